@@ -1,0 +1,202 @@
+package dev.loopwork;
+
+import dev.loopwork.internal.SignalRelay;
+import dev.loopwork.internal.Workers;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+
+/**
+ * Runs loop services: the clock their schedules read, the executor their iterations run on, and the listeners that
+ * see every service it runs. {@link LoopService#start()} and {@link LoopServices#runAll} use the
+ * {@linkplain #defaultEngine() default engine}; build your own to inject a clock in tests or to add listeners.
+ *
+ * <pre>{@code
+ * LoopEngine engine = LoopEngine.builder().listener(metrics).build();
+ * LoopHandle handle = engine.start(new ExpireSessions());
+ * }</pre>
+ *
+ * <p>Engines are immutable and thread-safe; one engine can run any number of services.
+ */
+public final class LoopEngine {
+  private static final LoopEngine DEFAULT = builder().build();
+
+  private final LoopClock clock;
+  private final Executor executor;
+  private final List<LoopListener> listeners;
+
+  private LoopEngine(Builder builder) {
+    this.clock = builder.clock;
+    this.executor = builder.executor;
+    this.listeners = List.copyOf(builder.listeners);
+  }
+
+  /** The engine with the system clock, the shared workers (virtual threads on Java 21+) and no listeners. */
+  public static LoopEngine defaultEngine() {
+    return DEFAULT;
+  }
+
+  /** A builder that starts from the default engine's parts. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The clock this engine's schedules read. */
+  public LoopClock clock() {
+    return clock;
+  }
+
+  Executor executor() {
+    return executor;
+  }
+
+  List<LoopListener> listeners() {
+    return listeners;
+  }
+
+  /**
+   * Starts {@code service} without blocking; it runs until stopped.
+   *
+   * @throws IllegalStateException if the service is already running
+   */
+  public LoopHandle start(LoopService service) {
+    return launch(service, 0, service.options().handleSignals());
+  }
+
+  /**
+   * Starts {@code service} without blocking; it stops by itself after {@code loops} iterations.
+   *
+   * @throws IllegalArgumentException if {@code loops < 1}
+   * @throws IllegalStateException if the service is already running
+   */
+  public LoopHandle start(LoopService service, long loops) {
+    if (loops < 1) {
+      throw new IllegalArgumentException("loops must be at least 1: " + loops);
+    }
+    return launch(service, loops, service.options().handleSignals());
+  }
+
+  /**
+   * Runs all {@code services} concurrently and returns when all have ended. One SIGINT or SIGTERM stops all of them
+   * gracefully (a second one exits at once); so does an interrupt of the calling thread, after which this method
+   * returns with the interrupt status set. A fatal {@link java.lang.Error} in one service, or a failed {@code
+   * onStart}, stops the others and is rethrown once all have ended.
+   *
+   * @throws IllegalArgumentException if the collection is empty or holds the same service twice
+   * @throws IllegalStateException if one of the services is already running (none is started then)
+   */
+  public void runAll(Collection<? extends LoopService> services) throws InterruptedException {
+    List<LoopService> list = List.copyOf(services);
+    if (list.isEmpty()) {
+      throw new IllegalArgumentException("services must not be empty");
+    }
+    if (list.stream().distinct().count() != list.size()) {
+      throw new IllegalArgumentException("services must not hold the same service twice: " + list);
+    }
+    for (LoopService service : list) {
+      if (service.isRunning()) {
+        throw new IllegalStateException("Loop service " + service.name() + " is already running. Current state: "
+            + service.state());
+      }
+    }
+    List<LoopRun> runs = new ArrayList<>(list.size());
+    try (SignalRelay.Registration signals = SignalRelay.register(() -> runs.forEach(LoopRun::requestStop))) {
+      for (LoopService service : list) {
+        LoopRun run = launch(service, 0, false);
+        run.completion().whenComplete((ok, failure) -> {
+          if (failure != null) {
+            stopAll(runs);
+          }
+        });
+        synchronized (runs) {
+          runs.add(run);
+        }
+      }
+      awaitAll(runs);
+    }
+  }
+
+  private static void stopAll(List<LoopRun> runs) {
+    List<LoopRun> copy;
+    synchronized (runs) {
+      copy = new ArrayList<>(runs);
+    }
+    copy.forEach(LoopRun::requestStop);
+  }
+
+  private static void awaitAll(List<LoopRun> runs) {
+    boolean interrupted = false;
+    RuntimeException firstRuntime = null;
+    Error firstError = null;
+    for (LoopRun run : runs) {
+      while (true) {
+        try {
+          run.await();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+          stopAll(runs);
+        } catch (Error e) {
+          firstError = firstError == null ? e : firstError;
+          break;
+        } catch (RuntimeException e) {
+          firstRuntime = firstRuntime == null ? e : firstRuntime;
+          break;
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    if (firstError != null) {
+      throw firstError;
+    }
+    if (firstRuntime != null) {
+      throw firstRuntime;
+    }
+  }
+
+  private LoopRun launch(LoopService service, long loops, boolean handleSignals) {
+    LoopRun run = new LoopRun(Objects.requireNonNull(service, "service"), this, loops, handleSignals);
+    run.launch();
+    return run;
+  }
+
+  /** Builds a {@link LoopEngine}. */
+  public static final class Builder {
+    private LoopClock clock = LoopClock.system();
+    private Executor executor = Workers.shared();
+    private final List<LoopListener> listeners = new ArrayList<>();
+
+    private Builder() {}
+
+    /** The clock that schedules read (default: {@link LoopClock#system()}). */
+    public Builder clock(LoopClock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * The executor that iterations and hooks run on (default: virtual threads on Java 21+, else a shared pool of
+     * daemon threads). It must not run tasks on the calling thread unless the clock is a manual one, since timers
+     * hand their work to it.
+     */
+    public Builder executor(Executor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /** Adds a listener that sees every service this engine runs. */
+    public Builder listener(LoopListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /** The engine. */
+    public LoopEngine build() {
+      return new LoopEngine(this);
+    }
+  }
+}

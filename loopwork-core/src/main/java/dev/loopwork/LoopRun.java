@@ -1,0 +1,403 @@
+package dev.loopwork;
+
+import dev.loopwork.internal.DurationFormat;
+import dev.loopwork.internal.SignalRelay;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.MDC;
+
+/**
+ * One run of a loop service, from {@code onStart} to {@code onStop}, driven by timers and executor tasks so that no
+ * thread is held between iterations. At most one task of a run executes at a time: each task either arms the next
+ * timer or finishes the run before it returns, so the fields below need no lock except where {@link #requestStop}
+ * (any thread) meets the loop.
+ */
+final class LoopRun implements LoopHandle {
+  /** MDC keys present on every log line written during an iteration. */
+  static final String MDC_SERVICE = "loopwork.service";
+
+  static final String MDC_ITERATION = "loopwork.iteration";
+
+  /** How long {@code stop(true)} waits for a zero-interval service, whose "one interval" would be no wait at all. */
+  private static final Duration ZERO_INTERVAL_STOP_GRACE = Duration.ofSeconds(1);
+
+  private final LoopService service;
+  private final LoopClock clock;
+  private final Executor executor;
+  private final Listeners listeners;
+  private final Logger log;
+  private final String name;
+  private final Duration interval;
+  private final long intervalNanos;
+  private final long jitterNanos;
+  private final long timeoutNanos;
+  private final long backoffInitialNanos;
+  private final long backoffMaxNanos;
+  private final long loopLimit;
+  private final boolean handleSignals;
+
+  private final CompletableFuture<Void> done = new CompletableFuture<>();
+  private final AtomicBoolean finished = new AtomicBoolean();
+  private volatile Thread loopThread;
+  private SignalRelay.Registration signalRegistration;
+
+  // Guarded by this: the pending wake-up timer, which requestStop() may cancel.
+  private LoopClock.Timer timer;
+
+  // Confined to the run's tasks, which run one after another.
+  private long due;
+  private long iterations;
+  private int consecutiveFailures;
+  private Throwable startFailure;
+  private Throwable fatal;
+
+  LoopRun(LoopService service, LoopEngine engine, long loopLimit, boolean handleSignals) {
+    this.service = service;
+    this.clock = engine.clock();
+    this.executor = engine.executor();
+    this.listeners = new Listeners(engine.listeners(), service.listeners());
+    this.log = service.logger();
+    this.name = service.name();
+    this.interval = service.loopInterval();
+    this.intervalNanos = interval.toNanos();
+    LoopOptions options = service.options();
+    this.jitterNanos = options.jitter().toNanos();
+    this.timeoutNanos = options.iterationTimeout().map(Duration::toNanos).orElse(0L);
+    this.backoffInitialNanos = options.backoffInitial().map(Duration::toNanos).orElse(0L);
+    this.backoffMaxNanos = options.backoffMax().map(Duration::toNanos).orElse(0L);
+    this.loopLimit = loopLimit;
+    this.handleSignals = handleSignals;
+  }
+
+  /** Claims the service and starts the run on the executor; returns at once. */
+  void launch() {
+    LoopState previous = service.attach(this);
+    listeners.stateChanged(service, previous, LoopState.STARTING);
+    if (handleSignals) {
+      signalRegistration = SignalRelay.register(this::requestStop);
+    }
+    try {
+      executor.execute(() -> asLoopThread(this::begin));
+    } catch (RuntimeException e) {
+      startFailure = e;
+      finish();
+      throw e;
+    }
+  }
+
+  @Override
+  public LoopService service() {
+    return service;
+  }
+
+  @Override
+  public void stop() {
+    requestStop();
+  }
+
+  @Override
+  public boolean isDone() {
+    return done.isDone();
+  }
+
+  @Override
+  public void await() throws InterruptedException {
+    try {
+      done.get();
+    } catch (ExecutionException e) {
+      throw rethrow(e.getCause());
+    }
+  }
+
+  @Override
+  public boolean await(Duration timeout) throws InterruptedException {
+    try {
+      done.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (ExecutionException e) {
+      throw rethrow(e.getCause());
+    } catch (TimeoutException e) {
+      return false;
+    }
+  }
+
+  /** A future that completes when the run has ended, exceptionally if it failed. */
+  CompletableFuture<Void> completion() {
+    return done;
+  }
+
+  /** Sets the stop flag and wakes a waiting loop at once. Safe from any thread, including signal handlers. */
+  void requestStop() {
+    service.markStopRequested();
+    LoopClock.Timer pending;
+    synchronized (this) {
+      pending = timer;
+      timer = null;
+    }
+    if (pending != null && pending.cancel()) {
+      executor.execute(() -> asLoopThread(this::finish));
+    }
+  }
+
+  /** The blocking half of {@code stop(true)}: waits for the end, at most one interval, never on the loop's thread. */
+  void awaitStopped() {
+    if (Thread.currentThread() == loopThread) {
+      log.warn("stop(true) was called on {} from inside its own loop; returning at once, as waiting for the loop "
+          + "to end here would deadlock. Use stop(false) inside a loop service.", name);
+      return;
+    }
+    Duration limit = interval.isZero() ? ZERO_INTERVAL_STOP_GRACE : interval;
+    try {
+      done.get(limit.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      log.warn("stop(true) was called on {} but more than one loop interval ({}) has passed and it is still {}. "
+          + "This usually means an iteration is stuck.", name, DurationFormat.seconds(limit), service.state());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      // The failure is reported to whoever started the run.
+    }
+  }
+
+  private void asLoopThread(Runnable task) {
+    loopThread = Thread.currentThread();
+    try {
+      task.run();
+    } finally {
+      loopThread = null;
+      Thread.interrupted(); // never hand an interrupted thread back to the pool
+    }
+  }
+
+  private void begin() {
+    try {
+      service.onStart();
+    } catch (Throwable t) {
+      log.error("Loop service {} failed to start; running onStop and giving up", name, t);
+      startFailure = t;
+      finish();
+      return;
+    }
+    transition(LoopState.STARTING, LoopState.RUNNING);
+    due = clock.nanoTime();
+    runDueIterations();
+  }
+
+  /** Runs iterations while they are due, then arms the timer for the next one or finishes the run. */
+  private void runDueIterations() {
+    while (!isEnding()) {
+      iterate();
+      if (isEnding()) {
+        break;
+      }
+      long wakeAt = jitterNanos == 0 ? due : due + ThreadLocalRandom.current().nextLong(jitterNanos + 1);
+      if (wakeAt - clock.nanoTime() > 0) {
+        if (arm(wakeAt)) {
+          return;
+        }
+        break;
+      }
+    }
+    finish();
+  }
+
+  private boolean isEnding() {
+    return fatal != null || service.isStopRequested();
+  }
+
+  private boolean arm(long wakeAt) {
+    synchronized (this) {
+      if (service.isStopRequested()) {
+        return false;
+      }
+      timer = clock.schedule(wakeAt, this::onTimer);
+      return true;
+    }
+  }
+
+  private void onTimer() {
+    synchronized (this) {
+      timer = null;
+    }
+    executor.execute(() -> asLoopThread(this::runDueIterations));
+  }
+
+  private void iterate() {
+    long number = ++iterations;
+    long start = clock.nanoTime();
+    Instant startedAt = listeners.isEmpty() ? null : clock.instant();
+    listeners.iterationStarted(service, number);
+    IterationWatch watch = timeoutNanos > 0 ? new IterationWatch(number, start + timeoutNanos) : null;
+    Throwable error = null;
+    MDC.put(MDC_SERVICE, name);
+    MDC.put(MDC_ITERATION, Long.toString(number));
+    try {
+      service.runOnce();
+    } catch (Throwable t) {
+      error = t;
+    } finally {
+      MDC.remove(MDC_ITERATION);
+      MDC.remove(MDC_SERVICE);
+    }
+    boolean timedOut = watch != null && watch.complete();
+    boolean interrupted = Thread.interrupted() && !timedOut;
+    long end = clock.nanoTime();
+    long took = end - start;
+
+    IterationOutcome outcome = classify(number, error, timedOut, interrupted || error instanceof InterruptedException);
+    boolean overrun = intervalNanos > 0 && took > intervalNanos;
+    if (overrun) {
+      log.warn("{} took {} to run, which is longer than its loop interval of {}.", name,
+          DurationFormat.seconds(Duration.ofNanos(took)), DurationFormat.seconds(interval));
+    }
+    due = nextDue(start, end, outcome);
+    if (loopLimit > 0 && number >= loopLimit) {
+      log.debug("{} exiting after {} loop(s).", name, loopLimit);
+      service.markStopRequested();
+    }
+    if (startedAt != null) {
+      listeners.iterationEnded(service, new IterationResult(name, number, startedAt, Duration.ofNanos(took), outcome,
+          error, overrun, consecutiveFailures));
+    }
+  }
+
+  /** Logs the iteration's failure, if any, and counts it; an Error or an outside interrupt ends the loop. */
+  private IterationOutcome classify(long number, Throwable error, boolean timedOut, boolean interrupted) {
+    if (timedOut) {
+      consecutiveFailures++;
+      return IterationOutcome.TIMED_OUT;
+    }
+    if (error instanceof Error) {
+      log.error("Loop service {} is stopping: iteration {} threw a fatal error", name, number, error);
+      fatal = error;
+      consecutiveFailures++;
+      return IterationOutcome.FAILED;
+    }
+    if (interrupted) {
+      log.info("Loop service {} was interrupted in iteration {}; stopping", name, number);
+      service.markStopRequested();
+    }
+    if (error != null) {
+      if (!interrupted) {
+        log.error("Unexpected error in loop service {}, iteration {}: {}", name, number, error.toString(), error);
+      }
+      consecutiveFailures++;
+      return IterationOutcome.FAILED;
+    }
+    consecutiveFailures = 0;
+    return IterationOutcome.SUCCEEDED;
+  }
+
+  /**
+   * The next due time: one interval after this one was due; after a wake-up that came later than that, one interval
+   * after the actual start; after an overrun, at once (the schedule re-anchors at the end); after failures with
+   * back-off, no sooner than the back-off delay after the start.
+   */
+  private long nextDue(long start, long end, IterationOutcome outcome) {
+    long next = due + intervalNanos;
+    if (start - next >= 0) {
+      next = start + intervalNanos;
+    }
+    if (outcome.isFailure() && backoffInitialNanos > 0) {
+      long backoff = backoffNanos(consecutiveFailures);
+      if (start + backoff - next > 0) {
+        next = start + backoff;
+      }
+    }
+    return end - next > 0 ? end : next;
+  }
+
+  private long backoffNanos(int failures) {
+    long delay = backoffInitialNanos;
+    for (int i = 1; i < failures && delay < backoffMaxNanos; i++) {
+      delay = delay > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : delay * 2;
+    }
+    return Math.min(delay, backoffMaxNanos);
+  }
+
+  private void finish() {
+    if (!finished.compareAndSet(false, true)) {
+      return;
+    }
+    LoopState from = service.state();
+    transition(from, LoopState.STOPPING);
+    try {
+      service.onStop();
+    } catch (Throwable t) {
+      log.error("onStop of loop service {} failed", name, t);
+      if (t instanceof Error && fatal == null) {
+        fatal = t;
+      }
+    }
+    if (signalRegistration != null) {
+      signalRegistration.close();
+    }
+    LoopState end = startFailure != null || fatal != null ? LoopState.FAILED : LoopState.STOPPED;
+    service.setState(end);
+    service.detach(this);
+    listeners.stateChanged(service, LoopState.STOPPING, end);
+    if (startFailure != null) {
+      done.completeExceptionally(new LoopStartException(name, startFailure));
+    } else if (fatal != null) {
+      done.completeExceptionally(fatal);
+    } else {
+      done.complete(null);
+    }
+  }
+
+  private void transition(LoopState from, LoopState to) {
+    service.setState(to);
+    listeners.stateChanged(service, from, to);
+  }
+
+  private static RuntimeException rethrow(Throwable failure) {
+    if (failure instanceof Error) {
+      throw (Error) failure;
+    }
+    if (failure instanceof RuntimeException) {
+      throw (RuntimeException) failure;
+    }
+    throw new LoopworkException("Loop run failed", failure);
+  }
+
+  /** Interrupts the iteration's thread if it is still in that iteration when its timeout passes. */
+  private final class IterationWatch implements Runnable {
+    private final long number;
+    private final Thread thread = Thread.currentThread();
+    private final LoopClock.Timer deadline;
+    private boolean completed;
+    private boolean timedOut;
+
+    IterationWatch(long number, long deadlineNanos) {
+      this.number = number;
+      this.deadline = clock.schedule(deadlineNanos, this);
+    }
+
+    @Override
+    public synchronized void run() {
+      if (!completed) {
+        timedOut = true;
+        log.warn("Loop service {} iteration {} exceeded its timeout of {}; interrupting it", name, number,
+            DurationFormat.seconds(Duration.ofNanos(timeoutNanos)));
+        thread.interrupt();
+      }
+    }
+
+    /** Marks the iteration complete; returns whether it had timed out (its interrupt is then already delivered). */
+    boolean complete() {
+      deadline.cancel();
+      synchronized (this) {
+        completed = true;
+        return timedOut;
+      }
+    }
+  }
+}

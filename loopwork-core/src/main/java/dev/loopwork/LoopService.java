@@ -1,0 +1,323 @@
+package dev.loopwork;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A maintenance routine that runs periodically: subclass it, implement {@link #runOnce()}, and start it.
+ *
+ * <pre>{@code
+ * class ExpireSessions extends LoopService {
+ *   ExpireSessions() { super(Duration.ofSeconds(30)); }
+ *
+ *   @Override protected void runOnce() {
+ *     sessions.deleteExpired();
+ *   }
+ * }
+ *
+ * new ExpireSessions().start();          // blocks until stopped, by stop() or by SIGINT/SIGTERM
+ * }</pre>
+ *
+ * <p><b>Schedule.</b> Each iteration is due one interval after the previous one was due, so wake-up delays never
+ * add up. An iteration that runs past the next due time is followed at once by the next one, and the schedule
+ * re-anchors there: there is never a burst of catch-up runs. Such an overrun is logged at WARN.
+ *
+ * <p><b>Errors.</b> An exception from {@code runOnce} is logged at ERROR with its stack trace and the loop goes on. A
+ * {@link java.lang.Error} ends the loop: {@code onStop} runs and {@link #start()} rethrows it.
+ *
+ * <p><b>Threads.</b> The hooks {@link #onStart()}, {@link #runOnce()} and {@link #onStop()} of one service never run
+ * concurrently with each other and need no extra synchronisation; each one sees what the previous one wrote. While
+ * a service waits for its next iteration it holds no thread. Each service logs through the SLF4J logger {@code
+ * loopwork.services.<name in lower case>}.
+ */
+public abstract class LoopService {
+
+  /** The loop interval of a service whose class does not override {@link #defaultLoopInterval()}: 60 seconds. */
+  public static final Duration DEFAULT_LOOP_INTERVAL = Duration.ofSeconds(60);
+
+  private final LoopOptions options;
+  private final List<LoopListener> listeners = new CopyOnWriteArrayList<>();
+  private volatile LoopState state = LoopState.NEW;
+  private volatile boolean stopRequested;
+  private volatile LoopRun run;
+  private volatile Logger logger;
+
+  /** A service with the class's {@link #defaultLoopInterval()} that stops gracefully on SIGINT and SIGTERM. */
+  protected LoopService() {
+    this(LoopOptions.defaults());
+  }
+
+  /**
+   * A service with the given interval that stops gracefully on SIGINT and SIGTERM.
+   *
+   * @param loopInterval the interval between iteration starts; zero runs iterations back to back; {@code null}
+   *     means the class's {@link #defaultLoopInterval()}
+   * @throws IllegalArgumentException if the interval is negative
+   */
+  protected LoopService(Duration loopInterval) {
+    this(loopInterval, true);
+  }
+
+  /**
+   * A service with the given interval and signal handling.
+   *
+   * @param loopInterval the interval between iteration starts; {@code null} means {@link #defaultLoopInterval()}
+   * @param handleSignals whether SIGINT and SIGTERM stop this service gracefully
+   * @throws IllegalArgumentException if the interval is negative
+   */
+  protected LoopService(Duration loopInterval, boolean handleSignals) {
+    this(LoopOptions.builder().loopInterval(loopInterval).handleSignals(handleSignals).build());
+  }
+
+  /** A service with the given options (interval, signals, timeout, jitter, back-off). */
+  protected LoopService(LoopOptions options) {
+    this.options = Objects.requireNonNull(options, "options");
+  }
+
+  /**
+   * A service whose iteration is a lambda.
+   *
+   * <pre>{@code
+   * LoopService.of("refresh-cache", Duration.ofMinutes(5), cache::refresh).start();
+   * }</pre>
+   *
+   * @throws IllegalArgumentException if the name is blank or the interval negative
+   */
+  public static LoopService of(String name, Duration loopInterval, LoopBody body) {
+    Objects.requireNonNull(loopInterval, "loopInterval");
+    return of(name, LoopOptions.builder().loopInterval(loopInterval).build(), body);
+  }
+
+  /** A service whose iteration is a lambda, with full options. */
+  public static LoopService of(String name, LoopOptions options, LoopBody body) {
+    return new LambdaLoopService(name, options, body);
+  }
+
+  /**
+   * The interval of this class's services when none is given to the constructor. Override it to give a subclass
+   * its own default; the base returns {@link #DEFAULT_LOOP_INTERVAL}.
+   */
+  protected Duration defaultLoopInterval() {
+    return DEFAULT_LOOP_INTERVAL;
+  }
+
+  /**
+   * The interval between iteration starts: the constructor's value, else {@link #defaultLoopInterval()}.
+   *
+   * @throws IllegalArgumentException if {@code defaultLoopInterval()} returns null or a negative value
+   */
+  public Duration loopInterval() {
+    Duration interval = options.loopInterval().orElse(null);
+    if (interval == null) {
+      interval = Objects.requireNonNull(defaultLoopInterval(), () -> getClass().getName() + ".defaultLoopInterval()");
+      LoopOptions.requireNotNegative("loopInterval", interval);
+    }
+    return interval;
+  }
+
+  /** The service's name, used in logs and reports; by default the class's simple name. */
+  public String name() {
+    return getClass().getSimpleName();
+  }
+
+  /** The options this service was built with. */
+  public final LoopOptions options() {
+    return options;
+  }
+
+  /**
+   * One iteration. An exception is logged at ERROR and the loop goes on; a {@link java.lang.Error} ends it. Check
+   * {@link Thread#isInterrupted()} in long iterations: an interrupt means the iteration timed out or the service is
+   * asked to stop.
+   */
+  protected abstract void runOnce() throws Exception;
+
+  /**
+   * Runs once per start, before the first iteration. If it throws, nothing iterates, {@link #onStop()} still runs
+   * so that what was taken half-way can be released, and {@link #start()} throws {@link LoopStartException}.
+   */
+  protected void onStart() throws Exception {}
+
+  /** Runs once per start, after the last iteration, also when iterations failed or {@link #onStart()} threw. */
+  protected void onStop() throws Exception {}
+
+  /**
+   * Runs the service until it is stopped, by {@link #stop()}, by SIGINT/SIGTERM (when it handles signals) or by an
+   * interrupt of the calling thread. Blocks the caller; the iterations run on Loopwork's worker threads.
+   *
+   * @throws IllegalStateException if the service is already running
+   * @throws LoopStartException if {@link #onStart()} failed
+   * @throws Error the {@link java.lang.Error} that ended the loop, if one did
+   * @throws InterruptedException never in practice: an interrupt is a stop request, after which this method returns
+   *     normally with the thread's interrupt status set
+   */
+  public final void start() throws InterruptedException {
+    awaitEnd(LoopEngine.defaultEngine().start(this));
+  }
+
+  /**
+   * Runs {@code loops} iterations (fewer if stopped earlier), then stops; blocks the caller. Handy in tests: {@code
+   * service.start(1)} runs the hooks and exactly one iteration.
+   *
+   * @throws IllegalArgumentException if {@code loops < 1}
+   * @throws IllegalStateException if the service is already running
+   * @throws LoopStartException if {@link #onStart()} failed
+   * @throws InterruptedException never in practice: see {@link #start()}
+   */
+  public final void start(long loops) throws InterruptedException {
+    awaitEnd(LoopEngine.defaultEngine().start(this, loops));
+  }
+
+  /**
+   * Starts the service without blocking and returns a handle to stop it or wait for it. While the service waits
+   * for its next iteration, no thread is held.
+   *
+   * @throws IllegalStateException if the service is already running
+   */
+  public final LoopHandle startAsync() {
+    return LoopEngine.defaultEngine().start(this);
+  }
+
+  /** Requests a graceful stop and waits for the loop to end; same as {@code stop(true)}. */
+  public final void stop() {
+    stop(true);
+  }
+
+  /**
+   * Requests a graceful stop: a waiting loop wakes at once; a running iteration is not interrupted and finishes.
+   * With {@code block}, waits until the loop has ended and {@code onStop} has run, but at most one loop interval
+   * (then a WARN says so). Called from inside the service's own hooks it never waits (that would deadlock). On a
+   * service that is not running it returns at once. Idempotent and thread-safe.
+   */
+  public final void stop(boolean block) {
+    LoopRun current = run;
+    if (current == null) {
+      return;
+    }
+    current.requestStop();
+    if (block) {
+      current.awaitStopped();
+    }
+  }
+
+  /** Whether a run is in progress: from the start of {@code onStart} to the end of {@code onStop}. */
+  public final boolean isRunning() {
+    return state.isActive();
+  }
+
+  /**
+   * Whether a stop was requested for the current (or last) run. It is reset when the service starts again, and is
+   * {@code true} after {@code start(loops)} completed its loops.
+   */
+  public final boolean isStopRequested() {
+    return stopRequested;
+  }
+
+  /** The current lifecycle state; reading it never blocks. */
+  public final LoopState state() {
+    return state;
+  }
+
+  /** Adds a listener for this service's state changes and iterations; effective from the next start. */
+  public final void addListener(LoopListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** Removes a listener added with {@link #addListener}; effective from the next start. */
+  public final void removeListener(LoopListener listener) {
+    listeners.remove(listener);
+  }
+
+  /** The logger of this service: {@code loopwork.services.<name in lower case>}. */
+  protected final Logger logger() {
+    Logger l = logger;
+    if (l == null) {
+      l = LoggerFactory.getLogger("loopwork.services." + name().toLowerCase(Locale.ROOT));
+      logger = l;
+    }
+    return l;
+  }
+
+  @Override
+  public String toString() {
+    return name() + "[" + state + "]";
+  }
+
+  // --- called by LoopRun and LoopEngine, never by users ---
+
+  List<LoopListener> listeners() {
+    return listeners;
+  }
+
+  /** Claims the service for a new run: resets the stop flag first, then enters STARTING; returns the old state. */
+  synchronized LoopState attach(LoopRun newRun) {
+    LoopState previous = state;
+    if (previous.isActive()) {
+      throw new IllegalStateException("Loop service " + name() + " is already running. Current state: " + previous);
+    }
+    stopRequested = false;
+    run = newRun;
+    state = LoopState.STARTING;
+    return previous;
+  }
+
+  void markStopRequested() {
+    stopRequested = true;
+  }
+
+  void setState(LoopState newState) {
+    state = newState;
+  }
+
+  synchronized void detach(LoopRun endedRun) {
+    if (run == endedRun) {
+      run = null;
+    }
+  }
+
+  private static void awaitEnd(LoopHandle handle) throws InterruptedException {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        handle.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+        handle.stop();
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static final class LambdaLoopService extends LoopService {
+    private final String name;
+    private final LoopBody body;
+
+    LambdaLoopService(String name, LoopOptions options, LoopBody body) {
+      super(options);
+      if (name == null || name.isBlank()) {
+        throw new IllegalArgumentException("name must not be blank: \"" + name + "\"");
+      }
+      this.name = name;
+      this.body = Objects.requireNonNull(body, "body");
+      Objects.requireNonNull(options.loopInterval().orElse(null), "options.loopInterval");
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    protected void runOnce() throws Exception {
+      body.runOnce();
+    }
+  }
+}
