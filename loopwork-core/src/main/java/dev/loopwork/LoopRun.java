@@ -33,7 +33,6 @@ final class LoopRun implements LoopHandle {
   private final LoopClock clock;
   private final Executor executor;
   private final Listeners listeners;
-  private final Logger log;
   private final String name;
   private final Duration interval;
   private final long intervalNanos;
@@ -64,7 +63,6 @@ final class LoopRun implements LoopHandle {
     this.clock = engine.clock();
     this.executor = engine.executor();
     this.listeners = new Listeners(engine.listeners(), service.listeners());
-    this.log = service.logger();
     this.name = service.name();
     this.interval = service.loopInterval();
     this.intervalNanos = interval.toNanos();
@@ -150,7 +148,7 @@ final class LoopRun implements LoopHandle {
   /** The blocking half of {@code stop(true)}: waits for the end, at most one interval, never on the loop's thread. */
   void awaitStopped() {
     if (Thread.currentThread() == loopThread) {
-      log.warn("stop(true) was called on {} from inside its own loop; returning at once, as waiting for the loop "
+      log().warn("stop(true) was called on {} from inside its own loop; returning at once, as waiting for the loop "
           + "to end here would deadlock. Use stop(false) inside a loop service.", name);
       return;
     }
@@ -158,13 +156,21 @@ final class LoopRun implements LoopHandle {
     try {
       done.get(limit.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      log.warn("stop(true) was called on {} but more than one loop interval ({}) has passed and it is still {}. "
+      log().warn("stop(true) was called on {} but more than one loop interval ({}) has passed and it is still {}. "
           + "This usually means an iteration is stuck.", name, DurationFormat.seconds(limit), service.state());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException e) {
       // The failure is reported to whoever started the run.
     }
+  }
+
+  /**
+   * The service's logger, looked up on first use only: most services never log, and some logging backends take
+   * time that grows with the number of loggers to create one, which would make starting 100,000 services slow.
+   */
+  private Logger log() {
+    return service.logger();
   }
 
   private void asLoopThread(Runnable task) {
@@ -181,7 +187,7 @@ final class LoopRun implements LoopHandle {
     try {
       service.onStart();
     } catch (Throwable t) {
-      log.error("Loop service {} failed to start; running onStop and giving up", name, t);
+      log().error("Loop service {} failed to start; running onStop and giving up", name, t);
       startFailure = t;
       finish();
       return;
@@ -255,12 +261,12 @@ final class LoopRun implements LoopHandle {
     IterationOutcome outcome = classify(number, error, timedOut, interrupted || error instanceof InterruptedException);
     boolean overrun = intervalNanos > 0 && took > intervalNanos;
     if (overrun) {
-      log.warn("{} took {} to run, which is longer than its loop interval of {}.", name,
+      log().warn("{} took {} to run, which is longer than its loop interval of {}.", name,
           DurationFormat.seconds(Duration.ofNanos(took)), DurationFormat.seconds(interval));
     }
     due = nextDue(start, end, outcome);
     if (loopLimit > 0 && number >= loopLimit) {
-      log.debug("{} exiting after {} loop(s).", name, loopLimit);
+      log().debug("{} exiting after {} loop(s).", name, loopLimit);
       service.markStopRequested();
     }
     if (startedAt != null) {
@@ -276,18 +282,18 @@ final class LoopRun implements LoopHandle {
       return IterationOutcome.TIMED_OUT;
     }
     if (error instanceof Error) {
-      log.error("Loop service {} is stopping: iteration {} threw a fatal error", name, number, error);
+      log().error("Loop service {} is stopping: iteration {} threw a fatal error", name, number, error);
       fatal = error;
       consecutiveFailures++;
       return IterationOutcome.FAILED;
     }
     if (interrupted) {
-      log.info("Loop service {} was interrupted in iteration {}; stopping", name, number);
+      log().info("Loop service {} was interrupted in iteration {}; stopping", name, number);
       service.markStopRequested();
     }
     if (error != null) {
       if (!interrupted) {
-        log.error("Unexpected error in loop service {}, iteration {}: {}", name, number, error.toString(), error);
+        log().error("Unexpected error in loop service {}, iteration {}: {}", name, number, error.toString(), error);
       }
       consecutiveFailures++;
       return IterationOutcome.FAILED;
@@ -332,7 +338,7 @@ final class LoopRun implements LoopHandle {
     try {
       service.onStop();
     } catch (Throwable t) {
-      log.error("onStop of loop service {} failed", name, t);
+      log().error("onStop of loop service {} failed", name, t);
       if (t instanceof Error && fatal == null) {
         fatal = t;
       }
@@ -385,7 +391,7 @@ final class LoopRun implements LoopHandle {
     public synchronized void run() {
       if (!completed) {
         timedOut = true;
-        log.warn("Loop service {} iteration {} exceeded its timeout of {}; interrupting it", name, number,
+        log().warn("Loop service {} iteration {} exceeded its timeout of {}; interrupting it", name, number,
             DurationFormat.seconds(Duration.ofNanos(timeoutNanos)));
         thread.interrupt();
       }
