@@ -206,7 +206,7 @@ public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseab
     private Builder() {}
 
     /**
-     * The clock that {@value #TIME_SINCE_LAST_SUCCESS} reads: the same clock as the engine's (default {@link
+     * The clock that {@value LoopMetrics#TIME_SINCE_LAST_SUCCESS} reads: the same clock as the engine's (default {@link
      * LoopClock#system()}; a manual clock in tests).
      */
     public Builder clock(LoopClock clock) {
@@ -234,7 +234,7 @@ public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseab
     }
 
     /**
-     * Whether the timer publishes a histogram of iteration durations, from 1 ms to {@link #HISTOGRAM_MAXIMUM}
+     * Whether the timer publishes a histogram of iteration durations, from 1 ms to {@link LoopMetrics#HISTOGRAM_MAXIMUM}
      * (Prometheus {@code _bucket} series), which a monitoring system can aggregate across replicas into percentiles.
      * Default {@code false}. Note that the Prometheus registry then exports the timer as a histogram only, without
      * the in-process {@linkplain #percentiles percentiles}.
@@ -245,7 +245,7 @@ public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseab
     }
 
     /**
-     * Adds the {@value #LEASES_HELD} gauge, fed by {@code leasesHeld}: given a service name, it returns how many
+     * Adds the {@value LoopMetrics#LEASES_HELD} gauge, fed by {@code leasesHeld}: given a service name, it returns how many
      * leases this process holds for that service (for an exclusive service, 1 while this replica owns it, else 0).
      * It is called whenever the registry is read, on the reading thread, so it must be fast and thread-safe, and
      * should read a cached value rather than query a database. If it throws, the gauge reads NaN.
