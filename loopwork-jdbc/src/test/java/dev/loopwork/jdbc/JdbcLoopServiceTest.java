@@ -3,6 +3,7 @@ package dev.loopwork.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.loopwork.IterationOutcome;
+import dev.loopwork.LoopEngine;
 import dev.loopwork.LoopService;
 import dev.loopwork.test.LoopTesting;
 import dev.loopwork.test.ManualClock;
@@ -25,11 +26,16 @@ class JdbcLoopServiceTest {
     database.close();
   }
 
+  private JdbcLoopRuntime runtime() {
+    return JdbcLoopRuntime.builder(database).engine(LoopEngine.builder().clock(clock).executor(Runnable::run))
+        .coordinated(false).journal(false).build();
+  }
+
   @Test
   void serviceReachesTheRuntimeDatabaseFromOnStartAndRunOnce() throws Exception {
     CountingService service = new CountingService();
     try (JdbcLoopRuntime runtime =
-        JdbcLoopRuntime.builder(database).clock(clock).executor(Runnable::run).build()) {
+        runtime()) {
       runtime.start(service);
       clock.advance(Duration.ofSeconds(2));
       service.stop(false);
@@ -41,7 +47,7 @@ class JdbcLoopServiceTest {
   void lambdaServiceReceivesTheDatabase() {
     List<String> products = new ArrayList<>();
     JdbcLoopService service = JdbcLoopService.of("product", Duration.ofSeconds(1), db -> products.add(db.product()));
-    JdbcLoopRuntime runtime = JdbcLoopRuntime.builder(database).clock(clock).executor(Runnable::run).build();
+    JdbcLoopRuntime runtime = runtime();
     runtime.start(service);
     service.stop(false);
     assertThat(products).containsExactly("H2");
