@@ -118,18 +118,27 @@ final class LeaseStore {
     return read(" WHERE owner IS NULL OR expires_ms <= " + now);
   }
 
-  private List<Lease> read(String where) throws SQLException {
-    try (Connection c = database.connection();
-        PreparedStatement s = prepare(c, "SELECT service, owner, fencing_token, expires_ms - " + now + ", "
-            + now + " - last_started_ms FROM " + LEASE_TABLE + where);
-        ResultSet rs = s.executeQuery()) {
-      List<Lease> leases = new ArrayList<>();
-      while (rs.next()) {
-        long since = rs.getLong(5);
-        leases.add(new Lease(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
-            rs.wasNull() ? null : since));
+  private List<Lease> read(String where, String... parameters) throws SQLException {
+    try (Connection c = database.connection()) {
+      return read(c, where, parameters);
+    }
+  }
+
+  private List<Lease> read(Connection c, String where, String... parameters) throws SQLException {
+    try (PreparedStatement s = prepare(c, "SELECT service, owner, fencing_token, expires_ms - " + now + ", "
+        + now + " - last_started_ms FROM " + LEASE_TABLE + where)) {
+      for (int i = 0; i < parameters.length; i++) {
+        s.setString(i + 1, parameters[i]);
       }
-      return leases;
+      try (ResultSet rs = s.executeQuery()) {
+        List<Lease> leases = new ArrayList<>();
+        while (rs.next()) {
+          long since = rs.getLong(5);
+          leases.add(new Lease(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
+              rs.wasNull() ? null : since));
+        }
+        return leases;
+      }
     }
   }
 
@@ -146,19 +155,7 @@ final class LeaseStore {
       if (taken == 0) {
         return Optional.empty();
       }
-      try (PreparedStatement s = prepare(c, "SELECT service, owner, fencing_token, expires_ms - " + now + ", "
-          + now + " - last_started_ms FROM " + LEASE_TABLE + " WHERE service = ? AND owner = ?")) {
-        s.setString(1, service);
-        s.setString(2, replicaId);
-        try (ResultSet rs = s.executeQuery()) {
-          if (!rs.next()) {
-            return Optional.empty();
-          }
-          long since = rs.getLong(5);
-          return Optional.of(new Lease(service, replicaId, rs.getLong(3), rs.getLong(4),
-              rs.wasNull() ? null : since));
-        }
-      }
+      return read(c, " WHERE service = ? AND owner = ?", service, replicaId).stream().findFirst();
     }
   }
 
