@@ -26,11 +26,13 @@ public final class LoopEngine {
   private final LoopClock clock;
   private final Executor executor;
   private final List<LoopListener> listeners;
+  private final LoopCoordinator coordinator;
 
   private LoopEngine(Builder builder) {
     this.clock = builder.clock;
     this.executor = builder.executor;
     this.listeners = List.copyOf(builder.listeners);
+    this.coordinator = builder.coordinator;
   }
 
   /** The engine with the system clock, the shared workers (virtual threads on Java 21+) and no listeners. */
@@ -54,6 +56,11 @@ public final class LoopEngine {
 
   List<LoopListener> listeners() {
     return listeners;
+  }
+
+  /** The coordinator asked before each iteration, or {@code null} when every iteration runs. */
+  LoopCoordinator coordinator() {
+    return coordinator;
   }
 
   /**
@@ -169,6 +176,7 @@ public final class LoopEngine {
     private LoopClock clock = LoopClock.system();
     private Executor executor = Workers.shared();
     private final List<LoopListener> listeners = new ArrayList<>();
+    private LoopCoordinator coordinator;
 
     private Builder() {}
 
@@ -191,6 +199,15 @@ public final class LoopEngine {
     /** Adds a listener that sees every service this engine runs. */
     public Builder listener(LoopListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * The coordinator that decides, before each due iteration, whether it runs in this process (default: none,
+     * every iteration runs). See {@link LoopCoordinator}.
+     */
+    public Builder coordinator(LoopCoordinator coordinator) {
+      this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
       return this;
     }
 

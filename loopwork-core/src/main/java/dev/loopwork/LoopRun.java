@@ -4,6 +4,8 @@ import dev.loopwork.internal.DurationFormat;
 import dev.loopwork.internal.SignalRelay;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -29,6 +31,9 @@ final class LoopRun implements LoopHandle {
   /** How long {@code stop(true)} waits for a zero-interval service, whose "one interval" would be no wait at all. */
   private static final Duration ZERO_INTERVAL_STOP_GRACE = Duration.ofSeconds(1);
 
+  /** How soon a zero-interval service asks its coordinator again after a denial, instead of asking in a spin. */
+  static final Duration ZERO_INTERVAL_DENIAL_RETRY = Duration.ofMillis(100);
+
   private final LoopService service;
   private final LoopClock clock;
   private final Executor executor;
@@ -42,6 +47,7 @@ final class LoopRun implements LoopHandle {
   private final long backoffMaxNanos;
   private final long loopLimit;
   private final boolean handleSignals;
+  private final LoopCoordinator coordinator;
 
   private final CompletableFuture<Void> done = new CompletableFuture<>();
   private final AtomicBoolean finished = new AtomicBoolean();
@@ -57,6 +63,7 @@ final class LoopRun implements LoopHandle {
   private int consecutiveFailures;
   private Throwable startFailure;
   private Throwable fatal;
+  private LoopCoordinator.Membership membership;
 
   LoopRun(LoopService service, LoopEngine engine, long loopLimit, boolean handleSignals) {
     this.service = service;
@@ -73,6 +80,7 @@ final class LoopRun implements LoopHandle {
     this.backoffMaxNanos = options.backoffMax().map(Duration::toNanos).orElse(0L);
     this.loopLimit = loopLimit;
     this.handleSignals = handleSignals;
+    this.coordinator = engine.coordinator();
   }
 
   /** Claims the service and starts the run on the executor; returns at once. */
@@ -185,6 +193,9 @@ final class LoopRun implements LoopHandle {
 
   private void begin() {
     try {
+      if (coordinator != null) {
+        membership = coordinator.join(service);
+      }
       service.onStart();
     } catch (Throwable t) {
       log().error("Loop service {} failed to start; running onStop and giving up", name, t);
@@ -200,7 +211,12 @@ final class LoopRun implements LoopHandle {
   /** Runs iterations while they are due, then arms the timer for the next one or finishes the run. */
   private void runDueIterations() {
     while (!isEnding()) {
-      iterate();
+      IterationPermit permit = membership == null ? null : askPermit();
+      if (permit == null || permit.isGranted()) {
+        iterate(permit);
+      } else {
+        due = skippedDue(permit);
+      }
       if (isEnding()) {
         break;
       }
@@ -213,6 +229,28 @@ final class LoopRun implements LoopHandle {
       }
     }
     finish();
+  }
+
+  private IterationPermit askPermit() {
+    try {
+      return Objects.requireNonNull(membership.permit(), "permit");
+    } catch (RuntimeException e) {
+      log().warn("The coordinator of loop service {} failed to answer; skipping the due iteration", name, e);
+      return IterationPermit.denied();
+    }
+  }
+
+  /** After a denial the schedule goes on as if the iteration had run on time; a deferral sets the next ask. */
+  private long skippedDue(IterationPermit permit) {
+    long now = clock.nanoTime();
+    if (!permit.deferral().isZero()) {
+      return now + permit.deferral().toNanos();
+    }
+    if (intervalNanos == 0) {
+      return now + ZERO_INTERVAL_DENIAL_RETRY.toNanos();
+    }
+    long next = due + intervalNanos;
+    return now - next >= 0 ? now + intervalNanos : next;
   }
 
   private boolean isEnding() {
@@ -236,7 +274,7 @@ final class LoopRun implements LoopHandle {
     executor.execute(() -> asLoopThread(this::runDueIterations));
   }
 
-  private void iterate() {
+  private void iterate(IterationPermit permit) {
     long number = ++iterations;
     long start = clock.nanoTime();
     Instant startedAt = listeners.isEmpty() ? null : clock.instant();
@@ -245,6 +283,9 @@ final class LoopRun implements LoopHandle {
     Throwable error = null;
     MDC.put(MDC_SERVICE, name);
     MDC.put(MDC_ITERATION, Long.toString(number));
+    if (permit != null) {
+      service.setFencingToken(OptionalLong.of(permit.fencingToken()));
+    }
     try {
       service.runOnce();
     } catch (Throwable t) {
@@ -252,6 +293,10 @@ final class LoopRun implements LoopHandle {
     } finally {
       MDC.remove(MDC_ITERATION);
       MDC.remove(MDC_SERVICE);
+      if (permit != null) {
+        service.setFencingToken(OptionalLong.empty());
+        endCoordinatedIteration(permit);
+      }
     }
     boolean timedOut = watch != null && watch.complete();
     boolean interrupted = Thread.interrupted() && !timedOut;
@@ -272,6 +317,14 @@ final class LoopRun implements LoopHandle {
     if (startedAt != null) {
       listeners.iterationEnded(service, new IterationResult(name, number, startedAt, Duration.ofNanos(took), outcome,
           error, overrun, consecutiveFailures));
+    }
+  }
+
+  private void endCoordinatedIteration(IterationPermit permit) {
+    try {
+      membership.iterationEnded(permit);
+    } catch (RuntimeException e) {
+      log().warn("The coordinator of loop service {} failed to record the end of an iteration", name, e);
     }
   }
 
@@ -341,6 +394,13 @@ final class LoopRun implements LoopHandle {
       log().error("onStop of loop service {} failed", name, t);
       if (t instanceof Error && fatal == null) {
         fatal = t;
+      }
+    }
+    if (membership != null) {
+      try {
+        membership.leave();
+      } catch (RuntimeException e) {
+        log().warn("The coordinator of loop service {} failed to release it", name, e);
       }
     }
     if (signalRegistration != null) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,7 @@ public abstract class LoopService {
   private volatile boolean stopRequested;
   private volatile LoopRun run;
   private volatile Logger logger;
+  private volatile OptionalLong fencingToken = OptionalLong.empty();
 
   /** A service with the class's {@link #defaultLoopInterval()} that stops gracefully on SIGINT and SIGTERM. */
   protected LoopService() {
@@ -233,6 +235,16 @@ public abstract class LoopService {
     listeners.remove(listener);
   }
 
+  /**
+   * The fencing token of the running iteration, when the engine has a {@link LoopCoordinator}: a number that grows
+   * every time the service changes owner between processes. Pass it along with the iteration's writes (e.g. {@code
+   * UPDATE ... WHERE fencing_token <= ?}) so that the writes of an owner that lost its lease are refused. Empty
+   * outside an iteration and when the engine has no coordinator.
+   */
+  protected final OptionalLong fencingToken() {
+    return fencingToken;
+  }
+
   /** The logger of this service: {@code loopwork.services.<name in lower case>}. */
   protected final Logger logger() {
     Logger l = logger;
@@ -264,6 +276,10 @@ public abstract class LoopService {
     run = newRun;
     state = LoopState.STARTING;
     return previous;
+  }
+
+  void setFencingToken(OptionalLong token) {
+    fencingToken = token;
   }
 
   void markStopRequested() {

@@ -1,0 +1,41 @@
+package dev.loopwork;
+
+/**
+ * Decides which of several processes runs a service's iterations, so that replicas of one application do not run
+ * the same maintenance at once. Set one on {@link LoopEngine.Builder#coordinator}; the engine then asks it before
+ * every due iteration. Without one, every iteration runs.
+ *
+ * <p>The engine calls {@link #join} once per run of a service, before {@code onStart}, and then, on the thread
+ * that drives the service and never concurrently for one service: {@link Membership#permit()} before each due
+ * iteration, {@link Membership#iterationEnded} after each granted one, and {@link Membership#leave()} once after
+ * {@code onStop}. A coordinator that throws is logged and its answer taken as a denial.
+ *
+ * <pre>{@code
+ * LoopEngine engine = LoopEngine.builder().coordinator(leases).build();
+ * }</pre>
+ */
+public interface LoopCoordinator {
+
+  /**
+   * Registers a run of {@code service}; the returned membership lasts until {@link Membership#leave()}.
+   *
+   * @throws RuntimeException if the service cannot take part; the run then fails to start
+   */
+  Membership join(LoopService service);
+
+  /** One service's part in the coordination, for one run. */
+  interface Membership {
+
+    /**
+     * Whether the iteration that is due now may run here. Must return quickly: implementations answer from state
+     * they keep up to date in the background, not with a round trip per iteration.
+     */
+    IterationPermit permit();
+
+    /** The iteration that {@code permit} allowed has ended (successfully or not). */
+    void iterationEnded(IterationPermit permit);
+
+    /** The run has ended: give up whatever the membership holds. Called once, after {@code onStop}. */
+    void leave();
+  }
+}

@@ -1,0 +1,229 @@
+package dev.loopwork.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.loopwork.jdbc.internal.Dialect;
+import dev.loopwork.jdbc.internal.JdbcUrls;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+
+/**
+ * A pooled connection to the database that loop services maintain and that Loopwork keeps its leases and journal
+ * in. With no URL it is an embedded H2 database in a file under {@code ./loopwork-data/}; with a {@code
+ * jdbc:postgresql:} URL it is PostgreSQL, the production target.
+ *
+ * <pre>{@code
+ * try (Database database = Database.builder()
+ *     .url("jdbc:postgresql://db:5432/app").user("app").password(secret).build()) {
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Building one connects at once, so a wrong URL, password or missing driver fails here, with a {@link
+ * DatabaseException} that names the database. Credentials never appear in its messages, its logs or {@link
+ * #toString()}. Thread-safe; {@link #close()} is idempotent.
+ */
+public final class Database implements AutoCloseable {
+  /** Where the embedded database lives when no URL is given: {@code ./loopwork-data}. */
+  public static final Path DEFAULT_DATA_DIRECTORY = Path.of("loopwork-data");
+
+  private static final AtomicInteger POOLS = new AtomicInteger();
+
+  private final HikariDataSource pool;
+  private final String redactedUrl;
+  private final Dialect dialect;
+
+  private Database(HikariDataSource pool, String redactedUrl, Dialect dialect) {
+    this.pool = pool;
+    this.redactedUrl = redactedUrl;
+    this.dialect = dialect;
+  }
+
+  /** A builder; with nothing set, it builds the embedded H2 database under {@link #DEFAULT_DATA_DIRECTORY}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The pool, for code that wants a {@link DataSource} (a query library, a migration tool). */
+  public DataSource dataSource() {
+    return pool;
+  }
+
+  /**
+   * A connection from the pool, in auto-commit mode; close it to return it.
+   *
+   * @throws SQLException if none can be had within the connection timeout
+   */
+  public Connection connection() throws SQLException {
+    return pool.getConnection();
+  }
+
+  /** The database product, e.g. {@code PostgreSQL} or {@code H2}. */
+  public String product() {
+    return dialect.name();
+  }
+
+  /** The URL without credentials or parameters, safe to log. */
+  public String url() {
+    return redactedUrl;
+  }
+
+  Dialect dialect() {
+    return dialect;
+  }
+
+  /** Closes the pool and every connection in it. Idempotent. */
+  @Override
+  public void close() {
+    pool.close();
+  }
+
+  /** Whether {@link #close()} was called. */
+  public boolean isClosed() {
+    return pool.isClosed();
+  }
+
+  @Override
+  public String toString() {
+    return "Database[" + dialect.name() + " " + redactedUrl + "]";
+  }
+
+  /** Builds a {@link Database}; every setting is optional. */
+  public static final class Builder {
+    private String url;
+    private String user;
+    private String password;
+    private Path dataDirectory = DEFAULT_DATA_DIRECTORY;
+    private int maximumPoolSize = 10;
+    private Duration connectionTimeout = Duration.ofSeconds(5);
+
+    private Builder() {}
+
+    /**
+     * The JDBC URL, e.g. {@code jdbc:postgresql://db:5432/app}; {@code null} (the default) means the embedded H2
+     * database in {@link #dataDirectory}.
+     */
+    public Builder url(String url) {
+      this.url = url;
+      return this;
+    }
+
+    /** The user to connect as; none by default. */
+    public Builder user(String user) {
+      this.user = user;
+      return this;
+    }
+
+    /** The password; never logged nor shown. */
+    public Builder password(String password) {
+      this.password = password;
+      return this;
+    }
+
+    /** Where the embedded database keeps its file when no URL is given (default {@code ./loopwork-data}). */
+    public Builder dataDirectory(Path dataDirectory) {
+      this.dataDirectory = Objects.requireNonNull(dataDirectory, "dataDirectory");
+      return this;
+    }
+
+    /**
+     * The largest number of connections in the pool (default 10).
+     *
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder maximumPoolSize(int maximumPoolSize) {
+      if (maximumPoolSize < 1) {
+        throw new IllegalArgumentException("maximumPoolSize must be at least 1: " + maximumPoolSize);
+      }
+      this.maximumPoolSize = maximumPoolSize;
+      return this;
+    }
+
+    /**
+     * How long to wait for a connection, also when the database is down (default 5 s).
+     *
+     * @throws IllegalArgumentException if shorter than 250 ms, the pool's minimum
+     */
+    public Builder connectionTimeout(Duration connectionTimeout) {
+      Objects.requireNonNull(connectionTimeout, "connectionTimeout");
+      if (connectionTimeout.compareTo(Duration.ofMillis(250)) < 0) {
+        throw new IllegalArgumentException("connectionTimeout must be at least 250 ms: " + connectionTimeout);
+      }
+      this.connectionTimeout = connectionTimeout;
+      return this;
+    }
+
+    /**
+     * Connects and returns the database.
+     *
+     * @throws DatabaseException if no driver accepts the URL, the database cannot be reached or refuses the
+     *     credentials, or is not one that Loopwork supports
+     */
+    public Database build() {
+      String jdbcUrl = url != null ? url : embeddedUrl();
+      String shown = JdbcUrls.redact(jdbcUrl);
+      requireDriver(jdbcUrl, shown);
+      HikariConfig config = new HikariConfig();
+      config.setPoolName("loopwork-db-" + POOLS.incrementAndGet());
+      config.setJdbcUrl(jdbcUrl);
+      config.setUsername(user);
+      config.setPassword(password);
+      config.setMaximumPoolSize(maximumPoolSize);
+      config.setMinimumIdle(Math.min(2, maximumPoolSize));
+      config.setConnectionTimeout(connectionTimeout.toMillis());
+      config.setValidationTimeout(Math.min(connectionTimeout.toMillis(), 2_000));
+      HikariDataSource pool;
+      try {
+        pool = new HikariDataSource(config);
+      } catch (RuntimeException e) {
+        throw new DatabaseException("Cannot connect to " + shown + asUser() + ": " + rootMessage(e), e);
+      }
+      try (Connection connection = pool.getConnection()) {
+        return new Database(pool, shown, Dialect.detect(connection));
+      } catch (SQLException | IllegalArgumentException e) {
+        pool.close();
+        throw new DatabaseException("Cannot use " + shown + asUser() + ": " + rootMessage(e), e);
+      }
+    }
+
+    private String embeddedUrl() {
+      Path directory = dataDirectory.toAbsolutePath();
+      try {
+        Files.createDirectories(directory);
+      } catch (IOException e) {
+        throw new DatabaseException("Cannot create the embedded database's directory " + directory, e);
+      }
+      return "jdbc:h2:file:" + directory.resolve("loopwork");
+    }
+
+    private String asUser() {
+      return user == null ? "" : " as user " + user;
+    }
+
+    private static void requireDriver(String jdbcUrl, String shown) {
+      try {
+        DriverManager.getDriver(jdbcUrl);
+      } catch (SQLException e) {
+        String protocol = JdbcUrls.subprotocol(jdbcUrl);
+        throw new DatabaseException("No JDBC driver on the class path accepts " + shown + ". Add the driver for \""
+            + protocol + "\" to the application (for PostgreSQL: org.postgresql:postgresql), or check the URL.");
+      }
+    }
+
+    private static String rootMessage(Throwable e) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+  }
+}

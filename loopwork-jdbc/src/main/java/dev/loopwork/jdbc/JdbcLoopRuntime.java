@@ -1,0 +1,257 @@
+package dev.loopwork.jdbc;
+
+import dev.loopwork.LoopEngine;
+import dev.loopwork.LoopHandle;
+import dev.loopwork.LoopService;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Runs loop services against one {@link Database}, on every replica of an application at once: hands the database
+ * to every {@link JdbcLoopService} before its {@code onStart}, runs each service on exactly one replica at a time
+ * (a {@link LeaseCoordinator}), records every iteration in the run journal and prunes it (a built-in service,
+ * {@code loopwork-journal-pruner}). Creates Loopwork's tables on first use.
+ *
+ * <pre>{@code
+ * try (Database database = Database.builder().url(url).user(user).password(password).build();
+ *      JdbcLoopRuntime runtime = JdbcLoopRuntime.builder(database).build()) {
+ *   runtime.runAll(List.of(new DeleteOldRows(), new ExpireSessions()));   // until SIGTERM
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #close()} stops the pruner, releases the leases and writes the rest of the journal; it
+ * does not close the database, which the caller owns.
+ */
+public final class JdbcLoopRuntime implements AutoCloseable {
+  /** How long journal entries are kept by default: 7 days. */
+  public static final Duration DEFAULT_JOURNAL_RETENTION = Duration.ofDays(7);
+
+  /** How often the journal is pruned by default: every hour. */
+  public static final Duration DEFAULT_PRUNE_INTERVAL = Duration.ofHours(1);
+
+  private final Database database;
+  private final LeaseCoordinator coordinator;
+  private final RunJournal journal;
+  private final LoopEngine engine;
+  private final JournalPruner pruner;
+  private final DatabaseHealth health;
+  private volatile boolean closed;
+
+  private JdbcLoopRuntime(Builder builder) {
+    this.database = builder.database;
+    LoopworkSchema.create(database);
+    this.health = new DatabaseHealth(database);
+    LoopEngine.Builder engineBuilder = builder.engine != null ? builder.engine : LoopEngine.builder();
+    LeaseCoordinator.Builder leases = LeaseCoordinator.builder(database).leaseTtl(builder.leaseTtl)
+        .pollInterval(builder.pollInterval);
+    if (builder.replicaId != null) {
+      leases.replicaId(builder.replicaId);
+    }
+    this.coordinator = builder.coordinated ? leases.build(health) : null;
+    if (coordinator != null) {
+      engineBuilder.coordinator(coordinator);
+    }
+    String replicaId = coordinator != null ? coordinator.replicaId() : "uncoordinated";
+    this.journal = builder.journal
+        ? new RunJournal(database, health, replicaId, coordinator != null ? coordinator::fencingTokenOf : s -> null)
+        : null;
+    if (journal != null) {
+      engineBuilder.listener(journal);
+    }
+    this.engine = engineBuilder.build();
+    this.pruner = builder.journal ? new JournalPruner(builder.retention, builder.pruneInterval, engine.clock())
+        : null;
+    if (pruner != null) {
+      start(pruner);
+    }
+  }
+
+  /** A builder for a runtime on {@code database}. */
+  public static Builder builder(Database database) {
+    return new Builder(database);
+  }
+
+  /** The database that services of this runtime work on. */
+  public Database database() {
+    return database;
+  }
+
+  /** The engine that runs this runtime's services. */
+  public LoopEngine engine() {
+    return engine;
+  }
+
+  /** This replica's id in Loopwork's tables. */
+  public String replicaId() {
+    return coordinator != null ? coordinator.replicaId() : "uncoordinated";
+  }
+
+  /** How many services this replica holds the lease of now (0 when not coordinated). */
+  public int heldLeases() {
+    return coordinator != null ? coordinator.heldLeases() : 0;
+  }
+
+  /**
+   * Whether Loopwork's last statement in the database worked. While it is {@code false}, coordinated services skip
+   * their iterations. Handy for a readiness probe.
+   */
+  public boolean isDatabaseReachable() {
+    return health.isUp();
+  }
+
+  /**
+   * Starts {@code service} without blocking, after handing it the database if it is a {@link JdbcLoopService}.
+   *
+   * @throws IllegalStateException if the service is already running, belongs to another database, or the runtime
+   *     is closed
+   */
+  public LoopHandle start(LoopService service) {
+    return engine.start(bind(service));
+  }
+
+  /**
+   * Runs all {@code services} until they end, e.g. on SIGTERM; see {@link LoopEngine#runAll(Collection)}.
+   *
+   * @throws IllegalArgumentException if the collection is empty or holds the same service twice
+   * @throws IllegalStateException if one of the services is already running, or the runtime is closed
+   */
+  public void runAll(Collection<? extends LoopService> services) throws InterruptedException {
+    List<LoopService> all = new ArrayList<>(services.size());
+    for (LoopService service : services) {
+      all.add(bind(service));
+    }
+    engine.runAll(all);
+  }
+
+  private LoopService bind(LoopService service) {
+    Objects.requireNonNull(service, "service");
+    if (closed) {
+      throw new IllegalStateException("JdbcLoopRuntime on " + database + " is closed; cannot start "
+          + service.name());
+    }
+    if (service instanceof JdbcLoopService) {
+      ((JdbcLoopService) service).bind(database);
+    }
+    return service;
+  }
+
+  /** Stops the pruner, releases every lease and writes the rest of the journal. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (pruner != null) {
+      pruner.stop();
+    }
+    if (coordinator != null) {
+      coordinator.close();
+    }
+    if (journal != null) {
+      journal.close();
+    }
+  }
+
+  /** Builds a {@link JdbcLoopRuntime}. */
+  public static final class Builder {
+    private final Database database;
+    private LoopEngine.Builder engine;
+    private boolean coordinated = true;
+    private boolean journal = true;
+    private Duration leaseTtl = LeaseCoordinator.DEFAULT_LEASE_TTL;
+    private Duration pollInterval = LeaseCoordinator.DEFAULT_POLL_INTERVAL;
+    private String replicaId;
+    private Duration retention = DEFAULT_JOURNAL_RETENTION;
+    private Duration pruneInterval = DEFAULT_PRUNE_INTERVAL;
+
+    private Builder(Database database) {
+      this.database = Objects.requireNonNull(database, "database");
+    }
+
+    /**
+     * The engine settings to start from (clock, executor, listeners); the runtime adds its coordinator and its
+     * journal to them. Default: {@link LoopEngine#builder()}.
+     */
+    public Builder engine(LoopEngine.Builder engine) {
+      this.engine = Objects.requireNonNull(engine, "engine");
+      return this;
+    }
+
+    /**
+     * Whether each service runs on exactly one replica at a time (default {@code true}). Turn it off for an
+     * application that only ever runs as one process.
+     */
+    public Builder coordinated(boolean coordinated) {
+      this.coordinated = coordinated;
+      return this;
+    }
+
+    /** The lease time-to-live; see {@link LeaseCoordinator.Builder#leaseTtl}. */
+    public Builder leaseTtl(Duration leaseTtl) {
+      LeaseCoordinator.builder(database).leaseTtl(leaseTtl);
+      this.leaseTtl = leaseTtl;
+      return this;
+    }
+
+    /** How often to look for free leases; see {@link LeaseCoordinator.Builder#pollInterval}. */
+    public Builder pollInterval(Duration pollInterval) {
+      LeaseCoordinator.builder(database).pollInterval(pollInterval);
+      this.pollInterval = pollInterval;
+      return this;
+    }
+
+    /** This replica's id; see {@link LeaseCoordinator.Builder#replicaId}. */
+    public Builder replicaId(String replicaId) {
+      LeaseCoordinator.builder(database).replicaId(replicaId);
+      this.replicaId = replicaId;
+      return this;
+    }
+
+    /** Whether to record every iteration in the run journal and prune it (default {@code true}). */
+    public Builder journal(boolean journal) {
+      this.journal = journal;
+      return this;
+    }
+
+    /**
+     * How long journal entries are kept (default 7 days).
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder journalRetention(Duration retention) {
+      this.retention = positive("journalRetention", retention);
+      return this;
+    }
+
+    /**
+     * How often the journal is pruned (default every hour).
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder pruneInterval(Duration pruneInterval) {
+      this.pruneInterval = positive("pruneInterval", pruneInterval);
+      return this;
+    }
+
+    /**
+     * Creates Loopwork's tables if needed and starts the runtime (its coordinator, journal and pruner).
+     *
+     * @throws DatabaseException if the tables cannot be created
+     */
+    public JdbcLoopRuntime build() {
+      return new JdbcLoopRuntime(this);
+    }
+
+    private static Duration positive(String field, Duration value) {
+      Objects.requireNonNull(value, field);
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(field + " must be positive: " + value);
+      }
+      return value;
+    }
+  }
+}

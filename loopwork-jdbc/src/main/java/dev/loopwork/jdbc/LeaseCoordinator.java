@@ -1,0 +1,501 @@
+package dev.loopwork.jdbc;
+
+import dev.loopwork.IterationPermit;
+import dev.loopwork.LoopCoordinator;
+import dev.loopwork.LoopService;
+import dev.loopwork.internal.DaemonThreads;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs each service on exactly one of the replicas that share a database, with leases kept in the table {@value
+ * LoopworkSchema#PREFIX}lease and timed by the database's clock.
+ *
+ * <ul>
+ *   <li><b>Exactly one owner.</b> An iteration starts only under a lease this replica holds for at least another
+ *       fifth of the time-to-live, by the database's clock; the {@linkplain LoopService#fencingToken() fencing
+ *       token} grows with every change of owner.
+ *   <li><b>Load.</b> A background thread renews all of this replica's leases in one statement every third of the
+ *       time-to-live, and looks for free leases every poll interval with two small queries: the load does not grow
+ *       with the number of services. Permits are answered from memory.
+ *   <li><b>Balance.</b> With N live replicas and M services, each replica holds at most ceil(M/N) leases; it gives
+ *       up extra ones (never during an iteration) and takes free ones up to that share.
+ *   <li><b>Hand-over.</b> A service that stops releases its lease at once, recording its last start; the next owner
+ *       waits until one interval after that start, so the schedule goes on. A replica that dies loses its leases
+ *       when they expire.
+ *   <li><b>Faults.</b> While the database does not answer, no iteration starts; one WARN per outage.
+ * </ul>
+ *
+ * <p>Every replica must run the same set of services, with unique names. Thread-safe. {@link #close()} releases
+ * every lease and the replica's row.
+ */
+public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
+  /** The lease time-to-live by default: 10 seconds. */
+  public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(10);
+
+  /** How often a replica looks for free leases by default: every 200 ms. */
+  public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(200);
+
+  private static final Logger LOG = LoggerFactory.getLogger(LeaseCoordinator.class);
+
+  private final LeaseStore store;
+  private final DatabaseHealth health;
+  private final String replicaId;
+  private final String host;
+  private final long ttlMillis;
+  private final long renewNanos;
+  private final long marginNanos;
+  private final Duration pollInterval;
+  private final ScheduledExecutorService ticker;
+  private final ConcurrentMap<String, Seat> seats = new ConcurrentHashMap<>();
+  private volatile boolean fullSyncRequested = true;
+  private volatile boolean closed;
+
+  // Confined to the ticker thread.
+  private long nextFullSyncNanos;
+  private int liveReplicas = 1;
+  private boolean registered;
+
+  private LeaseCoordinator(Builder builder, DatabaseHealth health) {
+    this.health = health;
+    this.replicaId = builder.replicaId != null ? builder.replicaId : defaultReplicaId();
+    this.host = hostName();
+    this.ttlMillis = builder.leaseTtl.toMillis();
+    this.renewNanos = builder.leaseTtl.toNanos() / 3;
+    this.marginNanos = builder.leaseTtl.toNanos() / 5;
+    this.pollInterval = builder.pollInterval;
+    this.store = new LeaseStore(builder.database, (int) Math.max(1, builder.leaseTtl.toSeconds() / 3));
+    this.ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("loopwork-leases"));
+    ticker.scheduleWithFixedDelay(this::tick, 0, builder.pollInterval.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** A builder for a coordinator on {@code database}, whose Loopwork tables must exist. */
+  public static Builder builder(Database database) {
+    return new Builder(database);
+  }
+
+  /** This replica's id in the leases table: unique per process. */
+  public String replicaId() {
+    return replicaId;
+  }
+
+  /** The number of leases this replica holds now. */
+  public int heldLeases() {
+    return (int) seats.values().stream().filter(Seat::isHeld).count();
+  }
+
+  /** The fencing token under which {@code service} runs here, or {@code null} if this replica does not hold it. */
+  Long fencingTokenOf(String service) {
+    Seat seat = seats.get(service);
+    return seat == null ? null : seat.heldToken();
+  }
+
+  /**
+   * Registers {@code service} for coordination; its iterations run here only while this replica holds its lease.
+   *
+   * @throws IllegalStateException if the coordinator is closed or a service of the same name is registered
+   */
+  @Override
+  public Membership join(LoopService service) {
+    if (closed) {
+      throw new IllegalStateException("LeaseCoordinator " + replicaId + " is closed; cannot coordinate "
+          + service.name());
+    }
+    Seat seat = new Seat(service.name(), service.loopInterval().toNanos());
+    if (seats.putIfAbsent(seat.service, seat) != null) {
+      throw new IllegalStateException("A service named " + seat.service + " is already coordinated by replica "
+          + replicaId + "; coordinated services need unique names");
+    }
+    fullSyncRequested = true;
+    wakeTicker();
+    return seat;
+  }
+
+  /**
+   * Stops coordinating: no permit is granted any more, every lease is released and this replica's row removed.
+   * Idempotent.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    ticker.shutdown();
+    try {
+      ticker.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    seats.values().forEach(Seat::leave);
+    try {
+      store.removeReplica(replicaId);
+    } catch (SQLException e) {
+      health.failed("remove replica " + replicaId, e);
+    }
+  }
+
+  private void wakeTicker() {
+    try {
+      ticker.execute(this::tick);
+    } catch (RejectedExecutionException e) {
+      // Closed: nothing left to do.
+    }
+  }
+
+  /** One round of the background thread: a full renewal when due, otherwise a look for free leases. */
+  private void tick() {
+    try {
+      if (seats.isEmpty()) {
+        if (registered) {
+          store.removeReplica(replicaId);
+          registered = false;
+        }
+      } else {
+        long now = System.nanoTime();
+        if (fullSyncRequested || now - nextFullSyncNanos >= 0) {
+          fullSync(now);
+        } else {
+          releasePending();
+          liveReplicas = Math.max(1, store.liveReplicas());
+          balance(null);
+        }
+      }
+      health.succeeded();
+    } catch (SQLException | RuntimeException e) {
+      health.failed("renew the leases of replica " + replicaId, e);
+    }
+  }
+
+  private void fullSync(long sendNanos) throws SQLException {
+    fullSyncRequested = false;
+    store.heartbeat(replicaId, host, ttlMillis);
+    registered = true;
+    Map<String, Long> starts = new HashMap<>();
+    for (Seat seat : seats.values()) {
+      if (!seat.rowEnsured) {
+        store.ensureLease(seat.service);
+        seat.rowEnsured = true;
+      }
+      seat.unreportedStart(sendNanos).ifPresent(ago -> starts.put(seat.service, ago));
+    }
+    store.renew(replicaId, ttlMillis, starts);
+    seats.values().forEach(seat -> seat.startReported(starts.containsKey(seat.service)));
+    List<LeaseStore.Lease> leases = store.readAll();
+    liveReplicas = Math.max(1, store.liveReplicas());
+    Map<String, LeaseStore.Lease> byService = new HashMap<>();
+    for (LeaseStore.Lease lease : leases) {
+      byService.put(lease.service(), lease);
+      if (replicaId.equals(lease.owner()) && !seats.containsKey(lease.service())) {
+        // Held for a service that left while its release failed: let it go, or renewals would keep it forever.
+        store.release(lease.service(), replicaId, lease.fencingToken(), null);
+      }
+    }
+    for (Seat seat : seats.values()) {
+      LeaseStore.Lease lease = byService.get(seat.service);
+      if (lease == null) {
+        seat.rowEnsured = false;
+        seat.lose("its row in " + LoopworkSchema.LEASE_TABLE + " is gone");
+        fullSyncRequested = true;
+      } else if (replicaId.equals(lease.owner()) && lease.remainingMillis() > 0) {
+        if (!seat.hold(lease, sendNanos, System.nanoTime())) {
+          release(seat, lease.fencingToken(), null);
+        }
+      } else {
+        seat.lose(lease.owner() == null ? "it was released" : "replica " + lease.owner() + " holds it now");
+      }
+    }
+    nextFullSyncNanos = sendNanos + renewNanos;
+    releasePending();
+    balance(leases);
+    seats.values().forEach(Seat::synced);
+  }
+
+  /** Gives up leases above this replica's share, then takes free ones up to it. */
+  private void balance(List<LeaseStore.Lease> knownLeases) throws SQLException {
+    int share = (seats.size() + liveReplicas - 1) / liveReplicas;
+    List<Seat> held = new ArrayList<>();
+    seats.values().stream().filter(Seat::isHeld).sorted(Comparator.comparing((Seat s) -> s.service))
+        .forEach(held::add);
+    for (int i = held.size() - 1; i >= share; i--) {
+      held.get(i).markForRelease();
+    }
+    releasePending();
+    int missing = share - held.size();
+    if (missing <= 0) {
+      return;
+    }
+    List<LeaseStore.Lease> candidates = knownLeases != null ? knownLeases : store.readFree();
+    for (LeaseStore.Lease lease : candidates) {
+      Seat seat = seats.get(lease.service());
+      boolean free = lease.owner() == null || lease.remainingMillis() <= 0;
+      if (missing > 0 && seat != null && free && !seat.isHeld() && acquire(seat)) {
+        missing--;
+      }
+    }
+  }
+
+  private boolean acquire(Seat seat) throws SQLException {
+    long sendNanos = System.nanoTime();
+    Optional<LeaseStore.Lease> lease = store.acquire(seat.service, replicaId, ttlMillis);
+    if (lease.isEmpty()) {
+      return false;
+    }
+    if (!seat.hold(lease.get(), sendNanos, System.nanoTime())) {
+      release(seat, lease.get().fencingToken(), null);
+      return false;
+    }
+    LOG.debug("Replica {} took the lease of {} with fencing token {}", replicaId, seat.service,
+        lease.get().fencingToken());
+    return true;
+  }
+
+  private void releasePending() throws SQLException {
+    for (Seat seat : seats.values()) {
+      Optional<Release> release = seat.releaseIfIdle(System.nanoTime());
+      if (release.isPresent()) {
+        release(seat, release.get().fencingToken, release.get().startedAgoMillis);
+      }
+    }
+  }
+
+  private void release(Seat seat, long fencingToken, Long startedAgoMillis) throws SQLException {
+    store.release(seat.service, replicaId, fencingToken, startedAgoMillis);
+    LOG.debug("Replica {} released the lease of {}", replicaId, seat.service);
+  }
+
+  private static String defaultReplicaId() {
+    return hostName() + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "unknown-host";
+    }
+  }
+
+  private record Release(long fencingToken, Long startedAgoMillis) {}
+
+  /** One service's lease as this replica sees it. Its state is guarded by its monitor. */
+  private final class Seat implements Membership {
+    final String service;
+    final long intervalNanos;
+    volatile boolean rowEnsured;
+    private boolean synced;
+    private boolean held;
+    private long fencingToken;
+    private long validUntilNanos;
+    private long notBeforeNanos;
+    private boolean inIteration;
+    private boolean releasing;
+    private boolean left;
+    private long lastStartNanos;
+    private boolean started;
+    private boolean startUnreported;
+
+    Seat(String service, long intervalNanos) {
+      this.service = service;
+      this.intervalNanos = intervalNanos;
+    }
+
+    @Override
+    public synchronized IterationPermit permit() {
+      long now = System.nanoTime();
+      if (!synced) {
+        // Not yet compared with the database: ask again soon rather than skip a whole interval.
+        return IterationPermit.deferred(pollInterval);
+      }
+      if (!held || releasing || closed || !health.isUp() || validUntilNanos - marginNanos - now <= 0) {
+        return IterationPermit.denied();
+      }
+      if (notBeforeNanos - now > 0) {
+        return IterationPermit.deferred(Duration.ofNanos(notBeforeNanos - now));
+      }
+      inIteration = true;
+      started = true;
+      startUnreported = true;
+      lastStartNanos = now;
+      return IterationPermit.granted(fencingToken);
+    }
+
+    @Override
+    public synchronized void iterationEnded(IterationPermit permit) {
+      inIteration = false;
+    }
+
+    @Override
+    public void leave() {
+      Release release;
+      synchronized (this) {
+        left = true;
+        release = held ? new Release(fencingToken, startedAgo(System.nanoTime())) : null;
+        held = false;
+      }
+      seats.remove(service, this);
+      if (release != null) {
+        try {
+          release(this, release.fencingToken, release.startedAgoMillis);
+        } catch (SQLException e) {
+          health.failed("release the lease of " + service, e);
+        }
+      }
+      if (seats.isEmpty()) {
+        wakeTicker();
+      }
+    }
+
+    synchronized Long heldToken() {
+      return held ? fencingToken : null;
+    }
+
+    synchronized void synced() {
+      synced = true;
+    }
+
+    synchronized boolean isHeld() {
+      return held;
+    }
+
+    /**
+     * Records that the database says this replica holds the lease; returns false if the service has left, in
+     * which case the caller releases it. A new hold waits until one interval after the last recorded start.
+     */
+    synchronized boolean hold(LeaseStore.Lease lease, long sendNanos, long receivedNanos) {
+      if (left || closed) {
+        return false;
+      }
+      if (!held || fencingToken != lease.fencingToken()) {
+        Long since = lease.sinceLastStartMillis();
+        notBeforeNanos = since == null ? receivedNanos : receivedNanos + intervalNanos - since * 1_000_000L;
+        fencingToken = lease.fencingToken();
+        held = true;
+        releasing = false;
+      }
+      validUntilNanos = sendNanos + lease.remainingMillis() * 1_000_000L;
+      return true;
+    }
+
+    synchronized void lose(String reason) {
+      if (held) {
+        LOG.warn("Replica {} lost the lease of {} ({}); its iterations stop here", replicaId, service, reason);
+        held = false;
+      }
+    }
+
+    synchronized void markForRelease() {
+      releasing = held;
+    }
+
+    /** If a release is pending and no iteration runs, ends the hold and returns what to release. */
+    synchronized Optional<Release> releaseIfIdle(long now) {
+      if (!releasing || inIteration || !held) {
+        return Optional.empty();
+      }
+      held = false;
+      releasing = false;
+      return Optional.of(new Release(fencingToken, startedAgo(now)));
+    }
+
+    synchronized Optional<Long> unreportedStart(long now) {
+      return held && startUnreported ? Optional.of(startedAgo(now)) : Optional.empty();
+    }
+
+    synchronized void startReported(boolean reported) {
+      if (reported) {
+        startUnreported = false;
+      }
+    }
+
+    private Long startedAgo(long now) {
+      return started ? Math.max(0, (now - lastStartNanos) / 1_000_000L) : null;
+    }
+  }
+
+  /** Builds a {@link LeaseCoordinator}. */
+  public static final class Builder {
+    private final Database database;
+    private Duration leaseTtl = DEFAULT_LEASE_TTL;
+    private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+    private String replicaId;
+
+    private Builder(Database database) {
+      this.database = Objects.requireNonNull(database, "database");
+    }
+
+    /**
+     * How long a lease lasts without renewal (default 10 s): a replica that dies loses its leases after this long.
+     *
+     * @throws IllegalArgumentException if shorter than one second
+     */
+    public Builder leaseTtl(Duration leaseTtl) {
+      Objects.requireNonNull(leaseTtl, "leaseTtl");
+      if (leaseTtl.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new IllegalArgumentException("leaseTtl must be at least 1 s: " + leaseTtl);
+      }
+      this.leaseTtl = leaseTtl;
+      return this;
+    }
+
+    /**
+     * How often to look for free leases (default 200 ms): bounds the hand-over time after a graceful stop.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder pollInterval(Duration pollInterval) {
+      Objects.requireNonNull(pollInterval, "pollInterval");
+      if (pollInterval.isNegative() || pollInterval.isZero()) {
+        throw new IllegalArgumentException("pollInterval must be positive: " + pollInterval);
+      }
+      this.pollInterval = pollInterval;
+      return this;
+    }
+
+    /** This replica's id (default: host, process id and a random suffix); unique among live replicas. */
+    public Builder replicaId(String replicaId) {
+      if (replicaId == null || replicaId.isBlank() || replicaId.length() > 100) {
+        throw new IllegalArgumentException("replicaId must be 1 to 100 characters: \"" + replicaId + "\"");
+      }
+      this.replicaId = replicaId;
+      return this;
+    }
+
+    /**
+     * Creates Loopwork's tables if needed and starts the coordinator's background thread.
+     *
+     * @throws IllegalArgumentException if the poll interval is longer than a third of the lease time-to-live
+     * @throws DatabaseException if the tables cannot be created
+     */
+    public LeaseCoordinator build() {
+      return build(new DatabaseHealth(database));
+    }
+
+    LeaseCoordinator build(DatabaseHealth health) {
+      if (pollInterval.compareTo(leaseTtl.dividedBy(3)) > 0) {
+        throw new IllegalArgumentException("pollInterval must be at most a third of leaseTtl (" + leaseTtl + "): "
+            + pollInterval);
+      }
+      LoopworkSchema.create(database);
+      return new LeaseCoordinator(this, health);
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package dev.loopwork.jdbc;
+
+import static dev.loopwork.jdbc.LoopworkSchema.LEASE_TABLE;
+import static dev.loopwork.jdbc.LoopworkSchema.REPLICA_TABLE;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The SQL of the leases and replicas tables, and nothing else: {@link LeaseCoordinator} holds the algorithm. Every
+ * time is read from the database's clock ({@code nowMillis}), never from this process's. Thread-safe.
+ */
+final class LeaseStore {
+  /** How many services' start times one renewal statement carries at most. */
+  static final int RENEWAL_CHUNK = 500;
+
+  private final Database database;
+  private final String now;
+  private final int queryTimeoutSeconds;
+
+  LeaseStore(Database database, int queryTimeoutSeconds) {
+    this.database = database;
+    this.now = database.dialect().nowMillis();
+    this.queryTimeoutSeconds = queryTimeoutSeconds;
+  }
+
+  /** A lease as read: times relative to the database's now, in milliseconds. */
+  record Lease(String service, String owner, long fencingToken, long remainingMillis, Long sinceLastStartMillis) {}
+
+  /** Keeps this replica's row alive for {@code ttlMillis}, creating it if needed. */
+  void heartbeat(String replicaId, String host, long ttlMillis) throws SQLException {
+    try (Connection c = database.connection()) {
+      int updated = update(c, "UPDATE " + REPLICA_TABLE + " SET expires_ms = " + now + " + ? WHERE replica_id = ?",
+          ttlMillis, replicaId);
+      if (updated == 0) {
+        update(c, "INSERT INTO " + REPLICA_TABLE + " (replica_id, host, started_ms, expires_ms) VALUES (?, ?, "
+            + now + ", " + now + " + ?)", replicaId, host, ttlMillis);
+      }
+    }
+  }
+
+  /** The number of replicas whose heartbeat has not expired. */
+  int liveReplicas() throws SQLException {
+    try (Connection c = database.connection();
+        PreparedStatement s = prepare(c, "SELECT COUNT(*) FROM " + REPLICA_TABLE + " WHERE expires_ms > " + now);
+        ResultSet rs = s.executeQuery()) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  /** Removes this replica's row, so that the others count it out at once. */
+  void removeReplica(String replicaId) throws SQLException {
+    try (Connection c = database.connection()) {
+      update(c, "DELETE FROM " + REPLICA_TABLE + " WHERE replica_id = ?", replicaId);
+    }
+  }
+
+  /** Creates the lease row of {@code service} unless it exists: free, with fencing token 0. */
+  void ensureLease(String service) throws SQLException {
+    try (Connection c = database.connection()) {
+      update(c, "INSERT INTO " + LEASE_TABLE + " (service, owner, fencing_token, expires_ms, last_started_ms) "
+          + "SELECT ?, NULL, 0, 0, NULL WHERE NOT EXISTS (SELECT 1 FROM " + LEASE_TABLE + " WHERE service = ?)",
+          service, service);
+    } catch (SQLException e) {
+      if (!database.dialect().isDuplicateKey(e)) {
+        throw e;
+      }
+      // Another replica inserted it at the same moment: that is all we wanted.
+    }
+  }
+
+  /**
+   * Extends every lease that {@code replicaId} holds by {@code ttlMillis} and records the start of the latest
+   * iteration of the services in {@code startedAgoMillis} (milliseconds before now): one statement per {@value
+   * #RENEWAL_CHUNK} started services, one in all when none started.
+   */
+  void renew(String replicaId, long ttlMillis, Map<String, Long> startedAgoMillis) throws SQLException {
+    List<Map.Entry<String, Long>> starts = new ArrayList<>(startedAgoMillis.entrySet());
+    try (Connection c = database.connection()) {
+      int from = 0;
+      do {
+        List<Map.Entry<String, Long>> chunk = starts.subList(from, Math.min(starts.size(), from + RENEWAL_CHUNK));
+        StringBuilder sql = new StringBuilder("UPDATE " + LEASE_TABLE + " SET expires_ms = " + now + " + ?");
+        List<Object> parameters = new ArrayList<>();
+        parameters.add(ttlMillis);
+        if (!chunk.isEmpty()) {
+          sql.append(", last_started_ms = CASE service");
+          for (Map.Entry<String, Long> start : chunk) {
+            sql.append(" WHEN ? THEN ").append(now).append(" - ?");
+            parameters.add(start.getKey());
+            parameters.add(start.getValue());
+          }
+          sql.append(" ELSE last_started_ms END");
+        }
+        sql.append(" WHERE owner = ?");
+        parameters.add(replicaId);
+        update(c, sql.toString(), parameters.toArray());
+        from += RENEWAL_CHUNK;
+      } while (from < starts.size());
+    }
+  }
+
+  /** Every lease row. */
+  List<Lease> readAll() throws SQLException {
+    return read("");
+  }
+
+  /** The lease rows that nobody holds: never taken, released, or expired. */
+  List<Lease> readFree() throws SQLException {
+    return read(" WHERE owner IS NULL OR expires_ms <= " + now);
+  }
+
+  private List<Lease> read(String where, String... parameters) throws SQLException {
+    try (Connection c = database.connection()) {
+      return read(c, where, parameters);
+    }
+  }
+
+  private List<Lease> read(Connection c, String where, String... parameters) throws SQLException {
+    try (PreparedStatement s = prepare(c, "SELECT service, owner, fencing_token, expires_ms - " + now + ", "
+        + now + " - last_started_ms FROM " + LEASE_TABLE + where)) {
+      for (int i = 0; i < parameters.length; i++) {
+        s.setString(i + 1, parameters[i]);
+      }
+      try (ResultSet rs = s.executeQuery()) {
+        List<Lease> leases = new ArrayList<>();
+        while (rs.next()) {
+          long since = rs.getLong(5);
+          leases.add(new Lease(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
+              rs.wasNull() ? null : since));
+        }
+        return leases;
+      }
+    }
+  }
+
+  /**
+   * Takes the lease of {@code service} for {@code replicaId} if nobody holds it, raising its fencing token.
+   *
+   * @return the lease as now held, or empty if another replica holds it
+   */
+  Optional<Lease> acquire(String service, String replicaId, long ttlMillis) throws SQLException {
+    try (Connection c = database.connection()) {
+      int taken = update(c, "UPDATE " + LEASE_TABLE + " SET owner = ?, fencing_token = fencing_token + 1, "
+          + "expires_ms = " + now + " + ? WHERE service = ? AND (owner IS NULL OR expires_ms <= " + now + ")",
+          replicaId, ttlMillis, service);
+      if (taken == 0) {
+        return Optional.empty();
+      }
+      return read(c, " WHERE service = ? AND owner = ?", service, replicaId).stream().findFirst();
+    }
+  }
+
+  /**
+   * Gives up the lease of {@code service} if {@code replicaId} still holds it under {@code fencingToken}, recording
+   * the start of its last iteration ({@code startedAgoMillis} before now; {@code null} keeps the recorded one).
+   */
+  void release(String service, String replicaId, long fencingToken, Long startedAgoMillis) throws SQLException {
+    try (Connection c = database.connection()) {
+      update(c, "UPDATE " + LEASE_TABLE + " SET owner = NULL, expires_ms = 0, last_started_ms = COALESCE(" + now
+          + " - ?, last_started_ms) WHERE service = ? AND owner = ? AND fencing_token = ?",
+          startedAgoMillis, service, replicaId, fencingToken);
+    }
+  }
+
+  private int update(Connection c, String sql, Object... parameters) throws SQLException {
+    try (PreparedStatement s = prepare(c, sql)) {
+      for (int i = 0; i < parameters.length; i++) {
+        Object value = parameters[i];
+        if (value == null) {
+          s.setNull(i + 1, Types.BIGINT);
+        } else {
+          s.setObject(i + 1, value);
+        }
+      }
+      return s.executeUpdate();
+    }
+  }
+
+  private PreparedStatement prepare(Connection c, String sql) throws SQLException {
+    PreparedStatement s = c.prepareStatement(sql);
+    s.setQueryTimeout(queryTimeoutSeconds);
+    return s;
+  }
+}

@@ -1,0 +1,219 @@
+package dev.loopwork.jdbc;
+
+import dev.loopwork.jdbc.internal.Dialect;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Loopwork's own tables: replicas, leases and the run journal, all named with the prefix {@value #PREFIX} so that
+ * they never collide with an application's tables. {@link JdbcLoopRuntime} creates and upgrades them on first use;
+ * a DBA who prefers to create them by hand prints the SQL with {@link #sql(String)} or
+ *
+ * <pre>{@code
+ * java -cp loopwork-jdbc.jar:... dev.loopwork.jdbc.LoopworkSchema PostgreSQL > loopwork.sql
+ * }</pre>
+ *
+ * <p>Versioned in {@value #VERSION_TABLE}: every change to the tables is a numbered migration that runs once, under
+ * a lock, so processes that start at the same time never apply it twice.
+ */
+public final class LoopworkSchema {
+  /** The prefix of every table and index of Loopwork. */
+  public static final String PREFIX = "loopwork_";
+
+  /** The table that records which migrations have run. */
+  public static final String VERSION_TABLE = PREFIX + "schema_version";
+
+  /** The replicas table: one row per running process, kept alive by its heartbeat. */
+  static final String REPLICA_TABLE = PREFIX + "replica";
+
+  /** The leases table: one row per coordinated service. */
+  static final String LEASE_TABLE = PREFIX + "lease";
+
+  /** The run journal: one row per iteration. */
+  static final String RUN_TABLE = PREFIX + "run";
+
+  private static final Object PROCESS_LOCK = new Object();
+
+  private static final List<Migration> MIGRATIONS = List.of(
+      new Migration(1, "replicas, leases and run journal", dialect -> List.of(
+          "CREATE TABLE " + REPLICA_TABLE + " (\n"
+              + "  replica_id VARCHAR(100) NOT NULL PRIMARY KEY,\n"
+              + "  host VARCHAR(255) NOT NULL,\n"
+              + "  started_ms BIGINT NOT NULL,\n"
+              + "  expires_ms BIGINT NOT NULL\n"
+              + ")",
+          "CREATE TABLE " + LEASE_TABLE + " (\n"
+              + "  service VARCHAR(200) NOT NULL PRIMARY KEY,\n"
+              + "  owner VARCHAR(100),\n"
+              + "  fencing_token BIGINT NOT NULL,\n"
+              + "  expires_ms BIGINT NOT NULL,\n"
+              + "  last_started_ms BIGINT\n"
+              + ")",
+          "CREATE TABLE " + RUN_TABLE + " (\n"
+              + "  id " + dialect.identityPrimaryKey() + ",\n"
+              + "  service VARCHAR(200) NOT NULL,\n"
+              + "  replica_id VARCHAR(100) NOT NULL,\n"
+              + "  iteration BIGINT NOT NULL,\n"
+              + "  fencing_token BIGINT,\n"
+              + "  started_at TIMESTAMP WITH TIME ZONE NOT NULL,\n"
+              + "  duration_us BIGINT NOT NULL,\n"
+              + "  outcome VARCHAR(16) NOT NULL,\n"
+              + "  error VARCHAR(1000)\n"
+              + ")",
+          "CREATE INDEX " + RUN_TABLE + "_started_at ON " + RUN_TABLE + " (started_at)",
+          "CREATE INDEX " + RUN_TABLE + "_service ON " + RUN_TABLE + " (service, started_at)")));
+
+  /** The schema version this Loopwork creates and expects. */
+  public static final int LATEST_VERSION = MIGRATIONS.get(MIGRATIONS.size() - 1).version;
+
+  private LoopworkSchema() {}
+
+  /**
+   * Creates Loopwork's tables, or upgrades them to {@link #LATEST_VERSION}; does nothing when they are current.
+   * Safe to call from several processes at once.
+   *
+   * @throws DatabaseException if the database refuses, or holds a newer schema than this Loopwork knows
+   */
+  public static void create(Database database) {
+    synchronized (PROCESS_LOCK) {
+      try (Connection connection = database.connection()) {
+        migrate(connection, database.dialect());
+      } catch (SQLException e) {
+        throw new DatabaseException("Cannot create or upgrade Loopwork's tables in " + database.url() + ": "
+            + e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
+   * The version of Loopwork's tables in {@code database}: 0 when they do not exist.
+   *
+   * @throws DatabaseException if the database cannot be read
+   */
+  public static int version(Database database) {
+    try (Connection connection = database.connection()) {
+      return currentVersion(connection);
+    } catch (SQLException e) {
+      throw new DatabaseException("Cannot read Loopwork's schema version in " + database.url(), e);
+    }
+  }
+
+  /**
+   * The SQL that creates every table at {@link #LATEST_VERSION} and records the version, statements separated by
+   * {@code ;} and blank lines, for a DBA who creates them by hand.
+   *
+   * @param product the database, as {@code PostgreSQL} or {@code H2}
+   * @throws IllegalArgumentException if Loopwork does not support the product
+   */
+  public static String sql(String product) {
+    Dialect dialect = Dialect.forProduct(product);
+    StringBuilder script = new StringBuilder("-- Loopwork schema version " + LATEST_VERSION + " for "
+        + dialect.name() + "\n\n" + versionTableSql() + ";\n\n");
+    for (Migration migration : MIGRATIONS) {
+      script.append("-- ").append(migration.version).append(": ").append(migration.description).append("\n\n");
+      script.append(migration.statements.forDialect(dialect).stream().map(s -> s + ";\n\n")
+          .collect(Collectors.joining()));
+      script.append("INSERT INTO ").append(VERSION_TABLE).append(" (version, description) VALUES (")
+          .append(migration.version).append(", '").append(migration.description).append("');\n\n");
+    }
+    return script.toString();
+  }
+
+  /** Prints {@link #sql(String)} for the product named by the first argument (default {@code PostgreSQL}). */
+  public static void main(String[] args) {
+    System.out.print(sql(args.length > 0 ? args[0] : "PostgreSQL"));
+  }
+
+  private static void migrate(Connection connection, Dialect dialect) throws SQLException {
+    connection.setAutoCommit(false);
+    try {
+      dialect.lockSchemaMigration(connection);
+      try (Statement statement = connection.createStatement()) {
+        statement.execute(versionTableSql().replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS"));
+      }
+      int current = currentVersion(connection);
+      if (current > LATEST_VERSION) {
+        throw new DatabaseException("Loopwork's tables are at schema version " + current + " but this Loopwork "
+            + "knows versions up to " + LATEST_VERSION + ": upgrade Loopwork, or restore the tables it expects");
+      }
+      for (Migration migration : MIGRATIONS) {
+        if (migration.version > current) {
+          apply(connection, dialect, migration);
+        }
+      }
+      connection.commit();
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(true);
+    }
+  }
+
+  private static void apply(Connection connection, Dialect dialect, Migration migration) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      for (String sql : migration.statements.forDialect(dialect)) {
+        statement.execute(sql);
+      }
+    }
+    try (PreparedStatement insert = connection.prepareStatement(
+        "INSERT INTO " + VERSION_TABLE + " (version, description) VALUES (?, ?)")) {
+      insert.setInt(1, migration.version);
+      insert.setString(2, migration.description);
+      insert.executeUpdate();
+    }
+  }
+
+  private static int currentVersion(Connection connection) throws SQLException {
+    if (!tableExists(connection, VERSION_TABLE)) {
+      return 0;
+    }
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT COALESCE(MAX(version), 0) FROM " + VERSION_TABLE)) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  private static boolean tableExists(Connection connection, String table) throws SQLException {
+    for (String name : List.of(table, table.toUpperCase(java.util.Locale.ROOT))) {
+      try (ResultSet rs = connection.getMetaData().getTables(null, null, name, new String[] {"TABLE"})) {
+        if (rs.next()) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static String versionTableSql() {
+    return "CREATE TABLE " + VERSION_TABLE + " (\n"
+        + "  version INTEGER NOT NULL PRIMARY KEY,\n"
+        + "  description VARCHAR(200) NOT NULL,\n"
+        + "  applied_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL\n"
+        + ")";
+  }
+
+  /** The statements of one migration, which may differ by database. */
+  @FunctionalInterface
+  private interface MigrationStatements {
+    List<String> forDialect(Dialect dialect);
+  }
+
+  private static final class Migration {
+    final int version;
+    final String description;
+    final MigrationStatements statements;
+
+    Migration(int version, String description, MigrationStatements statements) {
+      this.version = version;
+      this.description = description;
+      this.statements = statements;
+    }
+  }
+}

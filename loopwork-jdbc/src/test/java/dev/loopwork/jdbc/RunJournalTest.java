@@ -1,0 +1,130 @@
+package dev.loopwork.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.loopwork.IterationOutcome;
+import dev.loopwork.IterationResult;
+import dev.loopwork.LoopEngine;
+import dev.loopwork.LoopService;
+import dev.loopwork.test.ManualClock;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RunJournalTest {
+  private final Database database = TestDatabases.h2();
+
+  @AfterEach
+  void closeDatabase() {
+    database.close();
+  }
+
+  @Test
+  void recordsEveryIterationWithReplicaOutcomeErrorAndFencingToken() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    LoopService flaky = JdbcLoopService.of("flaky", Duration.ofMillis(20), db -> {
+      if (calls.incrementAndGet() % 2 == 0) {
+        throw new IllegalStateException("even call " + "x".repeat(2_000));
+      }
+    });
+    try (JdbcLoopRuntime runtime = JdbcLoopRuntime.builder(database).replicaId("r1").pollInterval(
+        Duration.ofMillis(50)).build()) {
+      runtime.start(flaky);
+      await().atMost(Duration.ofSeconds(10)).until(() -> count("WHERE service = 'flaky'") >= 6);
+      flaky.stop();
+    }
+    List<String> rows = query("SELECT replica_id, iteration, fencing_token, outcome, LENGTH(error), "
+        + "SUBSTRING(error, 1, 44), duration_us >= 0, started_at IS NOT NULL FROM loopwork_run "
+        + "WHERE service = 'flaky' AND iteration <= 2 ORDER BY iteration");
+    assertThat(rows).containsExactly("r1|1|1|SUCCEEDED|null|null|true|true",
+        "r1|2|1|FAILED|1000|java.lang.IllegalStateException: even call x|true|true");
+  }
+
+  @Test
+  void queuesWithoutWaitingWhileTheTableIsMissingAndWritesEverythingWhenItIsBack() throws Exception {
+    RunJournal journal = new RunJournal(database, new DatabaseHealth(database), "r1", service -> 5L);
+    try {
+      for (int i = 1; i <= 3; i++) {
+        journal.onIterationEnd(null, new IterationResult("s", i, Instant.parse("2026-01-01T00:00:00Z"),
+            Duration.ofMillis(3), IterationOutcome.SUCCEEDED, null, false, 0));
+      }
+      await().atMost(Duration.ofSeconds(5)).until(() -> journal.backlog() == 3);
+      LoopworkSchema.create(database);
+      await().atMost(Duration.ofSeconds(5)).until(() -> journal.backlog() == 0);
+    } finally {
+      journal.close();
+    }
+    assertThat(query("SELECT iteration, fencing_token, duration_us, started_at FROM loopwork_run ORDER BY iteration"))
+        .containsExactly("1|5|3000|" + OffsetDateTime.parse("2026-01-01T00:00Z"),
+            "2|5|3000|" + OffsetDateTime.parse("2026-01-01T00:00Z"),
+            "3|5|3000|" + OffsetDateTime.parse("2026-01-01T00:00Z"));
+  }
+
+  @Test
+  void prunerDeletesEntriesOlderThanTheRetentionOnly() throws Exception {
+    ManualClock clock = new ManualClock();
+    LoopworkSchema.create(database);
+    OffsetDateTime now = clock.instant().atOffset(ZoneOffset.UTC);
+    insertRun("old", now.minusDays(8));
+    insertRun("recent", now.minusDays(6));
+    insertRun("new", now);
+
+    try (JdbcLoopRuntime runtime = JdbcLoopRuntime.builder(database)
+        .engine(LoopEngine.builder().clock(clock).executor(Runnable::run)).coordinated(false).build()) {
+      assertThat(runtime.engine().clock()).isSameAs(clock);
+    }
+    assertThat(query("SELECT service FROM loopwork_run ORDER BY id")).containsExactly("recent", "new", JournalPruner.NAME);
+  }
+
+  @Test
+  void errorSummaryKeepsTheStartOfLongErrors() {
+    assertThat(RunJournal.summary("short")).isEqualTo("short");
+    assertThat(RunJournal.summary("y".repeat(5_000))).hasSize(RunJournal.ERROR_SUMMARY_LENGTH).endsWith("...");
+  }
+
+  private void insertRun(String service, OffsetDateTime startedAt) throws SQLException {
+    try (Connection c = database.connection();
+        var insert = c.prepareStatement("INSERT INTO loopwork_run (service, replica_id, iteration, started_at, "
+            + "duration_us, outcome) VALUES (?, 'r', 1, ?, 0, 'SUCCEEDED')")) {
+      insert.setString(1, service);
+      insert.setObject(2, startedAt);
+      insert.executeUpdate();
+    }
+  }
+
+  private int count(String where) throws SQLException {
+    try (Connection c = database.connection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM loopwork_run " + where)) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  private List<String> query(String sql) throws SQLException {
+    List<String> rows = new ArrayList<>();
+    try (Connection c = database.connection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      int columns = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        StringBuilder row = new StringBuilder();
+        for (int i = 1; i <= columns; i++) {
+          Object value = i == 4 && sql.contains("started_at FROM") ? rs.getObject(i, OffsetDateTime.class)
+              : rs.getObject(i);
+          row.append(i > 1 ? "|" : "").append(value);
+        }
+        rows.add(row.toString());
+      }
+    }
+    return rows;
+  }
+}

@@ -1,0 +1,22 @@
+package dev.loopwork.jdbc.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class JdbcUrlsTest {
+
+  @Test
+  void redactRemovesUserInfoAndParameters() {
+    assertThat(JdbcUrls.redact("jdbc:postgresql://app:hunter2@db:5432/app?sslpassword=x&password=y"))
+        .isEqualTo("jdbc:postgresql://db:5432/app");
+    assertThat(JdbcUrls.redact("jdbc:h2:mem:x;PASSWORD=hunter2")).isEqualTo("jdbc:h2:mem:x");
+    assertThat(JdbcUrls.redact(null)).isEqualTo("null");
+  }
+
+  @Test
+  void subprotocolIsTheDriverName() {
+    assertThat(JdbcUrls.subprotocol("jdbc:PostgreSQL://db/app")).isEqualTo("postgresql");
+    assertThat(JdbcUrls.subprotocol("postgres://db/app")).isEmpty();
+  }
+}

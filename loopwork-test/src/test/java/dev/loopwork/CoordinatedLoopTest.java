@@ -1,0 +1,191 @@
+package dev.loopwork;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.loopwork.test.LoopTesting;
+import dev.loopwork.test.ManualClock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+/** How the engine follows a {@link LoopCoordinator}: denials, deferrals, fencing tokens and the membership's life. */
+class CoordinatedLoopTest {
+  private final ManualClock clock = new ManualClock();
+  private final ScriptedCoordinator coordinator = new ScriptedCoordinator();
+  private final LoopEngine engine =
+      LoopEngine.builder().clock(clock).executor(Runnable::run).coordinator(coordinator).build();
+  private final List<String> log = new ArrayList<>();
+
+  @Test
+  void deniedIterationIsSkippedUncountedAndKeepsTheSchedule() {
+    coordinator.script(IterationPermit.granted(1), IterationPermit.denied(), IterationPermit.denied());
+    TokenService service = new TokenService(Duration.ofSeconds(1));
+    engine.start(service);
+    clock.advance(Duration.ofMillis(3_500));
+    service.stop(false);
+
+    assertThat(coordinator.askedAtMillis).containsExactly(0L, 1_000L, 2_000L, 3_000L);
+    assertThat(log).containsExactly("onStart token=empty", "run 1 at 0 token=1", "run 2 at 3000 token=1",
+        "onStop token=empty");
+  }
+
+  @Test
+  void deferredPermitAsksAgainAfterTheDelayAndTheScheduleFollowsTheRun() {
+    coordinator.script(IterationPermit.deferred(Duration.ofMillis(400)), IterationPermit.granted(7),
+        IterationPermit.granted(7));
+    TokenService service = new TokenService(Duration.ofSeconds(1));
+    engine.start(service);
+    clock.advance(Duration.ofMillis(1_500));
+    service.stop(false);
+
+    assertThat(coordinator.askedAtMillis).containsExactly(0L, 400L, 1_400L);
+    assertThat(log).contains("run 1 at 400 token=7", "run 2 at 1400 token=7");
+  }
+
+  @Test
+  void membershipLastsFromBeforeOnStartToAfterOnStopAndSeesEveryGrantedIterationEnd() {
+    coordinator.script(IterationPermit.granted(3), IterationPermit.denied());
+    TokenService service = new TokenService(Duration.ofSeconds(1));
+    engine.start(service);
+    clock.advance(Duration.ofSeconds(2));
+    service.stop(false);
+
+    assertThat(coordinator.events).containsExactly("join TokenService", "permit", "ended fencingToken=3", "permit",
+        "permit", "ended fencingToken=1", "leave");
+    assertThat(log.get(0)).isEqualTo("onStart token=empty");
+  }
+
+  @Test
+  void loopLimitCountsOnlyGrantedIterations() throws InterruptedException {
+    coordinator.script(IterationPermit.granted(1), IterationPermit.denied(), IterationPermit.denied());
+    TokenService service = new TokenService(Duration.ofSeconds(1));
+    LoopHandle handle = engine.start(service, 2);
+    clock.advance(Duration.ofSeconds(5));
+
+    assertThat(handle.isDone()).isTrue();
+    handle.await();
+    assertThat(log).containsExactly("onStart token=empty", "run 1 at 0 token=1", "run 2 at 3000 token=1",
+        "onStop token=empty");
+  }
+
+  @Test
+  void coordinatorThatThrowsCountsAsDenial() {
+    coordinator.failNext = true;
+    TokenService service = new TokenService(Duration.ofSeconds(1));
+    engine.start(service);
+    clock.advance(Duration.ofSeconds(1));
+    service.stop(false);
+
+    assertThat(log).containsExactly("onStart token=empty", "run 1 at 1000 token=1", "onStop token=empty");
+  }
+
+  @Test
+  void deniedZeroIntervalServiceAsksAgainAfterAShortPauseInsteadOfSpinning() {
+    coordinator.script(IterationPermit.denied(), IterationPermit.denied());
+    TokenService service = new TokenService(Duration.ZERO);
+    engine.start(service, 1);
+
+    assertThat(coordinator.askedAtMillis).containsExactly(0L);
+    clock.advance(LoopRun.ZERO_INTERVAL_DENIAL_RETRY.multipliedBy(2));
+    assertThat(coordinator.askedAtMillis).containsExactly(0L, 100L, 200L);
+    assertThat(log).contains("run 1 at 200 token=1");
+  }
+
+  @Test
+  void failedJoinFailsTheStartAndStillRunsOnStop() {
+    coordinator.refuseJoin = true;
+    TokenService service = new TokenService(Duration.ofSeconds(1));
+    LoopHandle handle = engine.start(service);
+
+    assertThatThrownBy(handle::await).isInstanceOf(LoopStartException.class)
+        .hasRootCauseMessage("no seat for TokenService");
+    assertThat(log).containsExactly("onStop token=empty");
+    assertThat(coordinator.events).containsExactly("join TokenService");
+  }
+
+  @Test
+  void permitFactoriesCheckTheirArguments() {
+    assertThatThrownBy(() -> IterationPermit.deferred(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("delay must be positive: PT0S");
+    assertThatThrownBy(() -> IterationPermit.denied().fencingToken())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("IterationPermit[denied]");
+    assertThat(IterationPermit.granted(5)).hasToString("IterationPermit[granted, fencingToken=5]");
+  }
+
+  /** Records when it runs and which fencing token it sees. */
+  private final class TokenService extends LoopService {
+    private int runs;
+
+    TokenService(Duration interval) {
+      super(interval, false);
+    }
+
+    @Override
+    protected void onStart() {
+      log.add("onStart token=" + describe(fencingToken()));
+    }
+
+    @Override
+    protected void runOnce() {
+      log.add("run " + ++runs + " at "
+          + clock.elapsed().toMillis() + " token=" + describe(fencingToken()));
+    }
+
+    @Override
+    protected void onStop() {
+      log.add("onStop token=" + describe(fencingToken()));
+    }
+
+    private String describe(OptionalLong token) {
+      return token.isPresent() ? Long.toString(token.getAsLong()) : "empty";
+    }
+  }
+
+  /** Answers with scripted permits, then grants with token 1; records every call. */
+  private final class ScriptedCoordinator implements LoopCoordinator {
+    final Deque<IterationPermit> script = new ArrayDeque<>();
+    final List<Long> askedAtMillis = new ArrayList<>();
+    final List<String> events = new ArrayList<>();
+    boolean failNext;
+    boolean refuseJoin;
+
+    void script(IterationPermit... permits) {
+      script.addAll(List.of(permits));
+    }
+
+    @Override
+    public Membership join(LoopService service) {
+      events.add("join " + service.name());
+      if (refuseJoin) {
+        throw new IllegalStateException("no seat for " + service.name());
+      }
+      return new Membership() {
+        @Override
+        public IterationPermit permit() {
+          events.add("permit");
+          askedAtMillis.add(clock.elapsed().toMillis());
+          if (failNext) {
+            failNext = false;
+            throw new IllegalStateException("coordinator down");
+          }
+          return script.isEmpty() ? IterationPermit.granted(1) : script.poll();
+        }
+
+        @Override
+        public void iterationEnded(IterationPermit permit) {
+          events.add("ended fencingToken=" + permit.fencingToken());
+        }
+
+        @Override
+        public void leave() {
+          events.add("leave");
+        }
+      };
+    }
+  }
+}
