@@ -156,8 +156,8 @@ final class LoopRun implements LoopHandle {
   /** The blocking half of {@code stop(true)}: waits for the end, at most one interval, never on the loop's thread. */
   void awaitStopped() {
     if (Thread.currentThread() == loopThread) {
-      log().warn("stop(true) was called on {} from inside its own loop; returning at once, as waiting for the loop "
-          + "to end here would deadlock. Use stop(false) inside a loop service.", name);
+      log().warn("stop(true) was called on {} but from inside the service itself, where waiting for the loop to end "
+          + "would deadlock; returning at once. Use stop(false) inside a loop service.", name);
       return;
     }
     Duration limit = interval.isZero() ? ZERO_INTERVAL_STOP_GRACE : interval;

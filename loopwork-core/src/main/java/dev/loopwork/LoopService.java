@@ -122,9 +122,14 @@ public abstract class LoopService {
     return interval;
   }
 
-  /** The service's name, used in logs and reports; by default the class's simple name. */
+  /**
+   * The service's name, used in logs and reports; by default the class's simple name (for an anonymous class, its
+   * binary name without the package, such as {@code Jobs$1}).
+   */
   public String name() {
-    return getClass().getSimpleName();
+    Class<?> type = getClass();
+    String simple = type.getSimpleName();
+    return simple.isEmpty() ? type.getName().substring(type.getName().lastIndexOf('.') + 1) : simple;
   }
 
   /** The options this service was built with. */

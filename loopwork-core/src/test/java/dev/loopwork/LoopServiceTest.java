@@ -107,6 +107,16 @@ class LoopServiceTest {
   }
 
   @Test
+  void anonymousServicesAreNamedAfterTheirBinaryName() {
+    LoopService anonymous = new LoopService() {
+      @Override
+      protected void runOnce() {}
+    };
+    assertThat(anonymous.name()).matches("LoopServiceTest\\$\\d+");
+    assertThat(anonymous.logger().getName()).isEqualTo("loopwork.services." + anonymous.name().toLowerCase());
+  }
+
+  @Test
   void startWithLoopsRunsExactlyThatManyIterations() throws InterruptedException {
     Counter service = new Counter(Duration.ZERO);
     service.start(3);
@@ -257,7 +267,8 @@ class LoopServiceTest {
     };
     try (LogCapture log = LogCapture.services()) {
       service.start();
-      assertThat(log.messages(Level.WARN)).anySatisfy(m -> assertThat(m).contains("stop(true) was called on"));
+      assertThat(log.messages(Level.WARN))
+          .anySatisfy(m -> assertThat(m).startsWith("stop(true) was called on " + service.name() + " but"));
     }
     assertThat(runs).hasValue(1);
     assertThat(service.isStopRequested()).isTrue();
