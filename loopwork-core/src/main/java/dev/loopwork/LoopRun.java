@@ -91,7 +91,7 @@ final class LoopRun implements LoopHandle {
       signalRegistration = SignalRelay.register(this::requestStop);
     }
     try {
-      executor.execute(() -> asLoopThread(this::begin));
+      submit(this::begin);
     } catch (RuntimeException e) {
       startFailure = e;
       finish();
@@ -149,7 +149,9 @@ final class LoopRun implements LoopHandle {
       timer = null;
     }
     if (pending != null && pending.cancel()) {
-      executor.execute(() -> asLoopThread(this::finish));
+      // The loop was idle between iterations and now never wakes: end it here. No hand-off to the executor makes
+      // the stop immediate, and stopping 100,000 services costs no thread switches.
+      asLoopThread(this::finish);
     }
   }
 
@@ -181,14 +183,22 @@ final class LoopRun implements LoopHandle {
     return service.logger();
   }
 
-  private void asLoopThread(Runnable task) {
+  /** Runs a step of the loop on this thread, marking it as the loop's thread so that stop(true) never waits here. */
+  private void asLoopThread(Runnable step) {
     loopThread = Thread.currentThread();
     try {
-      task.run();
+      step.run();
     } finally {
       loopThread = null;
-      Thread.interrupted(); // never hand an interrupted thread back to the pool
     }
+  }
+
+  /** Hands a step of the loop to the executor. */
+  private void submit(Runnable step) {
+    executor.execute(() -> {
+      asLoopThread(step);
+      Thread.interrupted(); // never hand an interrupted thread back to the pool
+    });
   }
 
   private void begin() {
@@ -271,7 +281,7 @@ final class LoopRun implements LoopHandle {
     synchronized (this) {
       timer = null;
     }
-    executor.execute(() -> asLoopThread(this::runDueIterations));
+    submit(this::runDueIterations);
   }
 
   private void iterate(IterationPermit permit) {

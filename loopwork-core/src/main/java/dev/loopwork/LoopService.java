@@ -196,7 +196,8 @@ public abstract class LoopService {
   }
 
   /**
-   * Requests a graceful stop: a waiting loop wakes at once; a running iteration is not interrupted and finishes.
+   * Requests a graceful stop: a running iteration is not interrupted and finishes, then the loop ends; a loop that
+   * is waiting for its next iteration ends at once, running {@link #onStop()} on the calling thread.
    * With {@code block}, waits until the loop has ended and {@code onStop} has run, but at most one loop interval
    * (then a WARN says so). Called from inside the service's own hooks it never waits (that would deadlock). On a
    * service that is not running it returns at once. Idempotent and thread-safe.
