@@ -9,9 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -20,8 +17,7 @@ public final class JvmProcess implements AutoCloseable {
   private static final long WAIT_SECONDS = 30;
 
   private final Process process;
-  private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-  private final List<String> output = new CopyOnWriteArrayList<>();
+  private final List<String> output = new ArrayList<>();
 
   private JvmProcess(Process process) {
     this.process = process;
@@ -46,17 +42,22 @@ public final class JvmProcess implements AutoCloseable {
     awaitLineMatching(Pattern.quote(expected));
   }
 
-  /** Waits until the process prints a whole line that matches {@code regex}; fails after 30 seconds. */
+  /**
+   * Waits until the process has printed (at any time since it started) a whole line that matches {@code regex};
+   * fails after 30 seconds.
+   */
   public void awaitLineMatching(String regex) throws InterruptedException {
     Pattern pattern = Pattern.compile(regex);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-    while (System.nanoTime() < deadline) {
-      String line = lines.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-      if (line != null && pattern.matcher(line).matches()) {
-        return;
+    synchronized (output) {
+      while (output.stream().noneMatch(line -> pattern.matcher(line).matches())) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          throw new AssertionError("the process never printed a line matching " + regex + "; it printed: " + output);
+        }
+        TimeUnit.NANOSECONDS.timedWait(output, remaining);
       }
     }
-    throw new AssertionError("the process never printed a line matching " + regex + "; it printed: " + output);
   }
 
   /** Sends a signal by name ({@code "TERM"}, {@code "INT"}) with the {@code kill} command. */
@@ -69,13 +70,15 @@ public final class JvmProcess implements AutoCloseable {
   /** Waits for the process to end by itself (at most 30 seconds) and returns its exit code. */
   public int exitCode() throws InterruptedException {
     assertThat(process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS))
-        .as("the process ends by itself; it printed: %s", output).isTrue();
+        .as("the process ends by itself; it printed: %s", output()).isTrue();
     return process.exitValue();
   }
 
   /** Every line printed so far. */
   public List<String> output() {
-    return List.copyOf(output);
+    synchronized (output) {
+      return List.copyOf(output);
+    }
   }
 
   @Override
@@ -87,8 +90,10 @@ public final class JvmProcess implements AutoCloseable {
     try (BufferedReader in = new BufferedReader(
         new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = in.readLine(); line != null; line = in.readLine()) {
-        output.add(line);
-        lines.add(line);
+        synchronized (output) {
+          output.add(line);
+          output.notifyAll();
+        }
       }
     } catch (IOException e) {
       // the process ended
