@@ -69,7 +69,7 @@ public final class LoopEngine {
    * @throws IllegalStateException if the service is already running
    */
   public LoopHandle start(LoopService service) {
-    return launch(service, 0, service.options().handleSignals());
+    return launch(service, 0);
   }
 
   /**
@@ -79,10 +79,14 @@ public final class LoopEngine {
    * @throws IllegalStateException if the service is already running
    */
   public LoopHandle start(LoopService service, long loops) {
+    return launch(service, requireLoops(loops));
+  }
+
+  static long requireLoops(long loops) {
     if (loops < 1) {
       throw new IllegalArgumentException("loops must be at least 1: " + loops);
     }
-    return launch(service, loops, service.options().handleSignals());
+    return loops;
   }
 
   /**
@@ -109,7 +113,7 @@ public final class LoopEngine {
       }
     }
     List<LoopRun> runs = new ArrayList<>(list.size());
-    try (SignalRelay.Registration signals = SignalRelay.register(() -> runs.forEach(LoopRun::requestStop))) {
+    try (SignalRelay.Registration signals = SignalRelay.register(() -> stopAll(runs))) {
       for (LoopService service : list) {
         LoopRun run = launch(service, 0, false);
         run.completion().whenComplete((ok, failure) -> {
@@ -133,36 +137,21 @@ public final class LoopEngine {
     copy.forEach(LoopRun::requestStop);
   }
 
+  /** Waits for every run; rethrows the first fatal Error, else the first other failure. */
   private static void awaitAll(List<LoopRun> runs) {
     boolean interrupted = false;
-    RuntimeException firstRuntime = null;
-    Error firstError = null;
     for (LoopRun run : runs) {
-      while (true) {
-        try {
-          run.await();
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true;
-          stopAll(runs);
-        } catch (Error e) {
-          firstError = firstError == null ? e : firstError;
-          break;
-        } catch (RuntimeException e) {
-          firstRuntime = firstRuntime == null ? e : firstRuntime;
-          break;
-        }
-      }
+      interrupted |= run.awaitEndThroughInterrupts(() -> stopAll(runs));
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
-    if (firstError != null) {
-      throw firstError;
-    }
-    if (firstRuntime != null) {
-      throw firstRuntime;
-    }
+    runs.stream().filter(r -> r.failure() instanceof Error).findFirst().ifPresent(LoopRun::rethrowFailure);
+    runs.forEach(LoopRun::rethrowFailure);
+  }
+
+  LoopRun launch(LoopService service, long loops) {
+    return launch(service, loops, service.options().handleSignals());
   }
 
   private LoopRun launch(LoopService service, long loops, boolean handleSignals) {

@@ -140,6 +140,38 @@ final class LoopRun implements LoopHandle {
     return done;
   }
 
+  /**
+   * Waits until the run has ended without being interruptible: an interrupt of this thread runs {@code onInterrupt}
+   * (a stop request) and the wait goes on. Returns whether the thread was interrupted meanwhile; the caller restores
+   * its interrupt status once it has nothing more to wait for.
+   */
+  boolean awaitEndThroughInterrupts(Runnable onInterrupt) {
+    boolean interrupted = false;
+    while (!done.isDone()) {
+      try {
+        done.get();
+      } catch (InterruptedException e) {
+        interrupted = true;
+        onInterrupt.run();
+      } catch (ExecutionException e) {
+        // reported by rethrowFailure()
+      }
+    }
+    return interrupted;
+  }
+
+  /** Throws what ended the run, if it failed: the fatal Error or a LoopStartException. */
+  void rethrowFailure() {
+    if (done.isCompletedExceptionally()) {
+      throw rethrow(failure());
+    }
+  }
+
+  /** What ended the run, if it failed; null while running or after a normal end. */
+  Throwable failure() {
+    return done.handle((ok, failure) -> failure).getNow(null);
+  }
+
   /** Sets the stop flag and wakes a waiting loop at once. Safe from any thread, including signal handlers. */
   void requestStop() {
     service.markStopRequested();

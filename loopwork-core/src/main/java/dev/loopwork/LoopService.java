@@ -164,7 +164,7 @@ public abstract class LoopService {
    *     normally with the thread's interrupt status set
    */
   public final void start() throws InterruptedException {
-    awaitEnd(LoopEngine.defaultEngine().start(this));
+    awaitEnd(LoopEngine.defaultEngine().launch(this, 0));
   }
 
   /**
@@ -177,7 +177,7 @@ public abstract class LoopService {
    * @throws InterruptedException never in practice: see {@link #start()}
    */
   public final void start(long loops) throws InterruptedException {
-    awaitEnd(LoopEngine.defaultEngine().start(this, loops));
+    awaitEnd(LoopEngine.defaultEngine().launch(this, LoopEngine.requireLoops(loops)));
   }
 
   /**
@@ -302,20 +302,11 @@ public abstract class LoopService {
     }
   }
 
-  private static void awaitEnd(LoopHandle handle) throws InterruptedException {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        handle.await();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-        handle.stop();
-      }
-    }
-    if (interrupted) {
+  private static void awaitEnd(LoopRun run) {
+    if (run.awaitEndThroughInterrupts(run::requestStop)) {
       Thread.currentThread().interrupt();
     }
+    run.rethrowFailure();
   }
 
   private static final class LambdaLoopService extends LoopService {
