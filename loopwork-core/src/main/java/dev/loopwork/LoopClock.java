@@ -23,18 +23,34 @@ public interface LoopClock {
   Instant instant();
 
   /**
-   * Runs {@code action} once, as soon as {@link #nanoTime()} reaches {@code deadlineNanos} (at once if it already
-   * has). The action must be short: it runs on the clock's timer thread.
-   *
-   * @return a handle that cancels the action if it has not started
+   * A timer that runs {@code action} each time it is armed and its deadline arrives. One timer serves a service for
+   * its whole run, so that waiting for the next iteration allocates nothing. The action must be short: it runs on
+   * the clock's timer thread.
    */
-  Timer schedule(long deadlineNanos, Runnable action);
+  Timer newTimer(Runnable action);
 
-  /** A scheduled action that can still be cancelled. */
+  /**
+   * Runs {@code action} once, as soon as {@link #nanoTime()} reaches {@code deadlineNanos}.
+   *
+   * @return the timer, which can still cancel the action
+   */
+  default Timer schedule(long deadlineNanos, Runnable action) {
+    Timer timer = newTimer(action);
+    timer.schedule(deadlineNanos);
+    return timer;
+  }
+
+  /** A re-armable timer of this clock. Thread-safe. */
   interface Timer {
     /**
-     * Cancels the action. Returns {@code true} if the action had not started and now never will, {@code false} if
-     * it has already run, is running, or was cancelled before.
+     * Arms the timer: its action runs once when the clock reaches {@code deadlineNanos} (at once if it already has).
+     * Arming a timer that is already armed moves its deadline.
+     */
+    void schedule(long deadlineNanos);
+
+    /**
+     * Disarms the timer. Returns {@code true} if it was armed and its action now will not run, {@code false} if it was
+     * not armed, or its action has already started.
      */
     boolean cancel();
   }

@@ -35,7 +35,7 @@ public final class LoopEngine {
     this.coordinator = builder.coordinator;
   }
 
-  /** The engine with the system clock, the shared workers (virtual threads on Java 21+) and no listeners. */
+  /** The engine with the system clock, the shared worker pool and no listeners. */
   public static LoopEngine defaultEngine() {
     return DEFAULT;
   }
@@ -176,9 +176,11 @@ public final class LoopEngine {
     }
 
     /**
-     * The executor that iterations and hooks run on (default: virtual threads on Java 21+, else a shared pool of
-     * daemon threads). It must not run tasks on the calling thread unless the clock is a manual one, since timers
-     * hand their work to it.
+     * The executor that iterations and hooks run on. The default is a shared pool of daemon threads that takes
+     * tasks from one queue and adds threads while iterations block, so a slow iteration never holds up other
+     * services for long. On Java 21 and later, {@code Executors.newVirtualThreadPerTaskExecutor()} is a good choice
+     * when most iterations block on I/O. The executor must not run tasks on the calling thread unless the clock is a
+     * manual one, since timers hand their work to it.
      */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");

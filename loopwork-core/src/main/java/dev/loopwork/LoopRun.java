@@ -54,8 +54,9 @@ final class LoopRun implements LoopHandle {
   private volatile Thread loopThread;
   private SignalRelay.Registration signalRegistration;
 
-  // Guarded by this: the pending wake-up timer, which requestStop() may cancel.
-  private LoopClock.Timer timer;
+  // Armed while the loop waits for its next iteration; arming and cancelling synchronize on this run, so that a
+  // stop request either cancels the wait or is seen before the loop arms it.
+  private final LoopClock.Timer wakeTimer;
 
   // Confined to the run's tasks, which run one after another.
   private long due;
@@ -81,6 +82,7 @@ final class LoopRun implements LoopHandle {
     this.loopLimit = loopLimit;
     this.handleSignals = handleSignals;
     this.coordinator = engine.coordinator();
+    this.wakeTimer = clock.newTimer(() -> submit(this::runDueIterations));
   }
 
   /** Claims the service and starts the run on the executor; returns at once. */
@@ -175,12 +177,11 @@ final class LoopRun implements LoopHandle {
   /** Sets the stop flag and wakes a waiting loop at once. Safe from any thread, including signal handlers. */
   void requestStop() {
     service.markStopRequested();
-    LoopClock.Timer pending;
+    boolean wasWaiting;
     synchronized (this) {
-      pending = timer;
-      timer = null;
+      wasWaiting = wakeTimer.cancel();
     }
-    if (pending != null && pending.cancel()) {
+    if (wasWaiting) {
       // The loop was idle between iterations and now never wakes: end it here. No hand-off to the executor makes
       // the stop immediate, and stopping 100,000 services costs no thread switches.
       asLoopThread(this::finish);
@@ -304,16 +305,9 @@ final class LoopRun implements LoopHandle {
       if (service.isStopRequested()) {
         return false;
       }
-      timer = clock.schedule(wakeAt, this::onTimer);
+      wakeTimer.schedule(wakeAt);
       return true;
     }
-  }
-
-  private void onTimer() {
-    synchronized (this) {
-      timer = null;
-    }
-    submit(this::runDueIterations);
   }
 
   private void iterate(IterationPermit permit) {

@@ -174,8 +174,19 @@ class ScheduleTest {
     }
 
     @Override
-    public Timer schedule(long deadlineNanos, Runnable action) {
-      return delegate.schedule(deadlineNanos + lagNanos, action);
+    public Timer newTimer(Runnable action) {
+      Timer timer = delegate.newTimer(action);
+      return new Timer() {
+        @Override
+        public void schedule(long deadlineNanos) {
+          timer.schedule(deadlineNanos + lagNanos);
+        }
+
+        @Override
+        public boolean cancel() {
+          return timer.cancel();
+        }
+      };
     }
   }
 }

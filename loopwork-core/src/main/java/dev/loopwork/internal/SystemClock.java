@@ -2,22 +2,15 @@ package dev.loopwork.internal;
 
 import dev.loopwork.LoopClock;
 import java.time.Instant;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /** The real clock, with one shared daemon timer thread for every service of the process. */
 public final class SystemClock implements LoopClock {
   /** The one instance. */
   public static final SystemClock INSTANCE = new SystemClock();
 
-  private final ScheduledThreadPoolExecutor timer;
+  private final TimerQueue timers = new TimerQueue("loopwork-timer");
 
-  private SystemClock() {
-    timer = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("loopwork-timer"));
-    // Stopping 100,000 services cancels 100,000 timers: they must leave the queue at once.
-    timer.setRemoveOnCancelPolicy(true);
-  }
+  private SystemClock() {}
 
   @Override
   public long nanoTime() {
@@ -30,8 +23,7 @@ public final class SystemClock implements LoopClock {
   }
 
   @Override
-  public Timer schedule(long deadlineNanos, Runnable action) {
-    ScheduledFuture<?> future = timer.schedule(action, deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
-    return () -> future.cancel(false);
+  public Timer newTimer(Runnable action) {
+    return timers.newTimer(action);
   }
 }

@@ -55,21 +55,12 @@ public final class ManualClock implements LoopClock {
   }
 
   /**
-   * Schedules {@code action} for when the clock reaches {@code deadlineNanos}. An action whose deadline has already
-   * passed runs at once on the calling thread.
+   * A timer on this clock. An armed timer whose deadline has already passed runs its action at once on the thread
+   * that arms it; otherwise its action runs inside {@link #advance}.
    */
   @Override
-  public Timer schedule(long deadlineNanos, Runnable action) {
-    PendingTimer timer;
-    synchronized (this) {
-      timer = new PendingTimer(deadlineNanos, sequence++, action);
-      if (deadlineNanos - nanos > 0) {
-        timers.add(timer);
-        return timer;
-      }
-    }
-    action.run();
-    return timer;
+  public Timer newTimer(Runnable action) {
+    return new PendingTimer(action);
   }
 
   /**
@@ -118,14 +109,26 @@ public final class ManualClock implements LoopClock {
   }
 
   private final class PendingTimer implements Timer, Comparable<PendingTimer> {
-    final long deadline;
-    final long order;
     final Runnable action;
+    long deadline;
+    long order;
 
-    PendingTimer(long deadline, long order, Runnable action) {
-      this.deadline = deadline;
-      this.order = order;
+    PendingTimer(Runnable action) {
       this.action = action;
+    }
+
+    @Override
+    public void schedule(long deadlineNanos) {
+      synchronized (ManualClock.this) {
+        timers.remove(this);
+        if (deadlineNanos - nanos > 0) {
+          deadline = deadlineNanos;
+          order = sequence++;
+          timers.add(this);
+          return;
+        }
+      }
+      action.run();
     }
 
     @Override

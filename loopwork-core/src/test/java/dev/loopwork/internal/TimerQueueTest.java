@@ -1,0 +1,67 @@
+package dev.loopwork.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.loopwork.LoopClock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The heap of re-armable timers behind the system clock. */
+class TimerQueueTest {
+  private final TimerQueue queue = new TimerQueue("timer-queue-test");
+
+  @Test
+  void timersFireInDeadlineOrderAndCancelledOnesNever() {
+    List<Long> fired = new CopyOnWriteArrayList<>();
+    List<LoopClock.Timer> timers = new ArrayList<>();
+    long base = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+    Random random = new Random(42);
+    List<Long> expected = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      long deadline = base + random.nextInt(100_000_000);
+      LoopClock.Timer timer = queue.newTimer(() -> fired.add(deadline));
+      timer.schedule(deadline);
+      timers.add(timer);
+      if (i % 2 == 0) {
+        expected.add(deadline);
+      }
+    }
+    for (int i = 1; i < timers.size(); i += 2) {
+      assertThat(timers.get(i).cancel()).isTrue();
+      assertThat(timers.get(i).cancel()).isFalse();
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> fired.size() >= expected.size());
+    expected.sort(Long::compare);
+    assertThat(fired).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void rearmingMovesTheDeadlineAndAFiredTimerCannotBeCancelled() {
+    List<Long> firedAt = new CopyOnWriteArrayList<>();
+    LoopClock.Timer timer = queue.newTimer(() -> firedAt.add(System.nanoTime()));
+    timer.schedule(System.nanoTime() + TimeUnit.HOURS.toNanos(1));
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
+    timer.schedule(deadline);
+    await().atMost(Duration.ofSeconds(10)).until(() -> firedAt.size() == 1);
+    assertThat(firedAt.get(0)).isGreaterThanOrEqualTo(deadline);
+    assertThat(timer.cancel()).isFalse();
+    timer.schedule(System.nanoTime());
+    await().atMost(Duration.ofSeconds(10)).until(() -> firedAt.size() == 2);
+  }
+
+  @Test
+  void aFailingActionDoesNotStopTheTimerThread() {
+    List<String> fired = new CopyOnWriteArrayList<>();
+    queue.newTimer(() -> {
+      throw new IllegalStateException("bug in an action");
+    }).schedule(System.nanoTime());
+    queue.newTimer(() -> fired.add("after")).schedule(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10));
+    await().atMost(Duration.ofSeconds(10)).until(() -> fired.contains("after"));
+  }
+}
