@@ -27,7 +27,9 @@ final class Listeners {
   }
 
   void iterationStarted(LoopService service, long iteration) {
-    notifyAll("onIterationStart", service, l -> l.onIterationStart(service, iteration));
+    if (all.length > 0) {
+      notifyAll("onIterationStart", service, l -> l.onIterationStart(service, iteration));
+    }
   }
 
   void iterationEnded(LoopService service, IterationResult result) {

@@ -253,23 +253,29 @@ final class LoopRun implements LoopHandle {
 
   /** Runs iterations while they are due, then arms the timer for the next one or finishes the run. */
   private void runDueIterations() {
-    while (!isEnding()) {
-      IterationPermit permit = membership == null ? null : askPermit();
-      if (permit == null || permit.isGranted()) {
-        iterate(permit);
-      } else {
-        due = skippedDue(permit);
-      }
-      if (isEnding()) {
-        break;
-      }
-      long wakeAt = jitterNanos == 0 ? due : due + ThreadLocalRandom.current().nextLong(jitterNanos + 1);
-      if (wakeAt - clock.nanoTime() > 0) {
-        if (arm(wakeAt)) {
-          return;
+    MDC.put(MDC_SERVICE, name);
+    try {
+      while (!isEnding()) {
+        IterationPermit permit = membership == null ? null : askPermit();
+        if (permit == null || permit.isGranted()) {
+          iterate(permit);
+        } else {
+          due = skippedDue(permit);
         }
-        break;
+        if (isEnding()) {
+          break;
+        }
+        long wakeAt = jitterNanos == 0 ? due : due + ThreadLocalRandom.current().nextLong(jitterNanos + 1);
+        if (wakeAt - clock.nanoTime() > 0) {
+          if (arm(wakeAt)) {
+            return;
+          }
+          break;
+        }
       }
+    } finally {
+      MDC.remove(MDC_ITERATION);
+      MDC.remove(MDC_SERVICE);
     }
     finish();
   }
@@ -317,7 +323,6 @@ final class LoopRun implements LoopHandle {
     listeners.iterationStarted(service, number);
     IterationWatch watch = timeoutNanos > 0 ? new IterationWatch(number, start + timeoutNanos) : null;
     Throwable error = null;
-    MDC.put(MDC_SERVICE, name);
     MDC.put(MDC_ITERATION, Long.toString(number));
     if (permit != null) {
       service.setFencingToken(OptionalLong.of(permit.fencingToken()));
@@ -327,8 +332,6 @@ final class LoopRun implements LoopHandle {
     } catch (Throwable t) {
       error = t;
     } finally {
-      MDC.remove(MDC_ITERATION);
-      MDC.remove(MDC_SERVICE);
       if (permit != null) {
         service.setFencingToken(OptionalLong.empty());
         endCoordinatedIteration(permit);

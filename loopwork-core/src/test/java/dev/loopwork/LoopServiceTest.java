@@ -392,6 +392,26 @@ class LoopServiceTest {
   }
 
   @Test
+  void logLinesOfAnIterationCarryTheServiceNameAndIterationNumber() throws InterruptedException {
+    LoopService service = new LoopService(Duration.ZERO, false) {
+      @Override
+      public String name() {
+        return "tagged";
+      }
+
+      @Override
+      protected void runOnce() {
+        logger().warn("inside");
+      }
+    };
+    try (LogCapture log = LogCapture.services()) {
+      service.start(2);
+      assertThat(log.events()).extracting(e -> e.getMDCPropertyMap().get("loopwork.service") + "#"
+          + e.getMDCPropertyMap().get("loopwork.iteration")).containsExactly("tagged#1", "tagged#2");
+    }
+  }
+
+  @Test
   void lambdaServiceNeedsANameAndAnInterval() {
     assertThatThrownBy(() -> LoopService.of(" ", Duration.ZERO, () -> {}))
         .isInstanceOf(IllegalArgumentException.class)
