@@ -42,8 +42,12 @@ class MultiReplicaIT {
   @AfterEach
   void stopEverything() throws Exception {
     replicas.forEach(ReplicaProcess::close);
-    database.close();
-    fresh.close();
+    if (database != null) {
+      database.close();
+    }
+    if (fresh != null) {
+      fresh.close();
+    }
   }
 
   private ReplicaProcess replica(String id, int services, Duration interval, Duration work, Duration ttl)
