@@ -36,8 +36,8 @@ public final class JdbcLoopRuntime implements AutoCloseable {
   private final LeaseCoordinator coordinator;
   private final RunJournal journal;
   private final LoopEngine engine;
-  private final JournalPruner pruner;
   private final DatabaseHealth health;
+  private final List<LoopHandle> started = new ArrayList<>();
   private volatile boolean closed;
 
   private JdbcLoopRuntime(Builder builder) {
@@ -62,10 +62,8 @@ public final class JdbcLoopRuntime implements AutoCloseable {
       engineBuilder.listener(journal);
     }
     this.engine = engineBuilder.build();
-    this.pruner = builder.journal ? new JournalPruner(builder.retention, builder.pruneInterval, engine.clock())
-        : null;
-    if (pruner != null) {
-      start(pruner);
+    if (builder.journal) {
+      start(new JournalPruner(builder.retention, builder.pruneInterval, engine.clock()));
     }
   }
 
@@ -109,7 +107,12 @@ public final class JdbcLoopRuntime implements AutoCloseable {
    *     is closed
    */
   public LoopHandle start(LoopService service) {
-    return engine.start(bind(service));
+    LoopHandle handle = engine.start(bind(service));
+    synchronized (started) {
+      started.removeIf(LoopHandle::isDone);
+      started.add(handle);
+    }
+    return handle;
   }
 
   /**
@@ -138,16 +141,21 @@ public final class JdbcLoopRuntime implements AutoCloseable {
     return service;
   }
 
-  /** Stops the pruner, releases every lease and writes the rest of the journal. Idempotent. */
+  /**
+   * Stops the services started with {@link #start} (waiting for each at most one interval), releases every lease
+   * and writes the rest of the journal. Idempotent.
+   */
   @Override
   public void close() {
     if (closed) {
       return;
     }
     closed = true;
-    if (pruner != null) {
-      pruner.stop();
+    List<LoopHandle> running;
+    synchronized (started) {
+      running = new ArrayList<>(started);
     }
+    running.forEach(handle -> handle.service().stop());
     if (coordinator != null) {
       coordinator.close();
     }

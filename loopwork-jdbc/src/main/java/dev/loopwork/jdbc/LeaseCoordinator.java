@@ -54,6 +54,9 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   /** How often a replica looks for free leases by default: every 200 ms. */
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(200);
 
+  /** The longest service name the leases table holds. */
+  public static final int MAX_SERVICE_NAME = 200;
+
   private static final Logger LOG = LoggerFactory.getLogger(LeaseCoordinator.class);
 
   private final LeaseStore store;
@@ -67,6 +70,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   private final ScheduledExecutorService ticker;
   private final ConcurrentMap<String, Seat> seats = new ConcurrentHashMap<>();
   private volatile boolean fullSyncRequested = true;
+  private volatile boolean databaseAnswers = true;
   private volatile boolean closed;
 
   // Confined to the ticker thread.
@@ -118,6 +122,10 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     if (closed) {
       throw new IllegalStateException("LeaseCoordinator " + replicaId + " is closed; cannot coordinate "
           + service.name());
+    }
+    if (service.name().length() > MAX_SERVICE_NAME) {
+      throw new IllegalArgumentException("service name must be at most " + MAX_SERVICE_NAME + " characters to be "
+          + "coordinated: \"" + service.name() + "\"");
     }
     Seat seat = new Seat(service.name(), service.loopInterval().toNanos());
     if (seats.putIfAbsent(seat.service, seat) != null) {
@@ -179,8 +187,10 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
           balance(null);
         }
       }
+      databaseAnswers = true;
       health.succeeded();
     } catch (SQLException | RuntimeException e) {
+      databaseAnswers = false;
       health.failed("renew the leases of replica " + replicaId, e);
     }
   }
@@ -325,7 +335,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         // Not yet compared with the database: ask again soon rather than skip a whole interval.
         return IterationPermit.deferred(pollInterval);
       }
-      if (!held || releasing || closed || !health.isUp() || validUntilNanos - marginNanos - now <= 0) {
+      if (!held || releasing || closed || !databaseAnswers || validUntilNanos - marginNanos - now <= 0) {
         return IterationPermit.denied();
       }
       if (notBeforeNanos - now > 0) {

@@ -1,8 +1,11 @@
 package dev.loopwork.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.loopwork.LoopHandle;
+import dev.loopwork.LoopStartException;
 import dev.loopwork.jdbc.RunLog.RecordedService;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -107,6 +110,64 @@ class LeaseCoordinatorTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> log.count() >= 1);
     assertThat(Duration.ofNanos(log.runs().get(0).startNanos() - startedAt)).isGreaterThan(Duration.ofMillis(1_100));
     assertThat(log.runs().get(0).fencingToken()).isEqualTo(4);
+  }
+
+  @Test
+  void serviceNamesTooLongForTheLeasesTableAreRefusedAtStart() {
+    RecordedService longName = service("n".repeat(201), Duration.ofMillis(50), "a");
+    LoopHandle handle = replica("a").start(longName);
+
+    assertThatThrownBy(handle::await).isInstanceOf(LoopStartException.class)
+        .hasRootCauseMessage("service name must be at most 200 characters to be coordinated: \"" + "n".repeat(201)
+            + "\"");
+  }
+
+  @Test
+  void closingTheRuntimeStopsItsServicesAndReleasesTheirLeases() throws SQLException {
+    JdbcLoopRuntime a = replica("a");
+    RecordedService s = service("s", Duration.ofMillis(50), "a");
+    a.start(s);
+    await().atMost(Duration.ofSeconds(5)).until(() -> log.count() >= 1);
+
+    a.close();
+    assertThat(s.isRunning()).isFalse();
+    try (Connection c = database.connection(); Statement st = c.createStatement();
+        var rs = st.executeQuery("SELECT COUNT(*) FROM loopwork_lease WHERE owner IS NOT NULL")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isZero();
+    }
+  }
+
+  @Test
+  void renewalIsOneStatementPerPeriodHoweverManyServicesRun() throws SQLException {
+    execute("SET QUERY_STATISTICS_MAX_ENTRIES 10000");
+    execute("SET QUERY_STATISTICS TRUE");
+    JdbcLoopRuntime a = replica("a");
+    for (int i = 0; i < 40; i++) {
+      a.start(new RecordedService("s" + i, Duration.ofMillis(50), "a", log, Duration.ZERO));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> a.heldLeases() == 40);
+    long renewalsBefore = executions("UPDATE loopwork_lease SET expires_ms");
+    long allBefore = executions("");
+    int runsBefore = log.count();
+    long from = System.nanoTime();
+    await().atMost(Duration.ofSeconds(20)).until(() -> log.count() >= runsBefore + 1_500);
+    double seconds = (System.nanoTime() - from) / 1e9;
+
+    long renewals = executions("UPDATE loopwork_lease SET expires_ms") - renewalsBefore;
+    long statements = executions("") - allBefore;
+    assertThat(renewals).isBetween(1L, (long) (seconds / (TTL.toMillis() / 3000.0)) + 2);
+    assertThat(statements / seconds).as("coordination statements per second").isLessThan(40);
+  }
+
+  private long executions(String prefix) throws SQLException {
+    try (Connection c = database.connection(); Statement s = c.createStatement();
+        var rs = s.executeQuery("SELECT COALESCE(SUM(EXECUTION_COUNT), 0) FROM INFORMATION_SCHEMA.QUERY_STATISTICS "
+            + "WHERE SQL_STATEMENT LIKE '" + prefix + "%' AND SQL_STATEMENT LIKE '%loopwork_%' "
+            + "AND SQL_STATEMENT NOT LIKE '%QUERY_STATISTICS%'")) {
+      rs.next();
+      return rs.getLong(1);
+    }
   }
 
   @Test
