@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Hand-over.</b> A service that stops releases its lease at once, recording its last start; the next owner
  *       waits until one interval after that start, so the schedule goes on. A replica that dies loses its leases
  *       when they expire.
- *   <li><b>Faults.</b> While the database does not answer, no iteration starts; one WARN per outage.
+ *   <li><b>Faults.</b> While the database does not answer, no iteration starts: within a third of the time-to-live
+ *       of the last answer, at once after a failed statement. One WARN per outage.
  * </ul>
  *
  * <p>Every replica must run the same set of services, with unique names. Thread-safe. {@link #close()} releases
@@ -71,6 +72,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   private final ConcurrentMap<String, Seat> seats = new ConcurrentHashMap<>();
   private volatile boolean fullSyncRequested = true;
   private volatile boolean databaseAnswers = true;
+  private volatile long lastAnswerNanos = System.nanoTime();
   private volatile boolean closed;
 
   // Confined to the ticker thread.
@@ -161,6 +163,14 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     }
   }
 
+  /**
+   * Whether the database answered lately: the last round failed or is older than a renewal period (e.g. stuck
+   * waiting for a connection), so no iteration starts, though the lease may still be valid.
+   */
+  private boolean isInTouch(long now) {
+    return databaseAnswers && health.isUp() && now - lastAnswerNanos <= renewNanos;
+  }
+
   private void wakeTicker() {
     try {
       ticker.execute(this::tick);
@@ -171,6 +181,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
 
   /** One round of the background thread: a full renewal when due, otherwise a look for free leases. */
   private void tick() {
+    long tickStart = System.nanoTime();
     try {
       if (seats.isEmpty()) {
         if (registered) {
@@ -188,6 +199,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         }
       }
       databaseAnswers = true;
+      lastAnswerNanos = tickStart;
       health.succeeded();
     } catch (SQLException | RuntimeException e) {
       databaseAnswers = false;
@@ -335,7 +347,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         // Not yet compared with the database: ask again soon rather than skip a whole interval.
         return IterationPermit.deferred(pollInterval);
       }
-      if (!held || releasing || closed || !databaseAnswers || validUntilNanos - marginNanos - now <= 0) {
+      if (!held || releasing || closed || !isInTouch(now) || validUntilNanos - marginNanos - now <= 0) {
         return IterationPermit.denied();
       }
       if (notBeforeNanos - now > 0) {
