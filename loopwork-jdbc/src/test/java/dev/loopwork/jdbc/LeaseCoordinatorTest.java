@@ -53,6 +53,15 @@ class LeaseCoordinatorTest {
   }
 
   @Test
+  void serviceThatNeverRanStartsAtOnceNotOneIntervalLater() {
+    long startedAt = System.nanoTime();
+    replica("a").start(service("s", Duration.ofSeconds(30), "a"));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> log.count() == 1);
+    assertThat(Duration.ofNanos(log.runs().get(0).startNanos() - startedAt)).isLessThan(Duration.ofSeconds(5));
+  }
+
+  @Test
   void twoReplicasNeverRunOneServiceAtOnceAndShareTheServices() {
     JdbcLoopRuntime a = replica("a");
     JdbcLoopRuntime b = replica("b");

@@ -5,18 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,12 +24,14 @@ class MultiReplicaIT {
 
   private PostgresDatabases.Fresh fresh;
   private Database database;
+  private ClusterRecord cluster;
   private final List<ReplicaProcess> replicas = new ArrayList<>();
 
   @BeforeEach
   void createDatabase() {
     fresh = PostgresDatabases.create();
     database = fresh.open();
+    cluster = new ClusterRecord(database);
     LoopworkSchema.create(database);
   }
 
@@ -71,22 +67,22 @@ class MultiReplicaIT {
     ReplicaProcess r1 = replica("r1", 12, Duration.ofMillis(10), Duration.ofMillis(1), ttl);
     ReplicaProcess r2 = replica("r2", 12, Duration.ofMillis(10), Duration.ofMillis(1), ttl);
     awaitReady(r1, r2);
-    await().atMost(Duration.ofSeconds(60)).until(() -> journalCount() >= 1_000);
+    await().atMost(Duration.ofSeconds(60)).until(() -> cluster.journalCount() >= 1_000);
     ReplicaProcess r3 = replica("r3", 12, Duration.ofMillis(10), Duration.ofMillis(1), ttl);
     awaitReady(r3);
-    await().atMost(Duration.ofSeconds(60)).until(() -> journalCount() >= 2_500);
+    await().atMost(Duration.ofSeconds(60)).until(() -> cluster.journalCount() >= 2_500);
     r1.terminate();
     assertThat(r1.awaitExit(Duration.ofSeconds(20))).isZero();
-    int afterHandOver = journalCount();
-    await().atMost(Duration.ofSeconds(60)).until(() -> journalCount() >= afterHandOver + 1_000);
+    int afterHandOver = cluster.journalCount();
+    await().atMost(Duration.ofSeconds(60)).until(() -> cluster.journalCount() >= afterHandOver + 1_000);
     r2.terminate();
     r3.terminate();
     assertThat(r2.awaitExit(Duration.ofSeconds(20))).isZero();
     assertThat(r3.awaitExit(Duration.ofSeconds(20))).isZero();
 
-    assertThat(journalCount()).isGreaterThanOrEqualTo(3_500);
-    assertThat(overlappingIterations()).isZero();
-    assertThat(query("SELECT DISTINCT replica_id FROM loopwork_run ORDER BY replica_id"))
+    assertThat(cluster.journalCount()).isGreaterThanOrEqualTo(3_500);
+    assertThat(cluster.overlappingIterations()).isZero();
+    assertThat(cluster.query("SELECT DISTINCT replica_id FROM loopwork_run ORDER BY replica_id"))
         .containsExactly("r1", "r2", "r3");
   }
 
@@ -96,24 +92,24 @@ class MultiReplicaIT {
     ReplicaProcess a = replica("a", 1, interval, Duration.ZERO, Duration.ofSeconds(10));
     ReplicaProcess b = replica("b", 1, interval, Duration.ZERO, Duration.ofSeconds(10));
     awaitReady(a, b);
-    await().atMost(Duration.ofSeconds(30)).until(() -> journalCount() >= 5);
-    ReplicaProcess owner = holderOf("svc-00").equals("a") ? a : b;
+    await().atMost(Duration.ofSeconds(30)).until(() -> cluster.journalCount() >= 5);
+    ReplicaProcess owner = cluster.holderOf("svc-00").equals("a") ? a : b;
     ReplicaProcess other = owner == a ? b : a;
 
     Instant signalled = Instant.now();
     owner.terminate();
     assertThat(owner.awaitExit(Duration.ofSeconds(20))).isZero();
-    OffsetDateTime first = awaitFirstRun(other.replicaId, signalled, Duration.ofSeconds(10));
+    OffsetDateTime first = cluster.awaitFirstRun(other.replicaId, signalled, Duration.ofSeconds(10));
 
     Duration handOver = Duration.between(signalled, first.toInstant());
     System.out.println("Hand-over after SIGTERM: " + handOver.toMillis() + " ms");
     assertThat(handOver).isLessThan(Duration.ofMillis(900));
-    OffsetDateTime lastOnOwner = lastRun(owner.replicaId);
+    OffsetDateTime lastOnOwner = cluster.lastRun(owner.replicaId);
     assertThat(Duration.between(lastOnOwner, first)).isGreaterThanOrEqualTo(interval.minusMillis(5));
-    assertThat(overlappingIterations()).isZero();
-    List<Long> tokens = fencingTokensInStartOrder("svc-00");
+    assertThat(cluster.overlappingIterations()).isZero();
+    List<Long> tokens = cluster.fencingTokensInStartOrder("svc-00");
     assertThat(tokens).isSorted();
-    assertThat(tokens.get(tokens.size() - 1)).isGreaterThan(fencingTokenAt(owner.replicaId, lastOnOwner));
+    assertThat(tokens.get(tokens.size() - 1)).isGreaterThan(cluster.fencingTokenAt(owner.replicaId, lastOnOwner));
   }
 
   @Test
@@ -123,19 +119,19 @@ class MultiReplicaIT {
     ReplicaProcess a = replica("a", 1, interval, Duration.ZERO, ttl);
     ReplicaProcess b = replica("b", 1, interval, Duration.ZERO, ttl);
     awaitReady(a, b);
-    await().atMost(Duration.ofSeconds(30)).until(() -> journalCount() >= 5);
-    ReplicaProcess owner = holderOf("svc-00").equals("a") ? a : b;
+    await().atMost(Duration.ofSeconds(30)).until(() -> cluster.journalCount() >= 5);
+    ReplicaProcess owner = cluster.holderOf("svc-00").equals("a") ? a : b;
     ReplicaProcess other = owner == a ? b : a;
 
     Instant killed = Instant.now();
     owner.kill();
     owner.awaitExit(Duration.ofSeconds(10));
-    OffsetDateTime first = awaitFirstRun(other.replicaId, killed, Duration.ofSeconds(20));
+    OffsetDateTime first = cluster.awaitFirstRun(other.replicaId, killed, Duration.ofSeconds(20));
 
     Duration failOver = Duration.between(killed, first.toInstant());
     System.out.println("Fail-over after kill -9: " + failOver.toMillis() + " ms");
     assertThat(failOver).isLessThanOrEqualTo(ttl.plus(interval).plusMillis(500));
-    assertThat(overlappingIterations()).isZero();
+    assertThat(cluster.overlappingIterations()).isZero();
   }
 
   @Test
@@ -148,20 +144,20 @@ class MultiReplicaIT {
     ReplicaProcess r2 = replica("r2", services, interval, Duration.ZERO, ttl);
     ReplicaProcess r3 = replica("r3", services, interval, Duration.ZERO, ttl);
     awaitReady(r1, r2, r3);
-    await().atMost(Duration.ofSeconds(30)).until(() -> balanced(3, leases));
-    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> balanced(3, leases));
+    await().atMost(Duration.ofSeconds(30)).until(() -> cluster.balanced(3, leases));
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> cluster.balanced(3, leases));
 
     r3.terminate();
     Instant left = Instant.now();
-    await().atMost(ttl.multipliedBy(2)).until(() -> balanced(2, leases));
+    await().atMost(ttl.multipliedBy(2)).until(() -> cluster.balanced(2, leases));
     System.out.println("Rebalanced after a leave in " + Duration.between(left, Instant.now()).toMillis() + " ms");
 
     ReplicaProcess r4 = replica("r4", services, interval, Duration.ZERO, ttl);
     awaitReady(r4);
     Instant joined = Instant.now();
-    await().atMost(ttl.multipliedBy(2)).until(() -> balanced(3, leases));
+    await().atMost(ttl.multipliedBy(2)).until(() -> cluster.balanced(3, leases));
     System.out.println("Rebalanced after a join in " + Duration.between(joined, Instant.now()).toMillis() + " ms");
-    assertThat(overlappingIterations()).isZero();
+    assertThat(cluster.overlappingIterations()).isZero();
   }
 
   @Test
@@ -170,7 +166,7 @@ class MultiReplicaIT {
     ReplicaProcess a = replica("a", 4, Duration.ofMillis(50), Duration.ofMillis(1), ttl);
     ReplicaProcess b = replica("b", 4, Duration.ofMillis(50), Duration.ofMillis(1), ttl);
     awaitReady(a, b);
-    await().atMost(Duration.ofSeconds(30)).until(() -> journalCount() >= 50);
+    await().atMost(Duration.ofSeconds(30)).until(() -> cluster.journalCount() >= 50);
 
     Instant cut = Instant.now();
     try (Connection admin = PostgresDatabases.admin(); Statement s = admin.createStatement()) {
@@ -185,107 +181,12 @@ class MultiReplicaIT {
     }
     database.close();
     database = fresh.open();
-    await().atMost(Duration.ofSeconds(30)).until(() -> runsStartedBetween(restored, Instant.now()) >= 20);
+    cluster = new ClusterRecord(database);
+    await().atMost(Duration.ofSeconds(30)).until(() -> cluster.runsStartedBetween(restored, Instant.now()) >= 20);
 
-    assertThat(runsStartedBetween(cut.plus(ttl.dividedBy(3)).plusMillis(500), restored)).isZero();
-    assertThat(overlappingIterations()).isZero();
+    assertThat(cluster.runsStartedBetween(cut.plus(ttl.dividedBy(3)).plusMillis(500), restored)).isZero();
+    assertThat(cluster.overlappingIterations()).isZero();
     assertThat(a.linesContaining(OUTAGE_WARNING)).isEqualTo(1);
     assertThat(b.linesContaining(OUTAGE_WARNING)).isEqualTo(1);
-  }
-
-  private boolean balanced(int replicas, int leases) throws SQLException {
-    Map<String, Integer> held = new HashMap<>();
-    for (String row : query("SELECT owner || '=' || COUNT(*) FROM loopwork_lease WHERE owner IS NOT NULL AND "
-        + "expires_ms > " + database.dialect().nowMillis() + " GROUP BY owner")) {
-      String[] parts = row.split("=");
-      held.put(parts[0], Integer.parseInt(parts[1]));
-    }
-    int most = (leases + replicas - 1) / replicas + 1;
-    return held.size() == replicas && held.values().stream().mapToInt(Integer::intValue).sum() == leases
-        && held.values().stream().allMatch(n -> n <= most);
-  }
-
-  private String holderOf(String service) throws SQLException {
-    await().atMost(Duration.ofSeconds(10)).until(() -> !query("SELECT owner FROM loopwork_lease WHERE service = '"
-        + service + "' AND owner IS NOT NULL").isEmpty());
-    return query("SELECT owner FROM loopwork_lease WHERE service = '" + service + "'").get(0);
-  }
-
-  private OffsetDateTime awaitFirstRun(String replica, Instant after, Duration within) throws SQLException {
-    String sql = "SELECT MIN(started_at) FROM loopwork_run WHERE service = 'svc-00' AND replica_id = ? "
-        + "AND started_at > ?";
-    await().atMost(within).until(() -> timestamp(sql, replica, after) != null);
-    return timestamp(sql, replica, after);
-  }
-
-  private OffsetDateTime lastRun(String replica) throws SQLException {
-    return timestamp("SELECT MAX(started_at) FROM loopwork_run WHERE service = 'svc-00' AND replica_id = ? "
-        + "AND started_at > ?", replica, Instant.EPOCH);
-  }
-
-  private OffsetDateTime timestamp(String sql, String replica, Instant after) throws SQLException {
-    try (Connection c = database.connection(); PreparedStatement s = c.prepareStatement(sql)) {
-      s.setString(1, replica);
-      s.setObject(2, after.atOffset(ZoneOffset.UTC));
-      try (ResultSet rs = s.executeQuery()) {
-        rs.next();
-        return rs.getObject(1, OffsetDateTime.class);
-      }
-    }
-  }
-
-  private List<Long> fencingTokensInStartOrder(String service) throws SQLException {
-    List<Long> tokens = new ArrayList<>();
-    for (String token : query("SELECT fencing_token FROM loopwork_run WHERE service = '" + service
-        + "' ORDER BY started_at")) {
-      tokens.add(Long.parseLong(token));
-    }
-    return tokens;
-  }
-
-  private long fencingTokenAt(String replica, OffsetDateTime startedAt) throws SQLException {
-    try (Connection c = database.connection(); PreparedStatement s = c.prepareStatement(
-        "SELECT fencing_token FROM loopwork_run WHERE service = 'svc-00' AND replica_id = ? AND started_at = ?")) {
-      s.setString(1, replica);
-      s.setObject(2, startedAt);
-      try (ResultSet rs = s.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    }
-  }
-
-  private int journalCount() throws SQLException {
-    return Integer.parseInt(query("SELECT COUNT(*) FROM loopwork_run WHERE service LIKE 'svc-%'").get(0));
-  }
-
-  private int runsStartedBetween(Instant from, Instant to) throws SQLException {
-    try (Connection c = database.connection(); PreparedStatement s = c.prepareStatement(
-        "SELECT COUNT(*) FROM loopwork_run WHERE service LIKE 'svc-%' AND started_at BETWEEN ? AND ?")) {
-      s.setObject(1, from.atOffset(ZoneOffset.UTC));
-      s.setObject(2, to.atOffset(ZoneOffset.UTC));
-      try (ResultSet rs = s.executeQuery()) {
-        rs.next();
-        return rs.getInt(1);
-      }
-    }
-  }
-
-  /** Pairs of journal entries of one service, from different replicas, whose time spans overlap. */
-  private int overlappingIterations() throws SQLException {
-    return Integer.parseInt(query("SELECT COUNT(*) FROM loopwork_run x JOIN loopwork_run y "
-        + "ON x.service = y.service AND x.id < y.id AND x.replica_id <> y.replica_id "
-        + "AND x.started_at < y.started_at + y.duration_us * INTERVAL '1 microsecond' "
-        + "AND y.started_at < x.started_at + x.duration_us * INTERVAL '1 microsecond'").get(0));
-  }
-
-  private List<String> query(String sql) throws SQLException {
-    List<String> rows = new ArrayList<>();
-    try (Connection c = database.connection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      while (rs.next()) {
-        rows.add(rs.getString(1));
-      }
-    }
-    return rows;
   }
 }
