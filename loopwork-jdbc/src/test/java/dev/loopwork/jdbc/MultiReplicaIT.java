@@ -3,63 +3,20 @@ package dev.loopwork.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Several replicas as separate JVM processes ({@link ReplicaMain}) on one PostgreSQL database; what they did is
  * read back from Loopwork's own tables, chiefly the run journal.
  */
-class MultiReplicaIT {
+class MultiReplicaIT extends ReplicaClusterTestBase {
   private static final String OUTAGE_WARNING = "skip their iterations until the database answers again";
-
-  private PostgresDatabases.Fresh fresh;
-  private Database database;
-  private ClusterRecord cluster;
-  private final List<ReplicaProcess> replicas = new ArrayList<>();
-
-  @BeforeEach
-  void createDatabase() {
-    fresh = PostgresDatabases.create();
-    database = fresh.open();
-    cluster = new ClusterRecord(database);
-    LoopworkSchema.create(database);
-  }
-
-  @AfterEach
-  void stopEverything() throws Exception {
-    replicas.forEach(ReplicaProcess::close);
-    if (database != null) {
-      database.close();
-    }
-    if (fresh != null) {
-      fresh.close();
-    }
-  }
-
-  private ReplicaProcess replica(String id, int services, Duration interval, Duration work, Duration ttl)
-      throws IOException {
-    ReplicaProcess replica = ReplicaProcess.start(fresh.url, id, services, interval, work, ttl);
-    replicas.add(replica);
-    return replica;
-  }
-
-  private void awaitReady(ReplicaProcess... started) {
-    for (ReplicaProcess replica : started) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> replica.printed("READY") || !replica.isAlive());
-      assertThat(replica.printed("READY")).as("replica %s output: %s", replica.replicaId, replica.output())
-          .isTrue();
-    }
-  }
 
   @Test
   void noTwoReplicasRunOneServiceAtOnceOverThousandsOfIterations() throws Exception {
