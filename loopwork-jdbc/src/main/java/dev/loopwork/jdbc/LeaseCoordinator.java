@@ -64,7 +64,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   private final DatabaseHealth health;
   private final String replicaId;
   private final String host;
-  private final long ttlMillis;
+  /** How long a lease lasts in the table: the TTL less one poll, so that its expiry is noticed within the TTL. */
+  private final long leaseMillis;
   private final long renewNanos;
   private final long marginNanos;
   private final Duration pollInterval;
@@ -84,7 +85,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     this.health = health;
     this.replicaId = builder.replicaId != null ? builder.replicaId : defaultReplicaId();
     this.host = hostName();
-    this.ttlMillis = builder.leaseTtl.toMillis();
+    this.leaseMillis = builder.leaseTtl.minus(builder.pollInterval).toMillis();
     this.renewNanos = builder.leaseTtl.toNanos() / 3;
     this.marginNanos = builder.leaseTtl.toNanos() / 5;
     this.pollInterval = builder.pollInterval;
@@ -209,7 +210,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
 
   private void fullSync(long sendNanos) throws SQLException {
     fullSyncRequested = false;
-    store.heartbeat(replicaId, host, ttlMillis);
+    store.heartbeat(replicaId, host, leaseMillis);
     registered = true;
     Map<String, Long> starts = new HashMap<>();
     for (Seat seat : seats.values()) {
@@ -219,7 +220,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       }
       seat.unreportedStart(sendNanos).ifPresent(ago -> starts.put(seat.service, ago));
     }
-    store.renew(replicaId, ttlMillis, starts);
+    store.renew(replicaId, leaseMillis, starts);
     seats.values().forEach(seat -> seat.startReported(starts.containsKey(seat.service)));
     List<LeaseStore.Lease> leases = store.readAll();
     liveReplicas = Math.max(1, store.liveReplicas());
@@ -277,7 +278,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
 
   private boolean acquire(Seat seat) throws SQLException {
     long sendNanos = System.nanoTime();
-    Optional<LeaseStore.Lease> lease = store.acquire(seat.service, replicaId, ttlMillis);
+    Optional<LeaseStore.Lease> lease = store.acquire(seat.service, replicaId, leaseMillis);
     if (lease.isEmpty()) {
       return false;
     }
@@ -465,7 +466,9 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     }
 
     /**
-     * How long a lease lasts without renewal (default 10 s): a replica that dies loses its leases after this long.
+     * How long a lease lasts without renewal (default 10 s): when a replica dies, another one holds its leases
+     * within this time (the lease itself is written one poll interval shorter, so that its expiry is noticed in
+     * time), and runs each of their services at its next wake-up, at most one interval later.
      *
      * @throws IllegalArgumentException if shorter than one second
      */

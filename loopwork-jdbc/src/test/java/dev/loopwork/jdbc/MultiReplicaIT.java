@@ -87,7 +87,7 @@ class MultiReplicaIT extends ReplicaClusterTestBase {
 
     Duration failOver = Duration.between(killed, first.toInstant());
     System.out.println("Fail-over after kill -9: " + failOver.toMillis() + " ms");
-    assertThat(failOver).isLessThanOrEqualTo(ttl.plus(interval).plusMillis(500));
+    assertThat(failOver).isLessThanOrEqualTo(ttl.plus(interval).plusMillis(100));
     assertThat(cluster.overlappingIterations()).isZero();
   }
 
