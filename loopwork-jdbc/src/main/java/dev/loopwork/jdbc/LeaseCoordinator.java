@@ -45,6 +45,11 @@ import org.slf4j.LoggerFactory;
  *       of the last answer, at once after a failed statement. One WARN per outage.
  * </ul>
  *
+ * <p>An iteration that is already running when its lease is lost (the database unreachable for longer than the
+ * time-to-live, a long pause of the process) is not interrupted: guard its writes with the fencing token. After a
+ * {@code kill -9}, the next owner knows the starts recorded up to the last renewal, so it may run up to one renewal
+ * period early.
+ *
  * <p>Every replica must run the same set of services, with unique names. Thread-safe. {@link #close()} releases
  * every lease and the replica's row.
  */
@@ -420,7 +425,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
 
     synchronized void lose(String reason) {
       if (held) {
-        LOG.warn("Replica {} lost the lease of {} ({}); its iterations stop here", replicaId, service, reason);
+        LOG.info("Replica {} no longer holds the lease of {} ({}); its iterations stop here", replicaId, service,
+            reason);
         held = false;
       }
     }
