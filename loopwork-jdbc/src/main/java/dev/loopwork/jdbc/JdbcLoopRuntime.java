@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs loop services against one {@link Database}, on every replica of an application at once: hands the database
@@ -26,8 +28,13 @@ import java.util.Objects;
  * does not close the database, which the caller owns.
  */
 public final class JdbcLoopRuntime implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcLoopRuntime.class);
+
   /** How long journal entries are kept by default: 7 days. */
   public static final Duration DEFAULT_JOURNAL_RETENTION = Duration.ofDays(7);
+
+  /** How long {@link #close()} waits at most for the services it stops. */
+  public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
   /** How often the journal is pruned by default: every hour. */
   public static final Duration DEFAULT_PRUNE_INTERVAL = Duration.ofHours(1);
@@ -36,8 +43,8 @@ public final class JdbcLoopRuntime implements AutoCloseable {
   private final LeaseCoordinator coordinator;
   private final RunJournal journal;
   private final LoopEngine engine;
-  private final JournalPruner pruner;
   private final DatabaseHealth health;
+  private final List<LoopHandle> started = new ArrayList<>();
   private volatile boolean closed;
 
   private JdbcLoopRuntime(Builder builder) {
@@ -62,10 +69,8 @@ public final class JdbcLoopRuntime implements AutoCloseable {
       engineBuilder.listener(journal);
     }
     this.engine = engineBuilder.build();
-    this.pruner = builder.journal ? new JournalPruner(builder.retention, builder.pruneInterval, engine.clock())
-        : null;
-    if (pruner != null) {
-      start(pruner);
+    if (builder.journal) {
+      start(new JournalPruner(builder.retention, builder.pruneInterval, engine.clock()));
     }
   }
 
@@ -109,7 +114,12 @@ public final class JdbcLoopRuntime implements AutoCloseable {
    *     is closed
    */
   public LoopHandle start(LoopService service) {
-    return engine.start(bind(service));
+    LoopHandle handle = engine.start(bind(service));
+    synchronized (started) {
+      started.removeIf(LoopHandle::isDone);
+      started.add(handle);
+    }
+    return handle;
   }
 
   /**
@@ -138,21 +148,43 @@ public final class JdbcLoopRuntime implements AutoCloseable {
     return service;
   }
 
-  /** Stops the pruner, releases every lease and writes the rest of the journal. Idempotent. */
+  /**
+   * Stops the services started with {@link #start} (waiting for them at most {@link #CLOSE_TIMEOUT} in all),
+   * releases every lease and writes the rest of the journal. Idempotent.
+   */
   @Override
   public void close() {
     if (closed) {
       return;
     }
     closed = true;
-    if (pruner != null) {
-      pruner.stop();
+    List<LoopHandle> running;
+    synchronized (started) {
+      running = new ArrayList<>(started);
+    }
+    running.forEach(LoopHandle::stop);
+    long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
+    for (LoopHandle handle : running) {
+      awaitStopped(handle, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
     if (coordinator != null) {
       coordinator.close();
     }
     if (journal != null) {
       journal.close();
+    }
+  }
+
+  private static void awaitStopped(LoopHandle handle, Duration timeout) {
+    try {
+      if (!handle.await(timeout)) {
+        LOG.warn("Loop service {} did not stop within {} of closing the runtime; its lease is released anyway, and "
+            + "its iterations stop with the lease", handle.service().name(), CLOSE_TIMEOUT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | Error e) {
+      // The service's own failure was logged when it ended.
     }
   }
 

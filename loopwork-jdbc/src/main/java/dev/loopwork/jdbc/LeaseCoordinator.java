@@ -41,8 +41,14 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Hand-over.</b> A service that stops releases its lease at once, recording its last start; the next owner
  *       waits until one interval after that start, so the schedule goes on. A replica that dies loses its leases
  *       when they expire.
- *   <li><b>Faults.</b> While the database does not answer, no iteration starts; one WARN per outage.
+ *   <li><b>Faults.</b> While the database does not answer, no iteration starts: within a third of the time-to-live
+ *       of the last answer, at once after a failed statement. One WARN per outage.
  * </ul>
+ *
+ * <p>An iteration that is already running when its lease is lost (the database unreachable for longer than the
+ * time-to-live, a long pause of the process) is not interrupted: guard its writes with the fencing token. After a
+ * {@code kill -9}, the next owner knows the starts recorded up to the last renewal, so it may run up to one renewal
+ * period early.
  *
  * <p>Every replica must run the same set of services, with unique names. Thread-safe. {@link #close()} releases
  * every lease and the replica's row.
@@ -54,19 +60,25 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   /** How often a replica looks for free leases by default: every 200 ms. */
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(200);
 
+  /** The longest service name the leases table holds. */
+  public static final int MAX_SERVICE_NAME = 200;
+
   private static final Logger LOG = LoggerFactory.getLogger(LeaseCoordinator.class);
 
   private final LeaseStore store;
   private final DatabaseHealth health;
   private final String replicaId;
   private final String host;
-  private final long ttlMillis;
+  /** How long a lease lasts in the table: the TTL less one poll, so that its expiry is noticed within the TTL. */
+  private final long leaseMillis;
   private final long renewNanos;
   private final long marginNanos;
   private final Duration pollInterval;
   private final ScheduledExecutorService ticker;
   private final ConcurrentMap<String, Seat> seats = new ConcurrentHashMap<>();
   private volatile boolean fullSyncRequested = true;
+  private volatile boolean databaseAnswers = true;
+  private volatile long lastAnswerNanos = System.nanoTime();
   private volatile boolean closed;
 
   // Confined to the ticker thread.
@@ -78,7 +90,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     this.health = health;
     this.replicaId = builder.replicaId != null ? builder.replicaId : defaultReplicaId();
     this.host = hostName();
-    this.ttlMillis = builder.leaseTtl.toMillis();
+    this.leaseMillis = builder.leaseTtl.minus(builder.pollInterval).toMillis();
     this.renewNanos = builder.leaseTtl.toNanos() / 3;
     this.marginNanos = builder.leaseTtl.toNanos() / 5;
     this.pollInterval = builder.pollInterval;
@@ -119,6 +131,10 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       throw new IllegalStateException("LeaseCoordinator " + replicaId + " is closed; cannot coordinate "
           + service.name());
     }
+    if (service.name().length() > MAX_SERVICE_NAME) {
+      throw new IllegalArgumentException("service name must be at most " + MAX_SERVICE_NAME + " characters to be "
+          + "coordinated: \"" + service.name() + "\"");
+    }
     Seat seat = new Seat(service.name(), service.loopInterval().toNanos());
     if (seats.putIfAbsent(seat.service, seat) != null) {
       throw new IllegalStateException("A service named " + seat.service + " is already coordinated by replica "
@@ -153,6 +169,14 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     }
   }
 
+  /**
+   * Whether the database answered lately: the last round failed or is older than a renewal period (e.g. stuck
+   * waiting for a connection), so no iteration starts, though the lease may still be valid.
+   */
+  private boolean isInTouch(long now) {
+    return databaseAnswers && health.isUp() && now - lastAnswerNanos <= renewNanos;
+  }
+
   private void wakeTicker() {
     try {
       ticker.execute(this::tick);
@@ -163,6 +187,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
 
   /** One round of the background thread: a full renewal when due, otherwise a look for free leases. */
   private void tick() {
+    long tickStart = System.nanoTime();
     try {
       if (seats.isEmpty()) {
         if (registered) {
@@ -179,15 +204,18 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
           balance(null);
         }
       }
+      databaseAnswers = true;
+      lastAnswerNanos = tickStart;
       health.succeeded();
     } catch (SQLException | RuntimeException e) {
+      databaseAnswers = false;
       health.failed("renew the leases of replica " + replicaId, e);
     }
   }
 
   private void fullSync(long sendNanos) throws SQLException {
     fullSyncRequested = false;
-    store.heartbeat(replicaId, host, ttlMillis);
+    store.heartbeat(replicaId, host, leaseMillis);
     registered = true;
     Map<String, Long> starts = new HashMap<>();
     for (Seat seat : seats.values()) {
@@ -197,7 +225,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       }
       seat.unreportedStart(sendNanos).ifPresent(ago -> starts.put(seat.service, ago));
     }
-    store.renew(replicaId, ttlMillis, starts);
+    store.renew(replicaId, leaseMillis, starts);
     seats.values().forEach(seat -> seat.startReported(starts.containsKey(seat.service)));
     List<LeaseStore.Lease> leases = store.readAll();
     liveReplicas = Math.max(1, store.liveReplicas());
@@ -255,7 +283,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
 
   private boolean acquire(Seat seat) throws SQLException {
     long sendNanos = System.nanoTime();
-    Optional<LeaseStore.Lease> lease = store.acquire(seat.service, replicaId, ttlMillis);
+    Optional<LeaseStore.Lease> lease = store.acquire(seat.service, replicaId, leaseMillis);
     if (lease.isEmpty()) {
       return false;
     }
@@ -325,7 +353,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         // Not yet compared with the database: ask again soon rather than skip a whole interval.
         return IterationPermit.deferred(pollInterval);
       }
-      if (!held || releasing || closed || !health.isUp() || validUntilNanos - marginNanos - now <= 0) {
+      if (!held || releasing || closed || !isInTouch(now) || validUntilNanos - marginNanos - now <= 0) {
         return IterationPermit.denied();
       }
       if (notBeforeNanos - now > 0) {
@@ -397,7 +425,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
 
     synchronized void lose(String reason) {
       if (held) {
-        LOG.warn("Replica {} lost the lease of {} ({}); its iterations stop here", replicaId, service, reason);
+        LOG.info("Replica {} no longer holds the lease of {} ({}); its iterations stop here", replicaId, service,
+            reason);
         held = false;
       }
     }
@@ -443,7 +472,9 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     }
 
     /**
-     * How long a lease lasts without renewal (default 10 s): a replica that dies loses its leases after this long.
+     * How long a lease lasts without renewal (default 10 s): when a replica dies, another one holds its leases
+     * within this time (the lease itself is written one poll interval shorter, so that its expiry is noticed in
+     * time), and runs each of their services at its next wake-up, at most one interval later.
      *
      * @throws IllegalArgumentException if shorter than one second
      */

@@ -79,20 +79,23 @@ final class LeaseStore {
 
   /**
    * Extends every lease that {@code replicaId} holds by {@code ttlMillis} and records the start of the latest
-   * iteration of the services in {@code startedAgoMillis} (milliseconds before now): one statement per {@value
-   * #RENEWAL_CHUNK} started services, one in all when none started.
+   * iteration of the services in {@code startedAgoMillis} (milliseconds before now). One statement renews all the
+   * leases and carries the first {@value #RENEWAL_CHUNK} starts; each further {@value #RENEWAL_CHUNK} starts take
+   * one more statement that touches only their rows.
    */
   void renew(String replicaId, long ttlMillis, Map<String, Long> startedAgoMillis) throws SQLException {
     List<Map.Entry<String, Long>> starts = new ArrayList<>(startedAgoMillis.entrySet());
     try (Connection c = database.connection()) {
-      int from = 0;
-      do {
+      for (int from = 0; from == 0 || from < starts.size(); from += RENEWAL_CHUNK) {
         List<Map.Entry<String, Long>> chunk = starts.subList(from, Math.min(starts.size(), from + RENEWAL_CHUNK));
-        StringBuilder sql = new StringBuilder("UPDATE " + LEASE_TABLE + " SET expires_ms = " + now + " + ?");
         List<Object> parameters = new ArrayList<>();
-        parameters.add(ttlMillis);
+        StringBuilder sql = new StringBuilder("UPDATE " + LEASE_TABLE + " SET ");
+        if (from == 0) {
+          sql.append("expires_ms = ").append(now).append(" + ?").append(chunk.isEmpty() ? "" : ", ");
+          parameters.add(ttlMillis);
+        }
         if (!chunk.isEmpty()) {
-          sql.append(", last_started_ms = CASE service");
+          sql.append("last_started_ms = CASE service");
           for (Map.Entry<String, Long> start : chunk) {
             sql.append(" WHEN ? THEN ").append(now).append(" - ?");
             parameters.add(start.getKey());
@@ -102,9 +105,12 @@ final class LeaseStore {
         }
         sql.append(" WHERE owner = ?");
         parameters.add(replicaId);
+        if (from > 0) {
+          sql.append(" AND service IN (").append("?, ".repeat(chunk.size() - 1)).append("?)");
+          chunk.forEach(start -> parameters.add(start.getKey()));
+        }
         update(c, sql.toString(), parameters.toArray());
-        from += RENEWAL_CHUNK;
-      } while (from < starts.size());
+      }
     }
   }
 
@@ -134,8 +140,8 @@ final class LeaseStore {
         List<Lease> leases = new ArrayList<>();
         while (rs.next()) {
           long since = rs.getLong(5);
-          leases.add(new Lease(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
-              rs.wasNull() ? null : since));
+          Long sinceLastStart = rs.wasNull() ? null : since;
+          leases.add(new Lease(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), sinceLastStart));
         }
         return leases;
       }

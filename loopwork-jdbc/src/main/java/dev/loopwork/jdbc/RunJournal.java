@@ -99,9 +99,27 @@ final class RunJournal implements LoopListener, AutoCloseable {
         unwritten.clear();
         health.succeeded();
       } while (!queue.isEmpty());
-    } catch (SQLException | RuntimeException e) {
+    } catch (SQLException e) {
+      if (isRefusedData(e)) {
+        LOG.error("The database refused {} run journal entries; dropping them: {}", unwritten.size(), e.toString());
+        unwritten.clear();
+      } else {
+        health.failed("write the run journal", e);
+      }
+    } catch (RuntimeException e) {
       health.failed("write the run journal", e);
     }
+  }
+
+  /** A data or constraint error (SQLState class 22 or 23): retrying the same rows would fail forever. */
+  private static boolean isRefusedData(SQLException e) {
+    for (SQLException next = e; next != null; next = next.getNextException()) {
+      String state = next.getSQLState();
+      if (state != null && (state.startsWith("22") || state.startsWith("23"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void write(List<Entry> entries) throws SQLException {

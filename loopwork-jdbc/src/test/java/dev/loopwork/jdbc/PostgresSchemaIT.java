@@ -21,7 +21,9 @@ class PostgresSchemaIT {
 
   @AfterEach
   void dropDatabase() throws Exception {
-    fresh.close();
+    if (fresh != null) {
+      fresh.close();
+    }
   }
 
   @Test

@@ -56,8 +56,7 @@ class RunJournalTest {
     RunJournal journal = new RunJournal(database, new DatabaseHealth(database), "r1", service -> 5L);
     try {
       for (int i = 1; i <= 3; i++) {
-        journal.onIterationEnd(null, new IterationResult("s", i, Instant.parse("2026-01-01T00:00:00Z"),
-            Duration.ofMillis(3), IterationOutcome.SUCCEEDED, null, false, 0));
+        journal.onIterationEnd(null, result("s", i));
       }
       await().atMost(Duration.ofSeconds(5)).until(() -> journal.backlog() == 3);
       LoopworkSchema.create(database);
@@ -85,6 +84,28 @@ class RunJournalTest {
       assertThat(runtime.engine().clock()).isSameAs(clock);
     }
     assertThat(query("SELECT service FROM loopwork_run ORDER BY id")).containsExactly("recent", "new", JournalPruner.NAME);
+  }
+
+  @Test
+  void rowsTheDatabaseRefusesAreDroppedWithoutStallingTheJournal() throws Exception {
+    LoopworkSchema.create(database);
+    DatabaseHealth health = new DatabaseHealth(database);
+    RunJournal journal = new RunJournal(database, health, "r1", service -> null);
+    try {
+      journal.onIterationEnd(null, result("n".repeat(300), 1));
+      await().atMost(Duration.ofSeconds(5)).until(() -> journal.backlog() == 0);
+      journal.onIterationEnd(null, result("fine", 2));
+      await().atMost(Duration.ofSeconds(5)).until(() -> count("") == 1);
+    } finally {
+      journal.close();
+    }
+    assertThat(health.isUp()).isTrue();
+    assertThat(query("SELECT service, iteration FROM loopwork_run")).containsExactly("fine|2");
+  }
+
+  private static IterationResult result(String service, long iteration) {
+    return new IterationResult(service, iteration, Instant.parse("2026-01-01T00:00:00Z"), Duration.ofMillis(3),
+        IterationOutcome.SUCCEEDED, null, false, 0);
   }
 
   @Test

@@ -1,0 +1,137 @@
+package dev.loopwork.jdbc;
+
+import static org.awaitility.Awaitility.await;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What replicas of {@link ReplicaMain} did, read back from Loopwork's tables: the run journal and the leases. The
+ * services are {@code svc-00...}; single-service checks are about {@code svc-00}.
+ */
+final class ClusterRecord {
+  private final Database database;
+
+  ClusterRecord(Database database) {
+    this.database = database;
+  }
+
+  boolean balanced(int replicas, int leases) throws SQLException {
+    Map<String, Integer> held = new HashMap<>();
+    for (String row : query("SELECT owner || '=' || COUNT(*) FROM loopwork_lease WHERE owner IS NOT NULL AND "
+        + "expires_ms > " + database.dialect().nowMillis() + " GROUP BY owner")) {
+      String[] parts = row.split("=");
+      held.put(parts[0], Integer.parseInt(parts[1]));
+    }
+    int most = (leases + replicas - 1) / replicas + 1;
+    return held.size() == replicas && held.values().stream().mapToInt(Integer::intValue).sum() == leases
+        && held.values().stream().allMatch(n -> n <= most);
+  }
+
+  String holderOf(String service) throws SQLException {
+    await().atMost(Duration.ofSeconds(10)).until(() -> !query("SELECT owner FROM loopwork_lease WHERE service = '"
+        + service + "' AND owner IS NOT NULL").isEmpty());
+    return query("SELECT owner FROM loopwork_lease WHERE service = '" + service + "'").get(0);
+  }
+
+  OffsetDateTime awaitFirstRun(String replica, Instant after, Duration within) throws SQLException {
+    String sql = "SELECT MIN(started_at) FROM loopwork_run WHERE service = 'svc-00' AND replica_id = ? "
+        + "AND started_at > ?";
+    await().atMost(within).until(() -> timestamp(sql, replica, after) != null);
+    return timestamp(sql, replica, after);
+  }
+
+  OffsetDateTime lastRun(String replica) throws SQLException {
+    return timestamp("SELECT MAX(started_at) FROM loopwork_run WHERE service = 'svc-00' AND replica_id = ? "
+        + "AND started_at > ?", replica, Instant.EPOCH);
+  }
+
+  OffsetDateTime timestamp(String sql, String replica, Instant after) throws SQLException {
+    try (Connection c = database.connection(); PreparedStatement s = c.prepareStatement(sql)) {
+      s.setString(1, replica);
+      s.setObject(2, after.atOffset(ZoneOffset.UTC));
+      try (ResultSet rs = s.executeQuery()) {
+        rs.next();
+        return rs.getObject(1, OffsetDateTime.class);
+      }
+    }
+  }
+
+  List<Long> fencingTokensInStartOrder(String service) throws SQLException {
+    List<Long> tokens = new ArrayList<>();
+    for (String token : query("SELECT fencing_token FROM loopwork_run WHERE service = '" + service
+        + "' ORDER BY started_at")) {
+      tokens.add(Long.parseLong(token));
+    }
+    return tokens;
+  }
+
+  long fencingTokenAt(String replica, OffsetDateTime startedAt) throws SQLException {
+    try (Connection c = database.connection(); PreparedStatement s = c.prepareStatement(
+        "SELECT fencing_token FROM loopwork_run WHERE service = 'svc-00' AND replica_id = ? AND started_at = ?")) {
+      s.setString(1, replica);
+      s.setObject(2, startedAt);
+      try (ResultSet rs = s.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  int journalCount() throws SQLException {
+    return Integer.parseInt(query("SELECT COUNT(*) FROM loopwork_run WHERE service LIKE 'svc-%'").get(0));
+  }
+
+  int runsStartedBetween(Instant from, Instant to) throws SQLException {
+    try (Connection c = database.connection(); PreparedStatement s = c.prepareStatement(
+        "SELECT COUNT(*) FROM loopwork_run WHERE service LIKE 'svc-%' AND started_at BETWEEN ? AND ?")) {
+      s.setObject(1, from.atOffset(ZoneOffset.UTC));
+      s.setObject(2, to.atOffset(ZoneOffset.UTC));
+      try (ResultSet rs = s.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
+  }
+
+  /** Pairs of journal entries of one service, from different replicas, whose time spans overlap. */
+  int overlappingIterations() throws SQLException {
+    return Integer.parseInt(query("SELECT COUNT(*) FROM loopwork_run x JOIN loopwork_run y "
+        + "ON x.service = y.service AND x.id < y.id AND x.replica_id <> y.replica_id "
+        + "AND x.started_at < y.started_at + y.duration_us * INTERVAL '1 microsecond' "
+        + "AND y.started_at < x.started_at + x.duration_us * INTERVAL '1 microsecond'").get(0));
+  }
+
+  List<String> query(String sql) throws SQLException {
+    List<String> rows = new ArrayList<>();
+    try (Connection c = database.connection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) {
+        rows.add(rs.getString(1));
+      }
+    }
+    return rows;
+  }
+
+  /** Transactions committed in {@code databaseName} so far, by PostgreSQL's statistics (flushed about once a second). */
+  long committedTransactions(String databaseName) throws SQLException {
+    try (Connection c = database.connection(); Statement s = c.createStatement()) {
+      s.execute("SELECT pg_stat_clear_snapshot()");
+      try (ResultSet rs = s.executeQuery("SELECT xact_commit FROM pg_stat_database WHERE datname = '"
+          + databaseName + "'")) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+}

@@ -1,0 +1,211 @@
+package dev.loopwork.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.loopwork.LoopHandle;
+import dev.loopwork.LoopStartException;
+import dev.loopwork.jdbc.RunLog.RecordedService;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract of {@link LeaseCoordinator} on one database, with several runtimes in one JVM standing for
+ * replicas; subclassed per database.
+ */
+abstract class LeaseCoordinatorContract {
+  static final Duration TTL = Duration.ofMillis(1500);
+  static final Duration POLL = Duration.ofMillis(100);
+
+  Database database;
+  final RunLog log = new RunLog();
+  private final List<JdbcLoopRuntime> runtimes = new ArrayList<>();
+
+  /** A database with Loopwork's tables and none of their rows. */
+  abstract Database emptyDatabase() throws SQLException;
+
+  @BeforeEach
+  void openDatabase() throws SQLException {
+    database = emptyDatabase();
+  }
+
+  @AfterEach
+  void closeAll() {
+    runtimes.forEach(JdbcLoopRuntime::close);
+    database.close();
+  }
+
+  JdbcLoopRuntime replica(String id) {
+    JdbcLoopRuntime runtime = JdbcLoopRuntime.builder(database).replicaId(id).leaseTtl(TTL).pollInterval(POLL)
+        .journal(false).build();
+    runtimes.add(runtime);
+    return runtime;
+  }
+
+  private RecordedService service(String name, Duration interval, String replica) {
+    return new RecordedService(name, interval, replica, log, Duration.ofMillis(1));
+  }
+
+  @Test
+  void singleReplicaTakesTheLeaseAndRunsUnderItsFencingToken() {
+    JdbcLoopRuntime a = replica("a");
+    a.start(service("s", Duration.ofMillis(50), "a"));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> log.count() >= 3);
+    assertThat(log.runs()).allSatisfy(r -> assertThat(r.fencingToken()).isEqualTo(1));
+    assertThat(a.heldLeases()).isEqualTo(1);
+  }
+
+  @Test
+  void serviceThatNeverRanStartsAtOnceNotOneIntervalLater() {
+    long startedAt = System.nanoTime();
+    replica("a").start(service("s", Duration.ofSeconds(30), "a"));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> log.count() == 1);
+    assertThat(Duration.ofNanos(log.runs().get(0).startNanos() - startedAt)).isLessThan(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void twoReplicasNeverRunOneServiceAtOnceAndShareTheServices() {
+    JdbcLoopRuntime a = replica("a");
+    JdbcLoopRuntime b = replica("b");
+    for (int i = 0; i < 6; i++) {
+      a.start(service("s" + i, Duration.ofMillis(10), "a"));
+      b.start(service("s" + i, Duration.ofMillis(10), "b"));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> a.heldLeases() == 3 && b.heldLeases() == 3);
+    int before = log.count();
+    await().atMost(Duration.ofSeconds(10)).until(() -> log.count() >= before + 300);
+
+    assertThat(log.overlaps()).isEmpty();
+    assertThat(log.runs()).extracting(RunLog.Run::replica).contains("a", "b");
+  }
+
+  @Test
+  void gracefulStopHandsOverWellUnderASecondWithAHigherToken() {
+    JdbcLoopRuntime a = replica("a");
+    RecordedService onA = service("s", Duration.ofMillis(50), "a");
+    a.start(onA);
+    await().atMost(Duration.ofSeconds(5)).until(() -> log.count() >= 2);
+    JdbcLoopRuntime b = replica("b");
+    b.start(service("s", Duration.ofMillis(50), "b"));
+
+    onA.stop();
+    long stoppedAt = System.nanoTime();
+    await().atMost(Duration.ofSeconds(5)).until(() -> log.runs().stream().anyMatch(r -> r.replica().equals("b")));
+
+    RunLog.Run firstOnB = log.runs().stream().filter(r -> r.replica().equals("b")).findFirst().orElseThrow();
+    assertThat(Duration.ofNanos(firstOnB.startNanos() - stoppedAt)).isLessThan(Duration.ofMillis(900));
+    assertThat(firstOnB.fencingToken()).isEqualTo(2);
+    assertThat(log.overlaps()).isEmpty();
+  }
+
+  @Test
+  void newOwnerContinuesOneIntervalAfterTheLastRecordedStart() throws SQLException {
+    execute("INSERT INTO loopwork_lease VALUES ('s', 'gone', 7, 0, " + now() + " - 400)");
+    long startedAt = System.nanoTime();
+    replica("a").start(service("s", Duration.ofMillis(1_000), "a"));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> log.count() >= 1);
+    RunLog.Run first = log.runs().get(0);
+    assertThat(Duration.ofNanos(first.startNanos() - startedAt)).isGreaterThan(Duration.ofMillis(500));
+    assertThat(first.fencingToken()).isEqualTo(8);
+  }
+
+  @Test
+  void leaseOfADeadReplicaIsTakenOnlyAfterItExpires() throws SQLException {
+    execute("INSERT INTO loopwork_lease VALUES ('s', 'dead', 3, " + now() + " + 1200, NULL)");
+    long startedAt = System.nanoTime();
+    replica("a").start(service("s", Duration.ofMillis(50), "a"));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> log.count() >= 1);
+    assertThat(Duration.ofNanos(log.runs().get(0).startNanos() - startedAt)).isGreaterThan(Duration.ofMillis(1_100));
+    assertThat(log.runs().get(0).fencingToken()).isEqualTo(4);
+  }
+
+  @Test
+  void serviceNamesTooLongForTheLeasesTableAreRefusedAtStart() {
+    RecordedService longName = service("n".repeat(201), Duration.ofMillis(50), "a");
+    LoopHandle handle = replica("a").start(longName);
+
+    assertThatThrownBy(handle::await).isInstanceOf(LoopStartException.class)
+        .hasRootCauseMessage("service name must be at most 200 characters to be coordinated: \"" + "n".repeat(201)
+            + "\"");
+  }
+
+  @Test
+  void closingTheRuntimeStopsItsServicesAndReleasesTheirLeases() throws SQLException {
+    JdbcLoopRuntime a = replica("a");
+    RecordedService s = service("s", Duration.ofMillis(50), "a");
+    a.start(s);
+    await().atMost(Duration.ofSeconds(5)).until(() -> log.count() >= 1);
+
+    a.close();
+    assertThat(s.isRunning()).isFalse();
+    try (Connection c = database.connection(); Statement st = c.createStatement();
+        var rs = st.executeQuery("SELECT COUNT(*) FROM loopwork_lease WHERE owner IS NOT NULL")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isZero();
+    }
+  }
+
+  @Test
+  void ownerChangedByHandStopsTheReplicaFromRunning() throws SQLException {
+    JdbcLoopRuntime a = replica("a");
+    a.start(service("s", Duration.ofMillis(20), "a"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> log.count() >= 2);
+
+    execute("UPDATE loopwork_lease SET owner = 'intruder', expires_ms = " + now() + " + 60000");
+    await().atMost(Duration.ofSeconds(5)).until(() -> a.heldLeases() == 0);
+    int after = log.count();
+    await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2)).until(() -> log.count() <= after + 1);
+  }
+
+  @Test
+  void deletedLeaseRowsAreRecreatedAndRunningGoesOn() throws SQLException {
+    JdbcLoopRuntime a = replica("a");
+    JdbcLoopRuntime b = replica("b");
+    a.start(service("s", Duration.ofMillis(10), "a"));
+    b.start(service("s", Duration.ofMillis(10), "b"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> log.count() >= 5);
+
+    execute("DELETE FROM loopwork_lease");
+    int after = log.count();
+    await().atMost(Duration.ofSeconds(10)).until(() -> log.count() >= after + 50);
+    assertThat(log.overlaps()).isEmpty();
+  }
+
+  @Test
+  void brokenLeaseTableStopsIterationsUntilItIsRepaired() throws SQLException {
+    JdbcLoopRuntime a = replica("a");
+    a.start(service("s", Duration.ofMillis(20), "a"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> log.count() >= 2);
+
+    execute("ALTER TABLE loopwork_lease RENAME COLUMN expires_ms TO expires_at");
+    await().atMost(Duration.ofSeconds(5)).until(() -> !a.isDatabaseReachable());
+    int broken = log.count();
+    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> log.count() <= broken + 1);
+
+    execute("ALTER TABLE loopwork_lease RENAME COLUMN expires_at TO expires_ms");
+    await().atMost(Duration.ofSeconds(5)).until(() -> log.count() >= broken + 5);
+    assertThat(a.isDatabaseReachable()).isTrue();
+  }
+
+  private String now() {
+    return database.dialect().nowMillis();
+  }
+
+  void execute(String sql) throws SQLException {
+    try (Connection c = database.connection(); Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package dev.loopwork.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class LeaseStoreTest {
+  private final Database database = TestDatabases.h2();
+  private final LeaseStore store = new LeaseStore(database, 5);
+
+  @BeforeEach
+  void createTables() {
+    LoopworkSchema.create(database);
+  }
+
+  @AfterEach
+  void closeDatabase() {
+    database.close();
+  }
+
+  @Test
+  void renewalRecordsStartsInChunksAndTouchesOnlyTheOwnersLeases() throws SQLException {
+    int services = 2 * LeaseStore.RENEWAL_CHUNK + 1;
+    Map<String, Long> startedAgo = new HashMap<>();
+    for (int i = 0; i < services; i++) {
+      String service = "s" + i;
+      store.ensureLease(service);
+      assertThat(store.acquire(service, "me", 1_000)).isPresent();
+      startedAgo.put(service, 60_000L + i);
+    }
+    store.ensureLease("theirs");
+    assertThat(store.acquire("theirs", "them", 1_000)).isPresent();
+
+    store.renew("me", 600_000, startedAgo);
+
+    List<LeaseStore.Lease> leases = store.readAll();
+    assertThat(leases).filteredOn(l -> l.owner().equals("me")).hasSize(services).allSatisfy(l -> {
+      assertThat(l.remainingMillis()).isGreaterThan(500_000);
+      long expected = startedAgo.get(l.service());
+      assertThat(l.sinceLastStartMillis()).isBetween(expected, expected + 5_000);
+    });
+    assertThat(leases).filteredOn(l -> l.owner().equals("them")).singleElement().satisfies(l -> {
+      assertThat(l.remainingMillis()).isLessThanOrEqualTo(1_000);
+      assertThat(l.sinceLastStartMillis()).isNull();
+    });
+  }
+
+  @Test
+  void acquireRaisesTheFencingTokenOnEveryChangeOfOwnerAndOnlyWhenFree() throws SQLException {
+    store.ensureLease("s");
+    store.ensureLease("s");
+    assertThat(store.acquire("s", "a", 60_000)).get().extracting(LeaseStore.Lease::fencingToken).isEqualTo(1L);
+    assertThat(store.acquire("s", "b", 60_000)).isEmpty();
+    store.release("s", "a", 1, 100L);
+    LeaseStore.Lease taken = store.acquire("s", "b", 60_000).orElseThrow();
+    assertThat(taken.fencingToken()).isEqualTo(2);
+    assertThat(taken.sinceLastStartMillis()).isBetween(100L, 5_000L);
+    store.release("s", "a", 1, null);
+    assertThat(store.readFree()).isEmpty();
+  }
+}

@@ -1,0 +1,37 @@
+package dev.loopwork.jdbc;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One replica of a test application, run as its own JVM by {@link MultiReplicaIT}: {@code services} services named
+ * {@code svc-00...}, each busy for {@code workMillis} per iteration, coordinated and journaled in the database at
+ * {@code url}. Prints {@code READY <replica id>} once it takes part; stops gracefully on SIGTERM.
+ *
+ * <p>Arguments: url replicaId services intervalMillis workMillis ttlMillis
+ */
+public final class ReplicaMain {
+  private ReplicaMain() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    String url = args[0];
+    String replicaId = args[1];
+    int services = Integer.parseInt(args[2]);
+    Duration interval = Duration.ofMillis(Long.parseLong(args[3]));
+    long workNanos = Duration.ofMillis(Long.parseLong(args[4])).toNanos();
+    Duration ttl = Duration.ofMillis(Long.parseLong(args[5]));
+    try (Database database = Database.builder().url(url).user(PostgresDatabases.USER).maximumPoolSize(4)
+            .connectionTimeout(Duration.ofSeconds(1)).build();
+        JdbcLoopRuntime runtime = JdbcLoopRuntime.builder(database).replicaId(replicaId).leaseTtl(ttl).build()) {
+      List<JdbcLoopService> all = new ArrayList<>();
+      for (int i = 0; i < services; i++) {
+        all.add(JdbcLoopService.of(String.format("svc-%02d", i), interval, db -> LockSupport.parkNanos(workNanos)));
+      }
+      System.out.println("READY " + runtime.replicaId());
+      runtime.runAll(all);
+    }
+    System.out.println("STOPPED " + replicaId);
+  }
+}
