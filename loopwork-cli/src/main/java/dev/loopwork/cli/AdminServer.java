@@ -89,12 +89,14 @@ final class AdminServer {
 
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
-      route(exchange);
-    } catch (FleetControl.UnknownServiceException e) {
-      sendJson(exchange, 404, Map.of("error", e.getMessage()));
-    } catch (RuntimeException e) {
-      LOG.error("Admin request {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI().getPath(), e);
-      sendJson(exchange, 500, Map.of("error", "internal error; the host's log has the details"));
+      try {
+        route(exchange);
+      } catch (FleetControl.UnknownServiceException e) {
+        sendJson(exchange, 404, Map.of("error", e.getMessage()));
+      } catch (RuntimeException e) {
+        LOG.error("Admin request {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI().getPath(), e);
+        sendJson(exchange, 500, Map.of("error", "internal error; the host's log has the details"));
+      }
     }
   }
 
