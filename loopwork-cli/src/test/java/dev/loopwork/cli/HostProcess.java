@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class HostProcess implements AutoCloseable {
   /** The shaded jar that the build made before the integration tests run. */
-  static final Path JAR = Path.of(System.getProperty("loopwork.cli.jar", "target/loopwork-cli-all.jar"));
+  static final Path JAR = findJar();
 
   /** Generous: the build machine is shared and a JVM start may take several seconds. */
   static final Duration STARTUP = Duration.ofSeconds(60);
@@ -75,6 +75,21 @@ final class HostProcess implements AutoCloseable {
   static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** {@code -Dloopwork.cli.jar}, as the build sets it, else the shaded jar in {@code target/}. */
+  private static Path findJar() {
+    String configured = System.getProperty("loopwork.cli.jar", "");
+    if (!configured.isBlank() && Files.isRegularFile(Path.of(configured))) {
+      return Path.of(configured);
+    }
+    try (var files = Files.list(Path.of("target"))) {
+      return files.filter(f -> f.getFileName().toString().matches("loopwork-cli-.*-all\\.jar")).findFirst()
+          .orElseThrow(() -> new IllegalStateException("No loopwork-cli-*-all.jar in target/ (-Dloopwork.cli.jar="
+              + configured + "): run the integration tests with mvn verify, which builds it first"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
