@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -89,6 +90,9 @@ class AdminIT {
       assertThat(rows.get("always-fails").get("failuresInRow").asInt()).isPositive();
       assertThat(rows.get("tidy-up").get("lastOutcome").asText()).isEqualTo("SUCCEEDED");
       assertThat(rows.get("tidy-up").get("interval").asText()).isEqualTo("500ms");
+      assertThat(Instant.parse(rows.get("tidy-up").get("nextRun").asText()))
+          .isAfter(Instant.parse(rows.get("tidy-up").get("lastStart").asText()));
+      assertThat(rows.get("tidy-up").get("owner").asText()).isNotBlank();
     });
     await().atMost(WAIT).untilAsserted(() -> {
       JsonNode runs = JSON.readTree(get("/api/services/always-fails/runs").body());

@@ -35,17 +35,24 @@ class SqlServicesIT {
         + "services:\n"
         + "  expire-sessions:\n    interval: 500ms\n    sql: DELETE FROM sessions WHERE expires_at < now()\n"
         + "  tick:\n    interval: 500ms\n    coordination: every-replica\n    statement-timeout: 5s\n    sql:\n"
-        + "      - INSERT INTO ticks (at) VALUES (now())\n      - DELETE FROM ticks WHERE id < 0\n");
+        + "      - INSERT INTO ticks (at) VALUES (now())\n      - DELETE FROM ticks WHERE id < 0\n"
+        + "  too-slow:\n    interval: 1s\n    timeout: 1s\n    sql: SELECT pg_sleep(30)\n");
 
     try (HostProcess host = HostProcess.start(dir, Map.of("DB_USER", "postgres"), "run", "-c", "loopwork.yaml")) {
       host.awaitRunning();
       await().atMost(WAIT).until(() -> count(url, "SELECT count(*) FROM sessions") == 3
-          && count(url, "SELECT count(*) FROM ticks") >= 3);
+          && count(url, "SELECT count(*) FROM ticks") >= 3
+          && count(url, "SELECT count(*) FROM loopwork_run WHERE service = 'too-slow'") >= 1);
       host.sigterm();
 
       assertThat(host.awaitExit(WAIT)).as(host.stderr()).isZero();
-      assertThat(host.stderr()).contains("every service has stopped").doesNotContain("ERROR");
+      assertThat(host.stderr()).contains("every service has stopped").doesNotContain("service expire-sessions")
+          .doesNotContain("service tick,");
     }
+    assertThat(count(url, "SELECT count(*) FROM loopwork_run WHERE service = 'too-slow' AND outcome = 'SUCCEEDED'"))
+        .isZero();
+    assertThat(count(url, "SELECT max(duration_us) FROM loopwork_run WHERE service = 'too-slow'"))
+        .as("the timeout cut the 30 s statement short").isLessThan(10_000_000);
     assertThat(count(url, "SELECT count(*) FROM sessions WHERE expires_at > now()")).isEqualTo(3);
     assertThat(count(url, "SELECT count(*) FROM loopwork_lease WHERE owner IS NOT NULL")).as("leases released")
         .isZero();
