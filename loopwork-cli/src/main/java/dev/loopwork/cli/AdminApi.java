@@ -1,0 +1,67 @@
+package dev.loopwork.cli;
+
+import dev.loopwork.jdbc.Database;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+
+/** What the admin HTTP endpoint serves, apart from HTTP: health, metrics, the fleet's services, control. */
+final class AdminApi {
+  private final Database database;
+  private final StatusBoard board;
+  private final StatusTable status;
+  private final FleetControl control;
+  private final RunHistory history;
+  private final PrometheusMeterRegistry registry;
+
+  AdminApi(Database database, StatusBoard board, StatusTable status, ControlTable control,
+      PrometheusMeterRegistry registry) {
+    this.database = database;
+    this.board = board;
+    this.status = status;
+    this.control = new FleetControl(status, control);
+    this.history = new RunHistory(database);
+    this.registry = registry;
+  }
+
+  /**
+   * Readiness: the database answers within a second and every enabled service of this replica is running.
+   *
+   * @return the checks, by name, and whether each passed
+   */
+  Map<String, Boolean> readiness() {
+    boolean databaseUp;
+    try (Connection c = database.connection()) {
+      databaseUp = c.isValid(1);
+    } catch (SQLException e) {
+      databaseUp = false;
+    }
+    return Map.of("database", databaseUp, "services", board.allRunning());
+  }
+
+  /** The Prometheus text format of every meter. */
+  String metrics() {
+    return registry.scrape();
+  }
+
+  /** The services of the fleet, as {@code services ls} shows them. */
+  List<ServiceRow> services() {
+    return status.fleet();
+  }
+
+  /** The recent iterations of {@code service}, oldest first. */
+  List<RunHistory.Run> runs(String service) {
+    return history.recent(service);
+  }
+
+  /**
+   * Applies {@code action} to {@code service}.
+   *
+   * @throws FleetControl.UnknownServiceException if no one runs such a service
+   */
+  void apply(FleetControl.Action action, String service) {
+    control.apply(action, service, board.snapshot().stream().map(s -> s.listing().name()).toList());
+  }
+}

@@ -1,0 +1,429 @@
+package dev.loopwork.cli;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.loopwork.cli.HostConfig.AdminSettings;
+import dev.loopwork.cli.HostConfig.Coordination;
+import dev.loopwork.cli.HostConfig.DatabaseSettings;
+import dev.loopwork.cli.HostConfig.Kind;
+import dev.loopwork.cli.HostConfig.ServiceSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and validates the YAML configuration. Every problem is collected with its path ({@code
+ * services.expire-sessions.interval: "5x" is not a duration}) and all of them are reported at once in a {@link
+ * ConfigException}; unknown keys are problems too. {@code ${env:NAME}} in any string is replaced by the environment
+ * variable, and {@code LOOPWORK_SERVICES_<NAME>_ENABLED} / {@code _INTERVAL} override a service's settings.
+ */
+final class ConfigReader {
+  private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
+  private static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,99}");
+  private static final String OVERRIDE_PREFIX = "LOOPWORK_SERVICES_";
+  private static final String DURATION_HINT = " (write it like 500ms, 30s, 5m, 1h or ISO-8601 PT30S)";
+  private static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(60);
+
+  private static final Set<String> TOP_KEYS = Set.of("database", "replica", "admin", "plugins", "services");
+  private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password");
+  private static final Set<String> ADMIN_KEYS = Set.of("enabled", "bind", "port", "token");
+  private static final Set<String> SERVICE_KEYS = Set.of("interval", "enabled", "timeout", "coordination", "sql",
+      "repeat-while-rows", "statement-timeout", "class", "settings");
+
+  private final Map<String, String> environment;
+  private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+  /** A reader that resolves {@code ${env:NAME}} and overrides with {@code environment}. */
+  ConfigReader(Map<String, String> environment) {
+    this.environment = new TreeMap<>(environment);
+  }
+
+  /** A reader of the process's environment. */
+  static ConfigReader ofSystemEnvironment() {
+    return new ConfigReader(System.getenv());
+  }
+
+  /**
+   * The configuration in {@code file}, or the built-in defaults when {@code file} is null.
+   *
+   * @throws ConfigException if the file cannot be read or has problems
+   */
+  HostConfig read(Path file) {
+    if (file == null) {
+      return parse("built-in defaults", "{}");
+    }
+    try {
+      return parse(file.toString(), Files.readString(file));
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(file.toString(), List.of("the file does not exist"));
+    } catch (IOException e) {
+      throw new ConfigException(file.toString(), List.of("cannot be read: " + e));
+    }
+  }
+
+  /**
+   * The configuration in {@code text}; {@code source} names it in messages.
+   *
+   * @throws ConfigException if it has problems
+   */
+  HostConfig parse(String source, String text) {
+    JsonNode root;
+    try {
+      root = text.isBlank() ? yaml.createObjectNode() : yaml.readTree(text);
+    } catch (JacksonException e) {
+      JsonLocation at = e.getLocation();
+      String where = at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ";
+      throw new ConfigException(source, List.of(where + "not valid YAML: " + e.getOriginalMessage()));
+    }
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      root = yaml.createObjectNode();
+    }
+    Section top = new Section(new ArrayList<>(), "", root);
+    HostConfig config = read(source, top);
+    if (!top.problems.isEmpty()) {
+      throw new ConfigException(source, top.problems);
+    }
+    return config;
+  }
+
+  private HostConfig read(String source, Section top) {
+    if (!top.isObject()) {
+      return null;
+    }
+    top.rejectUnknown(TOP_KEYS);
+    Section db = top.child("database");
+    db.rejectUnknown(DATABASE_KEYS);
+    DatabaseSettings database = new DatabaseSettings(db.text("url"), db.text("user"), db.secret("password"));
+    Optional<String> replica = top.text("replica");
+    replica.filter(r -> r.isBlank() || r.length() > 100)
+        .ifPresent(r -> top.problem("replica", "\"" + r + "\" must be 1 to 100 characters"));
+    Section admin = top.child("admin");
+    admin.rejectUnknown(ADMIN_KEYS);
+    int port = admin.integer("port", 0, 65_535).orElse(HostConfig.DEFAULT_ADMIN_PORT);
+    AdminSettings adminSettings = new AdminSettings(admin.bool("enabled").orElse(true),
+        admin.text("bind").orElse("127.0.0.1"), port, admin.secret("token"));
+    Path plugins = top.text("plugins").map(Path::of).orElse(HostConfig.DEFAULT_PLUGINS);
+    List<ServiceSpec> services = readServices(top);
+    return new HostConfig(source, database, replica, adminSettings, plugins, services);
+  }
+
+  private List<ServiceSpec> readServices(Section top) {
+    Section all = top.child("services");
+    List<ServiceSpec> services = new ArrayList<>();
+    Set<String> overridden = new LinkedHashSet<>();
+    if (!all.isObject()) {
+      return services;
+    }
+    for (Iterator<String> names = all.node.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      Section s = all.child(name);
+      if (!SERVICE_NAME.matcher(name).matches()) {
+        all.problem(name, "is not a valid service name (lower-case letters, digits, '-' and '_', at most 100)");
+      } else if (name.startsWith("loopwork")) {
+        all.problem(name, "names starting with \"loopwork\" are reserved for Loopwork's own services");
+      }
+      if (!s.isObject()) {
+        continue;
+      }
+      services.add(readService(name, s, overridden));
+    }
+    for (String variable : envOverrideVariables()) {
+      if (!overridden.contains(variable)) {
+        top.problems.add(variable + ": no service in the configuration has this name (services: "
+            + services.stream().map(ServiceSpec::name).toList() + ")");
+      }
+    }
+    return services;
+  }
+
+  private ServiceSpec readService(String name, Section s, Set<String> overridden) {
+    s.rejectUnknown(SERVICE_KEYS);
+    String envPrefix = OVERRIDE_PREFIX + name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_";
+    Section overrides = s.withOverrides(envPrefix, overridden);
+    Optional<Duration> interval = overrides.duration("interval");
+    if (interval.isEmpty() && !s.node.has("interval")) {
+      s.problem("interval", "is required (e.g. interval: 30s)");
+    }
+    interval.filter(Duration::isZero).ifPresent(d -> s.problem("interval", "must be positive"));
+    Optional<Duration> timeout = s.duration("timeout");
+    timeout.filter(Duration::isZero).ifPresent(d -> s.problem("timeout", "must be positive"));
+    Coordination coordination = s.text("coordination").map(c -> parseCoordination(s, c))
+        .orElse(Coordination.EXCLUSIVE);
+    boolean isSql = s.node.has("sql");
+    boolean isClass = s.node.has("class");
+    if (isSql == isClass) {
+      s.problems.add(s.path(null) + ": needs exactly one of \"sql\" (statements) or \"class\" (a LoopService "
+          + "subclass)");
+    }
+    List<String> sql = isSql ? s.statements("sql") : List.of();
+    Optional<Integer> batch = s.integer("repeat-while-rows", 1, Integer.MAX_VALUE);
+    Optional<Duration> statementTimeout = s.duration("statement-timeout");
+    statementTimeout.filter(Duration::isZero).ifPresent(d -> s.problem("statement-timeout", "must be positive"));
+    Map<String, Object> settings = s.settings("settings");
+    if (!isSql) {
+      for (String sqlOnly : List.of("repeat-while-rows", "statement-timeout")) {
+        if (s.node.has(sqlOnly)) {
+          s.problem(sqlOnly, "applies to sql services only");
+        }
+      }
+    }
+    if (!isClass && s.node.has("settings")) {
+      s.problem("settings", "applies to class services only");
+    }
+    return new ServiceSpec(name, isSql ? Kind.SQL : Kind.CLASS, overrides.bool("enabled").orElse(true),
+        interval.orElse(Duration.ofSeconds(60)), timeout, coordination, sql, batch,
+        statementTimeout.or(() -> timeout).orElse(DEFAULT_STATEMENT_TIMEOUT), s.text("class"), settings);
+  }
+
+  private static Coordination parseCoordination(Section s, String text) {
+    for (Coordination c : Coordination.values()) {
+      if (c.text().equals(text)) {
+        return c;
+      }
+    }
+    s.problem("coordination", "\"" + text + "\" is not one of exclusive, every-replica");
+    return Coordination.EXCLUSIVE;
+  }
+
+  private List<String> envOverrideVariables() {
+    List<String> variables = new ArrayList<>();
+    for (String suffix : List.of("_ENABLED", "_INTERVAL")) {
+      environment.keySet().stream().filter(n -> n.startsWith(OVERRIDE_PREFIX) && n.endsWith(suffix))
+          .forEach(variables::add);
+    }
+    return variables;
+  }
+
+  /** One mapping of the file, with the path that leads to it and the shared list of problems. */
+  private final class Section {
+    final List<String> problems;
+    final String prefix;
+    final JsonNode node;
+    private final Map<String, Override> overrides = new LinkedHashMap<>();
+
+    Section(List<String> problems, String prefix, JsonNode node) {
+      this.problems = problems;
+      this.prefix = prefix;
+      this.node = node;
+    }
+
+    String path(String key) {
+      if (key == null) {
+        return prefix.isEmpty() ? "(top level)" : prefix;
+      }
+      return prefix.isEmpty() ? key : prefix + "." + key;
+    }
+
+    void problem(String key, String message) {
+      problems.add(path(key) + ": " + message);
+    }
+
+    boolean isObject() {
+      if (node.isMissingNode() || node.isObject()) {
+        return true;
+      }
+      problems.add(path(null) + ": must be a mapping of keys to values, not " + describe(node));
+      return false;
+    }
+
+    Section child(String key) {
+      JsonNode value = node.path(key);
+      Section child = new Section(problems, path(key), value.isNull() ? MissingNode.getInstance() : value);
+      if (!child.node.isMissingNode() && !child.node.isObject()) {
+        child.isObject();
+        return new Section(problems, path(key), MissingNode.getInstance());
+      }
+      return child;
+    }
+
+    void rejectUnknown(Set<String> known) {
+      for (Iterator<String> keys = node.fieldNames(); keys.hasNext(); ) {
+        String key = keys.next();
+        if (!known.contains(key)) {
+          problem(key, "unknown key (expected one of " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+        }
+      }
+    }
+
+    /** A section whose values for {@code enabled} and {@code interval} come from the environment when set. */
+    Section withOverrides(String envPrefix, Set<String> used) {
+      Section copy = new Section(problems, prefix, node.deepCopy());
+      for (String key : List.of("enabled", "interval")) {
+        String variable = envPrefix + key.toUpperCase(Locale.ROOT);
+        String value = environment.get(variable);
+        if (value != null) {
+          used.add(variable);
+          ((ObjectNode) copy.node).set(key, TextNode.valueOf(value));
+          copy.overrides.put(key, new Override(variable));
+        }
+      }
+      return copy;
+    }
+
+    private String pathOf(String key) {
+      Override o = overrides.get(key);
+      return o != null ? o.variable + " (overrides " + path(key) + ")" : path(key);
+    }
+
+    Optional<String> text(String key) {
+      JsonNode value = node.path(key);
+      if (value.isMissingNode() || value.isNull()) {
+        return Optional.empty();
+      }
+      if (!value.isValueNode() || value.isBinary()) {
+        problem(key, "must be a single value, not " + describe(value));
+        return Optional.empty();
+      }
+      return Optional.of(substitute(key, value.asText()));
+    }
+
+    Optional<Secret> secret(String key) {
+      Optional<String> raw = Optional.ofNullable(node.path(key).textValue());
+      return text(key).map(value -> new Secret(value, raw.map(r -> {
+        Matcher m = ENV_REFERENCE.matcher(r);
+        return m.find() ? "environment variable " + m.group(1) : "the configuration file";
+      }).orElse("the configuration file")));
+    }
+
+    private String substitute(String key, String text) {
+      Matcher m = ENV_REFERENCE.matcher(text);
+      StringBuilder out = new StringBuilder();
+      while (m.find()) {
+        String value = environment.get(m.group(1));
+        if (value == null) {
+          problem(key, "environment variable " + m.group(1) + " is not set");
+          value = "";
+        }
+        m.appendReplacement(out, Matcher.quoteReplacement(value));
+      }
+      m.appendTail(out);
+      return out.toString();
+    }
+
+    Optional<Boolean> bool(String key) {
+      JsonNode value = node.path(key);
+      if (value.isMissingNode() || value.isNull()) {
+        return Optional.empty();
+      }
+      if (value.isBoolean()) {
+        return Optional.of(value.booleanValue());
+      }
+      String text = value.asText().trim().toLowerCase(Locale.ROOT);
+      if (text.equals("true") || text.equals("false")) {
+        return Optional.of(Boolean.parseBoolean(text));
+      }
+      problems.add(pathOf(key) + ": " + quoted(value) + " is not true or false");
+      return Optional.empty();
+    }
+
+    Optional<Integer> integer(String key, int min, int max) {
+      JsonNode value = node.path(key);
+      if (value.isMissingNode() || value.isNull()) {
+        return Optional.empty();
+      }
+      if (!value.canConvertToInt() || !value.isIntegralNumber() || value.intValue() < min
+          || value.intValue() > max) {
+        problem(key, quoted(value) + " is not a whole number from " + min + " to " + max);
+        return Optional.empty();
+      }
+      return Optional.of(value.intValue());
+    }
+
+    Optional<Duration> duration(String key) {
+      JsonNode value = node.path(key);
+      if (value.isMissingNode() || value.isNull()) {
+        return Optional.empty();
+      }
+      Optional<Duration> parsed = value.isTextual() ? DurationText.parse(substitute(key, value.textValue()))
+          : Optional.empty();
+      if (parsed.isEmpty()) {
+        problems.add(pathOf(key) + ": " + quoted(value) + " is not a duration" + DURATION_HINT);
+      } else if (parsed.get().isNegative()) {
+        problems.add(pathOf(key) + ": " + quoted(value) + " must not be negative");
+        return Optional.empty();
+      }
+      return parsed;
+    }
+
+    List<String> statements(String key) {
+      JsonNode value = node.path(key);
+      List<String> statements = new ArrayList<>();
+      if (value.isTextual()) {
+        statements.add(substitute(key, value.textValue()).trim());
+      } else if (value.isArray()) {
+        for (int i = 0; i < value.size(); i++) {
+          if (!value.get(i).isTextual()) {
+            problem(key + "[" + i + "]", "must be an SQL statement, not " + describe(value.get(i)));
+          } else {
+            statements.add(substitute(key, value.get(i).textValue()).trim());
+          }
+        }
+      } else {
+        problem(key, "must be an SQL statement or a list of them, not " + describe(value));
+      }
+      for (String statement : statements) {
+        if (statement.isEmpty()) {
+          problem(key, "holds an empty statement");
+        }
+      }
+      if (value.isArray() && value.isEmpty()) {
+        problem(key, "must hold at least one statement");
+      }
+      return List.copyOf(statements);
+    }
+
+    @SuppressWarnings("unchecked")
+    Map<String, Object> settings(String key) {
+      JsonNode value = node.path(key);
+      if (value.isMissingNode() || value.isNull()) {
+        return Map.of();
+      }
+      if (!value.isObject()) {
+        problem(key, "must be a mapping of keys to values, not " + describe(value));
+        return Map.of();
+      }
+      Map<String, Object> map = yaml.convertValue(value, LinkedHashMap.class);
+      Map<String, Object> resolved = new LinkedHashMap<>();
+      map.forEach((k, v) -> resolved.put(k, v instanceof String ? substitute(key + "." + k, (String) v) : v));
+      return java.util.Collections.unmodifiableMap(resolved);
+    }
+  }
+
+  private record Override(String variable) {}
+
+  private static String quoted(JsonNode value) {
+    return value.isTextual() ? "\"" + value.textValue() + "\"" : value.toString();
+  }
+
+  private static String describe(JsonNode value) {
+    if (value.isObject()) {
+      return "a mapping";
+    }
+    if (value.isArray()) {
+      return "a list";
+    }
+    return quoted(value);
+  }
+}

@@ -1,0 +1,76 @@
+package dev.loopwork.cli;
+
+import dev.loopwork.LoopOptions;
+import dev.loopwork.LoopService;
+import dev.loopwork.cli.ControlTable.Control;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The host's own service, on every replica, every second: publishes this replica's {@link StatusBoard} to the
+ * status table, reads the pause flags into the {@link FleetCoordinator}, and takes the run-once requests of the
+ * services it runs (an exclusive service's request is taken by the replica that holds its lease).
+ */
+final class FleetSync extends LoopService {
+  /** The service's name, never shown among the services. */
+  static final String NAME = "loopwork-host-sync";
+
+  /** How often it runs. */
+  static final Duration INTERVAL = Duration.ofSeconds(1);
+
+  private final String replica;
+  private final StatusBoard board;
+  private final StatusTable status;
+  private final ControlTable control;
+  private final FleetCoordinator coordinator;
+  private final RunOnceLauncher runOnce;
+  private final Set<String> everyReplica;
+  private volatile Set<String> heldLeases = Set.of();
+
+  FleetSync(String replica, StatusBoard board, StatusTable status, ControlTable control,
+      FleetCoordinator coordinator, RunOnceLauncher runOnce, Set<String> everyReplica) {
+    super(LoopOptions.builder().loopInterval(INTERVAL).handleSignals(false).build());
+    this.replica = replica;
+    this.board = board;
+    this.status = status;
+    this.control = control;
+    this.coordinator = coordinator;
+    this.runOnce = runOnce;
+    this.everyReplica = Set.copyOf(everyReplica);
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  /** Whether this replica held the lease of {@code service} at the last sync: 1 or 0, for the leases gauge. */
+  int leaseHeld(String service) {
+    return heldLeases.contains(service) ? 1 : 0;
+  }
+
+  @Override
+  protected void runOnce() {
+    heldLeases = new HashSet<>(status.leasesOf(replica));
+    Map<String, Control> controls = control.readAll();
+    Set<String> paused = controls.entrySet().stream().filter(e -> e.getValue().paused()).map(Map.Entry::getKey)
+        .collect(Collectors.toSet());
+    for (String name : paused) {
+      if (!coordinator.isPaused(name) && runOnce.runsHere(name)) {
+        logger().info("{} is paused: its iterations are skipped until it is resumed", name);
+      }
+    }
+    coordinator.setPaused(paused);
+    controls.forEach((name, c) -> {
+      boolean mine = everyReplica.contains(name) || heldLeases.contains(name);
+      if (c.runOnceRequested() && runOnce.runsHere(name) && mine && control.claimRunOnce(name)) {
+        logger().info("Running one iteration of {} now, as requested", name);
+        runOnce.launch(name);
+      }
+    });
+    status.publish(replica, board.snapshot());
+  }
+}

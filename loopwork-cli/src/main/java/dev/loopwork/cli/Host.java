@@ -1,0 +1,126 @@
+package dev.loopwork.cli;
+
+import dev.loopwork.LoopEngine;
+import dev.loopwork.LoopService;
+import dev.loopwork.cli.HostConfig.Coordination;
+import dev.loopwork.cli.HostConfig.ServiceSpec;
+import dev.loopwork.jdbc.Database;
+import dev.loopwork.jdbc.JdbcLoopRuntime;
+import dev.loopwork.jdbc.LeaseCoordinator;
+import dev.loopwork.micrometer.LoopMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code loopwork run}: connects to the database, creates the tables, starts every enabled service of the
+ * configuration with Loopwork's own maintenance services, serves the admin HTTP endpoint, and runs until SIGINT or
+ * SIGTERM; then current iterations finish, the leases are released and the journal is written.
+ */
+final class Host {
+  /** The journal pruner of loopwork-jdbc, listed among the services. */
+  static final String PRUNER = "loopwork-journal-pruner";
+
+  private static final Logger LOG = LoggerFactory.getLogger(Host.class);
+
+  private final HostConfig config;
+
+  Host(HostConfig config) {
+    this.config = config;
+  }
+
+  /**
+   * Runs until a signal stops the services; returns when everything is closed.
+   *
+   * @throws ConfigException if a {@code class} service cannot be made (nothing has started then)
+   * @throws dev.loopwork.jdbc.DatabaseException if the database cannot be reached
+   */
+  void run() throws InterruptedException, IOException {
+    try (ServiceFactory factory = new ServiceFactory(config.source(), config.plugins())) {
+      List<LoopService> services = factory.create(config.enabledServices(), true);
+      try (Database database = config.database().open()) {
+        HostSchema.create(database);
+        run(database, services);
+      }
+    }
+  }
+
+  private void run(Database database, List<LoopService> services) throws InterruptedException, IOException {
+    String replica = config.replica().orElseGet(Host::defaultReplica);
+    Set<String> everyReplica = config.services().stream()
+        .filter(s -> s.coordination() == Coordination.EVERY_REPLICA).map(ServiceSpec::name)
+        .collect(Collectors.toSet());
+    everyReplica.add(FleetSync.NAME);
+    StatusBoard board = new StatusBoard();
+    config.services().forEach(s -> board.list(new StatusBoard.Listing(s.name(), s.kind().name()
+        .toLowerCase(Locale.ROOT), s.coordination().text(), s.enabled(), s.interval())));
+    board.list(new StatusBoard.Listing(PRUNER, "built-in", Coordination.EXCLUSIVE.text(), true,
+        JdbcLoopRuntime.DEFAULT_PRUNE_INTERVAL));
+    StatusTable status = new StatusTable(database);
+    ControlTable control = new ControlTable(database, replica);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    FleetSync[] sync = new FleetSync[1];
+    LoopMetrics metrics = LoopMetrics.builder().leasesHeld(name -> sync[0] == null ? 0 : sync[0].leaseHeld(name))
+        .build();
+    metrics.bindTo(registry);
+    try (LeaseCoordinator leases = LeaseCoordinator.builder(database).replicaId(replica).build()) {
+      FleetCoordinator coordinator = new FleetCoordinator(leases, everyReplica, Set.of(FleetSync.NAME));
+      LoopEngine.Builder engine = LoopEngine.builder().coordinator(coordinator)
+          .listener(new OneShotFilter(board, coordinator)).listener(new OneShotFilter(metrics, coordinator));
+      try (JdbcLoopRuntime runtime = JdbcLoopRuntime.builder(database).coordinated(false).engine(engine).build()) {
+        Map<String, LoopService> byName = new LinkedHashMap<>();
+        services.forEach(s -> byName.put(s.name(), s));
+        RunOnceLauncher runOnce = new RunOnceLauncher(runtime.engine(), coordinator, byName);
+        sync[0] = new FleetSync(replica, board, status, control, coordinator, runOnce, everyReplica);
+        List<LoopService> all = new ArrayList<>(services);
+        all.add(sync[0]);
+        AdminServer admin = config.admin().enabled() ? AdminServer.start(config.admin(),
+            new AdminApi(database, board, status, control, registry)) : null;
+        try {
+          LOG.info("Replica {} runs {} service(s) on {}: {}{}", replica, services.size(), database,
+              byName.keySet(), admin == null ? "" : "; admin HTTP and dashboard on " + admin.url());
+          runtime.runAll(all);
+          LOG.info("Replica {}: every service has stopped; releasing leases and writing the journal", replica);
+        } finally {
+          if (admin != null) {
+            admin.stop();
+          }
+        }
+      } finally {
+        removeStatus(status, replica);
+        metrics.close();
+      }
+    }
+  }
+
+  private static void removeStatus(StatusTable status, String replica) {
+    try {
+      status.remove(replica);
+    } catch (RuntimeException e) {
+      LOG.warn("Could not remove replica {} from the status table; its rows expire in {}: {}", replica,
+          StatusTable.STALE_AFTER, e.getMessage());
+    }
+  }
+
+  private static String defaultReplica() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      host = "unknown-host";
+    }
+    String id = host + "-" + ProcessHandle.current().pid();
+    return id.length() > 100 ? id.substring(id.length() - 100) : id;
+  }
+}

@@ -1,0 +1,135 @@
+package dev.loopwork.cli;
+
+import dev.loopwork.LoopOptions;
+import dev.loopwork.LoopService;
+import dev.loopwork.cli.HostConfig.Kind;
+import dev.loopwork.cli.HostConfig.ServiceSpec;
+import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Modifier;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Makes the loop services of a configuration: {@link SqlLoopService} for {@code sql}, and for {@code class} an
+ * instance of the named {@link LoopService} subclass, loaded from the jars of the plugins folder or from the class
+ * path and constructed with its {@link ServiceSection}. Problems are reported like configuration problems, with the
+ * path of the {@code class} key.
+ */
+final class ServiceFactory implements AutoCloseable {
+  private final String source;
+  private final URLClassLoader plugins;
+
+  /** A factory that loads classes from the jars in {@code pluginFolder} (if it exists) and the class path. */
+  ServiceFactory(String source, Path pluginFolder) {
+    this.source = source;
+    this.plugins = new URLClassLoader(jars(source, pluginFolder), ServiceFactory.class.getClassLoader());
+  }
+
+  /**
+   * The services of {@code specs}; {@code construct} false only checks that each class can be made.
+   *
+   * @throws ConfigException naming every service whose class is missing or unsuitable
+   */
+  List<LoopService> create(List<ServiceSpec> specs, boolean construct) {
+    List<String> problems = new ArrayList<>();
+    List<LoopService> services = new ArrayList<>();
+    for (ServiceSpec spec : specs) {
+      if (spec.kind() == Kind.SQL) {
+        services.add(new SqlLoopService(spec));
+        continue;
+      }
+      String path = "services." + spec.name() + ".class";
+      try {
+        Constructor<? extends LoopService> constructor = constructor(spec.className().orElseThrow());
+        if (construct) {
+          services.add(construct(spec, constructor));
+        }
+      } catch (PluginException e) {
+        problems.add(path + ": " + e.getMessage());
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(source, problems);
+    }
+    return services;
+  }
+
+  /** The options that the configuration gives a service. */
+  static LoopOptions options(ServiceSpec spec) {
+    return LoopOptions.builder().loopInterval(spec.interval()).iterationTimeout(spec.timeout().orElse(null))
+        .handleSignals(false).build();
+  }
+
+  private Constructor<? extends LoopService> constructor(String className) {
+    Class<?> type;
+    try {
+      type = Class.forName(className, false, plugins);
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new PluginException(className + " is not in the plugins folder nor on the class path");
+    }
+    if (!LoopService.class.isAssignableFrom(type) || Modifier.isAbstract(type.getModifiers())) {
+      throw new PluginException(className + " is not a concrete subclass of " + LoopService.class.getName());
+    }
+    try {
+      return type.asSubclass(LoopService.class).getConstructor(ServiceSection.class);
+    } catch (NoSuchMethodException e) {
+      throw new PluginException(className + " has no public constructor that takes a "
+          + ServiceSection.class.getName());
+    }
+  }
+
+  private static LoopService construct(ServiceSpec spec, Constructor<? extends LoopService> constructor) {
+    String className = constructor.getDeclaringClass().getName();
+    LoopService service;
+    try {
+      service = constructor.newInstance(new ServiceSection(spec.name(), options(spec), spec.settings()));
+    } catch (InvocationTargetException e) {
+      throw new PluginException(className + " failed to construct: " + e.getCause());
+    } catch (ReflectiveOperationException e) {
+      throw new PluginException(className + " cannot be constructed: " + e);
+    }
+    if (!spec.name().equals(service.name())) {
+      throw new PluginException(className + " names itself \"" + service.name() + "\"; its name() must return "
+          + "section.name() (\"" + spec.name() + "\")");
+    }
+    return service;
+  }
+
+  private static URL[] jars(String source, Path folder) {
+    if (!Files.isDirectory(folder)) {
+      return new URL[0];
+    }
+    try (Stream<Path> files = Files.list(folder)) {
+      List<URL> urls = new ArrayList<>();
+      for (Path jar : files.filter(f -> f.toString().endsWith(".jar")).sorted().toList()) {
+        urls.add(jar.toUri().toURL());
+      }
+      return urls.toArray(URL[]::new);
+    } catch (MalformedURLException e) {
+      throw new ConfigException(source, List.of("plugins: cannot use " + folder + ": " + e.getMessage()));
+    } catch (IOException e) {
+      throw new ConfigException(source, List.of("plugins: cannot list " + folder + ": " + e));
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    plugins.close();
+  }
+
+  private static final class PluginException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    PluginException(String message) {
+      super(message);
+    }
+  }
+}

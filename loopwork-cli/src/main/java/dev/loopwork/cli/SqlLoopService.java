@@ -1,0 +1,77 @@
+package dev.loopwork.cli;
+
+import dev.loopwork.cli.HostConfig.ServiceSpec;
+import dev.loopwork.jdbc.JdbcLoopService;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * A {@code sql} service: each iteration runs the statements in one transaction, each under the statement timeout.
+ * With {@code repeat-while-rows: N} the transaction is a batch: it runs again while its last statement changed at
+ * least N rows, each batch committed on its own; between batches the service checks for a stop request, so a
+ * shutdown ends it after the current batch and never in the middle of one.
+ */
+final class SqlLoopService extends JdbcLoopService {
+  private final ServiceSpec spec;
+  private final int timeoutSeconds;
+
+  SqlLoopService(ServiceSpec spec) {
+    super(ServiceFactory.options(spec));
+    this.spec = spec;
+    this.timeoutSeconds = (int) Math.max(1, (spec.statementTimeout().toMillis() + 999) / 1000);
+  }
+
+  @Override
+  public String name() {
+    return spec.name();
+  }
+
+  @Override
+  protected void runOnce() throws SQLException {
+    if (spec.repeatWhileRows().isEmpty()) {
+      runTransaction();
+      return;
+    }
+    int batch = spec.repeatWhileRows().get();
+    long total = 0;
+    int batches = 0;
+    while (true) {
+      long rows = runTransaction();
+      total += rows;
+      batches++;
+      if (rows < batch) {
+        break;
+      }
+      if (isStopRequested() || Thread.currentThread().isInterrupted()) {
+        logger().info("{}: stopping after batch {} ({} rows in all) because the service is stopping", name(),
+            batches, total);
+        return;
+      }
+      Thread.yield();
+    }
+    logger().debug("{}: {} rows in {} batches", name(), total, batches);
+  }
+
+  /** Runs the statements in one transaction; returns the rows changed by the last one. */
+  private long runTransaction() throws SQLException {
+    try (Connection c = database().connection()) {
+      c.setAutoCommit(false);
+      try (Statement statement = c.createStatement()) {
+        statement.setQueryTimeout(timeoutSeconds);
+        long rows = 0;
+        for (String sql : spec.sql()) {
+          statement.execute(sql);
+          rows = Math.max(0, statement.getLargeUpdateCount());
+        }
+        c.commit();
+        return rows;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    }
+  }
+}

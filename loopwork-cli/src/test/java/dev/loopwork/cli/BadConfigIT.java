@@ -1,0 +1,107 @@
+package dev.loopwork.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every bad configuration makes the real jar exit with 2 and a message that names the path, and starts nothing. */
+class BadConfigIT {
+  @TempDir
+  Path dir;
+
+  static Stream<Arguments> badConfigs() {
+    String db = "database:\n  url: jdbc:h2:file:./db/app\n";
+    return Stream.of(
+        Arguments.of(db + "services:\n  expire-sessions:\n    interval: 5x\n    sql: SELECT 1\n", Map.of(),
+            "services.expire-sessions.interval: \"5x\" is not a duration"),
+        Arguments.of(db + "services:\n  a:\n    interval: 1s\n    sql: SELECT 1\n    colour: red\n", Map.of(),
+            "services.a.colour: unknown key"),
+        Arguments.of(db + "admin:\n  token: ${env:NO_SUCH_TOKEN}\n", Map.of(),
+            "admin.token: environment variable NO_SUCH_TOKEN is not set"),
+        Arguments.of(db + "services:\n  a:\n    interval: 1s\n    sql: SELECT 1\n",
+            Map.of("LOOPWORK_SERVICES_A_INTERVAL", "often"),
+            "LOOPWORK_SERVICES_A_INTERVAL (overrides services.a.interval): \"often\" is not a duration"),
+        Arguments.of(db + "services:\n  a:\n    interval: 1s\n    class: com.example.Missing\n", Map.of(),
+            "services.a.class: com.example.Missing is not in the plugins folder nor on the class path"),
+        Arguments.of(db + "services:\n  a:\n    interval: 1s\n    class: java.lang.String\n", Map.of(),
+            "services.a.class: java.lang.String is not a concrete subclass of dev.loopwork.LoopService"),
+        Arguments.of(db + "services:\n  a:\n    interval: 1s\n", Map.of(),
+            "services.a: needs exactly one of \"sql\""),
+        Arguments.of(db + "admin:\n  port: [1, 2]\n", Map.of(), "admin.port: [1,2] is not a whole number"),
+        Arguments.of("services: [\n", Map.of(), "not valid YAML"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("badConfigs")
+  void runExitsWithTwoNamingThePathAndStartsNothing(String yaml, Map<String, String> env, String expected)
+      throws IOException {
+    Files.writeString(dir.resolve("loopwork.yaml"), yaml);
+
+    HostProcess.Result result = HostProcess.run(dir, env, "run", "--config", "loopwork.yaml");
+
+    assertThat(result.exitCode()).as(result.stderr()).isEqualTo(2);
+    assertThat(result.stderr()).contains("loopwork.yaml has").contains(expected).doesNotContain("\tat ");
+    assertThat(dir.resolve("db")).as("no database was opened").doesNotExist();
+  }
+
+  @Test
+  void checkReportsEveryProblemAtOnce() throws IOException {
+    Files.writeString(dir.resolve("bad.yaml"), "replica: ''\nservices:\n  a:\n    interval: 5x\n    sql: SELECT 1\n"
+        + "  b:\n    interval: 1s\n    sql: SELECT 1\n    timeout: never\n");
+
+    HostProcess.Result result = HostProcess.run(dir, Map.of(), "check", "-c", "bad.yaml");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.stderr()).contains("bad.yaml has 3 problems")
+        .contains("replica: \"\" must be 1 to 100 characters")
+        .contains("services.a.interval: \"5x\" is not a duration")
+        .contains("services.b.timeout: \"never\" is not a duration");
+  }
+
+  @Test
+  void checkPrintsThePlanWithoutSecrets() throws IOException {
+    Files.writeString(dir.resolve("ok.yaml"), "database:\n  url: jdbc:postgresql://db:5432/app\n  user: app\n"
+        + "  password: ${env:APP_DB_PASSWORD}\nservices:\n  expire-sessions:\n    interval: 30s\n"
+        + "    sql: DELETE FROM sessions WHERE expires_at < now()\n");
+
+    HostProcess.Result result = HostProcess.run(dir, Map.of("APP_DB_PASSWORD", "hunter2"), "check", "-c",
+        "ok.yaml");
+
+    assertThat(result.exitCode()).as(result.stderr()).isZero();
+    assertThat(result.stdout()).contains("ok.yaml is valid").contains("jdbc:postgresql://db:5432/app as app")
+        .contains("expire-sessions").contains("every 30s").doesNotContain("hunter2");
+  }
+
+  @Test
+  void usageErrorsExitWithTwo() {
+    HostProcess.Result unknownOption = HostProcess.run(dir, Map.of(), "run", "--bogus");
+    HostProcess.Result missingFile = HostProcess.run(dir, Map.of(), "check", "--config", "nope.yaml");
+    HostProcess.Result help = HostProcess.run(dir, Map.of(), "services", "ls", "--help");
+
+    assertThat(unknownOption.exitCode()).isEqualTo(2);
+    assertThat(unknownOption.stderr()).contains("Unknown option: '--bogus'");
+    assertThat(missingFile.exitCode()).isEqualTo(2);
+    assertThat(missingFile.stderr()).contains("nope.yaml has 1 problem").contains("the file does not exist");
+    assertThat(help.exitCode()).isZero();
+    assertThat(help.stdout()).contains("Usage: loopwork services ls").contains("--json");
+  }
+
+  @Test
+  void schemaPrintsTheSqlOfEveryTable() {
+    HostProcess.Result result = HostProcess.run(dir, Map.of(), "schema");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.stdout()).contains("CREATE TABLE loopwork_lease").contains("CREATE TABLE loopwork_run")
+        .contains("CREATE TABLE IF NOT EXISTS loopwork_service_control")
+        .contains("CREATE TABLE IF NOT EXISTS loopwork_service_status");
+  }
+}

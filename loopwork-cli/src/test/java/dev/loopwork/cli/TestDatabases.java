@@ -1,0 +1,71 @@
+package dev.loopwork.cli;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Databases for the end-to-end tests: fresh PostgreSQL databases on the server at {@code -Dloopwork.it.pg.url}
+ * (default {@code jdbc:postgresql://127.0.0.1:5432/postgres}, user postgres, trust authentication; skipped without
+ * one unless {@code CI=true}), and H2 files in auto-server mode, which the test can open while the host has them
+ * open.
+ */
+final class TestDatabases {
+  static final String PG_ADMIN_URL = System.getProperty("loopwork.it.pg.url", "").isBlank()
+      ? "jdbc:postgresql://127.0.0.1:5432/postgres" : System.getProperty("loopwork.it.pg.url");
+  static final String PG_USER = "postgres";
+
+  private TestDatabases() {}
+
+  /** The URL of a new, empty PostgreSQL database. */
+  static String freshPostgres() {
+    String name = "loopwork_cli_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    try (Connection admin = DriverManager.getConnection(PG_ADMIN_URL, PG_USER, null);
+        Statement s = admin.createStatement()) {
+      s.execute("CREATE DATABASE " + name);
+    } catch (SQLException e) {
+      String message = "PostgreSQL is not reachable at " + PG_ADMIN_URL + " (" + e.getMessage() + "); start it on "
+          + "127.0.0.1:5432 with trust authentication for postgres, or set -Dloopwork.it.pg.url";
+      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+        fail(message, e);
+      }
+      Assumptions.abort(message);
+    }
+    return PG_ADMIN_URL.substring(0, PG_ADMIN_URL.lastIndexOf('/') + 1) + name;
+  }
+
+  /** The URL of an H2 file database in {@code directory}, shared between processes. */
+  static String h2File(Path directory) {
+    return "jdbc:h2:file:" + directory.toAbsolutePath().resolve("app") + ";AUTO_SERVER=TRUE";
+  }
+
+  /** A connection to {@code url} as the test user. */
+  static Connection connect(String url) throws SQLException {
+    return url.startsWith("jdbc:postgresql:") ? DriverManager.getConnection(url, PG_USER, null)
+        : DriverManager.getConnection(url);
+  }
+
+  /** Runs statements on {@code url}. */
+  static void execute(String url, String... statements) throws SQLException {
+    try (Connection c = connect(url); Statement s = c.createStatement()) {
+      for (String statement : statements) {
+        s.execute(statement);
+      }
+    }
+  }
+
+  /** The single number that {@code query} returns. */
+  static long count(String url, String query) throws SQLException {
+    try (Connection c = connect(url); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+}
