@@ -150,6 +150,25 @@ class LoopworkAutoConfigurationTest {
   }
 
   @Test
+  void closingTheContextWaitsNoLongerThanTheShutdownTimeout(CapturedOutput output) {
+    Gate gate = new Gate();
+    LoopService stuck = LoopService.of("stuck", FAST, gate::pass);
+    try {
+      runner.withBean("stuck", LoopService.class, () -> stuck)
+          .withPropertyValues("loopwork.shutdown.timeout=300ms").run(context -> {
+            await().atMost(Duration.ofSeconds(10)).until(() -> gate.entered.getCount() == 0);
+            context.close();
+            assertThat(stuck.isRunning()).isTrue();
+            assertThat(output.getOut()).contains("Loop services still running after loopwork.shutdown.timeout of "
+                + "PT0.3S: [stuck[");
+          });
+    } finally {
+      gate.release.countDown();
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> stuck.state() == LoopState.STOPPED);
+  }
+
+  @Test
   void anExclusiveServiceWithoutDataSourceFailsTheStartup() {
     runner.withUserConfiguration(OneService.class)
         .withPropertyValues("loopwork.services.expire-sessions.coordination=exclusive").run(context -> {
