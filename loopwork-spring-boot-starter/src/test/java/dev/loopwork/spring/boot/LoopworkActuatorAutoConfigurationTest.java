@@ -12,6 +12,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -109,6 +110,14 @@ class LoopworkActuatorAutoConfigurationTest {
     runner.run(context -> assertThat(context).doesNotHaveBean(LoopworkEndpoint.class));
     runner.withPropertyValues("management.endpoints.web.exposure.include=loopwork")
         .run(context -> assertThat(context).hasSingleBean(LoopworkEndpoint.class));
+  }
+
+  @Test
+  void noEndpointWithoutSpringBootActuator() {
+    runner.withPropertyValues("management.endpoints.web.exposure.include=loopwork")
+        .withClassLoader(new FilteredClassLoader(Endpoint.class))
+        .run(context -> assertThat(context).hasSingleBean(LoopworkServices.class)
+            .doesNotHaveBean(LoopworkEndpoint.class));
   }
 
   @Test

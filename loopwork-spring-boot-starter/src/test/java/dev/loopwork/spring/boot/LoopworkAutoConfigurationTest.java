@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -206,6 +207,18 @@ class LoopworkAutoConfigurationTest {
               .tag(LoopMetrics.TAG_SERVICE, "ExpireSessions").counters().stream()
               .mapToDouble(c -> c.count()).sum() >= 2);
         });
+  }
+
+  @Test
+  void noMicrometerNoMetrics() {
+    runner.withUserConfiguration(OneService.class).withClassLoader(new FilteredClassLoader("io.micrometer"))
+        .run(context -> assertThat(context).hasSingleBean(LoopworkServices.class).doesNotHaveBean(LoopMetrics.class));
+  }
+
+  @Test
+  void nothingWithoutLoopworkOnTheClassPath() {
+    runner.withUserConfiguration(OneService.class).withClassLoader(new FilteredClassLoader(LoopService.class))
+        .run(context -> assertThat(context).doesNotHaveBean(LoopworkServices.class));
   }
 
   @Test
