@@ -13,6 +13,9 @@ import dev.loopwork.jdbc.JdbcLoopRuntime;
 import dev.loopwork.micrometer.LoopMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +68,7 @@ class LoopworkAutoConfigurationTest {
   }
 
   @Test
-  void withDataSourceServicesAreExclusiveUnderLeasesInIt() {
+  void withDataSourceServicesAreExclusiveUnderLeasesAndJournaledInIt() {
     withH2.withUserConfiguration(OneService.class).run(context -> {
       assertThat(context).hasSingleBean(Database.class);
       LoopworkServices services = context.getBean(LoopworkServices.class);
@@ -77,7 +80,20 @@ class LoopworkAutoConfigurationTest {
       assertThat(status.owner()).isEqualTo(services.replicaId());
       assertThat(status.ownedHere()).isTrue();
       assertThat(context.getBean(LoopworkRuntime.class).leases()).containsKey("ExpireSessions");
+      Database database = context.getBean(Database.class);
+      await().atMost(Duration.ofSeconds(10)).until(() -> journalEntries(database, "ExpireSessions") >= 1);
     });
+  }
+
+  private static int journalEntries(Database database, String service) throws Exception {
+    try (Connection c = database.connection();
+        PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM loopwork_run WHERE service = ?")) {
+      s.setString(1, service);
+      try (ResultSet rs = s.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
   }
 
   @Test
