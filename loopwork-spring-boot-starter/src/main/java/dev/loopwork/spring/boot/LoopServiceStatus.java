@@ -1,0 +1,28 @@
+package dev.loopwork.spring.boot;
+
+import dev.loopwork.LoopState;
+
+/**
+ * One loop service of the application as the actuator endpoint lists it: the fields of {@code loopwork services
+ * ls}. Times are ISO-8601 strings, {@code null} when unknown. The last iteration is the last one that ran in this
+ * application; with exclusive coordination it may have run on another replica since.
+ *
+ * @param name the service's name
+ * @param enabled whether {@code loopwork.services.<name>.enabled} lets it run here
+ * @param paused whether an operator paused it here
+ * @param state its lifecycle state here
+ * @param coordination exclusive or every-replica
+ * @param interval the interval between iteration starts
+ * @param timeout the iteration timeout, {@code null} for none
+ * @param owner the replica that holds its lease now; this replica's id for a service that runs here on every replica
+ * @param ownedHere whether this replica runs its iterations now
+ * @param lastStart when its last iteration here started
+ * @param lastOutcome how that iteration ended
+ * @param lastDuration how long it took
+ * @param nextRun when its next iteration here is due, if it runs here
+ * @param consecutiveFailures failed iterations in a row here
+ * @param lastError the last iteration's error, if it failed
+ */
+public record LoopServiceStatus(String name, boolean enabled, boolean paused, LoopState state,
+    Coordination coordination, String interval, String timeout, String owner, boolean ownedHere, String lastStart,
+    String lastOutcome, String lastDuration, String nextRun, int consecutiveFailures, String lastError) {}

@@ -1,0 +1,96 @@
+package dev.loopwork.spring.boot;
+
+import dev.loopwork.LoopEngine;
+import dev.loopwork.LoopListener;
+import dev.loopwork.LoopService;
+import dev.loopwork.jdbc.Database;
+import dev.loopwork.jdbc.JdbcLoopRuntime;
+import dev.loopwork.micrometer.LoopMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Runs every {@link LoopService} bean with the application: see {@link LoopworkServices}. With a {@link DataSource},
+ * exclusive services coordinate through leases in it ({@link LoopworkRuntime}); with a {@link MeterRegistry}, they
+ * report {@link LoopMetrics}. Turned off by {@code loopwork.enabled=false}. Every bean backs off when the
+ * application declares its own; {@link LoopworkCustomizer} beans adjust the rest.
+ */
+@AutoConfiguration(afterName = {
+    "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+    "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+    "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+    "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"})
+@ConditionalOnClass(LoopService.class)
+@ConditionalOnProperty(prefix = "loopwork", name = "enabled", havingValue = "true", matchIfMissing = true)
+@EnableConfigurationProperties(LoopworkProperties.class)
+public class LoopworkAutoConfiguration {
+  private static final Logger LOG = LoggerFactory.getLogger(LoopworkAutoConfiguration.class);
+
+  /** Loopwork's handle on the application's database: a small pool of its own on the DataSource's URL. */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnBean(DataSource.class)
+  @ConditionalOnMissingBean
+  public Database loopworkDatabase(DataSource dataSource) {
+    return DataSourceDatabase.open(dataSource);
+  }
+
+  /** Where the services run: coordinated on the {@link Database} when there is one, else uncoordinated. */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  public LoopworkRuntime loopworkRuntime(ObjectProvider<Database> database, LoopworkProperties properties,
+      ObjectProvider<LoopListener> listeners, ObjectProvider<LoopworkCustomizer> customizers) {
+    List<LoopworkCustomizer> ordered = customizers.orderedStream().toList();
+    Supplier<LoopEngine.Builder> engines = () -> {
+      LoopEngine.Builder engine = LoopEngine.builder();
+      listeners.orderedStream().forEach(engine::listener);
+      ordered.forEach(c -> c.customize(engine));
+      return engine;
+    };
+    Database db = database.getIfAvailable();
+    if (db == null) {
+      LOG.info("No DataSource in the application: loop services run uncoordinated, every replica runs every "
+          + "service");
+      return LoopworkRuntime.uncoordinated(engines.get());
+    }
+    LoopworkProperties.Leases leases = properties.getCoordination();
+    JdbcLoopRuntime.Builder runtime = JdbcLoopRuntime.builder(db).engine(engines.get())
+        .leaseTtl(leases.getLeaseTtl()).pollInterval(leases.getPollInterval());
+    ordered.forEach(c -> c.customize(runtime));
+    return LoopworkRuntime.coordinated(db, runtime, engines, leases.getLeaseTtl());
+  }
+
+  /** The application's loop services, run with its lifecycle. */
+  @Bean
+  @ConditionalOnMissingBean
+  public LoopworkServices loopworkServices(LoopworkRuntime runtime, LoopworkProperties properties,
+      ObjectProvider<LoopService> services) {
+    return new LoopworkServices(runtime, properties, services.orderedStream().toList());
+  }
+
+  /** Loopwork's meters, in the application's registry. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass({MeterRegistry.class, LoopMetrics.class})
+  @ConditionalOnBean(MeterRegistry.class)
+  static class MetricsConfiguration {
+
+    /** The metrics listener, bound to the application's registry; every engine of the runtime reports to it. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    LoopMetrics loopworkMetrics(MeterRegistry registry) {
+      return LoopMetrics.of(registry);
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package dev.loopwork.spring.boot;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+
+/**
+ * The actuator endpoint {@code loopwork}: {@code GET /actuator/loopwork} lists the services (the fields of {@code
+ * loopwork services ls}), {@code GET /actuator/loopwork/{name}} shows one, and {@code POST
+ * /actuator/loopwork/{name}/pause|resume|run-once} acts on one, in this application instance. Expose it like any
+ * endpoint ({@code management.endpoints.web.exposure.include=health,loopwork}) and secure the write operations as
+ * your other admin operations are.
+ */
+@Endpoint(id = "loopwork")
+public class LoopworkEndpoint {
+  private final LoopworkServices services;
+
+  /** An endpoint over {@code services}. */
+  public LoopworkEndpoint(LoopworkServices services) {
+    this.services = Objects.requireNonNull(services, "services");
+  }
+
+  /** This replica's id and the status of every service. */
+  @ReadOperation
+  public Map<String, Object> services() {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("replica", services.replicaId());
+    body.put("services", services.statuses());
+    return body;
+  }
+
+  /** The status of one service; 404 if there is none of that name. */
+  @ReadOperation
+  public WebEndpointResponse<LoopServiceStatus> service(@Selector String name) {
+    return services.status(name).map(WebEndpointResponse::new)
+        .orElseGet(() -> new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND));
+  }
+
+  /**
+   * Pauses, resumes or runs once the service {@code name}: {@code action} is {@code pause}, {@code resume} or
+   * {@code run-once}. Answers the service's status afterwards; 404 for an unknown service, 400 for an unknown
+   * action, 409 for run-once on a service that is running here.
+   */
+  @WriteOperation
+  public WebEndpointResponse<Object> act(@Selector String name, @Selector String action) throws InterruptedException {
+    if (services.status(name).isEmpty()) {
+      return message(WebEndpointResponse.STATUS_NOT_FOUND, "No loop service named \"" + name + "\"");
+    }
+    switch (action) {
+      case "pause" -> services.pause(name);
+      case "resume" -> services.resume(name);
+      case "run-once" -> {
+        try {
+          services.runOnce(name);
+        } catch (IllegalStateException e) {
+          return message(409, e.getMessage());
+        }
+      }
+      default -> {
+        return message(WebEndpointResponse.STATUS_BAD_REQUEST, "Unknown action \"" + action
+            + "\"; use pause, resume or run-once");
+      }
+    }
+    return new WebEndpointResponse<>(services.status(name).orElseThrow());
+  }
+
+  private static WebEndpointResponse<Object> message(int status, String message) {
+    return new WebEndpointResponse<>(Map.of("message", message), status);
+  }
+}

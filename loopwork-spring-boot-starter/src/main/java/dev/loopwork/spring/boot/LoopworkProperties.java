@@ -1,0 +1,199 @@
+package dev.loopwork.spring.boot;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The {@code loopwork.*} properties. Keys under {@code loopwork.services} are service names, matched to {@link
+ * dev.loopwork.LoopService#name()} ignoring case and punctuation, so that {@code expire-sessions}, {@code
+ * ExpireSessions} and the environment variable form {@code LOOPWORK_SERVICES_EXPIRESESSIONS_INTERVAL} all reach the
+ * service named {@code ExpireSessions}.
+ *
+ * <pre>{@code
+ * loopwork.shutdown.timeout=20s
+ * loopwork.services.expire-sessions.interval=30s
+ * loopwork.services.expire-sessions.timeout=10s
+ * loopwork.services.refresh-cache.coordination=every-replica
+ * }</pre>
+ */
+@ConfigurationProperties("loopwork")
+public class LoopworkProperties {
+
+  /** Whether Loopwork runs the application's LoopService beans at all. */
+  private boolean enabled = true;
+
+  private final Shutdown shutdown = new Shutdown();
+
+  private final Leases coordination = new Leases();
+
+  /** Settings per service, keyed by service name (case and punctuation are ignored). */
+  private Map<String, Service> services = new LinkedHashMap<>();
+
+  /** Whether Loopwork runs the application's loop services. */
+  public boolean isEnabled() {
+    return enabled;
+  }
+
+  /** Sets whether Loopwork runs the application's loop services. */
+  public void setEnabled(boolean enabled) {
+    this.enabled = enabled;
+  }
+
+  /** How the services stop when the application context closes. */
+  public Shutdown getShutdown() {
+    return shutdown;
+  }
+
+  /** How replicas share exclusive services. */
+  public Leases getCoordination() {
+    return coordination;
+  }
+
+  /** The settings per service name, as bound. */
+  public Map<String, Service> getServices() {
+    return services;
+  }
+
+  /** Replaces the settings per service name. */
+  public void setServices(Map<String, Service> services) {
+    this.services = Objects.requireNonNull(services, "services");
+  }
+
+  /** The settings of the service named {@code name}, matched ignoring case and punctuation; empty if none. */
+  public Optional<Service> service(String name) {
+    String wanted = relaxedName(name);
+    return services.entrySet().stream().filter(e -> relaxedName(e.getKey()).equals(wanted))
+        .map(Map.Entry::getValue).findFirst();
+  }
+
+  /** A name reduced to lower-case letters and digits, the form in which property keys are matched. */
+  static String relaxedName(String name) {
+    return name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+  }
+
+  /** The {@code loopwork.shutdown.*} properties. */
+  public static class Shutdown {
+    /** How long closing the application waits for running iterations to finish. */
+    private Duration timeout = Duration.ofSeconds(30);
+
+    /** How long closing the application waits for running iterations to finish. */
+    public Duration getTimeout() {
+      return timeout;
+    }
+
+    /**
+     * Sets the shutdown timeout.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public void setTimeout(Duration timeout) {
+      if (timeout == null || timeout.isNegative()) {
+        throw new IllegalArgumentException("loopwork.shutdown.timeout must not be negative: " + timeout);
+      }
+      this.timeout = timeout;
+    }
+  }
+
+  /** The {@code loopwork.coordination.*} properties, used when the application has a DataSource. */
+  public static class Leases {
+    /** How long a lease lasts without renewal: a replica that dies hands its services over after this long. */
+    private Duration leaseTtl = Duration.ofSeconds(10);
+
+    /** How often a replica looks for free leases; at most a third of the lease time-to-live. */
+    private Duration pollInterval = Duration.ofMillis(200);
+
+    /** How long a lease lasts without renewal. */
+    public Duration getLeaseTtl() {
+      return leaseTtl;
+    }
+
+    /** Sets the lease time-to-live (at least one second; checked when the runtime starts). */
+    public void setLeaseTtl(Duration leaseTtl) {
+      this.leaseTtl = leaseTtl;
+    }
+
+    /** How often a replica looks for free leases. */
+    public Duration getPollInterval() {
+      return pollInterval;
+    }
+
+    /** Sets how often a replica looks for free leases (checked when the runtime starts). */
+    public void setPollInterval(Duration pollInterval) {
+      this.pollInterval = pollInterval;
+    }
+  }
+
+  /** The {@code loopwork.services.<name>.*} properties of one service. */
+  public static class Service {
+    /** Whether the service runs in this application. */
+    private boolean enabled = true;
+
+    /** The interval between iteration starts; overrides the one the service was built with. */
+    private Duration interval;
+
+    /** How long one iteration may run before it is interrupted; overrides the one the service was built with. */
+    private Duration timeout;
+
+    /** How replicas share the service: exclusive (default with a DataSource) or every-replica. */
+    private Coordination coordination;
+
+    /** Whether the service runs in this application. */
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    /** Sets whether the service runs in this application. */
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    /** The interval override, or {@code null} for the service's own. */
+    public Duration getInterval() {
+      return interval;
+    }
+
+    /**
+     * Sets the interval override.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public void setInterval(Duration interval) {
+      if (interval != null && interval.isNegative()) {
+        throw new IllegalArgumentException("interval must not be negative: " + interval);
+      }
+      this.interval = interval;
+    }
+
+    /** The iteration timeout override, or {@code null} for the service's own. */
+    public Duration getTimeout() {
+      return timeout;
+    }
+
+    /**
+     * Sets the iteration timeout override.
+     *
+     * @throws IllegalArgumentException if zero or negative
+     */
+    public void setTimeout(Duration timeout) {
+      if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+        throw new IllegalArgumentException("timeout must be positive: " + timeout);
+      }
+      this.timeout = timeout;
+    }
+
+    /** The coordination, or {@code null} for the default. */
+    public Coordination getCoordination() {
+      return coordination;
+    }
+
+    /** Sets the coordination. */
+    public void setCoordination(Coordination coordination) {
+      this.coordination = coordination;
+    }
+  }
+}

@@ -1,0 +1,329 @@
+package dev.loopwork.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.loopwork.IterationResult;
+import dev.loopwork.LoopEngine;
+import dev.loopwork.LoopListener;
+import dev.loopwork.LoopService;
+import dev.loopwork.LoopState;
+import dev.loopwork.jdbc.Database;
+import dev.loopwork.jdbc.JdbcLoopRuntime;
+import dev.loopwork.micrometer.LoopMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+@ExtendWith(OutputCaptureExtension.class)
+class LoopworkAutoConfigurationTest {
+  private static final Duration FAST = Duration.ofMillis(20);
+
+  private final ApplicationContextRunner runner = new ApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(LoopworkAutoConfiguration.class));
+
+  private final ApplicationContextRunner withH2 = runner
+      .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
+      .withPropertyValues("loopwork.coordination.lease-ttl=3s");
+
+  @Configuration(proxyBeanMethods = false)
+  static class OneService {
+    @Bean
+    CountingService expireSessions() {
+      return new CountingService("ExpireSessions", FAST);
+    }
+  }
+
+  @Test
+  void withoutDataSourceServicesRunUncoordinatedAndTheLogSaysSoOnce(CapturedOutput output) {
+    runner.withUserConfiguration(OneService.class).run(context -> {
+      assertThat(context).hasSingleBean(LoopworkServices.class).doesNotHaveBean(Database.class);
+      assertThat(context.getBean(LoopworkRuntime.class).isCoordinated()).isFalse();
+      CountingService service = context.getBean(CountingService.class);
+      await().atMost(Duration.ofSeconds(10)).until(() -> service.iterations.get() >= 3);
+      assertThat(context.getBean(LoopworkServices.class).status("ExpireSessions").orElseThrow().coordination())
+          .isEqualTo(Coordination.EVERY_REPLICA);
+    });
+    assertThat(output.getOut().split("No DataSource in the application")).hasSize(2);
+  }
+
+  @Test
+  void withDataSourceServicesAreExclusiveUnderLeasesAndJournaledInIt() {
+    withH2.withUserConfiguration(OneService.class).run(context -> {
+      assertThat(context).hasSingleBean(Database.class);
+      LoopworkServices services = context.getBean(LoopworkServices.class);
+      assertThat(context.getBean(LoopworkRuntime.class).isCoordinated()).isTrue();
+      CountingService service = context.getBean(CountingService.class);
+      await().atMost(Duration.ofSeconds(10)).until(() -> service.iterations.get() >= 3);
+      LoopServiceStatus status = services.status("ExpireSessions").orElseThrow();
+      assertThat(status.coordination()).isEqualTo(Coordination.EXCLUSIVE);
+      assertThat(status.owner()).isEqualTo(services.replicaId());
+      assertThat(status.ownedHere()).isTrue();
+      assertThat(context.getBean(LoopworkRuntime.class).leases()).containsKey("ExpireSessions");
+      Database database = context.getBean(Database.class);
+      await().atMost(Duration.ofSeconds(10)).until(() -> journalEntries(database, "ExpireSessions") >= 1);
+    });
+  }
+
+  private static int journalEntries(Database database, String service) throws Exception {
+    try (Connection c = database.connection();
+        PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM loopwork_run WHERE service = ?")) {
+      s.setString(1, service);
+      try (ResultSet rs = s.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
+  }
+
+  @Test
+  void disabledByProperty() {
+    runner.withUserConfiguration(OneService.class).withPropertyValues("loopwork.enabled=false").run(context -> {
+      assertThat(context).doesNotHaveBean(LoopworkServices.class).doesNotHaveBean(LoopworkRuntime.class);
+      assertThat(context.getBean(CountingService.class).state()).isEqualTo(LoopState.NEW);
+    });
+  }
+
+  @Test
+  void aDisabledServiceIsListedButNeverStarted() {
+    runner.withUserConfiguration(OneService.class)
+        .withPropertyValues("loopwork.services.expire-sessions.enabled=false").run(context -> {
+          LoopServiceStatus status = context.getBean(LoopworkServices.class).status("ExpireSessions").orElseThrow();
+          assertThat(status.enabled()).isFalse();
+          assertThat(status.state()).isEqualTo(LoopState.NEW);
+        });
+  }
+
+  @Test
+  void intervalAndTimeoutComeFromProperties() {
+    runner.withUserConfiguration(OneService.class)
+        .withPropertyValues("loopwork.services.expire-sessions.interval=45s",
+            "loopwork.services.expire-sessions.timeout=5s").run(context -> {
+              CountingService service = context.getBean(CountingService.class);
+              assertThat(service.loopInterval()).isEqualTo(Duration.ofSeconds(45));
+              assertThat(service.options().iterationTimeout()).contains(Duration.ofSeconds(5));
+              assertThat(context.getBean(LoopworkServices.class).status("ExpireSessions").orElseThrow().interval())
+                  .isEqualTo("PT45S");
+            });
+  }
+
+  @Test
+  void environmentVariablesBindToServicesByRelaxedName() {
+    runner.withUserConfiguration(OneService.class)
+        .withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
+            new SystemEnvironmentPropertySource("systemEnvironment",
+                Map.of("LOOPWORK_SERVICES_EXPIRESESSIONS_INTERVAL", "7s")))).run(context -> {
+                  assertThat(context.getBean(CountingService.class).loopInterval()).isEqualTo(Duration.ofSeconds(7));
+                });
+  }
+
+  @Test
+  void springManagedServicesNeverHandleSignals() {
+    runner.withUserConfiguration(OneService.class).run(context -> {
+      CountingService service = context.getBean(CountingService.class);
+      await().atMost(Duration.ofSeconds(10)).until(() -> service.iterations.get() >= 1);
+      assertThat(service.options().handleSignals()).isFalse();
+      Signal term = new Signal("TERM");
+      SignalHandler current = Signal.handle(term, SignalHandler.SIG_DFL);
+      Signal.handle(term, current);
+      assertThat(current.getClass().getName()).doesNotStartWith("dev.loopwork");
+    });
+  }
+
+  @Test
+  void closingTheContextStopsServicesAndWaitsForTheRunningIteration() {
+    Gate gate = new Gate();
+    LoopService slow = LoopService.of("slow", FAST, gate::pass);
+    runner.withBean("slow", LoopService.class, () -> slow)
+        .withPropertyValues("loopwork.shutdown.timeout=10s").run(context -> {
+          await().atMost(Duration.ofSeconds(10)).until(() -> gate.entered.getCount() == 0);
+          Thread opener = new Thread(() -> gate.openOnceStopIsRequested(slow));
+          opener.start();
+          context.close();
+          assertThat(gate.finished).isTrue();
+          assertThat(slow.state()).isEqualTo(LoopState.STOPPED);
+          opener.join();
+        });
+  }
+
+  @Test
+  void closingTheContextWaitsNoLongerThanTheShutdownTimeout(CapturedOutput output) {
+    Gate gate = new Gate();
+    LoopService stuck = LoopService.of("stuck", FAST, gate::pass);
+    try {
+      runner.withBean("stuck", LoopService.class, () -> stuck)
+          .withPropertyValues("loopwork.shutdown.timeout=300ms").run(context -> {
+            await().atMost(Duration.ofSeconds(10)).until(() -> gate.entered.getCount() == 0);
+            context.close();
+            assertThat(stuck.isRunning()).isTrue();
+            assertThat(output.getOut()).contains("Loop services still running after loopwork.shutdown.timeout of "
+                + "PT0.3S: [stuck[");
+          });
+    } finally {
+      gate.release.countDown();
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> stuck.state() == LoopState.STOPPED);
+  }
+
+  @Test
+  void anExclusiveServiceWithoutDataSourceFailsTheStartup() {
+    runner.withUserConfiguration(OneService.class)
+        .withPropertyValues("loopwork.services.expire-sessions.coordination=exclusive").run(context -> {
+          assertThat(context).hasFailed();
+          assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("needs a DataSource");
+        });
+  }
+
+  @Test
+  void anEveryReplicaServiceRunsOutsideTheLeases() {
+    withH2.withUserConfiguration(OneService.class)
+        .withPropertyValues("loopwork.services.expire-sessions.coordination=every-replica").run(context -> {
+          CountingService service = context.getBean(CountingService.class);
+          await().atMost(Duration.ofSeconds(10)).until(() -> service.iterations.get() >= 3);
+          assertThat(context.getBean(LoopworkRuntime.class).leases()).doesNotContainKey("ExpireSessions");
+        });
+  }
+
+  @Test
+  void namesThatDifferOnlyInPunctuationAreRejected() {
+    runner.withBean("a", LoopService.class, () -> new CountingService("expire-sessions", FAST))
+        .withBean("b", LoopService.class, () -> new CountingService("ExpireSessions", FAST)).run(context -> {
+          assertThat(context).hasFailed();
+          assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("same name");
+        });
+  }
+
+  @Test
+  void aMeterRegistryGetsLoopMetrics() {
+    runner.withUserConfiguration(OneService.class)
+        .withBean(MeterRegistry.class, SimpleMeterRegistry::new).run(context -> {
+          assertThat(context).hasSingleBean(LoopMetrics.class);
+          MeterRegistry registry = context.getBean(MeterRegistry.class);
+          await().atMost(Duration.ofSeconds(10)).until(() -> registry.find(LoopMetrics.ITERATIONS)
+              .tag(LoopMetrics.TAG_SERVICE, "ExpireSessions").counters().stream()
+              .mapToDouble(c -> c.count()).sum() >= 2);
+        });
+  }
+
+  @Test
+  void noMicrometerNoMetrics() {
+    runner.withUserConfiguration(OneService.class).withClassLoader(new FilteredClassLoader("io.micrometer"))
+        .run(context -> assertThat(context).hasSingleBean(LoopworkServices.class).doesNotHaveBean(LoopMetrics.class));
+  }
+
+  @Test
+  void nothingWithoutLoopworkOnTheClassPath() {
+    runner.withUserConfiguration(OneService.class).withClassLoader(new FilteredClassLoader(LoopService.class))
+        .run(context -> assertThat(context).doesNotHaveBean(LoopworkServices.class));
+  }
+
+  @Test
+  void noMeterRegistryNoMetrics() {
+    runner.withUserConfiguration(OneService.class).run(context -> assertThat(context)
+        .doesNotHaveBean(LoopMetrics.class));
+  }
+
+  @Test
+  void customizersAdjustTheEngineAndTheDatabaseRuntime() {
+    List<IterationResult> seen = new CopyOnWriteArrayList<>();
+    List<String> runtimes = new CopyOnWriteArrayList<>();
+    withH2.withUserConfiguration(OneService.class).withBean(LoopworkCustomizer.class, () -> new LoopworkCustomizer() {
+      @Override
+      public void customize(LoopEngine.Builder engine) {
+        engine.listener(new LoopListener() {
+          @Override
+          public void onIterationEnd(LoopService service, IterationResult result) {
+            seen.add(result);
+          }
+        });
+      }
+
+      @Override
+      public void customize(JdbcLoopRuntime.Builder runtime) {
+        runtime.replicaId("customized-replica");
+        runtimes.add("customized");
+      }
+    }).run(context -> {
+      await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() >= 2);
+      assertThat(runtimes).containsExactly("customized");
+      assertThat(context.getBean(LoopworkServices.class).replicaId()).isEqualTo("customized-replica");
+    });
+  }
+
+  @Test
+  void listenerBeansSeeEveryService() {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    runner.withUserConfiguration(OneService.class).withBean(LoopListener.class, () -> new LoopListener() {
+      @Override
+      public void onIterationEnd(LoopService service, IterationResult result) {
+        seen.add(service.name());
+      }
+    }).run(context -> await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("ExpireSessions")));
+  }
+
+  @Test
+  void userBeansReplaceEveryAutoConfiguredBean() {
+    LoopworkRuntime runtime = LoopworkRuntime.uncoordinated(LoopEngine.builder());
+    LoopMetrics metrics = LoopMetrics.of(new SimpleMeterRegistry());
+    withH2.withUserConfiguration(OneService.class)
+        .withBean(LoopworkRuntime.class, () -> runtime)
+        .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+        .withBean(LoopMetrics.class, () -> metrics)
+        .withBean(LoopworkServices.class, () -> new LoopworkServices(runtime, new LoopworkProperties(), List.of()))
+        .run(context -> {
+          assertThat(context.getBean(LoopworkRuntime.class)).isSameAs(runtime);
+          assertThat(context.getBean(LoopMetrics.class)).isSameAs(metrics);
+          assertThat(context.getBean(LoopworkServices.class).names()).isEmpty();
+          assertThat(context.getBean(CountingService.class).state()).isEqualTo(LoopState.NEW);
+        });
+  }
+
+  @Test
+  void aUserDatabaseReplacesTheOneBuiltOnTheDataSource() {
+    Database database = Database.builder().url("jdbc:h2:mem:user-database;DB_CLOSE_DELAY=-1").build();
+    try {
+      withH2.withBean(Database.class, () -> database).run(context ->
+          assertThat(context.getBean(Database.class)).isSameAs(database));
+    } finally {
+      database.close();
+    }
+  }
+
+  /** An iteration body that holds the first iteration until the service is asked to stop. */
+  static final class Gate {
+    final CountDownLatch entered = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+    volatile boolean finished;
+
+    void pass() throws InterruptedException {
+      entered.countDown();
+      release.await();
+      finished = true;
+    }
+
+    void openOnceStopIsRequested(LoopService service) {
+      await().atMost(Duration.ofSeconds(10)).until(service::isStopRequested);
+      release.countDown();
+    }
+  }
+}
