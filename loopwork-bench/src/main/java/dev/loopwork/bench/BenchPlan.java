@@ -22,8 +22,9 @@ final class BenchPlan {
   /** Scale points for Loopwork with Logback, whose per-service loggers make starting quadratic in N. */
   static final List<Integer> LOGBACK_SCALE_POINTS = List.of(1_000, 10_000, 30_000);
 
-  /** Every JVM gets the same heap bound, so that RSS compares like with like. */
-  static final List<String> JVM = List.of("-Xmx2g");
+  /** Every JVM gets the same heap bound, so that RSS compares like with like, and logs through Logback. */
+  static final List<String> JVM =
+      List.of("-Xmx2g", "-Dslf4j.provider=ch.qos.logback.classic.spi.LogbackServiceProvider");
 
   /** The scale scenario runs without a logging backend, so no peer pays for one; see the Logback variant. */
   static final List<String> JVM_NO_LOG_BACKEND =
