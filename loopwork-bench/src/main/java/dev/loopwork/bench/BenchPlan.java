@@ -20,7 +20,7 @@ final class BenchPlan {
   static final List<Integer> SCALE_POINTS = List.of(1_000, 10_000, 100_000);
 
   /** Scale points for Loopwork with Logback, whose per-service loggers make starting quadratic in N. */
-  static final List<Integer> LOGBACK_SCALE_POINTS = List.of(1_000, 10_000, 30_000);
+  static final List<Integer> LOGBACK_SCALE_POINTS = List.of(10_000, 30_000);
 
   /** Every JVM gets the same heap bound, so that RSS compares like with like, and logs through Logback. */
   static final List<String> JVM =
@@ -59,7 +59,8 @@ final class BenchPlan {
             runs.add(scale("17", java17, "loopwork-logback", "loopwork", services, JVM));
           }
           if (java25 != null) {
-            addScale(runs, "25", java25, List.of("loopwork", "executor"));
+            addScale(runs, "25", java25, List.of("loopwork"));
+            runs.add(scale("25", java25, "executor", "executor", 100_000, JVM_NO_LOG_BACKEND));
           }
           break;
         default:
