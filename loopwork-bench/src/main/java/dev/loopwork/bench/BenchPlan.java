@@ -19,7 +19,10 @@ final class BenchPlan {
   /** Scale points, services per process. */
   static final List<Integer> SCALE_POINTS = List.of(1_000, 10_000, 100_000);
 
-  /** Scale points for Loopwork with Logback, whose per-service loggers make starting quadratic in N. */
+  /**
+   * Scale points for Loopwork with Logback, whose per-service loggers make starting quadratic in N; these runs
+   * measure starting and stopping only (no hold).
+   */
   static final List<Integer> LOGBACK_SCALE_POINTS = List.of(10_000, 30_000);
 
   /** Every JVM gets the same heap bound, so that RSS compares like with like, and logs through Logback. */
@@ -56,7 +59,8 @@ final class BenchPlan {
         case "scale":
           addScale(runs, "17", java17, List.of("loopwork", "executor", "spring", "guava-rate"));
           for (int services : LOGBACK_SCALE_POINTS) {
-            runs.add(scale("17", java17, "loopwork-logback", "loopwork", services, JVM));
+            runs.add(new BenchRun("17", java17, "scale", "loopwork-logback", "loopwork",
+                List.of("services=" + services, "holdS=0"), JVM, SCALE_TIMEOUT));
           }
           if (java25 != null) {
             addScale(runs, "25", java25, List.of("loopwork"));

@@ -2,6 +2,7 @@ package dev.loopwork.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -30,7 +31,8 @@ final class BenchReport {
         + run.path("durationS").asLong() + " s: JDK 17 = " + run.path("jdk17").asText() + ", JDK 25 = "
         + run.path("jdk25").asText("not run") + "; " + run.path("cores").asInt() + " cores, load average "
         + run.path("loadBefore").asText() + " before and " + run.path("loadAfter").asText()
-        + " after (other engineers' builds shared the machine). Raw figures: `bench/results/benchmarks.json`.");
+        + " after (other engineers' builds shared the machine; the last column of each table is the 1-minute load"
+        + " average when that measurement began). Raw figures: `bench/results/benchmarks.json`.");
     blank();
     stopLatency();
     jitter();
@@ -45,22 +47,22 @@ final class BenchReport {
 
   private void stopLatency() {
     heading("Stop latency (ms)");
-    row("Peer", "JDK", "median", "p99", "max", "trials");
-    separator(6);
+    row("Peer", "JDK", "median", "p99", "max", "trials", "load");
+    separator(7);
     for (JsonNode r : results("stop-latency")) {
       JsonNode f = r.path("result");
-      row(peer(r), r.path("jdk").asText(), ms(f, "medianMs"), ms(f, "p99Ms"), ms(f, "maxMs"), text(f, "trials"));
+      runRow(r, peer(r), r.path("jdk").asText(), ms(f, "medianMs"), ms(f, "p99Ms"), ms(f, "maxMs"), text(f, "trials"));
     }
     blank();
   }
 
   private void jitter() {
     heading("Scheduling jitter: 50 ms interval, 200 iterations (ms)");
-    row("Peer", "JDK", "p50", "p99", "max", "drift per 10,000 iterations (extrapolated)");
-    separator(6);
+    row("Peer", "JDK", "p50", "p99", "max", "drift per 10,000 iterations (extrapolated)", "load");
+    separator(7);
     for (JsonNode r : results("jitter")) {
       JsonNode f = r.path("result");
-      row(peer(r), r.path("jdk").asText(), ms(f, "p50Ms"), ms(f, "p99Ms"), ms(f, "maxMs"),
+      runRow(r, peer(r), r.path("jdk").asText(), ms(f, "p50Ms"), ms(f, "p99Ms"), ms(f, "maxMs"),
           ms(f, "driftMsPer10000Iterations"));
     }
     blank();
@@ -68,12 +70,12 @@ final class BenchReport {
 
   private void overhead() {
     heading("Iteration overhead: zero interval, empty body (JMH)");
-    row("Peer", "JDK", "iterations/s", "± (99.9 %)", "vs executor", "note");
-    separator(6);
+    row("Peer", "JDK", "iterations/s", "± (99.9 %)", "vs executor", "note", "load");
+    separator(7);
     for (JsonNode r : results("overhead")) {
       JsonNode f = r.path("result");
       double executor = figure(find("overhead", "executor", r.path("jdk").asText(), 0), "iterationsPerSecond");
-      row(peer(r), r.path("jdk").asText(), count(f.path("iterationsPerSecond")), count(f.path("error999")),
+      runRow(r, peer(r), r.path("jdk").asText(), count(f.path("iterationsPerSecond")), count(f.path("error999")),
           ratio(f.path("iterationsPerSecond").asDouble(Double.NaN), executor), text(f, "note"));
     }
     blank();
@@ -82,15 +84,15 @@ final class BenchReport {
   private void scale() {
     heading("Scale: N services, 1 s interval, held 10 s");
     row("Peer", "JDK", "N", "start all (s)", "peak RSS (MB)", "CPU s over 10 s", "period error p50 / p99 / max (ms)",
-        "iterations / expected", "stop all (ms)", "note");
-    separator(10);
+        "iterations / expected", "stop all (ms)", "note", "load");
+    separator(11);
     for (JsonNode r : results("scale")) {
       JsonNode f = r.path("result");
       String note = f.path("reached").asBoolean(true) ? "" : "not reached: " + f.path("limit").asText();
       if (!f.path("allStarted").asBoolean(true)) {
         note = "not all started within the bound";
       }
-      row(peer(r), r.path("jdk").asText(), String.format(Locale.ROOT, "%,d", f.path("requestedServices").asInt()),
+      runRow(r, peer(r), r.path("jdk").asText(), String.format(Locale.ROOT, "%,d", f.path("requestedServices").asInt()),
           seconds(f.path("startAllMs")), number(f.path("peakRssMb")), number(f.path("cpuSeconds")),
           ms(f, "periodErrorP50Ms") + " / " + ms(f, "periodErrorP99Ms") + " / " + ms(f, "periodErrorMaxMs"),
           f.has("iterationsInHold") ? String.format(Locale.ROOT, "%,d / %,d", f.path("iterationsInHold").asLong(),
@@ -103,11 +105,11 @@ final class BenchReport {
   private void idle() {
     heading("Idle cost: 1,000 services, 60 s interval, 10 s window");
     row("Peer", "JDK", "CPU s", "wake-ups of the peer's threads", "wake-ups of the whole process",
-        "iterations in window", "threads");
-    separator(7);
+        "iterations in window", "threads", "load");
+    separator(8);
     for (JsonNode r : results("idle")) {
       JsonNode f = r.path("result");
-      row(peer(r), r.path("jdk").asText(), number(f.path("cpuSeconds")), text(f, "peerThreadWakeups"),
+      runRow(r, peer(r), r.path("jdk").asText(), number(f.path("cpuSeconds")), text(f, "peerThreadWakeups"),
           text(f, "processWakeups"), text(f, "iterationsInWindow"), text(f, "threads"));
     }
     blank();
@@ -116,11 +118,11 @@ final class BenchReport {
   private void overrun() {
     heading("Overrun: body 150 ms, interval 100 ms, 20 slow iterations then 5 fast ones");
     row("Peer", "JDK", "next start after a slow iteration; then", "20th start behind schedule (ms)", "WARN lines",
-        "first WARN line");
-    separator(6);
+        "first WARN line", "load");
+    separator(7);
     for (JsonNode r : results("overrun")) {
       JsonNode f = r.path("result");
-      row(peer(r), r.path("jdk").asText(), text(f, "pattern"), number(f.path("lastSlowStartBehindScheduleMs")),
+      runRow(r, peer(r), r.path("jdk").asText(), text(f, "pattern"), number(f.path("lastSlowStartBehindScheduleMs")),
           text(f, "warnLines"), f.path("warnLines").asInt() == 0 ? "(nothing logged)"
               : "`" + text(f, "firstWarn").replace("|", "\\|") + "`");
     }
@@ -292,6 +294,13 @@ final class BenchReport {
 
   private void heading(String title) {
     md.append("### ").append(title).append("\n\n");
+  }
+
+  /** The row of one run: its cells, then the machine's 1-minute load average when the run began. */
+  private void runRow(JsonNode r, String... cells) {
+    String[] all = Arrays.copyOf(cells, cells.length + 1);
+    all[cells.length] = r.path("loadBefore").asText(MISSING).split(" ")[0];
+    row(all);
   }
 
   private void row(String... cells) {

@@ -69,8 +69,9 @@ public final class BenchSuite {
     int done = 0;
     for (BenchRun step : plan) {
       long t0 = System.nanoTime();
+      String load = loadAverage();
       for (ObjectNode result : launcher.run(step)) {
-        all.add(result);
+        all.add(result.put("loadBefore", load));
         if (result.has("java")) {
           jdkVersions.putIfAbsent(step.jdk(), result.path("java").asText());
         }

@@ -35,8 +35,9 @@ final class ProcessProbe {
   /** A kernel setting from {@code /proc/sys}, e.g. {@code kernel/pid_max}; -1 if it cannot be read. */
   static long kernelSetting(String name) {
     try {
-      return Long.parseLong(Files.readString(Path.of("/proc/sys").resolve(name)).trim());
-    } catch (IOException | NumberFormatException e) {
+      // readAllLines, not readString: procfs reports a size of zero, and readString then stops after one byte
+      return Long.parseLong(Files.readAllLines(Path.of("/proc/sys").resolve(name)).get(0).trim());
+    } catch (IOException | NumberFormatException | IndexOutOfBoundsException e) {
       return -1;
     }
   }

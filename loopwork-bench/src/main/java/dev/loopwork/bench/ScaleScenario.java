@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.AtomicHistogram;
 
 /**
- * Scale: {@code services} services with a {@code intervalS} (1 s) interval held for {@code holdS} (10 s). Reports
+ * Scale: {@code services} services with a {@code intervalS} (1 s) interval held for {@code holdS} (10 s; 0 measures
+ * only starting and stopping). Reports
  * the time until every service has run its first iteration, the CPU time over the hold, the period error of starts
  * (|time since the previous start - interval|, p50/p99/max), the time to stop all, and the process's peak RSS. A
  * peer that may not start that many services is not started at all and the result says why: its largest point at or
@@ -47,7 +48,7 @@ final class ScaleScenario implements Scenario {
     boolean allStarted = firstRuns.await(START_BOUND_SECONDS, TimeUnit.SECONDS);
     result.put("startAllMs", (System.nanoTime() - begin) / 1e6);
     result.put("allStarted", allStarted);
-    if (allStarted) {
+    if (allStarted && holdMillis > 0) {
       long cpuBefore = ProcessProbe.cpuNanos();
       long iterationsBefore = iterations.sum();
       Thread.sleep(holdMillis);
