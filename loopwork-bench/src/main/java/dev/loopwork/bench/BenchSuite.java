@@ -20,7 +20,8 @@ import java.util.Set;
 /**
  * The whole benchmark: runs the {@link BenchPlan}, writes every figure to a JSON file and the tables into the
  * generated part of {@code docs/benchmarks.md} (between {@value #BEGIN} and {@value #END}; the rest of that file is
- * written by hand and kept).
+ * written by hand and kept). A partial run ({@code --only}) writes {@code <results>-partial.json} instead, prints
+ * its tables and leaves the document alone.
  *
  * <pre>{@code
  * java -cp ... dev.loopwork.bench.BenchSuite --results bench/results/benchmarks.json --doc docs/benchmarks.md \
@@ -50,6 +51,9 @@ public final class BenchSuite {
     Path java25 = jdk25Home.isEmpty() ? null : Path.of(jdk25Home, "bin", "java");
     Set<String> only = new HashSet<>(Arrays.asList(options.getOrDefault("--only", "").split(",")));
     only.remove("");
+    if (!only.isEmpty()) {
+      results = results.resolveSibling(results.getFileName().toString().replace(".json", "-partial.json"));
+    }
     Files.createDirectories(results.toAbsolutePath().getParent());
     Path log = results.resolveSibling("bench.log");
     Files.deleteIfExists(log);
@@ -86,8 +90,13 @@ public final class BenchSuite {
       run.put("jdk25", jdkVersions.get("25"));
     }
     json.writerWithDefaultPrettyPrinter().writeValue(results.toFile(), root);
-    writeDoc(doc, BenchReport.render(root));
-    System.out.println("Wrote " + results + " and " + doc + " in " + run.path("durationS").asLong() + " s");
+    if (only.isEmpty()) {
+      writeDoc(doc, BenchReport.render(root));
+      System.out.println("Wrote " + results + " and " + doc + " in " + run.path("durationS").asLong() + " s");
+    } else {
+      System.out.println(BenchReport.render(root));
+      System.out.println("Wrote " + results + " (partial run; " + doc + " left as it was)");
+    }
   }
 
   /** Replaces the generated part of {@code doc} with {@code generated}, creating the markers if they are missing. */

@@ -45,6 +45,7 @@ public class IterationOverheadBenchmark {
   private Peer instance;
   private LoopService blocking;
 
+  /** Creates the peer, or for the blocking path the one service that every operation restarts. */
   @Setup(Level.Trial)
   public void setUp() {
     if (peer.equals(LOOPWORK_START_LOOPS)) {
@@ -68,6 +69,7 @@ public class IterationOverheadBenchmark {
     instance.stopAll();
   }
 
+  /** Releases the peer's threads. */
   @TearDown(Level.Trial)
   public void tearDown() {
     if (instance != null) {
