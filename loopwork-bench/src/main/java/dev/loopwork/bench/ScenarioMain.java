@@ -1,0 +1,57 @@
+package dev.loopwork.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Runs one scenario against one peer in this process and prints one line {@code RESULT <json>} to standard output.
+ * {@link BenchSuite} starts one such process per measurement, so that every peer starts from a fresh JVM.
+ *
+ * <pre>{@code
+ * java -cp ... dev.loopwork.bench.ScenarioMain scale loopwork services=100000
+ * }</pre>
+ */
+public final class ScenarioMain {
+  /** The scenarios by the name the command line uses. */
+  static final Map<String, Supplier<Scenario>> SCENARIOS = Map.of(
+      "stop-latency", StopLatencyScenario::new,
+      "jitter", JitterScenario::new,
+      "overrun", OverrunScenario::new,
+      "idle", IdleCostScenario::new,
+      "scale", ScaleScenario::new);
+
+  /** The prefix of the line that carries the result. */
+  static final String RESULT_PREFIX = "RESULT ";
+
+  private ScenarioMain() {}
+
+  /**
+   * Arguments: scenario, peer, then {@code key=value} parameters. Exits with status 0 after printing the result, 1
+   * after printing a result that holds an {@code error}, 2 on bad arguments.
+   */
+  public static void main(String[] args) throws Exception {
+    if (args.length < 2 || !SCENARIOS.containsKey(args[0])) {
+      System.err.println("usage: ScenarioMain " + SCENARIOS.keySet() + " " + Peers.ALL + " [key=value ...]");
+      System.exit(2);
+    }
+    Params params = Params.parse(args, 2);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("scenario", args[0]);
+    out.put("peer", args[1]);
+    out.put("java", Runtime.version().toString());
+    out.put("params", params.asMap());
+    int status = 0;
+    try (Peer peer = Peers.create(args[1])) {
+      out.put("result", SCENARIOS.get(args[0]).get().run(peer, params));
+    } catch (Exception | OutOfMemoryError e) {
+      e.printStackTrace();
+      out.put("error", e.toString());
+      status = 1;
+    }
+    System.out.println(RESULT_PREFIX + new ObjectMapper().writeValueAsString(out));
+    System.out.flush();
+    System.exit(status);
+  }
+}
