@@ -72,9 +72,9 @@ final class LoopRun implements LoopHandle {
     this.executor = engine.executor();
     this.listeners = new Listeners(engine.listeners(), service.listeners());
     this.name = service.name();
-    this.interval = service.loopInterval();
+    LoopOptions options = engine.optionsOf(service);
+    this.interval = options.loopInterval().orElseGet(service::loopInterval);
     this.intervalNanos = interval.toNanos();
-    LoopOptions options = service.options();
     this.jitterNanos = options.jitter().toNanos();
     this.timeoutNanos = options.iterationTimeout().map(Duration::toNanos).orElse(0L);
     this.backoffInitialNanos = options.backoffInitial().map(Duration::toNanos).orElse(0L);
