@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 
 /**
  * Runs loop services: the clock their schedules read, the executor their iterations run on, and the listeners that
@@ -27,12 +28,14 @@ public final class LoopEngine {
   private final Executor executor;
   private final List<LoopListener> listeners;
   private final LoopCoordinator coordinator;
+  private final Function<? super LoopService, LoopOptions> options;
 
   private LoopEngine(Builder builder) {
     this.clock = builder.clock;
     this.executor = builder.executor;
     this.listeners = List.copyOf(builder.listeners);
     this.coordinator = builder.coordinator;
+    this.options = builder.options;
   }
 
   /** The engine with the system clock, the shared worker pool and no listeners. */
@@ -56,6 +59,11 @@ public final class LoopEngine {
 
   List<LoopListener> listeners() {
     return listeners;
+  }
+
+  /** The options {@code service} runs with on this engine. */
+  LoopOptions optionsOf(LoopService service) {
+    return Objects.requireNonNull(options.apply(service), () -> "options of " + service.name());
   }
 
   /** The coordinator asked before each iteration, or {@code null} when every iteration runs. */
@@ -151,7 +159,7 @@ public final class LoopEngine {
   }
 
   LoopRun launch(LoopService service, long loops) {
-    return launch(service, loops, service.options().handleSignals());
+    return launch(service, loops, optionsOf(service).handleSignals());
   }
 
   private LoopRun launch(LoopService service, long loops, boolean handleSignals) {
@@ -166,6 +174,7 @@ public final class LoopEngine {
     private Executor executor = Workers.shared();
     private final List<LoopListener> listeners = new ArrayList<>();
     private LoopCoordinator coordinator;
+    private Function<? super LoopService, LoopOptions> options = LoopService::options;
 
     private Builder() {}
 
@@ -199,6 +208,21 @@ public final class LoopEngine {
      */
     public Builder coordinator(LoopCoordinator coordinator) {
       this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
+      return this;
+    }
+
+    /**
+     * How this engine decides the options each service runs with (default: the service's own {@link
+     * LoopService#options()}). A host that owns the process uses it to apply its configuration, for example:
+     *
+     * <pre>{@code
+     * builder.options(service -> service.options().toBuilder().handleSignals(false).build());
+     * }</pre>
+     *
+     * An interval left empty in the returned options means the service's own {@link LoopService#loopInterval()}.
+     */
+    public Builder options(Function<? super LoopService, LoopOptions> options) {
+      this.options = Objects.requireNonNull(options, "options");
       return this;
     }
 

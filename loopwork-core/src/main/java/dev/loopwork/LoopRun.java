@@ -72,9 +72,9 @@ final class LoopRun implements LoopHandle {
     this.executor = engine.executor();
     this.listeners = new Listeners(engine.listeners(), service.listeners());
     this.name = service.name();
-    this.interval = service.loopInterval();
+    LoopOptions options = engine.optionsOf(service);
+    this.interval = options.loopInterval().orElseGet(service::loopInterval);
     this.intervalNanos = interval.toNanos();
-    LoopOptions options = service.options();
     this.jitterNanos = options.jitter().toNanos();
     this.timeoutNanos = options.iterationTimeout().map(Duration::toNanos).orElse(0L);
     this.backoffInitialNanos = options.backoffInitial().map(Duration::toNanos).orElse(0L);
@@ -395,14 +395,15 @@ final class LoopRun implements LoopHandle {
   }
 
   /**
-   * The next due time: one interval after this one was due; after a wake-up that came later than that, one interval
-   * after the actual start; after an overrun, at once (the schedule re-anchors at the end); after failures with
-   * back-off, no sooner than the back-off delay after the start.
+   * The next due time: one interval after this one was due; after a wake-up so late that it passed that time, the
+   * first slot of the same grid after the start (missed slots are skipped, the phase is kept); after an overrun, at
+   * once (the schedule re-anchors at the end); after failures with back-off, no sooner than the back-off delay after
+   * the start.
    */
   private long nextDue(long start, long end, IterationOutcome outcome) {
     long next = due + intervalNanos;
-    if (start - next >= 0) {
-      next = start + intervalNanos;
+    if (intervalNanos > 0 && start - next >= 0) {
+      next = due + ((start - due) / intervalNanos + 1) * intervalNanos;
     }
     if (outcome.isFailure() && backoffInitialNanos > 0) {
       long backoff = backoffNanos(consecutiveFailures);

@@ -65,4 +65,17 @@ class StopAndWaitTest {
     assertThat(handle.isDone()).isTrue();
     assertThat(selfStopping.isStopRequested()).isTrue();
   }
+
+  @Test
+  void anEngineCanRunAServiceWithOptionsOfItsOwnChoosing() {
+    LoopEngine engine = LoopEngine.builder().clock(clock).executor(Runnable::run)
+        .options(s -> s.options().toBuilder().loopInterval(Duration.ofSeconds(5)).handleSignals(false).build())
+        .build();
+    LoopHandle handle = engine.start(service);
+    assertThat(clock.untilNextTimer()).contains(Duration.ofSeconds(5));
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(runs).hasValue(3);
+    handle.stop();
+    assertThat(service.loopInterval()).isEqualTo(Duration.ofSeconds(60));
+  }
 }
