@@ -212,7 +212,7 @@ public class LoopworkServices implements SmartLifecycle {
     }
     LOG.info("Loop service {}: running one iteration by request", name);
     runtime.runOnce(managed.service).await(properties.getShutdown().getTimeout());
-    return status(managed, Map.of());
+    return status(managed, readLeases());
   }
 
   /** The status of every service; owners are read from the lease table when there is one. */
