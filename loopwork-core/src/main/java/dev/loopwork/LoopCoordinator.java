@@ -1,5 +1,7 @@
 package dev.loopwork;
 
+import java.time.Duration;
+
 /**
  * Decides which of several processes runs a service's iterations, so that replicas of one application do not run
  * the same maintenance at once. Set one on {@link LoopEngine.Builder#coordinator}; the engine then asks it before
@@ -22,6 +24,17 @@ public interface LoopCoordinator {
    * @throws RuntimeException if the service cannot take part; the run then fails to start
    */
   Membership join(LoopService service);
+
+  /**
+   * Registers a run of {@code service} that uses {@code loopInterval}, which differs from {@code
+   * service.loopInterval()} when the engine applies options of its own ({@link LoopEngine.Builder#options}). The
+   * engine calls this method; the default ignores the interval. Override it when the membership depends on it.
+   *
+   * @throws RuntimeException if the service cannot take part; the run then fails to start
+   */
+  default Membership join(LoopService service, Duration loopInterval) {
+    return join(service);
+  }
 
   /** One service's part in the coordination, for one run. */
   interface Membership {

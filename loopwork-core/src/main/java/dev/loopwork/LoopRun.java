@@ -237,7 +237,7 @@ final class LoopRun implements LoopHandle {
   private void begin() {
     try {
       if (coordinator != null) {
-        membership = coordinator.join(service);
+        membership = coordinator.join(service, interval);
       }
       service.onStart();
     } catch (Throwable t) {
