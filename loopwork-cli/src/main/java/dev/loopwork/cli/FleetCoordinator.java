@@ -82,9 +82,14 @@ final class FleetCoordinator implements LoopCoordinator {
 
   @Override
   public Membership join(LoopService service) {
+    return join(service, service.loopInterval());
+  }
+
+  @Override
+  public Membership join(LoopService service, Duration loopInterval) {
     String name = service.name();
     boolean oneShot = isOneShot(service);
-    Membership inner = oneShot || everyReplica.contains(name) ? EVERYWHERE : leases.join(service);
+    Membership inner = oneShot || everyReplica.contains(name) ? EVERYWHERE : leases.join(service, loopInterval);
     return new Gate(name, inner, !oneShot && !unpausable.contains(name));
   }
 

@@ -127,6 +127,17 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
    */
   @Override
   public Membership join(LoopService service) {
+    return join(service, service.loopInterval());
+  }
+
+  /**
+   * Registers a run of {@code service} that uses {@code loopInterval}: a new owner waits one such interval after
+   * the last recorded start.
+   *
+   * @throws IllegalStateException if the coordinator is closed or a service of the same name is registered
+   */
+  @Override
+  public Membership join(LoopService service, Duration loopInterval) {
     if (closed) {
       throw new IllegalStateException("LeaseCoordinator " + replicaId + " is closed; cannot coordinate "
           + service.name());
@@ -135,7 +146,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       throw new IllegalArgumentException("service name must be at most " + MAX_SERVICE_NAME + " characters to be "
           + "coordinated: \"" + service.name() + "\"");
     }
-    Seat seat = new Seat(service.name(), service.loopInterval().toNanos());
+    Seat seat = new Seat(service.name(), loopInterval.toNanos());
     if (seats.putIfAbsent(seat.service, seat) != null) {
       throw new IllegalStateException("A service named " + seat.service + " is already coordinated by replica "
           + replicaId + "; coordinated services need unique names");

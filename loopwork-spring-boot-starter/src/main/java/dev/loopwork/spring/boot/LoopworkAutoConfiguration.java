@@ -54,7 +54,7 @@ public class LoopworkAutoConfiguration {
       ObjectProvider<LoopListener> listeners, ObjectProvider<LoopworkCustomizer> customizers) {
     List<LoopworkCustomizer> ordered = customizers.orderedStream().toList();
     Supplier<LoopEngine.Builder> engines = () -> {
-      LoopEngine.Builder engine = LoopEngine.builder();
+      LoopEngine.Builder engine = LoopEngine.builder().options(new ServiceOptionsOverride(properties)::optionsOf);
       listeners.orderedStream().forEach(engine::listener);
       ordered.forEach(c -> c.customize(engine));
       return engine;

@@ -1,6 +1,7 @@
 package dev.loopwork.spring.boot;
 
 import dev.loopwork.LoopHandle;
+import dev.loopwork.LoopOptions;
 import dev.loopwork.LoopService;
 import dev.loopwork.LoopState;
 import dev.loopwork.spring.boot.LoopworkProperties.Service;
@@ -88,11 +89,6 @@ public class LoopworkServices implements SmartLifecycle {
   /** Starts every enabled service that is not paused. */
   @Override
   public void start() {
-    for (Managed managed : services.values()) {
-      Optional<Service> settings = properties.service(managed.service.name());
-      ServiceOptionsOverride.apply(managed.service, settings.map(Service::getInterval).orElse(null),
-          settings.map(Service::getTimeout).orElse(null));
-    }
     running = true;
     int started = 0;
     for (Managed managed : services.values()) {
@@ -278,10 +274,11 @@ public class LoopworkServices implements SmartLifecycle {
     }
     boolean ownedHere = active && runtime.replicaId().equals(owner);
     IterationHistory.Last last = history.of(service.name());
-    Duration interval = service.loopInterval();
+    LoopOptions options = new ServiceOptionsOverride(properties).optionsOf(service);
+    Duration interval = options.loopInterval().orElseGet(service::loopInterval);
     String nextRun = ownedHere && last != null ? last.startedAt().plus(interval).toString() : null;
     return new LoopServiceStatus(service.name(), managed.enabled, managed.paused, service.state(),
-        managed.coordination, interval.toString(), service.options().iterationTimeout().map(Duration::toString)
+        managed.coordination, interval.toString(), options.iterationTimeout().map(Duration::toString)
         .orElse(null), owner, ownedHere, last == null ? null : last.startedAt().toString(),
         last == null ? null : last.outcome().name().toLowerCase(Locale.ROOT),
         last == null ? null : last.duration().toString(), nextRun, last == null ? 0 : last.consecutiveFailures(),
