@@ -121,6 +121,28 @@ abstract class LeaseCoordinatorContract {
   }
 
   @Test
+  void renewalsRecordTheLatestStartWhileTheLeaseIsHeld() throws SQLException {
+    replica("a").start(service("s", Duration.ofSeconds(30), "a"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> log.count() == 1);
+
+    String since = "SELECT " + now() + " - last_started_ms FROM loopwork_lease WHERE service = 's' AND owner = 'a'";
+    await().atMost(Duration.ofSeconds(5)).until(() -> queryLong(since) != null);
+    long sinceInDatabase = queryLong(since);
+    long sinceHere = (System.nanoTime() - log.runs().get(0).startNanos()) / 1_000_000;
+    assertThat(sinceInDatabase).isBetween(sinceHere - 300, sinceHere + 300);
+  }
+
+  private Long queryLong(String sql) throws SQLException {
+    try (Connection c = database.connection(); Statement s = c.createStatement(); var rs = s.executeQuery(sql)) {
+      if (!rs.next()) {
+        return null;
+      }
+      long value = rs.getLong(1);
+      return rs.wasNull() ? null : value;
+    }
+  }
+
+  @Test
   void leaseOfADeadReplicaIsTakenOnlyAfterItExpires() throws SQLException {
     execute("INSERT INTO loopwork_lease VALUES ('s', 'dead', 3, " + now() + " + 1200, NULL)");
     long startedAt = System.nanoTime();
