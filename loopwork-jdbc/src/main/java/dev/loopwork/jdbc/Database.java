@@ -18,7 +18,7 @@ import javax.sql.DataSource;
 /**
  * A pooled connection to the database that loop services maintain and that Loopwork keeps its leases and journal
  * in. With no URL it is an embedded H2 database in a file under {@code ./loopwork-data/}; with a {@code
- * jdbc:postgresql:} URL it is PostgreSQL, the production target.
+ * jdbc:postgresql:} URL it is PostgreSQL, the production target; MariaDB works too, with its driver added.
  *
  * <pre>{@code
  * try (Database database = Database.builder()
