@@ -26,7 +26,7 @@ abstract class LeaseCoordinatorContract {
   static final Duration POLL = Duration.ofMillis(100);
 
   Database database;
-  final RunLog log = new RunLog();
+  RunLog log;
   private final List<JdbcLoopRuntime> runtimes = new ArrayList<>();
 
   /** A database with Loopwork's tables and none of their rows. */
@@ -34,6 +34,8 @@ abstract class LeaseCoordinatorContract {
 
   @BeforeEach
   void openDatabase() throws SQLException {
+    log = new RunLog();
+    runtimes.clear();
     database = emptyDatabase();
   }
 

@@ -32,15 +32,15 @@ final class MariaDbDatabases {
   }
 
   /** A database made for one test class. */
-  static final class Fresh implements AutoCloseable {
+  static final class Fresh implements FreshDatabase {
     final String name;
 
     Fresh(String name) {
       this.name = name;
     }
 
-    /** A pooled handle on this database. */
-    Database open() {
+    @Override
+    public Database open() {
       return Database.builder().url(SERVER_URL + name).user(USER).password("").maximumPoolSize(4).build();
     }
 
