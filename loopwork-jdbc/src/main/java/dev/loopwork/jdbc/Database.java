@@ -66,7 +66,7 @@ public final class Database implements AutoCloseable {
     return pool.getConnection();
   }
 
-  /** The database product, e.g. {@code PostgreSQL} or {@code H2}. */
+  /** The database product: {@code PostgreSQL}, {@code H2} or {@code MariaDB}. */
   public String product() {
     return dialect.name();
   }

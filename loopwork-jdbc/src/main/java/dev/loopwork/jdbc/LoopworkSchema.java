@@ -107,7 +107,7 @@ public final class LoopworkSchema {
    * The SQL that creates every table at {@link #LATEST_VERSION} and records the version, statements separated by
    * {@code ;} and blank lines, for a DBA who creates them by hand.
    *
-   * @param product the database, as {@code PostgreSQL} or {@code H2}
+   * @param product the database, as {@code PostgreSQL}, {@code H2} or {@code MariaDB}
    * @throws IllegalArgumentException if Loopwork does not support the product
    */
   public static String sql(String product) {

@@ -19,7 +19,8 @@ public abstract class Dialect {
   }
 
   /**
-   * The dialect for a database product name as JDBC reports it ({@code PostgreSQL}, {@code H2}).
+   * The dialect for a database product name as JDBC reports it ({@code PostgreSQL}, {@code H2}, {@code MariaDB},
+   * {@code MySQL}).
    *
    * @throws IllegalArgumentException if Loopwork does not support the product
    */
