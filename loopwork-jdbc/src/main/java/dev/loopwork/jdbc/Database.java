@@ -18,7 +18,7 @@ import javax.sql.DataSource;
 /**
  * A pooled connection to the database that loop services maintain and that Loopwork keeps its leases and journal
  * in. With no URL it is an embedded H2 database in a file under {@code ./loopwork-data/}; with a {@code
- * jdbc:postgresql:} URL it is PostgreSQL, the production target.
+ * jdbc:postgresql:} URL it is PostgreSQL, the production target; MariaDB works too, with its driver added.
  *
  * <pre>{@code
  * try (Database database = Database.builder()
@@ -66,7 +66,7 @@ public final class Database implements AutoCloseable {
     return pool.getConnection();
   }
 
-  /** The database product, e.g. {@code PostgreSQL} or {@code H2}. */
+  /** The database product: {@code PostgreSQL}, {@code H2} or {@code MariaDB}. */
   public String product() {
     return dialect.name();
   }

@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.ZoneOffset;
 
 /**
  * Loopwork's own loop service that deletes journal entries older than the retention, in batches so that no
@@ -41,11 +40,11 @@ final class JournalPruner extends JdbcLoopService {
   protected void runOnce() throws SQLException {
     long deleted = 0;
     try (Connection c = database().connection();
-        PreparedStatement delete = c.prepareStatement("DELETE FROM " + RUN_TABLE + " WHERE id IN (SELECT id FROM "
-            + RUN_TABLE + " WHERE started_at < ? ORDER BY id FETCH FIRST " + BATCH + " ROWS ONLY)");
+        PreparedStatement delete = c.prepareStatement(
+            database().dialect().deleteOldest(RUN_TABLE, "started_at < ?", BATCH));
         PreparedStatement replicas = c.prepareStatement("DELETE FROM " + REPLICA_TABLE + " WHERE expires_ms < "
             + database().dialect().nowMillis() + " - ?")) {
-      delete.setObject(1, clock.instant().minus(retention).atOffset(ZoneOffset.UTC));
+      delete.setObject(1, database().dialect().timestampParameter(clock.instant().minus(retention)));
       int batch;
       do {
         batch = delete.executeUpdate();

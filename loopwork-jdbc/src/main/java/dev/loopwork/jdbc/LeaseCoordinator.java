@@ -229,15 +229,19 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     store.heartbeat(replicaId, host, leaseMillis);
     registered = true;
     Map<String, Long> starts = new HashMap<>();
+    Map<Seat, Long> reported = new HashMap<>();
     for (Seat seat : seats.values()) {
       if (!seat.rowEnsured) {
         store.ensureLease(seat.service);
         seat.rowEnsured = true;
       }
-      seat.unreportedStart(sendNanos).ifPresent(ago -> starts.put(seat.service, ago));
+      seat.unreportedStart().ifPresent(start -> {
+        starts.put(seat.service, Math.max(0, (sendNanos - start) / 1_000_000L));
+        reported.put(seat, start);
+      });
     }
     store.renew(replicaId, leaseMillis, starts);
-    seats.values().forEach(seat -> seat.startReported(starts.containsKey(seat.service)));
+    reported.forEach(Seat::startReported);
     List<LeaseStore.Lease> leases = store.readAll();
     liveReplicas = Math.max(1, store.liveReplicas());
     Map<String, LeaseStore.Lease> byService = new HashMap<>();
@@ -350,7 +354,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     private boolean left;
     private long lastStartNanos;
     private boolean started;
-    private boolean startUnreported;
+    private long reportedStartNanos;
 
     Seat(String service, long intervalNanos) {
       this.service = service;
@@ -372,7 +376,6 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       }
       inIteration = true;
       started = true;
-      startUnreported = true;
       lastStartNanos = now;
       return IterationPermit.granted(fencingToken);
     }
@@ -456,14 +459,15 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       return Optional.of(new Release(fencingToken, startedAgo(now)));
     }
 
-    synchronized Optional<Long> unreportedStart(long now) {
-      return held && startUnreported ? Optional.of(startedAgo(now)) : Optional.empty();
+    /** The start (nano time) of the latest iteration if the database has not recorded it yet. */
+    synchronized Optional<Long> unreportedStart() {
+      return held && started && lastStartNanos != reportedStartNanos ? Optional.of(lastStartNanos)
+          : Optional.empty();
     }
 
-    synchronized void startReported(boolean reported) {
-      if (reported) {
-        startUnreported = false;
-      }
+    /** The database recorded the start at {@code startNanos}; a later start stays unreported. */
+    synchronized void startReported(long startNanos) {
+      reportedStartNanos = startNanos;
     }
 
     private Long startedAgo(long now) {

@@ -67,7 +67,8 @@ final class LeaseStore {
   void ensureLease(String service) throws SQLException {
     try (Connection c = database.connection()) {
       update(c, "INSERT INTO " + LEASE_TABLE + " (service, owner, fencing_token, expires_ms, last_started_ms) "
-          + "SELECT ?, NULL, 0, 0, NULL WHERE NOT EXISTS (SELECT 1 FROM " + LEASE_TABLE + " WHERE service = ?)",
+          + "SELECT ?, NULL, 0, 0, NULL" + database.dialect().fromNoTable() + " WHERE NOT EXISTS (SELECT 1 FROM "
+          + LEASE_TABLE + " WHERE service = ?)",
           service, service);
     } catch (SQLException e) {
       if (!database.dialect().isDuplicateKey(e)) {

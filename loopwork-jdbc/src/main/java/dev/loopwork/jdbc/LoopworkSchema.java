@@ -60,7 +60,7 @@ public final class LoopworkSchema {
               + "  replica_id VARCHAR(100) NOT NULL,\n"
               + "  iteration BIGINT NOT NULL,\n"
               + "  fencing_token BIGINT,\n"
-              + "  started_at TIMESTAMP WITH TIME ZONE NOT NULL,\n"
+              + "  started_at " + dialect.timestampType() + " NOT NULL,\n"
               + "  duration_us BIGINT NOT NULL,\n"
               + "  outcome VARCHAR(16) NOT NULL,\n"
               + "  error VARCHAR(1000)\n"
@@ -107,13 +107,13 @@ public final class LoopworkSchema {
    * The SQL that creates every table at {@link #LATEST_VERSION} and records the version, statements separated by
    * {@code ;} and blank lines, for a DBA who creates them by hand.
    *
-   * @param product the database, as {@code PostgreSQL} or {@code H2}
+   * @param product the database, as {@code PostgreSQL}, {@code H2} or {@code MariaDB}
    * @throws IllegalArgumentException if Loopwork does not support the product
    */
   public static String sql(String product) {
     Dialect dialect = Dialect.forProduct(product);
     StringBuilder script = new StringBuilder("-- Loopwork schema version " + LATEST_VERSION + " for "
-        + dialect.name() + "\n\n" + versionTableSql() + ";\n\n");
+        + dialect.name() + "\n\n" + versionTableSql(dialect) + ";\n\n");
     for (Migration migration : MIGRATIONS) {
       script.append("-- ").append(migration.version).append(": ").append(migration.description).append("\n\n");
       script.append(migration.statements.forDialect(dialect).stream().map(s -> s + ";\n\n")
@@ -134,7 +134,7 @@ public final class LoopworkSchema {
     try {
       dialect.lockSchemaMigration(connection);
       try (Statement statement = connection.createStatement()) {
-        statement.execute(versionTableSql().replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS"));
+        statement.execute(versionTableSql(dialect).replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS"));
       }
       int current = currentVersion(connection);
       if (current > LATEST_VERSION) {
@@ -152,6 +152,7 @@ public final class LoopworkSchema {
       throw e;
     } finally {
       connection.setAutoCommit(true);
+      dialect.unlockSchemaMigration(connection);
     }
   }
 
@@ -182,7 +183,8 @@ public final class LoopworkSchema {
 
   private static boolean tableExists(Connection connection, String table) throws SQLException {
     for (String name : List.of(table, table.toUpperCase(java.util.Locale.ROOT))) {
-      try (ResultSet rs = connection.getMetaData().getTables(null, null, name, new String[] {"TABLE"})) {
+      try (ResultSet rs = connection.getMetaData().getTables(connection.getCatalog(), null, name,
+          new String[] {"TABLE"})) {
         if (rs.next()) {
           return true;
         }
@@ -191,11 +193,11 @@ public final class LoopworkSchema {
     return false;
   }
 
-  private static String versionTableSql() {
+  private static String versionTableSql(Dialect dialect) {
     return "CREATE TABLE " + VERSION_TABLE + " (\n"
         + "  version INTEGER NOT NULL PRIMARY KEY,\n"
         + "  description VARCHAR(200) NOT NULL,\n"
-        + "  applied_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL\n"
+        + "  applied_at " + dialect.timestampType() + " DEFAULT " + dialect.currentTimestamp() + " NOT NULL\n"
         + ")";
   }
 

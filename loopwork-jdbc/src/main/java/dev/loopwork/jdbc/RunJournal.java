@@ -10,8 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -61,14 +60,14 @@ final class RunJournal implements LoopListener, AutoCloseable {
     writer.scheduleWithFixedDelay(this::flush, 200, 200, TimeUnit.MILLISECONDS);
   }
 
-  private record Entry(String service, long iteration, Long fencingToken, OffsetDateTime startedAt,
+  private record Entry(String service, long iteration, Long fencingToken, Instant startedAt,
       long durationMicros, String outcome, String error) {}
 
   @Override
   public void onIterationEnd(LoopService service, IterationResult result) {
     String error = result.failure().map(Throwable::toString).map(RunJournal::summary).orElse(null);
     Entry entry = new Entry(result.serviceName(), result.iteration(), fencingTokens.apply(result.serviceName()),
-        result.startedAt().atOffset(ZoneOffset.UTC), result.duration().toNanos() / 1_000, result.outcome().name(),
+        result.startedAt(), result.duration().toNanos() / 1_000, result.outcome().name(),
         error);
     while (!queue.offer(entry)) {
       if (queue.poll() != null && dropped.incrementAndGet() == 1) {
@@ -137,7 +136,7 @@ final class RunJournal implements LoopListener, AutoCloseable {
           } else {
             insert.setLong(4, e.fencingToken);
           }
-          insert.setObject(5, e.startedAt);
+          insert.setObject(5, database.dialect().timestampParameter(e.startedAt));
           insert.setLong(6, e.durationMicros);
           insert.setString(7, e.outcome);
           insert.setString(8, e.error);

@@ -26,7 +26,7 @@ abstract class LeaseCoordinatorContract {
   static final Duration POLL = Duration.ofMillis(100);
 
   Database database;
-  final RunLog log = new RunLog();
+  RunLog log;
   private final List<JdbcLoopRuntime> runtimes = new ArrayList<>();
 
   /** A database with Loopwork's tables and none of their rows. */
@@ -34,6 +34,8 @@ abstract class LeaseCoordinatorContract {
 
   @BeforeEach
   void openDatabase() throws SQLException {
+    log = new RunLog();
+    runtimes.clear();
     database = emptyDatabase();
   }
 
@@ -118,6 +120,28 @@ abstract class LeaseCoordinatorContract {
     RunLog.Run first = log.runs().get(0);
     assertThat(Duration.ofNanos(first.startNanos() - startedAt)).isGreaterThan(Duration.ofMillis(500));
     assertThat(first.fencingToken()).isEqualTo(8);
+  }
+
+  @Test
+  void renewalsRecordTheLatestStartWhileTheLeaseIsHeld() throws SQLException {
+    replica("a").start(service("s", Duration.ofSeconds(30), "a"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> log.count() == 1);
+
+    String since = "SELECT " + now() + " - last_started_ms FROM loopwork_lease WHERE service = 's' AND owner = 'a'";
+    await().atMost(Duration.ofSeconds(5)).until(() -> queryLong(since) != null);
+    long sinceInDatabase = queryLong(since);
+    long sinceHere = (System.nanoTime() - log.runs().get(0).startNanos()) / 1_000_000;
+    assertThat(sinceInDatabase).isBetween(sinceHere - 300, sinceHere + 300);
+  }
+
+  private Long queryLong(String sql) throws SQLException {
+    try (Connection c = database.connection(); Statement s = c.createStatement(); var rs = s.executeQuery(sql)) {
+      if (!rs.next()) {
+        return null;
+      }
+      long value = rs.getLong(1);
+      return rs.wasNull() ? null : value;
+    }
   }
 
   @Test

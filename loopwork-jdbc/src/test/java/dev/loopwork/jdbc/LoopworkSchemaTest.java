@@ -95,7 +95,7 @@ class LoopworkSchemaTest {
   void unsupportedProductIsRejectedByName() {
     assertThatThrownBy(() -> LoopworkSchema.sql("Oracle"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("database product not supported by Loopwork: \"Oracle\" (supported: PostgreSQL, H2)");
+        .hasMessage("database product not supported by Loopwork: \"Oracle\" (supported: PostgreSQL, H2, MariaDB)");
   }
 
   private int count(String sql) throws SQLException {

@@ -48,7 +48,7 @@ final class PostgresDatabases {
   }
 
   /** A database made for one test. */
-  static final class Fresh implements AutoCloseable {
+  static final class Fresh implements FreshDatabase {
     final String url;
     final String name;
 
@@ -57,8 +57,8 @@ final class PostgresDatabases {
       this.name = name;
     }
 
-    /** A pooled handle on this database. */
-    Database open() {
+    @Override
+    public Database open() {
       return Database.builder().url(url).user(USER).maximumPoolSize(4).build();
     }
 

@@ -3,9 +3,14 @@ package dev.loopwork.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,6 +50,28 @@ class PostgresSchemaIT {
         rs.next();
         assertThat(rs.getInt(1)).isEqualTo(4);
       }
+    }
+  }
+
+  @Test
+  void processesThatCreateTheTablesAtTheSameMomentApplyEachMigrationOnce() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String startAt = Long.toString(System.currentTimeMillis() + 3_000);
+    List<Process> processes = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      processes.add(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+          SchemaCreateMain.class.getName(), fresh.url, startAt).redirectErrorStream(true).start());
+    }
+    for (Process process : processes) {
+      assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(output).as("output of one process").contains("VERSION " + LoopworkSchema.LATEST_VERSION);
+      assertThat(process.exitValue()).isZero();
+    }
+    try (Database database = fresh.open(); Connection c = database.connection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM loopwork_schema_version")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isEqualTo(LoopworkSchema.LATEST_VERSION);
     }
   }
 

@@ -2,6 +2,8 @@ package dev.loopwork.jdbc.internal;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Locale;
 
 /**
@@ -17,7 +19,8 @@ public abstract class Dialect {
   }
 
   /**
-   * The dialect for a database product name as JDBC reports it ({@code PostgreSQL}, {@code H2}).
+   * The dialect for a database product name as JDBC reports it ({@code PostgreSQL}, {@code H2}, {@code MariaDB},
+   * {@code MySQL}).
    *
    * @throws IllegalArgumentException if Loopwork does not support the product
    */
@@ -29,8 +32,11 @@ public abstract class Dialect {
     if (name.equals("h2")) {
       return H2Dialect.INSTANCE;
     }
+    if (name.contains("mariadb") || name.contains("mysql")) {
+      return MariaDbDialect.INSTANCE;
+    }
     throw new IllegalArgumentException(
-        "database product not supported by Loopwork: \"" + product + "\" (supported: PostgreSQL, H2)");
+        "database product not supported by Loopwork: \"" + product + "\" (supported: PostgreSQL, H2, MariaDB)");
   }
 
   /** The database's name for messages, e.g. {@code PostgreSQL}. */
@@ -46,11 +52,43 @@ public abstract class Dialect {
     return "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY";
   }
 
+  /** The column type of an instant with at least microsecond precision. */
+  public String timestampType() {
+    return "TIMESTAMP WITH TIME ZONE";
+  }
+
+  /** The SQL expression for the current instant, for column defaults. */
+  public String currentTimestamp() {
+    return "CURRENT_TIMESTAMP";
+  }
+
+  /** {@code instant} as a JDBC parameter for a {@link #timestampType()} column. */
+  public Object timestampParameter(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+
+  /** What follows a {@code SELECT} of constants that has a {@code WHERE} but no table. */
+  public String fromNoTable() {
+    return "";
+  }
+
   /**
-   * Takes the lock that serialises schema migrations across processes, inside the current transaction of {@code
-   * connection}; it is released when that transaction ends.
+   * A statement that deletes at most {@code limit} rows of {@code table} matching {@code condition}, oldest
+   * {@code id} first.
+   */
+  public String deleteOldest(String table, String condition, int limit) {
+    return "DELETE FROM " + table + " WHERE id IN (SELECT id FROM " + table + " WHERE " + condition
+        + " ORDER BY id FETCH FIRST " + limit + " ROWS ONLY)";
+  }
+
+  /**
+   * Takes the lock that serialises schema migrations across processes, for the current transaction of {@code
+   * connection}; {@link #unlockSchemaMigration} releases it after that transaction ends.
    */
   public abstract void lockSchemaMigration(Connection connection) throws SQLException;
+
+  /** Releases what {@link #lockSchemaMigration} took, if the transaction's end did not. */
+  public void unlockSchemaMigration(Connection connection) throws SQLException {}
 
   /** Whether {@code e} says that a row with the same key already exists. */
   public boolean isDuplicateKey(SQLException e) {

@@ -1,0 +1,93 @@
+package dev.loopwork.jdbc.internal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+
+/**
+ * MariaDB (and MySQL): no time zone in timestamps (Loopwork stores UTC), {@code FROM DUAL}, {@code DELETE ...
+ * LIMIT}, a named session lock for migrations, and duplicate keys as error 1062.
+ */
+final class MariaDbDialect extends Dialect {
+  static final MariaDbDialect INSTANCE = new MariaDbDialect();
+
+  private static final String MIGRATION_LOCK = "loopwork_schema_migration";
+  private static final int DUPLICATE_ENTRY = 1062;
+
+  private MariaDbDialect() {}
+
+  @Override
+  public String name() {
+    return "MariaDB";
+  }
+
+  @Override
+  public String nowMillis() {
+    return "CAST(UNIX_TIMESTAMP(NOW(3)) * 1000 AS SIGNED)";
+  }
+
+  @Override
+  public String identityPrimaryKey() {
+    return "BIGINT AUTO_INCREMENT PRIMARY KEY";
+  }
+
+  @Override
+  public String timestampType() {
+    return "DATETIME(6)";
+  }
+
+  @Override
+  public String currentTimestamp() {
+    return "CURRENT_TIMESTAMP(6)";
+  }
+
+  @Override
+  public Object timestampParameter(Instant instant) {
+    return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+  }
+
+  @Override
+  public String fromNoTable() {
+    return " FROM DUAL";
+  }
+
+  @Override
+  public String deleteOldest(String table, String condition, int limit) {
+    return "DELETE FROM " + table + " WHERE " + condition + " ORDER BY id LIMIT " + limit;
+  }
+
+  @Override
+  public void lockSchemaMigration(Connection connection) throws SQLException {
+    try (PreparedStatement lock = connection.prepareStatement("SELECT GET_LOCK(?, 60)")) {
+      lock.setString(1, MIGRATION_LOCK);
+      try (ResultSet rs = lock.executeQuery()) {
+        if (!rs.next() || rs.getInt(1) != 1) {
+          throw new SQLException("Timed out after 60 s waiting for the lock " + MIGRATION_LOCK
+              + " that another process holds while it creates Loopwork's tables");
+        }
+      }
+    }
+  }
+
+  @Override
+  public void unlockSchemaMigration(Connection connection) throws SQLException {
+    try (PreparedStatement unlock = connection.prepareStatement("SELECT RELEASE_LOCK(?)")) {
+      unlock.setString(1, MIGRATION_LOCK);
+      unlock.execute();
+    }
+  }
+
+  @Override
+  public boolean isDuplicateKey(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException && ((SQLException) t).getErrorCode() == DUPLICATE_ENTRY) {
+        return true;
+      }
+    }
+    return super.isDuplicateKey(e);
+  }
+}

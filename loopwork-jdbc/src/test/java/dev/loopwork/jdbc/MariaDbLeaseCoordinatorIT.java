@@ -1,0 +1,9 @@
+package dev.loopwork.jdbc;
+
+/** The lease contract on MariaDB. */
+class MariaDbLeaseCoordinatorIT extends ServerLeaseCoordinatorContract {
+  @Override
+  FreshDatabase createFresh() {
+    return MariaDbDatabases.create();
+  }
+}
