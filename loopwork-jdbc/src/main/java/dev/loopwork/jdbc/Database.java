@@ -37,12 +37,15 @@ public final class Database implements AutoCloseable {
 
   private static final AtomicInteger POOLS = new AtomicInteger();
 
-  private final HikariDataSource pool;
+  private final DataSource source;
+  private final HikariDataSource ownPool;
   private final String redactedUrl;
   private final Dialect dialect;
+  private volatile boolean closed;
 
-  private Database(HikariDataSource pool, String redactedUrl, Dialect dialect) {
-    this.pool = pool;
+  private Database(DataSource source, HikariDataSource ownPool, String redactedUrl, Dialect dialect) {
+    this.source = source;
+    this.ownPool = ownPool;
     this.redactedUrl = redactedUrl;
     this.dialect = dialect;
   }
@@ -52,9 +55,26 @@ public final class Database implements AutoCloseable {
     return new Builder();
   }
 
+  /**
+   * A database on the connections of an existing {@link DataSource}, such as an application's pool. Loopwork
+   * borrows connections from it and never closes it: {@link #close()} only stops this handle.
+   *
+   * @throws DatabaseException if no connection can be had or the database is not one that Loopwork supports
+   */
+  public static Database of(DataSource dataSource) {
+    Objects.requireNonNull(dataSource, "dataSource");
+    try (Connection connection = dataSource.getConnection()) {
+      String shown = JdbcUrls.redact(connection.getMetaData().getURL());
+      return new Database(dataSource, null, shown, Dialect.detect(connection));
+    } catch (SQLException | IllegalArgumentException e) {
+      throw new DatabaseException("Cannot use the DataSource " + dataSource.getClass().getName() + ": "
+          + Builder.rootMessage(e), e);
+    }
+  }
+
   /** The pool, for code that wants a {@link DataSource} (a query library, a migration tool). */
   public DataSource dataSource() {
-    return pool;
+    return source;
   }
 
   /**
@@ -63,7 +83,10 @@ public final class Database implements AutoCloseable {
    * @throws SQLException if none can be had within the connection timeout
    */
   public Connection connection() throws SQLException {
-    return pool.getConnection();
+    if (closed) {
+      throw new SQLException(this + " is closed");
+    }
+    return source.getConnection();
   }
 
   /** The database product: {@code PostgreSQL}, {@code H2} or {@code MariaDB}. */
@@ -80,15 +103,21 @@ public final class Database implements AutoCloseable {
     return dialect;
   }
 
-  /** Closes the pool and every connection in it. Idempotent. */
+  /**
+   * Closes the pool and every connection in it; a database made with {@link #of(DataSource)} leaves its DataSource
+   * open. Idempotent.
+   */
   @Override
   public void close() {
-    pool.close();
+    closed = true;
+    if (ownPool != null) {
+      ownPool.close();
+    }
   }
 
   /** Whether {@link #close()} was called. */
   public boolean isClosed() {
-    return pool.isClosed();
+    return closed;
   }
 
   @Override
@@ -187,7 +216,7 @@ public final class Database implements AutoCloseable {
         throw new DatabaseException("Cannot connect to " + shown + asUser() + ": " + rootMessage(e), e);
       }
       try (Connection connection = pool.getConnection()) {
-        return new Database(pool, shown, Dialect.detect(connection));
+        return new Database(pool, pool, shown, Dialect.detect(connection));
       } catch (SQLException | IllegalArgumentException e) {
         pool.close();
         throw new DatabaseException("Cannot use " + shown + asUser() + ": " + rootMessage(e), e);
@@ -218,7 +247,7 @@ public final class Database implements AutoCloseable {
       }
     }
 
-    private static String rootMessage(Throwable e) {
+    static String rootMessage(Throwable e) {
       Throwable root = e;
       while (root.getCause() != null && root.getCause() != root) {
         root = root.getCause();

@@ -40,6 +40,28 @@ class DatabaseTest {
   }
 
   @Test
+  void adoptsAnExistingDataSourceAndLeavesItOpen() throws Exception {
+    org.h2.jdbcx.JdbcDataSource application = new org.h2.jdbcx.JdbcDataSource();
+    application.setURL(TestDatabases.h2Url());
+    try (Connection keepAlive = application.getConnection()) {
+      Database database = Database.of(application);
+      assertThat(database.product()).isEqualTo("H2");
+      assertThat(database.dataSource()).isSameAs(application);
+      try (Connection c = database.connection(); Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT 6 * 7")) {
+        rs.next();
+        assertThat(rs.getInt(1)).isEqualTo(42);
+      }
+      database.close();
+      assertThat(database.isClosed()).isTrue();
+      assertThatThrownBy(database::connection).hasMessageContaining("is closed");
+      try (Connection stillOpen = application.getConnection()) {
+        assertThat(stillOpen.isValid(1)).isTrue();
+      }
+    }
+  }
+
+  @Test
   void missingDriverNamesTheUrlWithoutSecrets() {
     assertThatThrownBy(() -> Database.builder().url("jdbc:nosuchdb://db.example:1/app?password=hunter2")
             .password("s3cret").build())

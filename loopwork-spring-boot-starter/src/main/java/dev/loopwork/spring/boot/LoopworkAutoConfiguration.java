@@ -39,12 +39,12 @@ import org.springframework.context.annotation.Configuration;
 public class LoopworkAutoConfiguration {
   private static final Logger LOG = LoggerFactory.getLogger(LoopworkAutoConfiguration.class);
 
-  /** Loopwork's handle on the application's database: a small pool of its own on the DataSource's URL. */
+  /** Loopwork's handle on the application's database: it borrows the DataSource's connections and never closes it. */
   @Bean(destroyMethod = "close")
   @ConditionalOnBean(DataSource.class)
   @ConditionalOnMissingBean
   public Database loopworkDatabase(DataSource dataSource) {
-    return DataSourceDatabase.open(dataSource);
+    return Database.of(dataSource);
   }
 
   /** Where the services run: coordinated on the {@link Database} when there is one, else uncoordinated. */
