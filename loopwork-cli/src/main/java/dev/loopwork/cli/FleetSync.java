@@ -58,9 +58,10 @@ final class FleetSync extends LoopService {
     Map<String, Control> controls = control.readAll();
     Set<String> paused = controls.entrySet().stream().filter(e -> e.getValue().paused()).map(Map.Entry::getKey)
         .collect(Collectors.toSet());
-    for (String name : paused) {
-      if (!coordinator.isPaused(name) && runOnce.runsHere(name)) {
-        logger().info("{} is paused: its iterations are skipped until it is resumed", name);
+    for (String name : runOnce.serviceNames()) {
+      if (paused.contains(name) != coordinator.isPaused(name)) {
+        logger().info(paused.contains(name) ? "{} is paused: its iterations are held back until it is resumed"
+            : "{} is resumed", name);
       }
     }
     coordinator.setPaused(paused);
