@@ -82,14 +82,14 @@ final class Host {
         Map<String, LoopService> byName = new LinkedHashMap<>();
         services.forEach(s -> byName.put(s.name(), s));
         RunOnceLauncher runOnce = new RunOnceLauncher(runtime.engine(), coordinator, byName);
-        sync[0] = new FleetSync(replica, board, status, control, coordinator, runOnce, everyReplica);
-        List<LoopService> all = new ArrayList<>(services);
-        all.add(sync[0]);
         AdminServer admin = config.admin().enabled() ? AdminServer.start(config.admin(),
             new AdminApi(database, board, status, control, registry)) : null;
+        sync[0] = new FleetSync(replica, board, status, control, coordinator, runOnce, everyReplica,
+            () -> LOG.info("Replica {} runs {} service(s) on {}: {}{}", replica, services.size(), database,
+                byName.keySet(), admin == null ? "" : "; admin HTTP and dashboard on " + admin.url()));
+        List<LoopService> all = new ArrayList<>(services);
+        all.add(sync[0]);
         try {
-          LOG.info("Replica {} runs {} service(s) on {}: {}{}", replica, services.size(), database,
-              byName.keySet(), admin == null ? "" : "; admin HTTP and dashboard on " + admin.url());
           runtime.runAll(all);
           LOG.info("Replica {}: every service has stopped; releasing leases and writing the journal", replica);
         } finally {
