@@ -32,6 +32,12 @@ final class Host {
   /** The journal pruner of loopwork-jdbc, listed among the services. */
   static final String PRUNER = "loopwork-journal-pruner";
 
+  /**
+   * Connections beyond one per service: leases, journal, status sync, admin requests and the journal pruner, so that
+   * services that start at the same moment never wait for a connection.
+   */
+  private static final int HOST_CONNECTIONS = 5;
+
   private static final Logger LOG = LoggerFactory.getLogger(Host.class);
 
   private final HostConfig config;
@@ -49,7 +55,7 @@ final class Host {
   void run() throws InterruptedException, IOException {
     try (ServiceFactory factory = new ServiceFactory(config.source(), config.plugins())) {
       List<LoopService> services = factory.create(config.enabledServices(), true);
-      try (Database database = config.database().open()) {
+      try (Database database = config.database().open(services.size() + HOST_CONNECTIONS)) {
         HostSchema.create(database);
         run(database, services);
       }
