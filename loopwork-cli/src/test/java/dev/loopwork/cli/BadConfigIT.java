@@ -86,6 +86,7 @@ class BadConfigIT {
     HostProcess.Result unknownOption = HostProcess.run(dir, Map.of(), "run", "--bogus");
     HostProcess.Result missingFile = HostProcess.run(dir, Map.of(), "check", "--config", "nope.yaml");
     HostProcess.Result help = HostProcess.run(dir, Map.of(), "services", "ls", "--help");
+    HostProcess.Result version = HostProcess.run(dir, Map.of(), "--version");
 
     assertThat(unknownOption.exitCode()).isEqualTo(2);
     assertThat(unknownOption.stderr()).contains("Unknown option: '--bogus'");
@@ -93,6 +94,7 @@ class BadConfigIT {
     assertThat(missingFile.stderr()).contains("nope.yaml has 1 problem").contains("the file does not exist");
     assertThat(help.exitCode()).isZero();
     assertThat(help.stdout()).contains("Usage: loopwork services ls").contains("--json");
+    assertThat(version.stdout()).startsWith("loopwork 0.");
   }
 
   @Test
