@@ -1,10 +1,15 @@
 package dev.loopwork.cli;
 
 import java.nio.file.Path;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** The options every command that reads the configuration shares. */
 final class ConfigOptions {
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec mixee;
+
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
       description = "The YAML configuration (default: none; the embedded H2 database under ./loopwork-data and "
           + "Loopwork's own services).")
@@ -15,8 +20,8 @@ final class ConfigOptions {
           + "$LOOPWORK_LOG_FORMAT.")
   void logFormat(String format) {
     if (!format.equals("text") && !format.equals("json")) {
-      throw new picocli.CommandLine.TypeConversionException("--log-format must be text or json, not '" + format
-          + "'");
+      throw new picocli.CommandLine.ParameterException(mixee.commandLine(),
+          "--log-format must be text or json, not '" + format + "'");
     }
     if (format.equals("json")) {
       System.setProperty("logback.configurationFile", JSON_LOGBACK);

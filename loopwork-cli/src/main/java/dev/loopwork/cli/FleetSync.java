@@ -28,10 +28,11 @@ final class FleetSync extends LoopService {
   private final FleetCoordinator coordinator;
   private final RunOnceLauncher runOnce;
   private final Set<String> everyReplica;
+  private final Runnable announce;
   private volatile Set<String> heldLeases = Set.of();
 
   FleetSync(String replica, StatusBoard board, StatusTable status, ControlTable control,
-      FleetCoordinator coordinator, RunOnceLauncher runOnce, Set<String> everyReplica) {
+      FleetCoordinator coordinator, RunOnceLauncher runOnce, Set<String> everyReplica, Runnable announce) {
     super(LoopOptions.builder().loopInterval(INTERVAL).handleSignals(false).build());
     this.replica = replica;
     this.board = board;
@@ -40,6 +41,16 @@ final class FleetSync extends LoopService {
     this.coordinator = coordinator;
     this.runOnce = runOnce;
     this.everyReplica = Set.copyOf(everyReplica);
+    this.announce = announce;
+  }
+
+  /**
+   * Announces that the host runs. The engine has registered its signal handler by now, so that an operator (or a
+   * script) who waits for this line before sending SIGTERM gets a graceful stop.
+   */
+  @Override
+  protected void onStart() {
+    announce.run();
   }
 
   @Override
@@ -58,9 +69,10 @@ final class FleetSync extends LoopService {
     Map<String, Control> controls = control.readAll();
     Set<String> paused = controls.entrySet().stream().filter(e -> e.getValue().paused()).map(Map.Entry::getKey)
         .collect(Collectors.toSet());
-    for (String name : paused) {
-      if (!coordinator.isPaused(name) && runOnce.runsHere(name)) {
-        logger().info("{} is paused: its iterations are skipped until it is resumed", name);
+    for (String name : runOnce.serviceNames()) {
+      if (paused.contains(name) != coordinator.isPaused(name)) {
+        logger().info(paused.contains(name) ? "{} is paused: its iterations are held back until it is resumed"
+            : "{} is resumed", name);
       }
     }
     coordinator.setPaused(paused);

@@ -32,6 +32,12 @@ final class Host {
   /** The journal pruner of loopwork-jdbc, listed among the services. */
   static final String PRUNER = "loopwork-journal-pruner";
 
+  /**
+   * Connections beyond one per service: leases, journal, status sync, admin requests and the journal pruner, so that
+   * services that start at the same moment never wait for a connection.
+   */
+  private static final int HOST_CONNECTIONS = 5;
+
   private static final Logger LOG = LoggerFactory.getLogger(Host.class);
 
   private final HostConfig config;
@@ -49,7 +55,7 @@ final class Host {
   void run() throws InterruptedException, IOException {
     try (ServiceFactory factory = new ServiceFactory(config.source(), config.plugins())) {
       List<LoopService> services = factory.create(config.enabledServices(), true);
-      try (Database database = config.database().open()) {
+      try (Database database = config.database().open(services.size() + HOST_CONNECTIONS)) {
         HostSchema.create(database);
         run(database, services);
       }
@@ -82,14 +88,14 @@ final class Host {
         Map<String, LoopService> byName = new LinkedHashMap<>();
         services.forEach(s -> byName.put(s.name(), s));
         RunOnceLauncher runOnce = new RunOnceLauncher(runtime.engine(), coordinator, byName);
-        sync[0] = new FleetSync(replica, board, status, control, coordinator, runOnce, everyReplica);
-        List<LoopService> all = new ArrayList<>(services);
-        all.add(sync[0]);
         AdminServer admin = config.admin().enabled() ? AdminServer.start(config.admin(),
             new AdminApi(database, board, status, control, registry)) : null;
+        sync[0] = new FleetSync(replica, board, status, control, coordinator, runOnce, everyReplica,
+            () -> LOG.info("Replica {} runs {} service(s) on {}: {}{}", replica, services.size(), database,
+                byName.keySet(), admin == null ? "" : "; admin HTTP and dashboard on " + admin.url()));
+        List<LoopService> all = new ArrayList<>(services);
+        all.add(sync[0]);
         try {
-          LOG.info("Replica {} runs {} service(s) on {}: {}{}", replica, services.size(), database,
-              byName.keySet(), admin == null ? "" : "; admin HTTP and dashboard on " + admin.url());
           runtime.runAll(all);
           LOG.info("Replica {}: every service has stopped; releasing leases and writing the journal", replica);
         } finally {

@@ -62,11 +62,11 @@ record HostConfig(String source, DatabaseSettings database, Optional<String> rep
     }
 
     /**
-     * Connects.
+     * Connects, with a pool of at most {@code connections} connections.
      *
      * @throws dev.loopwork.jdbc.DatabaseException if the database cannot be reached or refuses the credentials
      */
-    Database open() {
+    Database open(int connections) {
       if (url.isEmpty()) {
         try {
           Files.createDirectories(EMBEDDED_DATA_DIRECTORY);
@@ -76,7 +76,7 @@ record HostConfig(String source, DatabaseSettings database, Optional<String> rep
         }
       }
       return Database.builder().url(jdbcUrl()).user(user.orElse(null))
-          .password(password.map(Secret::value).orElse(null)).maximumPoolSize(6).build();
+          .password(password.map(Secret::value).orElse(null)).maximumPoolSize(connections).build();
     }
   }
 

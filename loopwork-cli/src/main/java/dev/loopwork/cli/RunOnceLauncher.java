@@ -32,6 +32,11 @@ final class RunOnceLauncher {
     return services.containsKey(name);
   }
 
+  /** The names of this replica's services. */
+  java.util.Set<String> serviceNames() {
+    return services.keySet();
+  }
+
   /** Starts one iteration of {@code name} now, without waiting for it. */
   void launch(String name) {
     LoopService target = services.get(name);

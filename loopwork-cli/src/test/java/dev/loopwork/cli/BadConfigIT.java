@@ -86,6 +86,7 @@ class BadConfigIT {
     HostProcess.Result unknownOption = HostProcess.run(dir, Map.of(), "run", "--bogus");
     HostProcess.Result missingFile = HostProcess.run(dir, Map.of(), "check", "--config", "nope.yaml");
     HostProcess.Result help = HostProcess.run(dir, Map.of(), "services", "ls", "--help");
+    HostProcess.Result version = HostProcess.run(dir, Map.of(), "--version");
 
     assertThat(unknownOption.exitCode()).isEqualTo(2);
     assertThat(unknownOption.stderr()).contains("Unknown option: '--bogus'");
@@ -93,6 +94,31 @@ class BadConfigIT {
     assertThat(missingFile.stderr()).contains("nope.yaml has 1 problem").contains("the file does not exist");
     assertThat(help.exitCode()).isZero();
     assertThat(help.stdout()).contains("Usage: loopwork services ls").contains("--json");
+    assertThat(version.stdout()).startsWith("loopwork 0.");
+  }
+
+  @Test
+  void anUnreachableDatabaseExitsWithOneNamingItButNotThePassword() throws IOException {
+    Files.writeString(dir.resolve("down.yaml"), "database:\n  url: jdbc:postgresql://127.0.0.1:1/app\n  user: app\n"
+        + "  password: ${env:APP_DB_PASSWORD}\nadmin:\n  enabled: false\n");
+
+    HostProcess.Result result = HostProcess.run(dir, Map.of("APP_DB_PASSWORD", "hunter2"), "run", "-c",
+        "down.yaml");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.stderr()).contains("loopwork: Cannot connect to jdbc:postgresql://127.0.0.1:1/app as user app")
+        .doesNotContain("hunter2").doesNotContain("\tat ");
+  }
+
+  @Test
+  void badOptionValuesExitWithTwo() {
+    HostProcess.Result logFormat = HostProcess.run(dir, Map.of(), "check", "--log-format", "xml");
+    HostProcess.Result product = HostProcess.run(dir, Map.of(), "schema", "--database", "oracle");
+
+    assertThat(logFormat.exitCode()).isEqualTo(2);
+    assertThat(logFormat.stderr()).startsWith("--log-format must be text or json, not 'xml'");
+    assertThat(product.exitCode()).isEqualTo(2);
+    assertThat(product.stderr()).contains("--database: database product not supported by Loopwork: \"oracle\"");
   }
 
   @Test
