@@ -1,10 +1,13 @@
 package dev.loopwork.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.loopwork.LoopEngine;
 import dev.loopwork.test.ManualClock;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -30,6 +33,19 @@ class MariaDbSchemaIT {
     if (fresh != null) {
       fresh.close();
     }
+  }
+
+  @Test
+  void aWrongPasswordIsAClearErrorThatNeverShowsThePassword() {
+    assertThatThrownBy(() -> Database.builder().url(MariaDbDatabases.SERVER_URL + fresh.name)
+            .user(MariaDbDatabases.USER).password("not-the-password-1234").build())
+        .isInstanceOf(DatabaseException.class)
+        .hasMessageContaining("as user " + MariaDbDatabases.USER)
+        .satisfies(e -> {
+          StringWriter trace = new StringWriter();
+          e.printStackTrace(new PrintWriter(trace));
+          assertThat(trace.toString()).contains("Access denied").doesNotContain("not-the-password-1234");
+        });
   }
 
   @Test
