@@ -54,6 +54,9 @@ final class LoopRun implements LoopHandle {
   private volatile Thread loopThread;
   private SignalRelay.Registration signalRegistration;
 
+  // Guarded by this: an extra iteration asked for while the loop was not waiting.
+  private boolean extraRequested;
+
   // Armed while the loop waits for its next iteration; arming and cancelling synchronize on this run, so that a
   // stop request either cancels the wait or is seen before the loop arms it.
   private final LoopClock.Timer wakeTimer;
@@ -253,24 +256,37 @@ final class LoopRun implements LoopHandle {
 
   /** Runs iterations while they are due, then arms the timer for the next one or finishes the run. */
   private void runDueIterations() {
+    runIterations(false);
+  }
+
+  /**
+   * Runs iterations while they are due or asked for ({@code extra}: the first one was asked for with {@link
+   * #runNow()}), then arms the timer for the next one or finishes the run.
+   */
+  private void runIterations(boolean extra) {
     MDC.put(MDC_SERVICE, name);
     try {
       while (!isEnding()) {
         IterationPermit permit = membership == null ? null : askPermit();
         if (permit == null || permit.isGranted()) {
-          iterate(permit);
-        } else {
+          iterate(permit, extra);
+        } else if (!extra) {
           due = skippedDue(permit);
         }
         if (isEnding()) {
           break;
         }
         long wakeAt = jitterNanos == 0 ? due : due + ThreadLocalRandom.current().nextLong(jitterNanos + 1);
+        extra = false;
         if (wakeAt - clock.nanoTime() > 0) {
-          if (arm(wakeAt)) {
+          Wake wake = arm(wakeAt);
+          if (wake == Wake.ARMED) {
             return;
           }
-          break;
+          if (wake == Wake.END) {
+            break;
+          }
+          extra = true;
         }
       }
     } finally {
@@ -306,17 +322,43 @@ final class LoopRun implements LoopHandle {
     return fatal != null || service.isStopRequested();
   }
 
-  private boolean arm(long wakeAt) {
+  /** What the loop does instead of running the next due iteration now. */
+  private enum Wake {
+    ARMED,
+    END,
+    EXTRA_ITERATION
+  }
+
+  private Wake arm(long wakeAt) {
     synchronized (this) {
       if (service.isStopRequested()) {
-        return false;
+        return Wake.END;
+      }
+      if (extraRequested) {
+        extraRequested = false;
+        return Wake.EXTRA_ITERATION;
       }
       wakeTimer.schedule(wakeAt);
-      return true;
+      return Wake.ARMED;
     }
   }
 
-  private void iterate(IterationPermit permit) {
+  /**
+   * Asks for one extra iteration as soon as possible: at once if the loop waits, right after the current iteration
+   * if one runs. The schedule stays as it was. Requests made while one is pending count once.
+   */
+  void runNow() {
+    boolean wasWaiting;
+    synchronized (this) {
+      wasWaiting = wakeTimer.cancel();
+      extraRequested = !wasWaiting;
+    }
+    if (wasWaiting) {
+      submit(() -> runIterations(true));
+    }
+  }
+
+  private void iterate(IterationPermit permit, boolean extra) {
     long number = ++iterations;
     long start = clock.nanoTime();
     Instant startedAt = listeners.isEmpty() ? null : clock.instant();
@@ -348,7 +390,11 @@ final class LoopRun implements LoopHandle {
       log().warn("{} took {} to run, which is longer than its loop interval of {}.", name,
           DurationFormat.seconds(Duration.ofNanos(took)), DurationFormat.seconds(interval));
     }
-    due = nextDue(start, end, outcome);
+    if (!extra) {
+      due = nextDue(start, end, outcome);
+    } else if (end - due > 0) {
+      due = end; // the extra iteration ran past the next due time: that one starts at once
+    }
     if (loopLimit > 0 && number >= loopLimit) {
       log().debug("{} exiting after {} loop(s).", name, loopLimit);
       service.markStopRequested();

@@ -213,6 +213,22 @@ public abstract class LoopService {
     }
   }
 
+  /**
+   * Asks for one extra iteration as soon as possible, without changing the schedule: a waiting service runs it at
+   * once, a busy one right after its current iteration; requests made while one is pending count once. With a
+   * {@link LoopCoordinator}, the extra iteration runs only where the coordinator allows the service to run.
+   *
+   * @return whether the service is running (otherwise nothing happens)
+   */
+  public final boolean runNow() {
+    LoopRun current = run;
+    if (current == null || !state.isActive()) {
+      return false;
+    }
+    current.runNow();
+    return true;
+  }
+
   /** Whether a run is in progress: from the start of {@code onStart} to the end of {@code onStop}. */
   public final boolean isRunning() {
     return state.isActive();
