@@ -44,7 +44,7 @@ public class LoopworkEndpoint {
   /**
    * Pauses, resumes or runs once the service {@code name}: {@code action} is {@code pause}, {@code resume} or
    * {@code run-once}. Answers the service's status afterwards; 404 for an unknown service, 400 for an unknown
-   * action, 409 for run-once on a service that is running here.
+   * action, 409 for run-once on a service that was never started here.
    */
   @WriteOperation
   public WebEndpointResponse<Object> act(@Selector String name, @Selector String action) throws InterruptedException {

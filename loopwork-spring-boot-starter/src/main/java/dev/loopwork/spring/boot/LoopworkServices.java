@@ -188,23 +188,24 @@ public class LoopworkServices implements SmartLifecycle {
   }
 
   /**
-   * Runs one iteration of {@code name} here and now, outside its lease and schedule, and waits for it at most
-   * {@code loopwork.shutdown.timeout}. Only for a service that is not running here (pause it first), so that it
-   * never runs twice at once in this application.
+   * Runs one extra iteration of {@code name} now. A service running here gets it without a change to its schedule
+   * ({@link LoopService#runNow()}; an exclusive service only where this instance holds its lease). A paused or
+   * stopped service runs one iteration here, outside its lease and schedule, and this method waits for it at most
+   * {@code loopwork.shutdown.timeout}.
    *
-   * @return the status after the iteration
+   * @return the status after the request
    * @throws IllegalArgumentException if there is no such service
-   * @throws IllegalStateException if the service is running here, or was never started here
+   * @throws IllegalStateException if the service was never started here
    */
   public LoopServiceStatus runOnce(String name) throws InterruptedException {
     Managed managed = require(name);
-    if (managed.service.isRunning()) {
-      throw new IllegalStateException("Loop service " + name + " is running on its schedule (state "
-          + managed.service.state() + "); pause it first to run it once by request");
+    if (managed.service.runNow()) {
+      LOG.info("Loop service {}: one extra iteration by request", name);
+      return status(managed, readLeases());
     }
     if (managed.service.state() == LoopState.NEW) {
       throw new IllegalStateException("Loop service " + name + " was never started here (enabled: "
-          + managed.enabled + "); only a paused or stopped service can be run once by request");
+          + managed.enabled + "); only a started, paused or stopped service can be run once by request");
     }
     LOG.info("Loop service {}: running one iteration by request", name);
     runtime.runOnce(managed.service).await(properties.getShutdown().getTimeout());
