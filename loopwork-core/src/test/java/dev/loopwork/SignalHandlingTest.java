@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledOnOs;
-import org.junit.jupiter.api.condition.OS;
 
-/** SIGINT and SIGTERM, sent to a real JVM running {@link SignalProbe}. */
-@DisabledOnOs(OS.WINDOWS)
+/** SIGINT and SIGTERM, sent with {@code kill} to a real JVM running {@link SignalProbe} (POSIX systems). */
 class SignalHandlingTest {
   private static final int EXIT_ON_SIGTERM = 128 + 15;
 
