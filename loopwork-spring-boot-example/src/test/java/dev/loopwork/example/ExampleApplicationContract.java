@@ -94,7 +94,8 @@ abstract class ExampleApplicationContract {
     HttpResponse<String> resumed = post("/actuator/loopwork/expire-sessions/resume");
     assertThat(resumed.body()).contains("\"paused\":false");
     await().atMost(Duration.ofSeconds(20)).until(() -> expireSessions.state() == LoopState.RUNNING);
-    assertThat(post("/actuator/loopwork/expire-sessions/run-once").statusCode()).isEqualTo(409);
+    assertThat(post("/actuator/loopwork/expire-sessions/run-once").statusCode())
+        .as("an extra iteration of a running service").isEqualTo(200);
     assertThat(get("/actuator/loopwork/no-such-service").statusCode()).isEqualTo(404);
   }
 
