@@ -72,9 +72,4 @@ final class ElasticPool implements Executor {
       pool.setMaximumPoolSize(threads);
     }
   }
-
-  /** The number of threads the pool may use now: its base size, or more while iterations block. */
-  int threads() {
-    return pool.getCorePoolSize();
-  }
 }
