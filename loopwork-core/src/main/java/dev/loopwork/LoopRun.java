@@ -85,7 +85,9 @@ final class LoopRun implements LoopHandle {
     this.loopLimit = loopLimit;
     this.handleSignals = handleSignals;
     this.coordinator = engine.coordinator();
-    this.wakeTimer = clock.newTimer(() -> submit(this::runDueIterations));
+    // Made here, not at the first wake-up: linking a lambda in a fresh JVM takes milliseconds.
+    Runnable dueIterations = this::runDueIterations;
+    this.wakeTimer = clock.newTimer(() -> submit(dueIterations));
   }
 
   /** Claims the service and starts the run on the executor; returns at once. */

@@ -30,6 +30,9 @@ final class ElasticPool implements Executor {
     this.pool = new ThreadPoolExecutor(baseThreads, baseThreads, 30, TimeUnit.SECONDS, queue,
         DaemonThreads.named("loopwork-worker"));
     this.pool.allowCoreThreadTimeOut(true);
+    // Start the base threads now: in a fresh JVM, creating the first ones costs milliseconds of one-time set-up,
+    // which would otherwise delay the first iterations that fall due.
+    this.pool.prestartAllCoreThreads();
     this.check = clock.newTimer(this::checkProgress);
   }
 
