@@ -10,12 +10,22 @@ import org.slf4j.LoggerFactory;
 final class Listeners {
   private static final Logger LOG = LoggerFactory.getLogger(Listeners.class);
 
+  private static final Listeners NONE = new Listeners(new LoopListener[0]);
+
   private final LoopListener[] all;
 
-  Listeners(List<LoopListener> engineListeners, List<LoopListener> serviceListeners) {
+  private Listeners(LoopListener[] all) {
+    this.all = all;
+  }
+
+  /** The engine's listeners, then the service's. */
+  static Listeners of(List<LoopListener> engineListeners, List<LoopListener> serviceListeners) {
+    if (engineListeners.isEmpty() && serviceListeners.isEmpty()) {
+      return NONE;
+    }
     List<LoopListener> combined = new ArrayList<>(engineListeners);
     combined.addAll(serviceListeners);
-    this.all = combined.toArray(new LoopListener[0]);
+    return new Listeners(combined.toArray(new LoopListener[0]));
   }
 
   boolean isEmpty() {
@@ -23,7 +33,9 @@ final class Listeners {
   }
 
   void stateChanged(LoopService service, LoopState from, LoopState to) {
-    notifyAll("onStateChange", service, l -> l.onStateChange(service, from, to));
+    if (all.length > 0) {
+      notifyAll("onStateChange", service, l -> l.onStateChange(service, from, to));
+    }
   }
 
   void iterationStarted(LoopService service, long iteration) {

@@ -11,7 +11,10 @@ import java.time.Instant;
  */
 public interface LoopClock {
 
-  /** The system clock: {@link System#nanoTime()}, {@link Instant#now()} and one shared timer thread. */
+  /**
+   * The system clock: {@link System#nanoTime()}, {@link Instant#now()}, and timers whose actions run on Loopwork's
+   * shared worker threads.
+   */
   static LoopClock system() {
     return SystemClock.INSTANCE;
   }
@@ -25,7 +28,7 @@ public interface LoopClock {
   /**
    * A timer that runs {@code action} each time it is armed and its deadline arrives. One timer serves a service for
    * its whole run, so that waiting for the next iteration allocates nothing. The action must be short: it runs on
-   * the clock's timer thread.
+   * the clock's timer threads.
    */
   Timer newTimer(Runnable action);
 

@@ -29,10 +29,12 @@ public final class LoopEngine {
   private final List<LoopListener> listeners;
   private final LoopCoordinator coordinator;
   private final Function<? super LoopService, LoopOptions> options;
+  private final boolean timersRunOnExecutor;
 
   private LoopEngine(Builder builder) {
     this.clock = builder.clock;
     this.executor = builder.executor;
+    this.timersRunOnExecutor = Workers.runsTimersOn(clock, executor);
     this.listeners = List.copyOf(builder.listeners);
     this.coordinator = builder.coordinator;
     this.options = builder.options;
@@ -55,6 +57,11 @@ public final class LoopEngine {
 
   Executor executor() {
     return executor;
+  }
+
+  /** Whether the clock's timer actions already run on the executor's threads, so a wake-up needs no hand-off. */
+  boolean timersRunOnExecutor() {
+    return timersRunOnExecutor;
   }
 
   List<LoopListener> listeners() {

@@ -12,9 +12,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.MDC;
+import org.slf4j.helpers.NOPMDCAdapter;
 
 /**
  * One run of a loop service, from {@code onStart} to {@code onStop}, driven by timers and executor tasks so that no
@@ -27,6 +27,9 @@ final class LoopRun implements LoopHandle {
   static final String MDC_SERVICE = "loopwork.service";
 
   static final String MDC_ITERATION = "loopwork.iteration";
+
+  /** Whether the logging backend keeps an MDC at all; without one, formatting the keys' values is wasted work. */
+  private static final boolean MDC_KEPT = !(MDC.getMDCAdapter() instanceof NOPMDCAdapter);
 
   /** How long {@code stop(true)} waits for a zero-interval service, whose "one interval" would be no wait at all. */
   private static final Duration ZERO_INTERVAL_STOP_GRACE = Duration.ofSeconds(1);
@@ -50,12 +53,14 @@ final class LoopRun implements LoopHandle {
   private final LoopCoordinator coordinator;
 
   private final CompletableFuture<Void> done = new CompletableFuture<>();
-  private final AtomicBoolean finished = new AtomicBoolean();
-  private volatile Thread loopThread;
+  // The id of the thread running a step of the loop, 0 when none: a number, not the Thread, so that setting it
+  // twice an iteration costs the garbage collector no reference tracking.
+  private volatile long loopThreadId;
   private SignalRelay.Registration signalRegistration;
 
-  // Guarded by this: an extra iteration asked for while the loop was not waiting.
+  // Guarded by this: an extra iteration asked for while the loop was not waiting; whether the run has finished.
   private boolean extraRequested;
+  private boolean finished;
 
   // Armed while the loop waits for its next iteration; arming and cancelling synchronize on this run, so that a
   // stop request either cancels the wait or is seen before the loop arms it.
@@ -73,7 +78,7 @@ final class LoopRun implements LoopHandle {
     this.service = service;
     this.clock = engine.clock();
     this.executor = engine.executor();
-    this.listeners = new Listeners(engine.listeners(), service.listeners());
+    this.listeners = Listeners.of(engine.listeners(), service.listeners());
     this.name = service.name();
     LoopOptions options = engine.optionsOf(service);
     this.interval = options.loopInterval().orElseGet(service::loopInterval);
@@ -87,7 +92,9 @@ final class LoopRun implements LoopHandle {
     this.coordinator = engine.coordinator();
     // Made here, not at the first wake-up: linking a lambda in a fresh JVM takes milliseconds.
     Runnable dueIterations = this::runDueIterations;
-    this.wakeTimer = clock.newTimer(() -> submit(dueIterations));
+    this.wakeTimer = clock.newTimer(engine.timersRunOnExecutor()
+        ? () -> asLoopThread(dueIterations)
+        : () -> submit(dueIterations));
   }
 
   /** Claims the service and starts the run on the executor; returns at once. */
@@ -195,7 +202,7 @@ final class LoopRun implements LoopHandle {
 
   /** The blocking half of {@code stop(true)}: waits for the end, at most one interval, never on the loop's thread. */
   void awaitStopped() {
-    if (Thread.currentThread() == loopThread) {
+    if (Thread.currentThread().getId() == loopThreadId) {
       log().warn("stop(true) was called on {} but from inside the service itself, where waiting for the loop to end "
           + "would deadlock; returning at once. Use stop(false) inside a loop service.", name);
       return;
@@ -223,11 +230,11 @@ final class LoopRun implements LoopHandle {
 
   /** Runs a step of the loop on this thread, marking it as the loop's thread so that stop(true) never waits here. */
   private void asLoopThread(Runnable step) {
-    loopThread = Thread.currentThread();
+    loopThreadId = Thread.currentThread().getId();
     try {
       step.run();
     } finally {
-      loopThread = null;
+      loopThreadId = 0;
     }
   }
 
@@ -270,17 +277,21 @@ final class LoopRun implements LoopHandle {
     try {
       while (!isEnding()) {
         IterationPermit permit = membership == null ? null : askPermit();
+        long now;
         if (permit == null || permit.isGranted()) {
-          iterate(permit, extra);
-        } else if (!extra) {
-          due = skippedDue(permit);
+          now = iterate(permit, extra);
+        } else {
+          if (!extra) {
+            due = skippedDue(permit);
+          }
+          now = clock.nanoTime();
         }
         if (isEnding()) {
           break;
         }
         long wakeAt = jitterNanos == 0 ? due : due + ThreadLocalRandom.current().nextLong(jitterNanos + 1);
         extra = false;
-        if (wakeAt - clock.nanoTime() > 0) {
+        if (wakeAt - now > 0) {
           Wake wake = arm(wakeAt);
           if (wake == Wake.ARMED) {
             return;
@@ -360,14 +371,17 @@ final class LoopRun implements LoopHandle {
     }
   }
 
-  private void iterate(IterationPermit permit, boolean extra) {
+  /** Runs one iteration and accounts for it; returns the clock's reading at its end. */
+  private long iterate(IterationPermit permit, boolean extra) {
     long number = ++iterations;
     long start = clock.nanoTime();
     Instant startedAt = listeners.isEmpty() ? null : clock.instant();
     listeners.iterationStarted(service, number);
     IterationWatch watch = timeoutNanos > 0 ? new IterationWatch(number, start + timeoutNanos) : null;
     Throwable error = null;
-    MDC.put(MDC_ITERATION, Long.toString(number));
+    if (MDC_KEPT) {
+      MDC.put(MDC_ITERATION, Long.toString(number));
+    }
     if (permit != null) {
       service.setFencingToken(OptionalLong.of(permit.fencingToken()));
     }
@@ -405,6 +419,7 @@ final class LoopRun implements LoopHandle {
       listeners.iterationEnded(service, new IterationResult(name, number, startedAt, Duration.ofNanos(took), outcome,
           error, overrun, consecutiveFailures));
     }
+    return end;
   }
 
   private void endCoordinatedIteration(IterationPermit permit) {
@@ -471,8 +486,11 @@ final class LoopRun implements LoopHandle {
   }
 
   private void finish() {
-    if (!finished.compareAndSet(false, true)) {
-      return;
+    synchronized (this) {
+      if (finished) {
+        return;
+      }
+      finished = true;
     }
     LoopState from = service.state();
     transition(from, LoopState.STOPPING);

@@ -1,11 +1,11 @@
 package dev.loopwork;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalLong;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +42,8 @@ public abstract class LoopService {
   public static final Duration DEFAULT_LOOP_INTERVAL = Duration.ofSeconds(60);
 
   private final LoopOptions options;
-  private final List<LoopListener> listeners = new CopyOnWriteArrayList<>();
+  // Copied on change: most services never have listeners of their own, and 100,000 of them should cost nothing.
+  private volatile List<LoopListener> listeners = List.of();
   private volatile LoopState state = LoopState.NEW;
   private volatile boolean stopRequested;
   private volatile LoopRun run;
@@ -248,13 +249,17 @@ public abstract class LoopService {
   }
 
   /** Adds a listener for this service's state changes and iterations; effective from the next start. */
-  public final void addListener(LoopListener listener) {
-    listeners.add(Objects.requireNonNull(listener, "listener"));
+  public final synchronized void addListener(LoopListener listener) {
+    List<LoopListener> changed = new ArrayList<>(listeners);
+    changed.add(Objects.requireNonNull(listener, "listener"));
+    listeners = List.copyOf(changed);
   }
 
   /** Removes a listener added with {@link #addListener}; effective from the next start. */
-  public final void removeListener(LoopListener listener) {
-    listeners.remove(listener);
+  public final synchronized void removeListener(LoopListener listener) {
+    List<LoopListener> changed = new ArrayList<>(listeners);
+    changed.remove(listener);
+    listeners = List.copyOf(changed);
   }
 
   /**

@@ -3,12 +3,10 @@ package dev.loopwork.internal;
 import dev.loopwork.LoopClock;
 import java.time.Instant;
 
-/** The real clock, with one shared daemon timer thread for every service of the process. */
+/** The real clock; its timers run their actions on the shared worker threads ({@link Workers#shared()}). */
 public final class SystemClock implements LoopClock {
   /** The one instance. */
   public static final SystemClock INSTANCE = new SystemClock();
-
-  private final TimerQueue timers = new TimerQueue("loopwork-timer");
 
   private SystemClock() {}
 
@@ -24,6 +22,6 @@ public final class SystemClock implements LoopClock {
 
   @Override
   public Timer newTimer(Runnable action) {
-    return timers.newTimer(action);
+    return Workers.newTimer(action);
   }
 }

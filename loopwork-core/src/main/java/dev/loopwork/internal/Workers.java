@@ -1,16 +1,29 @@
 package dev.loopwork.internal;
 
+import dev.loopwork.LoopClock;
 import java.util.concurrent.Executor;
 
-/** The process-wide default executor for iterations and hooks; see {@link ElasticPool}. */
+/** The process-wide default executor for iterations and hooks, whose threads also run the system clock's timers. */
 public final class Workers {
-  private static final Executor SHARED =
-      new ElasticPool(Math.max(2, Runtime.getRuntime().availableProcessors()), SystemClock.INSTANCE);
+  private static final WorkerPool SHARED =
+      new WorkerPool(Math.max(2, Runtime.getRuntime().availableProcessors()), "loopwork");
 
   private Workers() {}
 
-  /** The process-wide default executor. */
+  /** The process-wide default executor; see {@link WorkerPool}. */
   public static Executor shared() {
     return SHARED;
+  }
+
+  /**
+   * Whether {@code clock}'s timer actions run on {@code executor}'s threads, so that an action may do the work it
+   * would otherwise hand to {@code executor} itself, without a thread switch.
+   */
+  public static boolean runsTimersOn(LoopClock clock, Executor executor) {
+    return clock == SystemClock.INSTANCE && executor == SHARED;
+  }
+
+  static LoopClock.Timer newTimer(Runnable action) {
+    return SHARED.newTimer(action);
   }
 }

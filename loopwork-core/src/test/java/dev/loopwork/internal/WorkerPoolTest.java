@@ -9,12 +9,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** The heap of re-armable timers behind the system clock. */
-class TimerQueueTest {
-  private final TimerQueue queue = new TimerQueue("timer-queue-test");
+/** The threads behind the default engine: tasks, re-armable timers, and growth while work blocks. */
+class WorkerPoolTest {
+  // One base thread, so that timer actions run one after another in deadline order.
+  private final WorkerPool queue = new WorkerPool(1, "worker-pool-test");
 
   @Test
   void timersFireInDeadlineOrderAndCancelledOnesNever() {
@@ -56,12 +59,50 @@ class TimerQueueTest {
   }
 
   @Test
-  void aFailingActionDoesNotStopTheTimerThread() {
+  void aFailingActionDoesNotStopItsThread() {
     List<String> fired = new CopyOnWriteArrayList<>();
     queue.newTimer(() -> {
       throw new IllegalStateException("bug in an action");
     }).schedule(System.nanoTime());
     queue.newTimer(() -> fired.add("after")).schedule(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10));
     await().atMost(Duration.ofSeconds(10)).until(() -> fired.contains("after"));
+  }
+
+  @Test
+  void timerActionsRunOnTheWorkerThreadThatWaitedForThem() {
+    List<String> threads = new CopyOnWriteArrayList<>();
+    queue.newTimer(() -> threads.add(Thread.currentThread().getName()))
+        .schedule(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5));
+    await().atMost(Duration.ofSeconds(10)).until(() -> threads.size() == 1);
+    assertThat(threads.get(0)).startsWith("worker-pool-test-worker");
+  }
+
+  @Test
+  void growsWhileEveryThreadIsBlockedAndWorkWaits() throws InterruptedException {
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger blockedInside = new AtomicInteger();
+    try {
+      for (int i = 0; i < 3; i++) {
+        queue.execute(() -> {
+          blockedInside.incrementAndGet();
+          awaitQuietly(release);
+        });
+      }
+      List<String> fired = new CopyOnWriteArrayList<>();
+      queue.newTimer(() -> fired.add("timer")).schedule(System.nanoTime());
+      queue.execute(() -> fired.add("task"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> blockedInside.get() == 3 && fired.size() == 2);
+      assertThat(queue.threadCount()).isGreaterThanOrEqualTo(4);
+    } finally {
+      release.countDown();
+    }
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

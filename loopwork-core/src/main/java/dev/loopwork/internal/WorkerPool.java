@@ -1,0 +1,376 @@
+package dev.loopwork.internal;
+
+import dev.loopwork.LoopClock;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loopwork's threads. They run submitted tasks and the actions of timers, and they wait for the timers themselves:
+ * one thread at a time (the leader) sleeps until the earliest deadline, the others until there is work. So a timer
+ * whose deadline arrives runs its action on the thread that waited for it, with no hand-off to another thread, and a
+ * pool with nothing due never wakes.
+ *
+ * <p>Timers are re-armable entries in a binary heap: arming one is O(log n), cancelling one O(1) (amortised), and
+ * neither allocates, so 100,000 services that each wait one second make no garbage that lives as long as their
+ * wait, and stopping them all costs little.
+ *
+ * <p>The pool grows when its work blocks: while every thread is busy and a task or a due timer waits, a watchdog
+ * checks every {@link #CHECK_PERIOD_NANOS} and adds a thread whenever no task completed since the previous check
+ * (every thread is stuck in a long iteration, say a slow query), so slow services never hold up the others for long.
+ * Threads above the base size leave after {@link #KEEP_ALIVE_NANOS} without work.
+ */
+final class WorkerPool implements Executor {
+  static final long CHECK_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+  static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(30);
+  private static final int MAX_THREADS = 10_000;
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
+
+  private final int baseThreads;
+  private final ThreadFactory threadFactory;
+  private final ReentrantLock lock = new ReentrantLock();
+  /** Signalled when there is work for a waiting thread, or the earliest deadline moved. */
+  private final Condition work = lock.newCondition();
+  /** Signalled when every thread has become busy while the watchdog was parked. */
+  private final Condition watch = lock.newCondition();
+
+  // Guarded by lock.
+  private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+  private Entry[] heap = new Entry[64];
+  private int size;
+  private Thread leader;
+  private int threads;
+  private int busy;
+  private long completed;
+  private int cancelled;
+  private boolean watchdogParked;
+
+  /** A pool of {@code baseThreads} threads named {@code name-worker...}, started now, and its watchdog. */
+  WorkerPool(int baseThreads, String name) {
+    this.baseThreads = baseThreads;
+    this.threadFactory = DaemonThreads.named(name + "-worker");
+    lock.lock();
+    try {
+      // Started now: in a fresh JVM the first threads cost milliseconds of one-time set-up, which would otherwise
+      // delay the first timers that fall due.
+      for (int i = 0; i < baseThreads; i++) {
+        addThread();
+      }
+    } finally {
+      lock.unlock();
+    }
+    DaemonThreads.named(name + "-watchdog").newThread(this::watchProgress).start();
+  }
+
+  @Override
+  public void execute(Runnable task) {
+    lock.lock();
+    try {
+      tasks.addLast(task);
+      work.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** A new, unarmed timer whose action runs on this pool's threads. */
+  LoopClock.Timer newTimer(Runnable action) {
+    return new Entry(action);
+  }
+
+  /** The number of threads the pool has now. */
+  int threadCount() {
+    lock.lock();
+    try {
+      return threads;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void runWorker() {
+    boolean ranOne = false;
+    Runnable task;
+    while ((task = take(ranOne)) != null) {
+      try {
+        task.run();
+      } catch (Throwable t) {
+        LOG.error("A Loopwork task failed; its worker thread goes on", t);
+      }
+      Thread.interrupted(); // a task's interrupt never reaches the next task
+      ranOne = true;
+    }
+  }
+
+  /**
+   * The next task or due timer action, waiting for one; null when this thread is above the base size and has had
+   * nothing to do for the keep-alive time (it then leaves the pool).
+   */
+  private Runnable take(boolean ranOne) {
+    lock.lock();
+    try {
+      if (ranOne) {
+        busy--;
+        completed++;
+      }
+      long idleSince = System.nanoTime();
+      while (true) {
+        long now = System.nanoTime();
+        Runnable next = tasks.pollFirst();
+        Entry head = head();
+        if (next == null && head != null && head.deadline - now <= 0) {
+          next = removeAt(0).action;
+          head = head();
+        }
+        if (next != null) {
+          busy++;
+          if (busy == threads && watchdogParked) {
+            watch.signal();
+          }
+          if (leader == null && (head != null || !tasks.isEmpty())) {
+            work.signal(); // someone else watches the heap now
+          }
+          return next;
+        }
+        if (leader == null && head != null) {
+          Thread self = Thread.currentThread();
+          leader = self;
+          try {
+            awaitNanos(work, head.deadline - now);
+          } finally {
+            if (leader == self) {
+              leader = null;
+            }
+          }
+        } else if (threads > baseThreads) {
+          long left = idleSince + KEEP_ALIVE_NANOS - now;
+          if (left <= 0) {
+            threads--;
+            return null;
+          }
+          awaitNanos(work, left);
+        } else {
+          work.awaitUninterruptibly();
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The watchdog: while every thread is busy, checks once a check period whether work waits and no task completed
+   * since the previous check, and adds a thread if so. Sleeps without timeout while some thread is free.
+   */
+  private void watchProgress() {
+    lock.lock();
+    try {
+      long completedAtCheck = completed;
+      while (true) {
+        if (busy < threads) {
+          watchdogParked = true;
+          watch.awaitUninterruptibly();
+          watchdogParked = false;
+        } else {
+          awaitNanos(watch, CHECK_PERIOD_NANOS);
+          if (busy == threads && completed == completedAtCheck && workWaits() && threads < MAX_THREADS) {
+            tryAddThread();
+          }
+        }
+        completedAtCheck = completed;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private boolean workWaits() {
+    Entry head = head();
+    return !tasks.isEmpty() || (head != null && head.deadline - System.nanoTime() <= 0);
+  }
+
+  private void tryAddThread() {
+    try {
+      addThread();
+    } catch (OutOfMemoryError | RuntimeException e) {
+      LOG.warn("Cannot add a Loopwork worker thread ({} now, all busy); trying again later", threads, e);
+    }
+  }
+
+  private void addThread() {
+    threadFactory.newThread(this::runWorker).start();
+    threads++;
+  }
+
+  /** Nothing interrupts Loopwork's threads while they wait on purpose; if something does, they go on waiting. */
+  private static void awaitNanos(Condition condition, long nanos) {
+    try {
+      condition.awaitNanos(nanos);
+    } catch (InterruptedException e) {
+      Thread.interrupted();
+    }
+  }
+
+  private void arm(Entry entry, long deadline) {
+    lock.lock();
+    try {
+      if (entry.index >= 0) {
+        revive(entry);
+        removeAt(entry.index);
+      }
+      entry.deadline = deadline;
+      if (size == heap.length) {
+        heap = Arrays.copyOf(heap, size * 2);
+      }
+      entry.index = size;
+      heap[size++] = entry;
+      siftUp(entry.index);
+      if (heap[0] == entry) {
+        leader = null; // the leader waits for a later deadline: some thread must wait for this one
+        work.signal();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Marks the entry cancelled and leaves it in the heap, so that cancelling is O(1) however many timers there are:
+   * cancelled entries are dropped when they reach the top, and all at once when they are half the heap.
+   */
+  private boolean disarm(Entry entry) {
+    lock.lock();
+    try {
+      if (entry.index < 0 || entry.cancelled) {
+        return false;
+      }
+      entry.cancelled = true;
+      cancelled++;
+      if (cancelled > size / 2) {
+        purge();
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The earliest live entry, after dropping the cancelled ones above it; null if there is none. */
+  private Entry head() {
+    while (size > 0 && heap[0].cancelled) {
+      revive(removeAt(0));
+    }
+    return size > 0 ? heap[0] : null;
+  }
+
+  /** Clears the cancelled mark of an entry that leaves the heap or is armed again. */
+  private void revive(Entry entry) {
+    if (entry.cancelled) {
+      entry.cancelled = false;
+      cancelled--;
+    }
+  }
+
+  /** Removes every cancelled entry and rebuilds the heap, in O(n). */
+  private void purge() {
+    int kept = 0;
+    for (int i = 0; i < size; i++) {
+      Entry entry = heap[i];
+      if (entry.cancelled) {
+        entry.index = -1;
+        revive(entry);
+      } else {
+        heap[kept++] = entry;
+      }
+    }
+    Arrays.fill(heap, kept, size, null);
+    size = kept;
+    for (int i = 0; i < size; i++) {
+      heap[i].index = i;
+    }
+    for (int i = (size >>> 1) - 1; i >= 0; i--) {
+      siftDown(i);
+    }
+  }
+
+  private Entry removeAt(int index) {
+    Entry removed = heap[index];
+    Entry last = heap[--size];
+    heap[size] = null;
+    removed.index = -1;
+    if (index < size) {
+      heap[index] = last;
+      last.index = index;
+      siftDown(index);
+      if (heap[index] == last) {
+        siftUp(index);
+      }
+    }
+    return removed;
+  }
+
+  private void siftUp(int index) {
+    Entry entry = heap[index];
+    while (index > 0) {
+      int parent = (index - 1) >>> 1;
+      Entry above = heap[parent];
+      if (above.deadline - entry.deadline <= 0) {
+        break;
+      }
+      place(above, index);
+      index = parent;
+    }
+    place(entry, index);
+  }
+
+  private void siftDown(int index) {
+    Entry entry = heap[index];
+    int half = size >>> 1;
+    while (index < half) {
+      int child = 2 * index + 1;
+      int right = child + 1;
+      if (right < size && heap[right].deadline - heap[child].deadline < 0) {
+        child = right;
+      }
+      if (entry.deadline - heap[child].deadline <= 0) {
+        break;
+      }
+      place(heap[child], index);
+      index = child;
+    }
+    place(entry, index);
+  }
+
+  private void place(Entry entry, int index) {
+    heap[index] = entry;
+    entry.index = index;
+  }
+
+  /** One timer; its fields are guarded by the pool's lock. */
+  private final class Entry implements LoopClock.Timer {
+    final Runnable action;
+    long deadline;
+    int index = -1;
+    boolean cancelled;
+
+    Entry(Runnable action) {
+      this.action = action;
+    }
+
+    @Override
+    public void schedule(long deadlineNanos) {
+      arm(this, deadlineNanos);
+    }
+
+    @Override
+    public boolean cancel() {
+      return disarm(this);
+    }
+  }
+}
