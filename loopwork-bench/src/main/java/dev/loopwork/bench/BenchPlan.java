@@ -34,7 +34,7 @@ final class BenchPlan {
       List.of("-Xmx2g", "-Dslf4j.provider=org.slf4j.nop.NOPServiceProvider");
 
   private static final Duration TIMEOUT = Duration.ofMinutes(2);
-  private static final Duration SCALE_TIMEOUT = Duration.ofMinutes(4);
+  private static final Duration SCALE_TIMEOUT = Duration.ofMinutes(2);
 
   private BenchPlan() {}
 
@@ -64,6 +64,7 @@ final class BenchPlan {
           }
           if (java25 != null) {
             addScale(runs, "25", java25, List.of("loopwork"));
+            runs.add(scale("25", java25, Peers.LOOPWORK_VIRTUAL, Peers.LOOPWORK_VIRTUAL, 100_000, JVM_NO_LOG_BACKEND));
             runs.add(scale("25", java25, "executor", "executor", 100_000, JVM_NO_LOG_BACKEND));
           }
           break;

@@ -7,6 +7,9 @@ public final class Peers {
   /** Every peer, in the order of the tables. */
   public static final List<String> ALL = List.of("loopwork", "executor", "spring", "guava-rate", "guava-delay");
 
+  /** Loopwork with a virtual thread per iteration: Java 21 and later only, so not in {@link #ALL}. */
+  public static final String LOOPWORK_VIRTUAL = "loopwork-virtual";
+
   private Peers() {}
 
   /**
@@ -18,6 +21,8 @@ public final class Peers {
     switch (id) {
       case "loopwork":
         return new LoopworkPeer();
+      case LOOPWORK_VIRTUAL:
+        return LoopworkPeer.onVirtualThreads();
       case "executor":
         return new ExecutorPeer();
       case "spring":
