@@ -19,9 +19,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -62,8 +59,8 @@ public class LoopworkServices implements SmartLifecycle {
   private final IterationHistory history = new IterationHistory();
   /** Held while shared flags are read and applied, so that a stale read never undoes an operator's newer request. */
   private final Object controlLock = new Object();
-  private volatile ScheduledExecutorService controlPoller;
-  private volatile boolean controlsUnreadable;
+  /** Reads the shared controls, with a DataSource; null without one. */
+  private final ControlPoller controlPoller;
   private volatile boolean running;
 
   /**
@@ -77,6 +74,8 @@ public class LoopworkServices implements SmartLifecycle {
     this.runtime = Objects.requireNonNull(runtime, "runtime");
     this.properties = Objects.requireNonNull(properties, "properties");
     this.services = new LinkedHashMap<>();
+    this.controlPoller = runtime.controls()
+        .map(controls -> new ControlPoller(CONTROL_POLL_INTERVAL, () -> syncControls(controls))).orElse(null);
     Map<String, String> relaxed = new LinkedHashMap<>();
     for (LoopService service : services) {
       String previous = relaxed.put(LoopworkProperties.relaxedName(service.name()), service.name());
@@ -113,7 +112,9 @@ public class LoopworkServices implements SmartLifecycle {
   /** Starts every enabled service that is not paused (with a DataSource: paused on any instance sharing it). */
   @Override
   public void start() {
-    runtime.controls().ifPresent(this::syncControls);
+    if (controlPoller != null) {
+      controlPoller.runNow();
+    }
     running = true;
     int started = 0;
     for (Managed managed : services.values()) {
@@ -124,7 +125,9 @@ public class LoopworkServices implements SmartLifecycle {
     }
     LOG.info("Started {} loop service(s) of {}{}", started, services.size(),
         runtime.isCoordinated() ? ", coordinated as replica " + runtime.replicaId() : "");
-    runtime.controls().ifPresent(this::startControlPoller);
+    if (controlPoller != null) {
+      controlPoller.start();
+    }
   }
 
   /**
@@ -135,7 +138,9 @@ public class LoopworkServices implements SmartLifecycle {
   @Override
   public void stop() {
     running = false;
-    stopControlPoller();
+    if (controlPoller != null) {
+      controlPoller.stop(properties.getShutdown().getTimeout());
+    }
     List<Managed> active = new ArrayList<>();
     for (Managed managed : services.values()) {
       if (managed.requestStop()) {
@@ -328,58 +333,21 @@ public class LoopworkServices implements SmartLifecycle {
     return System.nanoTime() + properties.getShutdown().getTimeout().toNanos();
   }
 
-  private void startControlPoller(ServiceControls controls) {
-    ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(task -> {
-      Thread thread = new Thread(task, "loopwork-controls");
-      thread.setDaemon(true);
-      return thread;
-    });
-    long period = CONTROL_POLL_INTERVAL.toMillis();
-    poller.scheduleWithFixedDelay(() -> syncControls(controls), period, period, TimeUnit.MILLISECONDS);
-    controlPoller = poller;
-  }
-
-  private void stopControlPoller() {
-    ScheduledExecutorService poller = controlPoller;
-    controlPoller = null;
-    if (poller == null) {
-      return;
-    }
-    poller.shutdownNow();
-    try {
-      poller.awaitTermination(properties.getShutdown().getTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   /** Applies the shared pause flags here and takes the run-once requests that are this instance's to run. */
   private void syncControls(ServiceControls controls) {
-    try {
-      Map<String, Control> flags;
-      synchronized (controlLock) {
-        flags = controls.readAll();
-        services.forEach((name, managed) -> applySharedPause(managed, flags.getOrDefault(name, Control.NONE)));
-      }
-      if (flags.values().stream().anyMatch(Control::runOnceRequested)) {
-        Map<String, LeaseTable.Lease> leases = readLeases();
-        flags.forEach((name, flag) -> {
-          Managed managed = services.get(name);
-          if (flag.runOnceRequested() && managed != null) {
-            runRequestedIteration(managed, controls, leases);
-          }
-        });
-      }
-      if (controlsUnreadable) {
-        controlsUnreadable = false;
-        LOG.info("The shared pause flags and run-once requests can be read again");
-      }
-    } catch (RuntimeException e) {
-      if (!controlsUnreadable) {
-        controlsUnreadable = true;
-        LOG.warn("Cannot read the shared pause flags and run-once requests; services keep their last known flags "
-            + "until the database answers: {}", e.toString());
-      }
+    Map<String, Control> flags;
+    synchronized (controlLock) {
+      flags = controls.readAll();
+      services.forEach((name, managed) -> applySharedPause(managed, flags.getOrDefault(name, Control.NONE)));
+    }
+    if (flags.values().stream().anyMatch(Control::runOnceRequested)) {
+      Map<String, LeaseTable.Lease> leases = readLeases();
+      flags.forEach((name, flag) -> {
+        Managed managed = services.get(name);
+        if (flag.runOnceRequested() && managed != null) {
+          runRequestedIteration(managed, controls, leases);
+        }
+      });
     }
   }
 
