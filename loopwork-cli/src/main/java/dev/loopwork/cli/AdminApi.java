@@ -1,6 +1,8 @@
 package dev.loopwork.cli;
 
 import dev.loopwork.jdbc.Database;
+import dev.loopwork.jdbc.RunHistory;
+import dev.loopwork.jdbc.ServiceControls;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -16,13 +18,16 @@ final class AdminApi {
   private final RunHistory history;
   private final PrometheusMeterRegistry registry;
 
-  AdminApi(Database database, StatusBoard board, StatusTable status, ControlTable control,
+  /** How many iterations a chart of the dashboard shows at most. */
+  static final int CHART_RUNS = 40;
+
+  AdminApi(Database database, StatusBoard board, StatusTable status, ServiceControls control,
       PrometheusMeterRegistry registry) {
     this.database = database;
     this.board = board;
     this.status = status;
     this.control = new FleetControl(status, control);
-    this.history = new RunHistory(database);
+    this.history = RunHistory.of(database);
     this.registry = registry;
   }
 
@@ -51,9 +56,20 @@ final class AdminApi {
     return status.fleet();
   }
 
-  /** The recent iterations of {@code service}, oldest first. */
-  List<RunHistory.Run> runs(String service) {
-    return history.recent(service);
+  /**
+   * One iteration on the dashboard's chart.
+   *
+   * @param startedAt when it started, ISO-8601
+   * @param durationMs how long it took
+   * @param outcome SUCCEEDED, FAILED or TIMED_OUT
+   * @param error a summary of the error, or null
+   */
+  record ChartRun(String startedAt, double durationMs, String outcome, String error) {}
+
+  /** The last {@value #CHART_RUNS} iterations of {@code service} in the journal, oldest first. */
+  List<ChartRun> runs(String service) {
+    return history.recent(service, CHART_RUNS).stream().map(run -> new ChartRun(run.startedAt().toString(),
+        run.duration().toNanos() / 1e6, run.outcome().name(), run.error())).toList();
   }
 
   /**

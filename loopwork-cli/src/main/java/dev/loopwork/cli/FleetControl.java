@@ -1,24 +1,25 @@
 package dev.loopwork.cli;
 
 import dev.loopwork.jdbc.Database;
+import dev.loopwork.jdbc.ServiceControls;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Pauses, resumes and runs services across the fleet by writing to the control table, for {@code loopwork services
- * pause|resume|run-once} and the admin API. Replicas act on it within a second.
+ * Pauses, resumes and runs services across the fleet by writing loopwork-jdbc's {@link ServiceControls}, for {@code
+ * loopwork services pause|resume|run-once} and the admin API. Replicas act on them within a second.
  */
 final class FleetControl {
   private final StatusTable status;
-  private final ControlTable control;
+  private final ServiceControls control;
 
   FleetControl(Database database, String writer) {
-    this(new StatusTable(database), new ControlTable(database, writer));
+    this(new StatusTable(database), ServiceControls.of(database, writer));
   }
 
-  FleetControl(StatusTable status, ControlTable control) {
+  FleetControl(StatusTable status, ServiceControls control) {
     this.status = status;
     this.control = control;
   }

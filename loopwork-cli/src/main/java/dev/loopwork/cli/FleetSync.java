@@ -2,7 +2,8 @@ package dev.loopwork.cli;
 
 import dev.loopwork.LoopOptions;
 import dev.loopwork.LoopService;
-import dev.loopwork.cli.ControlTable.Control;
+import dev.loopwork.jdbc.ServiceControls;
+import dev.loopwork.jdbc.ServiceControls.Control;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
@@ -24,14 +25,14 @@ final class FleetSync extends LoopService {
   private final String replica;
   private final StatusBoard board;
   private final StatusTable status;
-  private final ControlTable control;
+  private final ServiceControls control;
   private final FleetCoordinator coordinator;
   private final RunOnceLauncher runOnce;
   private final Set<String> everyReplica;
   private final Runnable announce;
   private volatile Set<String> heldLeases = Set.of();
 
-  FleetSync(String replica, StatusBoard board, StatusTable status, ControlTable control,
+  FleetSync(String replica, StatusBoard board, StatusTable status, ServiceControls control,
       FleetCoordinator coordinator, RunOnceLauncher runOnce, Set<String> everyReplica, Runnable announce) {
     super(LoopOptions.builder().loopInterval(INTERVAL).handleSignals(false).build());
     this.replica = replica;

@@ -7,6 +7,7 @@ import dev.loopwork.cli.HostConfig.ServiceSpec;
 import dev.loopwork.jdbc.Database;
 import dev.loopwork.jdbc.JdbcLoopRuntime;
 import dev.loopwork.jdbc.LeaseCoordinator;
+import dev.loopwork.jdbc.ServiceControls;
 import dev.loopwork.micrometer.LoopMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -74,7 +75,7 @@ final class Host {
     board.list(new StatusBoard.Listing(PRUNER, "built-in", Coordination.EXCLUSIVE.text(), true,
         JdbcLoopRuntime.DEFAULT_PRUNE_INTERVAL));
     StatusTable status = new StatusTable(database);
-    ControlTable control = new ControlTable(database, replica);
+    ServiceControls control = ServiceControls.of(database, replica);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     FleetSync[] sync = new FleetSync[1];
     LoopMetrics metrics = LoopMetrics.builder().leasesHeld(name -> sync[0] == null ? 0 : sync[0].leaseHeld(name))

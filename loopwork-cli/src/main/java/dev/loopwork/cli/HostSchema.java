@@ -9,32 +9,16 @@ import java.sql.Statement;
 import java.util.List;
 
 /**
- * The host's own two tables, next to the ones of {@link LoopworkSchema}: {@value #CONTROL_TABLE} holds the pause
- * flags and run-once requests that {@code loopwork services ...} and the admin API write, {@value #STATUS_TABLE}
- * the state of every service on every replica, which {@code services ls} reads. Both are created with {@code IF NOT
- * EXISTS}, so every replica may create them at start.
+ * The host's own table, next to the ones of {@link LoopworkSchema}: {@value #STATUS_TABLE} holds the state of every
+ * service on every replica, which {@code services ls} reads. It is created with {@code IF NOT EXISTS}, so every
+ * replica may create it at start. The pause flags and run-once requests live in loopwork-jdbc's schema ({@link
+ * dev.loopwork.jdbc.ServiceControls}), which adopted the host's former control table of the same name.
  */
 final class HostSchema {
-  /** Pause flags and run-once requests, one row per service name. */
-  static final String CONTROL_TABLE = LoopworkSchema.PREFIX + "service_control";
-
   /** The state of each service on each replica, kept up to date every second by the replicas. */
   static final String STATUS_TABLE = LoopworkSchema.PREFIX + "service_status";
 
-  /** The leases table of loopwork-jdbc, read for the owner of each exclusive service. */
-  static final String LEASE_TABLE = LoopworkSchema.PREFIX + "lease";
-
-  /** The run journal of loopwork-jdbc, read for the dashboard's charts. */
-  static final String RUN_TABLE = LoopworkSchema.PREFIX + "run";
-
   private static final List<String> STATEMENTS = List.of(
-      "CREATE TABLE IF NOT EXISTS " + CONTROL_TABLE + " (\n"
-          + "  service VARCHAR(200) NOT NULL PRIMARY KEY,\n"
-          + "  paused BOOLEAN NOT NULL,\n"
-          + "  run_once_requested BOOLEAN NOT NULL,\n"
-          + "  updated_ms BIGINT NOT NULL,\n"
-          + "  updated_by VARCHAR(200) NOT NULL\n"
-          + ")",
       "CREATE TABLE IF NOT EXISTS " + STATUS_TABLE + " (\n"
           + "  service VARCHAR(200) NOT NULL,\n"
           + "  replica_id VARCHAR(100) NOT NULL,\n"
@@ -58,13 +42,13 @@ final class HostSchema {
   /** The SQL of Loopwork's tables and the host's, for {@code loopwork schema}. */
   static String sql(String product) {
     StringBuilder script = new StringBuilder(LoopworkSchema.sql(product));
-    script.append("-- The loopwork host: pause flags, run-once requests and the state of services per replica\n\n");
+    script.append("-- The loopwork host: the state of services per replica\n\n");
     STATEMENTS.forEach(s -> script.append(s).append(";\n\n"));
     return script.toString();
   }
 
   /**
-   * Creates Loopwork's tables and the host's where missing.
+   * Creates or upgrades Loopwork's tables and creates the host's where missing.
    *
    * @throws DatabaseException if the database refuses
    */
@@ -82,7 +66,7 @@ final class HostSchema {
         }
       }
     } catch (SQLException e) {
-      throw new DatabaseException("Cannot create the host's tables in " + database.url() + ": " + e.getMessage(), e);
+      throw new DatabaseException("Cannot create the host's table in " + database.url() + ": " + e.getMessage(), e);
     }
   }
 

@@ -1,11 +1,12 @@
 package dev.loopwork.cli;
 
-import static dev.loopwork.cli.HostSchema.LEASE_TABLE;
 import static dev.loopwork.cli.HostSchema.STATUS_TABLE;
 
-import dev.loopwork.cli.ControlTable.Control;
 import dev.loopwork.jdbc.Database;
 import dev.loopwork.jdbc.DatabaseException;
+import dev.loopwork.jdbc.LeaseOwners;
+import dev.loopwork.jdbc.ServiceControls;
+import dev.loopwork.jdbc.ServiceControls.Control;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -74,15 +75,15 @@ final class StatusTable {
     }
   }
 
-  /** The services that this replica holds the lease of. */
+  /** The services whose lease this replica holds now (expired leases are nobody's). */
   List<String> leasesOf(String replica) {
-    return new ArrayList<>(readLeases().entrySet().stream().filter(e -> replica.equals(e.getValue()))
-        .map(Map.Entry::getKey).toList());
+    return readLeases().entrySet().stream().filter(e -> replica.equals(e.getValue())).map(Map.Entry::getKey)
+        .toList();
   }
 
   /** One row per service that a live replica runs, in name order. */
   List<ServiceRow> fleet() {
-    Map<String, Control> controls = new ControlTable(database, "reader").readAll();
+    Map<String, Control> controls = ServiceControls.of(database, "reader").readAll();
     Map<String, String> leases = readLeases();
     Map<String, List<Row>> byService = new TreeMap<>();
     for (Row row : readLiveRows()) {
@@ -90,7 +91,7 @@ final class StatusTable {
     }
     List<ServiceRow> fleet = new ArrayList<>();
     byService.forEach((service, rows) -> fleet.add(merge(service, rows, leases.get(service),
-        controls.getOrDefault(service, new Control(false, false)).paused())));
+        controls.getOrDefault(service, Control.NONE).paused())));
     return fleet;
   }
 
@@ -146,17 +147,10 @@ final class StatusTable {
     return rows;
   }
 
+  /** The live owner of each lease, by service; a free or expired lease has none. */
   private Map<String, String> readLeases() {
     Map<String, String> owners = new HashMap<>();
-    try (Connection c = database.connection();
-        PreparedStatement select = c.prepareStatement("SELECT service, owner FROM " + LEASE_TABLE);
-        ResultSet rs = select.executeQuery()) {
-      while (rs.next()) {
-        owners.put(rs.getString(1), rs.getString(2));
-      }
-    } catch (SQLException e) {
-      throw failed("read " + LEASE_TABLE, e);
-    }
+    LeaseOwners.read(database).forEach((service, owner) -> owner.ifPresent(o -> owners.put(service, o)));
     return owners;
   }
 

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Loopwork's own tables: replicas, leases and the run journal, all named with the prefix {@value #PREFIX} so that
+ * Loopwork's own tables: replicas, leases, the run journal and the operators' service controls, all named with the prefix {@value #PREFIX} so that
  * they never collide with an application's tables. {@link JdbcLoopRuntime} creates and upgrades them on first use;
  * a DBA who prefers to create them by hand prints the SQL with {@link #sql(String)} or
  *
@@ -19,7 +19,9 @@ import java.util.stream.Collectors;
  * }</pre>
  *
  * <p>Versioned in {@value #VERSION_TABLE}: every change to the tables is a numbered migration that runs once, under
- * a lock, so processes that start at the same time never apply it twice.
+ * a lock, so processes that start at the same time never apply it twice. Version 1 made the replicas, leases and
+ * run journal; version 2 adds {@value #CONTROL_TABLE}, adopting the table of that name that the loopwork host
+ * (loopwork-cli) made for itself before (same columns), so an upgraded database keeps its pause flags.
  */
 public final class LoopworkSchema {
   /** The prefix of every table and index of Loopwork. */
@@ -36,6 +38,9 @@ public final class LoopworkSchema {
 
   /** The run journal: one row per iteration. */
   static final String RUN_TABLE = PREFIX + "run";
+
+  /** The pause flags and run-once requests of {@link ServiceControls}: one row per service an operator steered. */
+  static final String CONTROL_TABLE = PREFIX + "service_control";
 
   private static final Object PROCESS_LOCK = new Object();
 
@@ -66,7 +71,17 @@ public final class LoopworkSchema {
               + "  error VARCHAR(1000)\n"
               + ")",
           "CREATE INDEX " + RUN_TABLE + "_started_at ON " + RUN_TABLE + " (started_at)",
-          "CREATE INDEX " + RUN_TABLE + "_service ON " + RUN_TABLE + " (service, started_at)")));
+          "CREATE INDEX " + RUN_TABLE + "_service ON " + RUN_TABLE + " (service, started_at)")),
+      // The loopwork host created this very table itself before version 2, with the same name and columns: IF NOT
+      // EXISTS adopts it, so the pause flags and run-once requests of such a database survive the upgrade.
+      new Migration(2, "service controls", dialect -> List.of(
+          "CREATE TABLE IF NOT EXISTS " + CONTROL_TABLE + " (\n"
+              + "  service VARCHAR(200) NOT NULL PRIMARY KEY,\n"
+              + "  paused BOOLEAN NOT NULL,\n"
+              + "  run_once_requested BOOLEAN NOT NULL,\n"
+              + "  updated_ms BIGINT NOT NULL,\n"
+              + "  updated_by VARCHAR(200) NOT NULL\n"
+              + ")")));
 
   /** The schema version this Loopwork creates and expects. */
   public static final int LATEST_VERSION = MIGRATIONS.get(MIGRATIONS.size() - 1).version;

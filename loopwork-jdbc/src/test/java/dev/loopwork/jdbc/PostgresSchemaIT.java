@@ -48,7 +48,7 @@ class PostgresSchemaIT {
       try (Connection c = database.connection(); Statement s = c.createStatement();
           ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM pg_tables WHERE tablename LIKE 'loopwork\\_%'")) {
         rs.next();
-        assertThat(rs.getInt(1)).isEqualTo(4);
+        assertThat(rs.getInt(1)).isEqualTo(5);
       }
     }
   }

@@ -1,5 +1,9 @@
 package dev.loopwork.jdbc;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** In-memory H2 databases for unit tests, one fresh database per call. */
@@ -16,5 +20,23 @@ final class TestDatabases {
   /** A new in-memory H2 database. */
   static Database h2() {
     return Database.builder().url(h2Url()).build();
+  }
+
+  /** A new in-memory H2 database as a {@link FreshDatabase}, for contracts that also run on servers. */
+  static FreshDatabase h2Fresh() {
+    String url = h2Url();
+    return new FreshDatabase() {
+      @Override
+      public Database open() {
+        return Database.builder().url(url).build();
+      }
+
+      @Override
+      public void close() throws SQLException {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+          s.execute("DROP ALL OBJECTS");
+        }
+      }
+    };
   }
 }

@@ -1,8 +1,10 @@
 package dev.loopwork.jdbc.internal;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Locale;
 
@@ -65,6 +67,12 @@ public abstract class Dialect {
   /** {@code instant} as a JDBC parameter for a {@link #timestampType()} column. */
   public Object timestampParameter(Instant instant) {
     return instant.atOffset(ZoneOffset.UTC);
+  }
+
+  /** The instant in column {@code column} of {@code row}, a {@link #timestampType()} column; null for SQL NULL. */
+  public Instant timestampValue(ResultSet row, int column) throws SQLException {
+    OffsetDateTime value = row.getObject(column, OffsetDateTime.class);
+    return value == null ? null : value.toInstant();
   }
 
   /** What follows a {@code SELECT} of constants that has a {@code WHERE} but no table. */

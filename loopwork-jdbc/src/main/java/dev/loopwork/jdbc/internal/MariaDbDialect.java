@@ -51,6 +51,12 @@ final class MariaDbDialect extends Dialect {
   }
 
   @Override
+  public Instant timestampValue(ResultSet row, int column) throws SQLException {
+    LocalDateTime value = row.getObject(column, LocalDateTime.class);
+    return value == null ? null : value.toInstant(ZoneOffset.UTC);
+  }
+
+  @Override
   public String fromNoTable() {
     return " FROM DUAL";
   }

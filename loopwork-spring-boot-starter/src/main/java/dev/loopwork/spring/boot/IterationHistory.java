@@ -4,6 +4,7 @@ import dev.loopwork.IterationOutcome;
 import dev.loopwork.IterationResult;
 import dev.loopwork.LoopListener;
 import dev.loopwork.LoopService;
+import dev.loopwork.jdbc.RunHistory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -26,5 +27,18 @@ final class IterationHistory implements LoopListener {
   /** The last iteration of {@code service} here, or {@code null} if none ran here. */
   Last of(String service) {
     return last.get(service);
+  }
+
+  /**
+   * The later of {@code here} and {@code journaled}, either of which may be null: the journal knows the iterations
+   * of every instance, this instance knows its own a moment before the journal does. Failures in a row are this
+   * instance's.
+   */
+  static Last latest(Last here, RunHistory.Run journaled) {
+    if (journaled == null || here != null && !here.startedAt().isBefore(journaled.startedAt())) {
+      return here;
+    }
+    return new Last(journaled.startedAt(), journaled.duration(), journaled.outcome(),
+        here == null ? 0 : here.consecutiveFailures(), journaled.error());
   }
 }

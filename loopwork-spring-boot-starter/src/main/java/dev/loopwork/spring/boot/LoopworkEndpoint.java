@@ -12,9 +12,11 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 /**
  * The actuator endpoint {@code loopwork}: {@code GET /actuator/loopwork} lists the services (the fields of {@code
  * loopwork services ls}), {@code GET /actuator/loopwork/{name}} shows one, and {@code POST
- * /actuator/loopwork/{name}/pause|resume|run-once} acts on one, in this application instance. Expose it like any
- * endpoint ({@code management.endpoints.web.exposure.include=health,loopwork}) and secure the write operations as
- * your other admin operations are.
+ * /actuator/loopwork/{name}/pause|resume|run-once} acts on one. With a DataSource the actions act on every instance
+ * of the application that shares it, and a status shows the shared pause flag and the last iteration wherever it
+ * ran (see {@link LoopworkServices}); without one they act on this instance. Expose it like any endpoint ({@code
+ * management.endpoints.web.exposure.include=health,loopwork}) and secure the write operations as your other admin
+ * operations are.
  */
 @Endpoint(id = "loopwork")
 public class LoopworkEndpoint {
@@ -44,7 +46,7 @@ public class LoopworkEndpoint {
   /**
    * Pauses, resumes or runs once the service {@code name}: {@code action} is {@code pause}, {@code resume} or
    * {@code run-once}. Answers the service's status afterwards; 404 for an unknown service, 400 for an unknown
-   * action, 409 for run-once on a service that was never started here.
+   * action, 409 without a DataSource for run-once on a service that was never started here.
    */
   @WriteOperation
   public WebEndpointResponse<Object> act(@Selector String name, @Selector String action) throws InterruptedException {

@@ -6,7 +6,10 @@ import dev.loopwork.LoopService;
 import dev.loopwork.jdbc.Database;
 import dev.loopwork.jdbc.JdbcLoopRuntime;
 import dev.loopwork.jdbc.JdbcLoopService;
+import dev.loopwork.jdbc.RunHistory;
+import dev.loopwork.jdbc.ServiceControls;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -27,6 +30,8 @@ public final class LoopworkRuntime implements AutoCloseable {
   private final LoopEngine local;
   private final Duration leaseTtl;
   private final LeaseTable leases;
+  private final ServiceControls controls;
+  private final RunHistory journal;
 
   private LoopworkRuntime(Database database, JdbcLoopRuntime exclusive, JdbcLoopRuntime everyReplica,
       LoopEngine local, Duration leaseTtl) {
@@ -36,6 +41,8 @@ public final class LoopworkRuntime implements AutoCloseable {
     this.local = local;
     this.leaseTtl = leaseTtl;
     this.leases = database == null ? null : new LeaseTable(database);
+    this.controls = database == null ? null : ServiceControls.of(database, replicaId());
+    this.journal = database == null ? null : RunHistory.of(database);
   }
 
   /** A runtime without a database: every service runs uncoordinated on an engine built by {@code engine}. */
@@ -112,6 +119,20 @@ public final class LoopworkRuntime implements AutoCloseable {
   /** Who holds each exclusive service's lease now, by service name; empty without a database. */
   Map<String, LeaseTable.Lease> leases() {
     return leases == null ? Map.of() : leases.read();
+  }
+
+  /** The pause flags and run-once requests shared by every instance on the database; empty without a database. */
+  Optional<ServiceControls> controls() {
+    return Optional.ofNullable(controls);
+  }
+
+  /**
+   * The latest journaled iteration of each of {@code services}, wherever it ran; empty without a database.
+   *
+   * @throws dev.loopwork.jdbc.DatabaseException if the journal cannot be read
+   */
+  Map<String, RunHistory.Run> lastRuns(Collection<String> services) {
+    return journal == null ? Map.of() : journal.last(services);
   }
 
   private static void requireNoDatabaseNeeded(LoopService service, Coordination coordination) {

@@ -4,6 +4,10 @@ import dev.loopwork.LoopHandle;
 import dev.loopwork.LoopOptions;
 import dev.loopwork.LoopService;
 import dev.loopwork.LoopState;
+import dev.loopwork.jdbc.JdbcLoopService;
+import dev.loopwork.jdbc.RunHistory;
+import dev.loopwork.jdbc.ServiceControls;
+import dev.loopwork.jdbc.ServiceControls.Control;
 import dev.loopwork.spring.boot.LoopworkProperties.Service;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +29,16 @@ import org.springframework.context.SmartLifecycle;
  * running iterations to finish. Also pauses, resumes and runs single services on an operator's request, and reports
  * their status.
  *
+ * <p><b>With a DataSource</b>, an operator's request acts on every instance of the application that shares the
+ * database, through loopwork-jdbc's {@link ServiceControls}, which every instance reads every {@link
+ * #CONTROL_POLL_INTERVAL}: a paused service is stopped on every instance (so an exclusive one runs nowhere) and
+ * started again on every instance where it is enabled when it is resumed; a run-once request is taken by exactly one
+ * instance: the one that holds the lease of an exclusive service, any one that runs an every-replica service, or,
+ * while the service is paused, any one where it is enabled (outside the lease). These are the semantics of {@code
+ * loopwork services pause|resume|run-once} of the loopwork host, which shares the table. The last iteration in a
+ * status is the latest one wherever it ran, read from the run journal (exclusive services are journaled). <b>Without
+ * a DataSource</b>, every request acts on this instance only.
+ *
  * <p>Thread-safe.
  */
 public class LoopworkServices implements SmartLifecycle {
@@ -34,12 +48,19 @@ public class LoopworkServices implements SmartLifecycle {
    */
   public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 512;
 
+  /** How often every instance reads the shared pause flags and run-once requests, with a DataSource. */
+  public static final Duration CONTROL_POLL_INTERVAL = Duration.ofSeconds(1);
+
   private static final Logger LOG = LoggerFactory.getLogger(LoopworkServices.class);
 
   private final LoopworkRuntime runtime;
   private final LoopworkProperties properties;
   private final Map<String, Managed> services;
   private final IterationHistory history = new IterationHistory();
+  /** Held while shared flags are read and applied, so that a stale read never undoes an operator's newer request. */
+  private final Object controlLock = new Object();
+  /** Reads the shared controls, with a DataSource; null without one. */
+  private final ControlPoller controlPoller;
   private volatile boolean running;
 
   /**
@@ -53,6 +74,8 @@ public class LoopworkServices implements SmartLifecycle {
     this.runtime = Objects.requireNonNull(runtime, "runtime");
     this.properties = Objects.requireNonNull(properties, "properties");
     this.services = new LinkedHashMap<>();
+    this.controlPoller = runtime.controls()
+        .map(controls -> new ControlPoller(CONTROL_POLL_INTERVAL, () -> syncControls(controls))).orElse(null);
     Map<String, String> relaxed = new LinkedHashMap<>();
     for (LoopService service : services) {
       String previous = relaxed.put(LoopworkProperties.relaxedName(service.name()), service.name());
@@ -86,9 +109,12 @@ public class LoopworkServices implements SmartLifecycle {
     return runtime.isCoordinated() ? Coordination.EXCLUSIVE : Coordination.EVERY_REPLICA;
   }
 
-  /** Starts every enabled service that is not paused. */
+  /** Starts every enabled service that is not paused (with a DataSource: paused on any instance sharing it). */
   @Override
   public void start() {
+    if (controlPoller != null) {
+      controlPoller.runNow();
+    }
     running = true;
     int started = 0;
     for (Managed managed : services.values()) {
@@ -99,6 +125,9 @@ public class LoopworkServices implements SmartLifecycle {
     }
     LOG.info("Started {} loop service(s) of {}{}", started, services.size(),
         runtime.isCoordinated() ? ", coordinated as replica " + runtime.replicaId() : "");
+    if (controlPoller != null) {
+      controlPoller.start();
+    }
   }
 
   /**
@@ -109,6 +138,9 @@ public class LoopworkServices implements SmartLifecycle {
   @Override
   public void stop() {
     running = false;
+    if (controlPoller != null) {
+      controlPoller.stop(properties.getShutdown().getTimeout());
+    }
     List<Managed> active = new ArrayList<>();
     for (Managed managed : services.values()) {
       if (managed.requestStop()) {
@@ -155,80 +187,106 @@ public class LoopworkServices implements SmartLifecycle {
   }
 
   /**
-   * Stops {@code name} here gracefully and keeps it stopped until {@link #resume}; an exclusive service then runs on
-   * another replica, if there is one. Waits for the running iteration at most {@code loopwork.shutdown.timeout}.
+   * Stops {@code name} gracefully and keeps it stopped until {@link #resume}: here, and with a DataSource on every
+   * instance that shares it (within {@link #CONTROL_POLL_INTERVAL}), so that an exclusive service runs nowhere.
+   * Without a DataSource an exclusive service cannot exist, and the pause is this instance's. Waits for the running
+   * iteration here at most {@code loopwork.shutdown.timeout}.
    *
-   * @return whether the service was running
+   * @return whether the service was running here
    * @throws IllegalArgumentException if there is no such service
+   * @throws dev.loopwork.jdbc.DatabaseException if the shared flag cannot be written
    */
   public boolean pause(String name) {
     Managed managed = require(name);
-    managed.paused = true;
-    boolean wasRunning = managed.requestStop();
-    managed.awaitStopped(System.nanoTime() + properties.getShutdown().getTimeout().toNanos());
-    LOG.info("Loop service {} paused by request", name);
+    boolean wasRunning;
+    synchronized (controlLock) {
+      runtime.controls().ifPresent(controls -> controls.setPaused(name, true));
+      managed.paused = true;
+      wasRunning = managed.requestStop();
+    }
+    managed.awaitStopped(shutdownDeadline());
+    LOG.info("Loop service {} paused by request{}", name, runtime.isCoordinated() ? " on every instance" : "");
     return wasRunning;
   }
 
   /**
-   * Lets {@code name} run again after {@link #pause}; starts it if the application is running and it is enabled.
+   * Lets {@code name} run again after {@link #pause}, on every instance that shares the DataSource if there is one;
+   * starts it here if the application is running and it is enabled.
    *
-   * @return whether the service was started
+   * @return whether the service was started here
    * @throws IllegalArgumentException if there is no such service
+   * @throws dev.loopwork.jdbc.DatabaseException if the shared flag cannot be written
    */
   public boolean resume(String name) {
     Managed managed = require(name);
-    managed.paused = false;
-    if (!running || !managed.enabled || managed.service.isRunning()) {
-      return false;
+    boolean started;
+    synchronized (controlLock) {
+      runtime.controls().ifPresent(controls -> controls.setPaused(name, false));
+      started = resumeHere(managed);
     }
-    managed.start();
-    LOG.info("Loop service {} resumed by request", name);
-    return true;
+    LOG.info("Loop service {} resumed by request{}", name, runtime.isCoordinated() ? " on every instance" : "");
+    return started;
   }
 
   /**
    * Runs one extra iteration of {@code name} now. A service running here gets it without a change to its schedule
-   * ({@link LoopService#runNow()}; an exclusive service only where this instance holds its lease). A paused or
-   * stopped service runs one iteration here, outside its lease and schedule, and this method waits for it at most
-   * {@code loopwork.shutdown.timeout}.
+   * ({@link LoopService#runNow()}). A paused or stopped service runs one iteration here, outside its lease and
+   * schedule, and this method waits for it at most {@code loopwork.shutdown.timeout}.
+   *
+   * <p>With a DataSource the request is shared: exactly one instance runs the iteration, this one if it is the one
+   * to (see the class comment), else another one within {@link #CONTROL_POLL_INTERVAL}; a request that no instance
+   * may take yet (an exclusive service whose lease nobody holds) waits until one may.
    *
    * @return the status after the request
    * @throws IllegalArgumentException if there is no such service
-   * @throws IllegalStateException if the service was never started here
+   * @throws IllegalStateException without a DataSource, if the service was never started here
+   * @throws dev.loopwork.jdbc.DatabaseException if the shared request cannot be written
    */
   public LoopServiceStatus runOnce(String name) throws InterruptedException {
     Managed managed = require(name);
+    Optional<ServiceControls> shared = runtime.controls();
+    if (shared.isPresent()) {
+      shared.get().requestRunOnce(name);
+      Optional<LoopHandle> oneShot = runRequestedIteration(managed, shared.get(), readLeases());
+      if (oneShot.isPresent()) {
+        oneShot.get().await(properties.getShutdown().getTimeout());
+      }
+      return status(name).orElseThrow();
+    }
     if (managed.service.runNow()) {
       LOG.info("Loop service {}: one extra iteration by request", name);
-      return status(managed, readLeases());
+      return status(name).orElseThrow();
     }
     if (managed.service.state() == LoopState.NEW) {
       throw new IllegalStateException("Loop service " + name + " was never started here (enabled: "
           + managed.enabled + "); only a started, paused or stopped service can be run once by request");
     }
     LOG.info("Loop service {}: running one iteration by request", name);
-    runtime.runOnce(managed.service).await(properties.getShutdown().getTimeout());
-    return status(managed, readLeases());
+    managed.runOnceHere().await(properties.getShutdown().getTimeout());
+    return status(name).orElseThrow();
   }
 
-  /** The status of every service; owners are read from the lease table when there is one. */
+  /**
+   * The status of every service; with a DataSource, owners come from the lease table, pause flags are the shared
+   * ones and the last iteration is the latest one in the run journal or here.
+   */
   public List<LoopServiceStatus> statuses() {
     return statuses(readLeases());
   }
 
   /** The status of every service, with owners from {@code leases}. */
   List<LoopServiceStatus> statuses(Map<String, LeaseTable.Lease> leases) {
+    Shared shared = readShared(leases);
     List<LoopServiceStatus> result = new ArrayList<>(services.size());
     for (Managed managed : services.values()) {
-      result.add(status(managed, leases));
+      result.add(status(managed, shared));
     }
     return result;
   }
 
-  /** The status of {@code name}, or empty if there is no such service. */
+  /** The status of {@code name}, or empty if there is no such service; see {@link #statuses()}. */
   public Optional<LoopServiceStatus> status(String name) {
-    return Optional.ofNullable(services.get(name)).map(m -> status(m, readLeases()));
+    return Optional.ofNullable(services.get(name)).map(m -> status(m, readShared(readLeases())));
   }
 
   /** The lease time-to-live, which health compares the time without an owner against; empty without a database. */
@@ -254,6 +312,101 @@ public class LoopworkServices implements SmartLifecycle {
     return runtime.leases();
   }
 
+  private boolean resumeHere(Managed managed) {
+    boolean wasPaused = managed.paused;
+    managed.paused = false;
+    if (!running || !managed.enabled) {
+      return false;
+    }
+    if (wasPaused) {
+      // The pause may still be stopping the run, or a requested iteration may be running: start after them.
+      managed.awaitStopped(shutdownDeadline());
+    }
+    if (managed.service.state().isActive()) {
+      return false;
+    }
+    managed.start();
+    return true;
+  }
+
+  private long shutdownDeadline() {
+    return System.nanoTime() + properties.getShutdown().getTimeout().toNanos();
+  }
+
+  /** Applies the shared pause flags here and takes the run-once requests that are this instance's to run. */
+  private void syncControls(ServiceControls controls) {
+    Map<String, Control> flags;
+    synchronized (controlLock) {
+      flags = controls.readAll();
+      services.forEach((name, managed) -> applySharedPause(managed, flags.getOrDefault(name, Control.NONE)));
+    }
+    if (flags.values().stream().anyMatch(Control::runOnceRequested)) {
+      Map<String, LeaseTable.Lease> leases = readLeases();
+      flags.forEach((name, flag) -> {
+        Managed managed = services.get(name);
+        if (flag.runOnceRequested() && managed != null) {
+          runRequestedIteration(managed, controls, leases);
+        }
+      });
+    }
+  }
+
+  private void applySharedPause(Managed managed, Control flag) {
+    if (flag.paused() && !managed.paused) {
+      managed.paused = true;
+      if (managed.requestStop()) {
+        LOG.info("Loop service {} is paused on every instance: stopping it here", managed.service.name());
+      }
+    } else if (!flag.paused() && managed.paused && resumeHere(managed)) {
+      LOG.info("Loop service {} is resumed on every instance: started it here", managed.service.name());
+    }
+  }
+
+  /**
+   * Runs the pending run-once request of {@code managed} here if this instance is one that may run it and takes the
+   * request first.
+   *
+   * @return the one-shot run, when the iteration runs outside the service's own run
+   */
+  private Optional<LoopHandle> runRequestedIteration(Managed managed, ServiceControls controls,
+      Map<String, LeaseTable.Lease> leases) {
+    String name = managed.service.name();
+    if (!mayRunRequestedIteration(managed, leases) || !controls.claimRunOnce(name)) {
+      return Optional.empty();
+    }
+    LOG.info("Loop service {}: one iteration by request, on this instance", name);
+    if (managed.service.runNow()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(managed.runOnceHere());
+    } catch (IllegalStateException e) {
+      LOG.warn("Loop service {}: the requested iteration could not run here: {}", name, e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Whether this instance is one that may run a requested iteration of {@code managed}: where it is enabled, the one
+   * that runs it now (for an exclusive service, the lease holder), or while it is paused, any one where it is not
+   * running (a {@link JdbcLoopService} only once it has been started here, which handed it the database).
+   */
+  private boolean mayRunRequestedIteration(Managed managed, Map<String, LeaseTable.Lease> leases) {
+    LoopService service = managed.service;
+    if (!managed.enabled) {
+      return false;
+    }
+    if (managed.paused) {
+      return !service.state().isActive() && !(service instanceof JdbcLoopService && service.state() == LoopState.NEW);
+    }
+    if (service.state() != LoopState.RUNNING) {
+      return false;
+    }
+    LeaseTable.Lease lease = leases.get(service.name());
+    return managed.coordination == Coordination.EVERY_REPLICA
+        || lease != null && runtime.replicaId().equals(lease.owner());
+  }
+
   private Map<String, LeaseTable.Lease> readLeases() {
     try {
       return runtime.leases();
@@ -263,22 +416,42 @@ public class LoopworkServices implements SmartLifecycle {
     }
   }
 
-  private LoopServiceStatus status(Managed managed, Map<String, LeaseTable.Lease> leases) {
+  /** What the database says of every service: lease owners, shared pause flags, journaled last iterations. */
+  private record Shared(Map<String, LeaseTable.Lease> leases, Map<String, Control> flags,
+      Map<String, RunHistory.Run> lastRuns) {}
+
+  /** {@code leases} with the shared flags and the journal, each empty when it cannot be read (or no DataSource). */
+  private Shared readShared(Map<String, LeaseTable.Lease> leases) {
+    Map<String, Control> flags = Map.of();
+    Map<String, RunHistory.Run> lastRuns = Map.of();
+    try {
+      flags = runtime.controls().map(ServiceControls::readAll).orElse(Map.of());
+      lastRuns = runtime.lastRuns(services.keySet());
+    } catch (RuntimeException e) {
+      LOG.debug("Cannot read the shared flags or the run journal for the status of the loop services", e);
+    }
+    return new Shared(leases, flags, lastRuns);
+  }
+
+  private LoopServiceStatus status(Managed managed, Shared shared) {
     LoopService service = managed.service;
     boolean active = service.isRunning();
     String owner;
     if (managed.coordination == Coordination.EVERY_REPLICA) {
       owner = active ? runtime.replicaId() : null;
     } else {
-      LeaseTable.Lease lease = leases.get(service.name());
+      LeaseTable.Lease lease = shared.leases().get(service.name());
       owner = lease == null ? null : lease.owner();
     }
     boolean ownedHere = active && runtime.replicaId().equals(owner);
-    IterationHistory.Last last = history.of(service.name());
+    IterationHistory.Last here = history.of(service.name());
+    IterationHistory.Last last = IterationHistory.latest(here, shared.lastRuns().get(service.name()));
     LoopOptions options = new ServiceOptionsOverride(properties).optionsOf(service);
     Duration interval = options.loopInterval().orElseGet(service::loopInterval);
-    String nextRun = ownedHere && last != null ? last.startedAt().plus(interval).toString() : null;
-    return new LoopServiceStatus(service.name(), managed.enabled, managed.paused, service.state(),
+    String nextRun = ownedHere && here != null ? here.startedAt().plus(interval).toString() : null;
+    Control flag = shared.flags().get(service.name());
+    boolean paused = flag == null ? managed.paused : flag.paused();
+    return new LoopServiceStatus(service.name(), managed.enabled, paused, service.state(),
         managed.coordination, interval.toString(), options.iterationTimeout().map(Duration::toString)
         .orElse(null), owner, ownedHere, last == null ? null : last.startedAt().toString(),
         last == null ? null : last.outcome().name().toLowerCase(Locale.ROOT),
@@ -313,6 +486,12 @@ public class LoopworkServices implements SmartLifecycle {
     synchronized void start() {
       startedAt = Instant.now();
       handle = runtime.start(service, coordination);
+    }
+
+    /** Runs one iteration outside the service's schedule and lease; a stop or resume waits for it like for a run. */
+    synchronized LoopHandle runOnceHere() {
+      handle = runtime.runOnce(service);
+      return handle;
     }
 
     /** Requests a stop; returns whether a run was in progress. */

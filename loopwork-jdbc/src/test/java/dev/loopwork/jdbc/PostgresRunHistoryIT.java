@@ -1,0 +1,9 @@
+package dev.loopwork.jdbc;
+
+/** The journal's reader on PostgreSQL. */
+class PostgresRunHistoryIT extends RunHistoryContract {
+  @Override
+  FreshDatabase createFresh() {
+    return PostgresDatabases.create();
+  }
+}

@@ -1,0 +1,111 @@
+package dev.loopwork.example;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.loopwork.LoopState;
+import dev.loopwork.spring.boot.LoopServiceStatus;
+import dev.loopwork.spring.boot.LoopworkEndpoint;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Two instances of the example application on one PostgreSQL database steered through the actuator endpoint of
+ * one of them: a pause stops the service on both, a run-once runs exactly one iteration, a resume lets it run
+ * again, and either instance shows the last iteration wherever it ran.
+ */
+class SharedControlsIT {
+  private static final Duration INTERVAL = Duration.ofMillis(200);
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  private TickReplicas replicas;
+  private ConfigurableApplicationContext first;
+  private ConfigurableApplicationContext second;
+
+  @BeforeEach
+  void startTwoInstances() {
+    replicas = new TickReplicas(INTERVAL);
+    first = replicas.start("first", "management.endpoints.web.exposure.include=loopwork");
+    second = replicas.start("second", "management.endpoints.web.exposure.include=loopwork");
+    await().atMost(WAIT).until(() -> replicas.ticks() >= 5);
+  }
+
+  @AfterEach
+  void closeInstances() throws Exception {
+    first.close();
+    second.close();
+    replicas.close();
+  }
+
+  @Test
+  void aPauseThroughOneInstanceStopsTheServiceOnBothAndAResumeRestartsIt() throws InterruptedException {
+    ConfigurableApplicationContext runner = instance(replicas.lastTicker());
+    ConfigurableApplicationContext other = runner == first ? second : first;
+
+    WebEndpointResponse<Object> paused = endpoint(other).act("tick", "pause");
+
+    assertThat(paused.getStatus()).isEqualTo(200);
+    assertThat(((LoopServiceStatus) paused.getBody()).paused()).isTrue();
+    await().atMost(WAIT).until(() -> tickState(runner) == LoopState.STOPPED && status(runner).paused());
+    int whilePaused = replicas.ticks();
+    await("no tick while paused").during(Duration.ofSeconds(3)).atMost(WAIT)
+        .until(() -> replicas.ticks() == whilePaused);
+
+    endpoint(other).act("tick", "resume");
+
+    await().atMost(WAIT).until(() -> replicas.ticks() >= whilePaused + 5);
+    assertThat(List.of(status(first).paused(), status(second).paused())).containsOnly(false);
+  }
+
+  @Test
+  void aRunOnceThroughOneInstanceRunsExactlyOneIterationWhileTheServiceIsPaused() throws InterruptedException {
+    endpoint(first).act("tick", "pause");
+    await().atMost(WAIT).until(() -> tickState(first) != LoopState.RUNNING && tickState(second)
+        != LoopState.RUNNING);
+    int before = replicas.ticks();
+
+    assertThat(endpoint(first).act("tick", "run-once").getStatus()).isEqualTo(200);
+
+    await().atMost(WAIT).until(() -> replicas.ticks() == before + 1);
+    await("one iteration only").during(Duration.ofSeconds(3)).atMost(WAIT)
+        .until(() -> replicas.ticks() == before + 1);
+  }
+
+  @Test
+  void theInstanceThatDoesNotRunTheServiceShowsItsLastIterationFromTheJournal() {
+    long since = System.currentTimeMillis();
+    await().atMost(WAIT).until(() -> replicas.ticks() >= 10);
+    ConfigurableApplicationContext runner = instance(replicas.lastTicker());
+    ConfigurableApplicationContext observer = runner == first ? second : first;
+    String observerName = observer == first ? "first" : "second";
+
+    await().atMost(WAIT).until(() -> {
+      LoopServiceStatus seen = status(observer);
+      return replicas.ticksBy(observerName, since) == 0 && !seen.ownedHere() && seen.lastStart() != null
+          && Instant.parse(seen.lastStart()).toEpochMilli() > since;
+    });
+    assertThat(status(observer).lastOutcome()).isEqualTo("succeeded");
+  }
+
+  private ConfigurableApplicationContext instance(String replica) {
+    return "first".equals(replica) ? first : second;
+  }
+
+  private static LoopworkEndpoint endpoint(ConfigurableApplicationContext context) {
+    return context.getBean(LoopworkEndpoint.class);
+  }
+
+  private static LoopServiceStatus status(ConfigurableApplicationContext context) {
+    return endpoint(context).service("tick").getBody();
+  }
+
+  private static LoopState tickState(ConfigurableApplicationContext context) {
+    return status(context).state();
+  }
+}
