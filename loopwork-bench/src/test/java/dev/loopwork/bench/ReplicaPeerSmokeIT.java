@@ -61,7 +61,7 @@ class ReplicaPeerSmokeIT {
     AtomicInteger now = inside.computeIfAbsent(service, s -> new AtomicInteger());
     mostAtOnce.accumulateAndGet(now.incrementAndGet(), Math::max);
     try {
-      Thread.sleep(20);
+      Thread.sleep(50);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
