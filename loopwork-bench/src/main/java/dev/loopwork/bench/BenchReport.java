@@ -153,6 +153,8 @@ final class BenchReport {
     replicaRow(runs, "database transactions/s per replica (2 replicas, 1,000 services)",
         f -> number(f.path("transactionsPerSecondPerReplica")));
     replicaRow(runs, "iterations/s of both replicas together (1,000 due)", f -> count(f.path("iterationsPerSecond")));
+    replicaRow(runs, "services moving to another replica per second (same window)",
+        f -> number(f.path("movesPerSecond")));
     replicaRow(runs, "overlapping iterations across replicas", f -> text(f, "overlappingIterations"));
     replicaRow(runs, "slots run twice (two replicas less than half an interval apart)",
         f -> text(f, "slotsRunTwice"));

@@ -124,6 +124,24 @@ final class IterationLog {
   }
 
   /**
+   * Iterations that started in {@code [fromMicros, toMicros)} on another replica than the previous iteration of
+   * the same service: how often services moved between replicas.
+   */
+  synchronized long movesBetween(long fromMicros, long toMicros) {
+    long moves = 0;
+    for (List<Iteration> runs : byServiceInStartOrder().values()) {
+      for (int k = 1; k < runs.size(); k++) {
+        Iteration run = runs.get(k);
+        if (run.startMicros() >= fromMicros && run.startMicros() < toMicros
+            && !run.replica().equals(runs.get(k - 1).replica())) {
+          moves++;
+        }
+      }
+    }
+    return moves;
+  }
+
+  /**
    * Iterations of one service on one replica that began while an iteration of the same service on another
    * replica was still running (their time spans intersect). Must be 0 for a peer that keeps its promise.
    */

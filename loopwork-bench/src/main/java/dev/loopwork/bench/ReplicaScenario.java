@@ -26,8 +26,9 @@ import org.postgresql.ds.PGSimpleDataSource;
  *       the schedule (the later of the signal and the previous start plus one interval). A new replica is started
  *       in its place at once (with {@link ReplicaProcess#QUICK_START}, so that it is up sooner).
  *   <li><em>Load</em>: 2 replicas run {@code services} (1,000) services with the same interval and an empty body;
- *       once every service has run since both started, after {@code warmupS} (2) s, the database's transactions
- *       over {@code windowS} (8) s, per second and per replica, and the iterations per second of all replicas.
+ *       once every service has run since both started, after {@code warmupS} (8) s, the database's transactions
+ *       over {@code windowS} (8) s, per second and per replica; the iterations per second of all replicas; and how
+ *       often per second a service's iteration ran on another replica than its previous one.
  * </ol>
  *
  * <p>Over both phases: iterations of one service on two replicas that overlapped in time, and iterations that
@@ -71,7 +72,7 @@ final class ReplicaScenario {
       }
       long handOffsDone = System.nanoTime();
       try (PostgresBenchDatabase db = createDatabase(database)) {
-        load(db, services, params.integer("warmupS", 2), params.integer("windowS", 8), result);
+        load(db, services, params.integer("warmupS", 8), params.integer("windowS", 8), result);
       }
       result.put("handOffPhaseS", (handOffsDone - begin) / 1e9);
       result.put("loadPhaseS", (System.nanoTime() - handOffsDone) / 1e9);
@@ -167,6 +168,7 @@ final class ReplicaScenario {
     result.put("windowS", windowS);
     result.put("transactionsPerSecondPerReplica", transactions / seconds / pair.size());
     result.put("iterationsPerSecond", log.startedBetween(from, to) / seconds);
+    result.put("movesPerSecond", log.movesBetween(from, to) / seconds);
   }
 
   private ReplicaProcess start(PostgresBenchDatabase db, int services, Duration body, List<String> jvm)

@@ -55,6 +55,8 @@ class IterationLogTest {
     log.add(new IterationLog.Iteration("svc-0", "r1", 1400, 1410)); // a full interval later
 
     assertThat(log.closerThan(500)).isEqualTo(1);
+    assertThat(log.movesBetween(0, 1400)).isEqualTo(1);
+    assertThat(log.movesBetween(0, 1401)).isEqualTo(2);
     assertThat(log.startedBetween(300, 1400)).isEqualTo(2);
     assertThat(log.servicesStartedAfter(1000)).isEqualTo(1);
     assertThat(log.firstElsewhereAfter("svc-0", "r2", 0).orElseThrow().startMicros()).isEqualTo(1400);
