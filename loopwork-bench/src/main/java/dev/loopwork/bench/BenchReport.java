@@ -154,7 +154,7 @@ final class BenchReport {
         f -> number(f.path("transactionsPerSecondPerReplica")));
     replicaRow(runs, "iterations/s of both replicas together (1,000 due)", f -> count(f.path("iterationsPerSecond")));
     replicaRow(runs, "services moving to another replica per second (same window)",
-        f -> number(f.path("movesPerSecond")));
+        f -> count(f.path("movesPerSecond")));
     replicaRow(runs, "overlapping iterations across replicas", f -> text(f, "overlappingIterations"));
     replicaRow(runs, "slots run twice (two replicas less than half an interval apart)",
         f -> text(f, "slotsRunTwice"));
