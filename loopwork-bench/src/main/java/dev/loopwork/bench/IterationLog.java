@@ -26,15 +26,15 @@ final class IterationLog {
   /** One iteration of one service on one replica. */
   record Iteration(String service, String replica, long startMicros, long endMicros) {}
 
-  /** The replicas that began the latest two iterations of a service. */
-  private record Runners(String latest, String previous) {}
+  /** The replicas that began the latest two iterations of a service, and when the latest began. */
+  private record Runners(String latest, String previous, long latestStartMicros) {}
 
   private final List<Iteration> iterations = new ArrayList<>();
   private final Map<String, Runners> runners = new HashMap<>();
 
   /** The line a replica prints as an iteration begins. */
-  static String beginLine(String service, String replica) {
-    return BEGIN + service + " " + replica;
+  static String beginLine(String service, String replica, long startMicros) {
+    return BEGIN + service + " " + replica + " " + startMicros;
   }
 
   /** The line a replica prints once an iteration has ended. */
@@ -54,8 +54,8 @@ final class IterationLog {
    */
   boolean addLine(String line) {
     if (line.startsWith(BEGIN)) {
-      String[] f = fields(line, BEGIN, 2);
-      begun(f[0], f[1]);
+      String[] f = fields(line, BEGIN, 3);
+      begun(f[0], f[1], Long.parseLong(f[2]));
       return true;
     }
     if (line.startsWith(END)) {
@@ -69,15 +69,15 @@ final class IterationLog {
   private static String[] fields(String line, String prefix, int count) {
     String[] f = line.substring(prefix.length()).split(" ");
     if (f.length != count) {
-      throw new IllegalArgumentException("iteration line must be \"" + BEGIN + "service replica\" or \"" + END
+      throw new IllegalArgumentException("iteration line must be \"" + BEGIN + "service replica start\" or \"" + END
           + "service replica start end\": " + line);
     }
     return f;
   }
 
-  synchronized void begun(String service, String replica) {
+  synchronized void begun(String service, String replica, long startMicros) {
     Runners before = runners.get(service);
-    runners.put(service, new Runners(replica, before == null ? null : before.latest()));
+    runners.put(service, new Runners(replica, before == null ? null : before.latest(), startMicros));
   }
 
   synchronized void add(Iteration iteration) {
@@ -95,10 +95,19 @@ final class IterationLog {
     return r != null && r.latest().equals(r.previous());
   }
 
-  /** The latest start of an ended iteration of {@code service} before {@code beforeMicros}, if any. */
+  /**
+   * The start of the latest iteration of {@code service} that had begun before {@code beforeMicros}, ended or not
+   * (a replica killed inside an iteration never reports its end), if any.
+   */
   synchronized Optional<Long> lastStartBefore(String service, long beforeMicros) {
-    return iterations.stream().filter(i -> i.service().equals(service) && i.startMicros() < beforeMicros)
-        .map(Iteration::startMicros).max(Long::compare);
+    Optional<Long> ended = iterations.stream().filter(i -> i.service().equals(service)
+        && i.startMicros() < beforeMicros).map(Iteration::startMicros).max(Long::compare);
+    Runners r = runners.get(service);
+    if (r != null && r.latestStartMicros() < beforeMicros
+        && (ended.isEmpty() || r.latestStartMicros() > ended.get())) {
+      return Optional.of(r.latestStartMicros());
+    }
+    return ended;
   }
 
   /** The first iteration of {@code service} on a replica other than {@code replica} that started after a time. */

@@ -53,7 +53,7 @@ public final class ReplicaMain {
     }
     peer.start(dataSource, replica, names, interval, service -> {
       long start = IterationLog.nowMicros();
-      print(out, IterationLog.beginLine(service, replica));
+      print(out, IterationLog.beginLine(service, replica, start));
       if (bodyNanos > 0) {
         LockSupport.parkNanos(bodyNanos);
       }
