@@ -26,11 +26,11 @@ final class IterationLog {
   /** One iteration of one service on one replica. */
   record Iteration(String service, String replica, long startMicros, long endMicros) {}
 
-  /** The replicas that began the latest two iterations of a service, and when the latest began. */
-  private record Runners(String latest, String previous, long latestStartMicros) {}
+  /** The replica that began the latest iteration of a service, and when. */
+  private record Begun(String replica, long startMicros) {}
 
   private final List<Iteration> iterations = new ArrayList<>();
-  private final Map<String, Runners> runners = new HashMap<>();
+  private final Map<String, Begun> latestBegun = new HashMap<>();
 
   /** The line a replica prints as an iteration begins. */
   static String beginLine(String service, String replica, long startMicros) {
@@ -76,8 +76,7 @@ final class IterationLog {
   }
 
   synchronized void begun(String service, String replica, long startMicros) {
-    Runners before = runners.get(service);
-    runners.put(service, new Runners(replica, before == null ? null : before.latest(), startMicros));
+    latestBegun.put(service, new Begun(replica, startMicros));
   }
 
   synchronized void add(Iteration iteration) {
@@ -86,13 +85,7 @@ final class IterationLog {
 
   /** The replica that began the latest iteration of {@code service}, if any began. */
   synchronized Optional<String> latestRunner(String service) {
-    return Optional.ofNullable(runners.get(service)).map(Runners::latest);
-  }
-
-  /** Whether the latest two iterations of {@code service} began on the same replica. */
-  synchronized boolean isSettled(String service) {
-    Runners r = runners.get(service);
-    return r != null && r.latest().equals(r.previous());
+    return Optional.ofNullable(latestBegun.get(service)).map(Begun::replica);
   }
 
   /**
@@ -102,10 +95,10 @@ final class IterationLog {
   synchronized Optional<Long> lastStartBefore(String service, long beforeMicros) {
     Optional<Long> ended = iterations.stream().filter(i -> i.service().equals(service)
         && i.startMicros() < beforeMicros).map(Iteration::startMicros).max(Long::compare);
-    Runners r = runners.get(service);
-    if (r != null && r.latestStartMicros() < beforeMicros
-        && (ended.isEmpty() || r.latestStartMicros() > ended.get())) {
-      return Optional.of(r.latestStartMicros());
+    Begun latest = latestBegun.get(service);
+    if (latest != null && latest.startMicros() < beforeMicros
+        && (ended.isEmpty() || latest.startMicros() > ended.get())) {
+      return Optional.of(latest.startMicros());
     }
     return ended;
   }

@@ -27,22 +27,13 @@ class IterationLogTest {
   }
 
   @Test
-  void aServiceIsSettledOnceTwoIterationsInARowBeganOnOneReplica() {
-    log.begun("svc-0", "r1", 0);
-    assertThat(log.isSettled("svc-0")).isFalse();
-    log.begun("svc-0", "r2", 1000);
-    assertThat(log.isSettled("svc-0")).isFalse();
-    log.begun("svc-0", "r2", 2000);
-    assertThat(log.isSettled("svc-0")).isTrue();
-  }
-
-  @Test
   void theLastStartCountsAnIterationThatNeverReportedItsEnd() {
     log.add(new IterationLog.Iteration("svc-0", "r1", 100, 200));
     log.begun("svc-0", "r1", 100);
-    log.begun("svc-0", "r1", 1100); // killed inside this one
+    log.begun("svc-0", "r2", 1100); // killed inside this one
 
     assertThat(log.lastStartBefore("svc-0", 1500)).contains(1100L);
+    assertThat(log.latestRunner("svc-0")).contains("r2");
     assertThat(log.lastStartBefore("svc-0", 1000)).contains(100L);
   }
 
