@@ -2,7 +2,6 @@ package dev.loopwork.bench;
 
 import com.github.kagkarlsson.scheduler.Scheduler;
 import com.github.kagkarlsson.scheduler.SchedulerName;
-import com.github.kagkarlsson.scheduler.task.Task;
 import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import com.github.kagkarlsson.scheduler.task.schedule.FixedDelay;
@@ -16,8 +15,8 @@ import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /**
- * db-scheduler's recurring tasks: every replica builds {@code Scheduler.create(dataSource, tasks)} with one
- * {@code Tasks.recurring(service, FixedDelay.of(interval))} per service as start tasks (db-scheduler's only fixed
+ * db-scheduler's recurring tasks: every replica builds {@code Scheduler.create(dataSource).startTasks(tasks)} with
+ * one {@code Tasks.recurring(service, FixedDelay.of(interval))} per service (db-scheduler's only fixed
  * interval schedule: the next run is due an interval after the previous one ends), {@link ReplicaPeer#THREADS}
  * threads (its default), a polling interval of {@link ReplicaPeer#POLL_INTERVAL} (its default is 10 s, far longer
  * than the 1 s interval measured here), and a heartbeat every 0.5 s with a missed-heartbeats limit of 4, so that
@@ -57,7 +56,7 @@ final class DbSchedulerReplicaPeer implements ReplicaPeer {
       tasks.add(Tasks.recurring(service, FixedDelay.of(interval)).execute((instance, context) ->
           body.accept(service)));
     }
-    scheduler = Scheduler.create(dataSource, new ArrayList<Task<?>>())
+    scheduler = Scheduler.create(dataSource)
         .startTasks(tasks)
         .schedulerName(new SchedulerName.Fixed(replicaId))
         .threads(THREADS)
