@@ -8,13 +8,15 @@ import java.util.Set;
 
 /**
  * What the suite measures, in order: the single-service metrics for every peer on JDK 17 and for Loopwork on JDK
- * 25, the JMH overhead benchmark, then the scale points, each in a fresh JVM. Peers that do not change with the JDK
+ * 25, the JMH overhead benchmark, the scale points, then the replica peers on PostgreSQL (JDK 17), each in a fresh
+ * JVM. Peers that do not change with the JDK
  * (they use no virtual threads) are measured on JDK 17 only, except the shared executor, the reference of every
  * ratio.
  */
 final class BenchPlan {
   /** The scenarios, in the order they run. */
-  static final List<String> SCENARIOS = List.of("stop-latency", "jitter", "overrun", "idle", "overhead", "scale");
+  static final List<String> SCENARIOS =
+      List.of("stop-latency", "jitter", "overrun", "idle", "overhead", "scale", ReplicaScenario.NAME);
 
   /** Scale points, services per process. */
   static final List<Integer> SCALE_POINTS = List.of(1_000, 10_000, 100_000);
@@ -68,6 +70,11 @@ final class BenchPlan {
             runs.add(scale("25", java25, "executor", "executor", 100_000, JVM_NO_LOG_BACKEND));
           }
           break;
+        case ReplicaScenario.NAME:
+          for (String peer : ReplicaPeers.ALL) {
+            runs.add(new BenchRun("17", java17, scenario, peer, peer, List.of(), replicaJvm(), TIMEOUT));
+          }
+          break;
         default:
           for (String peer : Peers.ALL) {
             runs.add(new BenchRun("17", java17, scenario, peer, peer, List.of(), JVM, TIMEOUT));
@@ -78,6 +85,17 @@ final class BenchPlan {
       }
     }
     return runs;
+  }
+
+  /** The scenario JVM of a replicas run: the usual options, and the PostgreSQL server if one was named. */
+  private static List<String> replicaJvm() {
+    List<String> jvm = new ArrayList<>(JVM);
+    for (String property : List.of("loopwork.bench.pg.url", "loopwork.bench.pg.user")) {
+      if (System.getProperty(property) != null) {
+        jvm.add("-D" + property + "=" + System.getProperty(property));
+      }
+    }
+    return jvm;
   }
 
   private static void addScale(List<BenchRun> runs, String jdk, Path java, List<String> peers) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * Renders the results of one suite run as the generated part of {@code docs/benchmarks.md}: one table per metric,
@@ -33,6 +34,15 @@ final class BenchReport {
         + run.path("loadBefore").asText() + " before and " + run.path("loadAfter").asText()
         + " after (other engineers' builds shared the machine; the last column of each table is the 1-minute load"
         + " average when that measurement began). Raw figures: `bench/results/benchmarks.json`.");
+    for (JsonNode partial : run.path("partialRuns")) {
+      List<String> scenarios = new ArrayList<>();
+      partial.path("scenarios").forEach(s -> scenarios.add(s.asText()));
+      blank();
+      line("The " + String.join(", ", scenarios) + " figures are from a later partial run: " + partial.path("date")
+          .asText() + " with `" + partial.path("command").asText() + "` in " + partial.path("durationS").asLong()
+          + " s, JDK 17 = " + partial.path("jdk17").asText() + ", load average " + partial.path("loadBefore")
+          .asText() + " before and " + partial.path("loadAfter").asText() + " after.");
+    }
     blank();
     stopLatency();
     jitter();
@@ -130,15 +140,35 @@ final class BenchReport {
   }
 
   private void replicas() {
-    heading("Replicas");
-    row("Metric", "Loopwork", "ShedLock (JDBC)", "db-scheduler");
-    separator(4);
-    for (String metric : List.of("fail-over after kill -9 (median, max of 10)",
-        "hand-over after SIGTERM (median, max of 10)", "statements/s per replica, 1,000 services",
-        "overlapping iterations across replicas")) {
-      row(metric, "see *Leases across replicas* below (loopwork-jdbc LeaseBenchmark)", "not measured yet", "not measured yet");
-    }
+    heading("Replicas: separate JVMs on one PostgreSQL, 1 s interval, claims of a dead replica held 2 s");
+    List<JsonNode> runs = results(ReplicaScenario.NAME);
+    List<String> header = new ArrayList<>(List.of("Metric"));
+    runs.forEach(r -> header.add(peer(r)));
+    row(header.toArray(String[]::new));
+    separator(header.size());
+    replicaRow(runs, "fail-over after kill -9: median / max of 10 (ms)",
+        f -> ms(f, "failOverMedianMs") + " / " + ms(f, "failOverMaxMs"));
+    replicaRow(runs, "hand-over after SIGTERM: median / max of 10 (ms)",
+        f -> ms(f, "handOverMedianMs") + " / " + ms(f, "handOverMaxMs"));
+    replicaRow(runs, "database transactions/s per replica (2 replicas, 1,000 services)",
+        f -> number(f.path("transactionsPerSecondPerReplica")));
+    replicaRow(runs, "iterations/s of both replicas together (1,000 due)", f -> count(f.path("iterationsPerSecond")));
+    replicaRow(runs, "services moving to another replica per second (same window)",
+        f -> count(f.path("movesPerSecond")));
+    replicaRow(runs, "overlapping iterations across replicas", f -> text(f, "overlappingIterations"));
+    replicaRow(runs, "slots run twice (two replicas less than half an interval apart)",
+        f -> text(f, "slotsRunTwice"));
+    replicaRow(runs, "iterations checked", f -> count(f.path("iterations")));
+    List<String> load = new ArrayList<>(List.of("load"));
+    runs.forEach(r -> load.add(r.path("loadBefore").asText(MISSING).split(" ")[0]));
+    row(load.toArray(String[]::new));
     blank();
+  }
+
+  private void replicaRow(List<JsonNode> runs, String metric, Function<JsonNode, String> cell) {
+    List<String> cells = new ArrayList<>(List.of(metric));
+    runs.forEach(r -> cells.add(r.has("result") ? cell.apply(r.path("result")) : MISSING));
+    row(cells.toArray(String[]::new));
   }
 
   private void targets() {

@@ -1,5 +1,6 @@
 package dev.loopwork.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,8 +21,9 @@ import java.util.Set;
 /**
  * The whole benchmark: runs the {@link BenchPlan}, writes every figure to a JSON file and the tables into the
  * generated part of {@code docs/benchmarks.md} (between {@value #BEGIN} and {@value #END}; the rest of that file is
- * written by hand and kept). A partial run ({@code --only}) writes {@code <results>-partial.json} instead, prints
- * its tables and leaves the document alone.
+ * written by hand and kept). A partial run ({@code --only}) writes its own figures to {@code <results>-partial.json},
+ * then replaces the figures of its scenarios in the results file with them ({@link #merge}) and writes the document
+ * from that; the document says which figures come from which run.
  *
  * <pre>{@code
  * java -cp ... dev.loopwork.bench.BenchSuite --results bench/results/benchmarks.json --doc docs/benchmarks.md \
@@ -45,7 +47,8 @@ public final class BenchSuite {
     if (Runtime.version().feature() != 17) {
       throw new IllegalStateException("BenchSuite must run on JDK 17, the reference JDK: " + Runtime.version());
     }
-    Path results = Path.of(options.getOrDefault("--results", "bench/results/benchmarks.json"));
+    Path full = Path.of(options.getOrDefault("--results", "bench/results/benchmarks.json"));
+    Path results = full;
     Path doc = Path.of(options.getOrDefault("--doc", "docs/benchmarks.md"));
     String jdk25Home = options.getOrDefault("--jdk25", "").trim();
     Path java25 = jdk25Home.isEmpty() ? null : Path.of(jdk25Home, "bin", "java");
@@ -95,8 +98,44 @@ public final class BenchSuite {
       System.out.println("Wrote " + results + " and " + doc + " in " + run.path("durationS").asLong() + " s");
     } else {
       System.out.println(BenchReport.render(root));
-      System.out.println("Wrote " + results + " (partial run; " + doc + " left as it was)");
+      ObjectNode merged = Files.exists(full) ? merge((ObjectNode) json.readTree(full.toFile()), root, only) : root;
+      json.writerWithDefaultPrettyPrinter().writeValue(full.toFile(), merged);
+      writeDoc(doc, BenchReport.render(merged));
+      System.out.println("Wrote " + results + "; replaced the " + String.join(", ", only) + " figures in " + full
+          + " and " + doc + " (" + run.path("durationS").asLong() + " s)");
     }
+  }
+
+  /**
+   * The results of an earlier run {@code earlier} with the figures of the scenarios {@code only} replaced by those
+   * of the partial run {@code partial}, which is listed under {@code run.partialRuns} (replacing an earlier partial
+   * run of the same scenarios). {@code earlier} is changed in place and returned.
+   */
+  static ObjectNode merge(ObjectNode earlier, ObjectNode partial, Set<String> only) {
+    ArrayNode kept = earlier.arrayNode();
+    for (JsonNode result : earlier.path("results")) {
+      if (!only.contains(result.path("scenario").asText())) {
+        kept.add(result);
+      }
+    }
+    partial.path("results").forEach(kept::add);
+    earlier.set("results", kept);
+    ObjectNode run = (ObjectNode) earlier.get("run");
+    ArrayNode partialRuns = run.arrayNode();
+    for (JsonNode previous : run.path("partialRuns")) {
+      boolean replaced = true;
+      for (JsonNode scenario : previous.path("scenarios")) {
+        replaced &= only.contains(scenario.asText());
+      }
+      if (!replaced) {
+        partialRuns.add(previous);
+      }
+    }
+    ObjectNode entry = ((ObjectNode) partial.get("run")).deepCopy();
+    entry.putArray("scenarios").addAll(only.stream().sorted().map(entry::textNode).toList());
+    partialRuns.add(entry);
+    run.set("partialRuns", partialRuns);
+    return earlier;
   }
 
   /** Replaces the generated part of {@code doc} with {@code generated}, creating the markers if they are missing. */

@@ -7,10 +7,13 @@ import java.util.function.Supplier;
 
 /**
  * Runs one scenario against one peer in this process and prints one line {@code RESULT <json>} to standard output.
- * {@link BenchSuite} starts one such process per measurement, so that every peer starts from a fresh JVM.
+ * {@link BenchSuite} starts one such process per measurement, so that every peer starts from a fresh JVM. The
+ * {@value ReplicaScenario#NAME} scenario takes a {@link ReplicaPeers} identifier and starts replica processes of its
+ * own.
  *
  * <pre>{@code
  * java -cp ... dev.loopwork.bench.ScenarioMain scale loopwork services=100000
+ * java -cp ... dev.loopwork.bench.ScenarioMain replicas shedlock tries=10
  * }</pre>
  */
 public final class ScenarioMain {
@@ -32,8 +35,10 @@ public final class ScenarioMain {
    * after printing a result that holds an {@code error}, 2 on bad arguments.
    */
   public static void main(String[] args) throws Exception {
-    if (args.length < 2 || !SCENARIOS.containsKey(args[0])) {
-      System.err.println("usage: ScenarioMain " + SCENARIOS.keySet() + " " + Peers.ALL + " [key=value ...]");
+    boolean replicas = args.length > 0 && args[0].equals(ReplicaScenario.NAME);
+    if (args.length < 2 || !SCENARIOS.containsKey(args[0]) && !replicas) {
+      System.err.println("usage: ScenarioMain " + SCENARIOS.keySet() + " " + Peers.ALL + " [key=value ...]\n"
+          + "       ScenarioMain " + ReplicaScenario.NAME + " " + ReplicaPeers.ALL + " [key=value ...]");
       System.exit(2);
     }
     Params params = Params.parse(args, 2);
@@ -43,8 +48,8 @@ public final class ScenarioMain {
     out.put("java", Runtime.version().toString());
     out.put("params", params.asMap());
     int status = 0;
-    try (Peer peer = Peers.create(args[1])) {
-      out.put("result", SCENARIOS.get(args[0]).get().run(peer, params));
+    try {
+      out.put("result", replicas ? new ReplicaScenario().run(args[1], params) : runInProcess(args[0], args[1], params));
     } catch (Exception | OutOfMemoryError e) {
       e.printStackTrace();
       out.put("error", e.toString());
@@ -53,5 +58,11 @@ public final class ScenarioMain {
     System.out.println(RESULT_PREFIX + new ObjectMapper().writeValueAsString(out));
     System.out.flush();
     System.exit(status);
+  }
+
+  private static Map<String, Object> runInProcess(String scenario, String peerId, Params params) throws Exception {
+    try (Peer peer = Peers.create(peerId)) {
+      return SCENARIOS.get(scenario).get().run(peer, params);
+    }
   }
 }

@@ -122,16 +122,4 @@ final class ClusterRecord {
     }
     return rows;
   }
-
-  /** Transactions committed in {@code databaseName} so far, by PostgreSQL's statistics (flushed about once a second). */
-  long committedTransactions(String databaseName) throws SQLException {
-    try (Connection c = database.connection(); Statement s = c.createStatement()) {
-      s.execute("SELECT pg_stat_clear_snapshot()");
-      try (ResultSet rs = s.executeQuery("SELECT xact_commit FROM pg_stat_database WHERE datname = '"
-          + databaseName + "'")) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    }
-  }
 }

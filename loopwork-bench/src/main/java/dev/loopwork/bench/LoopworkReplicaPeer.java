@@ -1,0 +1,56 @@
+package dev.loopwork.bench;
+
+import dev.loopwork.LoopOptions;
+import dev.loopwork.LoopService;
+import dev.loopwork.jdbc.Database;
+import dev.loopwork.jdbc.JdbcLoopRuntime;
+import dev.loopwork.jdbc.LoopworkSchema;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+
+/**
+ * Loopwork across replicas: a {@link JdbcLoopRuntime} on the replica's pool with a lease TTL of {@link
+ * ReplicaPeer#CLAIM_AFTER_CRASH} and its default lease poll interval ({@link ReplicaPeer#POLL_INTERVAL}), run
+ * journal on (its default), each service started with {@link JdbcLoopRuntime#start}. Closing closes the runtime,
+ * which stops the services and releases their leases.
+ */
+final class LoopworkReplicaPeer implements ReplicaPeer {
+  private JdbcLoopRuntime runtime;
+  private Database database;
+
+  @Override
+  public String id() {
+    return "loopwork";
+  }
+
+  @Override
+  public void createTables(DataSource dataSource) {
+    try (Database db = Database.of(dataSource)) {
+      LoopworkSchema.create(db);
+    }
+  }
+
+  @Override
+  public void start(DataSource dataSource, String replicaId, List<String> services, Duration interval,
+      Consumer<String> body) {
+    database = Database.of(dataSource);
+    runtime = JdbcLoopRuntime.builder(database).replicaId(replicaId).leaseTtl(CLAIM_AFTER_CRASH)
+        .pollInterval(POLL_INTERVAL).build();
+    // Signals are the replica process's business (its shutdown hook closes this peer), as for the other peers.
+    LoopOptions options = LoopOptions.builder().loopInterval(interval).handleSignals(false).build();
+    for (String service : services) {
+      runtime.start(LoopService.of(service, options, () -> body.accept(service)));
+    }
+  }
+
+  @Override
+  public void close() {
+    if (runtime != null) {
+      runtime.close();
+      database.close();
+      runtime = null;
+    }
+  }
+}
