@@ -6,6 +6,9 @@ import java.util.Arrays;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -17,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * whose deadline arrives runs its action on the thread that waited for it, with no hand-off to another thread, and a
  * pool with nothing due never wakes.
  *
- * <p>Timers are re-armable entries in a binary heap: arming one is O(log n), cancelling one O(1) (amortised), and
+ * <p>Timers are re-armable entries in a binary heap: arming one is O(log n), cancelling one O(1) without a lock, and
  * neither allocates, so 100,000 services that each wait one second make no garbage that lives as long as their
  * wait, and stopping them all costs little.
  *
@@ -30,6 +33,11 @@ final class WorkerPool implements Executor {
   static final long CHECK_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
   static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(30);
   private static final int MAX_THREADS = 10_000;
+  private static final int IDLE = 0;
+  private static final int ARMED = 1;
+  private static final int CANCELLED = 2;
+  private static final AtomicIntegerFieldUpdater<Entry> STATE =
+      AtomicIntegerFieldUpdater.newUpdater(Entry.class, "state");
   private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
 
   private final int baseThreads;
@@ -48,7 +56,11 @@ final class WorkerPool implements Executor {
   private int threads;
   private int busy;
   private long completed;
-  private int cancelled;
+
+  // Cancelled entries still in the heap (an estimate: cancelling counts without the lock), and whether a purge of
+  // them is queued.
+  private final AtomicInteger cancelled = new AtomicInteger();
+  private final AtomicBoolean purgeQueued = new AtomicBoolean();
   private boolean watchdogParked;
 
   /** A pool of {@code baseThreads} threads named {@code name-worker...}, started now, and its watchdog. */
@@ -125,7 +137,12 @@ final class WorkerPool implements Executor {
         Runnable next = tasks.pollFirst();
         Entry head = head();
         if (next == null && head != null && head.deadline - now <= 0) {
-          next = removeAt(0).action;
+          removeAt(0);
+          if (STATE.compareAndSet(head, ARMED, IDLE)) {
+            next = head.action;
+          } else {
+            dropCancelled(head); // cancelled just now, without the lock
+          }
           head = head();
         }
         if (next != null) {
@@ -221,7 +238,6 @@ final class WorkerPool implements Executor {
     lock.lock();
     try {
       if (entry.index >= 0) {
-        revive(entry);
         removeAt(entry.index);
       }
       entry.deadline = deadline;
@@ -231,6 +247,9 @@ final class WorkerPool implements Executor {
       entry.index = size;
       heap[size++] = entry;
       siftUp(entry.index);
+      if (STATE.getAndSet(entry, ARMED) == CANCELLED) {
+        cancelled.decrementAndGet();
+      }
       if (heap[0] == entry) {
         leader = null; // the leader waits for a later deadline: some thread must wait for this one
         work.signal();
@@ -241,39 +260,42 @@ final class WorkerPool implements Executor {
   }
 
   /**
-   * Marks the entry cancelled and leaves it in the heap, so that cancelling is O(1) however many timers there are:
-   * cancelled entries are dropped when they reach the top, and all at once when they are half the heap.
+   * Marks the entry cancelled, without the pool's lock, and leaves it in the heap: cancelling costs the same however
+   * many timers there are, and stopping many services never waits for the threads that run the others. Cancelled
+   * entries are dropped when they reach the top of the heap, and all at once, on a worker, when they are half of it.
    */
   private boolean disarm(Entry entry) {
-    lock.lock();
-    try {
-      if (entry.index < 0 || entry.cancelled) {
-        return false;
-      }
-      entry.cancelled = true;
-      cancelled++;
-      if (cancelled > size / 2) {
-        purge();
-      }
-      return true;
-    } finally {
-      lock.unlock();
+    if (!STATE.compareAndSet(entry, ARMED, CANCELLED)) {
+      return false;
     }
+    // size is read without the lock: a stale value only moves the purge a little.
+    if (cancelled.incrementAndGet() > size / 2 && purgeQueued.compareAndSet(false, true)) {
+      execute(this::purgeQueued);
+    }
+    return true;
   }
 
   /** The earliest live entry, after dropping the cancelled ones above it; null if there is none. */
   private Entry head() {
-    while (size > 0 && heap[0].cancelled) {
-      revive(removeAt(0));
+    while (size > 0 && heap[0].state == CANCELLED) {
+      dropCancelled(removeAt(0));
     }
     return size > 0 ? heap[0] : null;
   }
 
-  /** Clears the cancelled mark of an entry that leaves the heap or is armed again. */
-  private void revive(Entry entry) {
-    if (entry.cancelled) {
-      entry.cancelled = false;
-      cancelled--;
+  /** Accounts for a cancelled entry that has left the heap. */
+  private void dropCancelled(Entry entry) {
+    entry.state = IDLE;
+    cancelled.decrementAndGet();
+  }
+
+  private void purgeQueued() {
+    lock.lock();
+    try {
+      purgeQueued.set(false);
+      purge();
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -282,9 +304,9 @@ final class WorkerPool implements Executor {
     int kept = 0;
     for (int i = 0; i < size; i++) {
       Entry entry = heap[i];
-      if (entry.cancelled) {
+      if (entry.state == CANCELLED) {
         entry.index = -1;
-        revive(entry);
+        dropCancelled(entry);
       } else {
         heap[kept++] = entry;
       }
@@ -352,12 +374,13 @@ final class WorkerPool implements Executor {
     entry.index = index;
   }
 
-  /** One timer; its fields are guarded by the pool's lock. */
+  /** One timer; its fields but {@code state} are guarded by the pool's lock. */
   private final class Entry implements LoopClock.Timer {
     final Runnable action;
     long deadline;
     int index = -1;
-    boolean cancelled;
+    // IDLE, ARMED or CANCELLED; changed under the pool's lock, except ARMED -> CANCELLED by cancel().
+    volatile int state;
 
     Entry(Runnable action) {
       this.action = action;
