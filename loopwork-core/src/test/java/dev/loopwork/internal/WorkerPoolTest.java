@@ -69,6 +69,32 @@ class WorkerPoolTest {
   }
 
   @Test
+  void cancellingMostTimersLeavesTheOthersAndAReArmedOneFiresAgain() {
+    List<Integer> fired = new CopyOnWriteArrayList<>();
+    List<LoopClock.Timer> timers = new ArrayList<>();
+    long base = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+    for (int i = 0; i < 10_000; i++) {
+      int id = i;
+      LoopClock.Timer timer = queue.newTimer(() -> fired.add(id));
+      timer.schedule(base + i * 10_000L);
+      timers.add(timer);
+    }
+    for (int i = 0; i < timers.size(); i++) {
+      if (i % 10 != 0) {
+        assertThat(timers.get(i).cancel()).isTrue(); // nine in ten: the heap is purged on the way
+      }
+    }
+    timers.get(1).schedule(base + 200_000_000L);
+    await().atMost(Duration.ofSeconds(30)).until(() -> fired.size() >= 1_001);
+    List<Integer> expected = new ArrayList<>();
+    for (int i = 0; i < timers.size(); i += 10) {
+      expected.add(i);
+    }
+    expected.add(1);
+    assertThat(fired).containsExactlyElementsOf(expected);
+  }
+
+  @Test
   void timerActionsRunOnTheWorkerThreadThatWaitedForThem() {
     List<String> threads = new CopyOnWriteArrayList<>();
     queue.newTimer(() -> threads.add(Thread.currentThread().getName()))
