@@ -13,7 +13,8 @@ import java.util.stream.Collectors;
 /**
  * The host's own service, on every replica, every second: publishes this replica's {@link StatusBoard} to the
  * status table, reads the pause flags into the {@link FleetCoordinator}, and takes the run-once requests of the
- * services it runs (an exclusive service's request is taken by the replica that holds its lease).
+ * services it runs (an exclusive service's request is taken by the replica that holds its lease): the service runs
+ * one extra iteration at once, or right after its current one, paused or not ({@link FleetCoordinator#runNow}).
  */
 final class FleetSync extends LoopService {
   /** The service's name, never shown among the services. */
@@ -27,20 +28,20 @@ final class FleetSync extends LoopService {
   private final StatusTable status;
   private final ServiceControls control;
   private final FleetCoordinator coordinator;
-  private final RunOnceLauncher runOnce;
+  private final Map<String, LoopService> services;
   private final Set<String> everyReplica;
   private final Runnable announce;
   private volatile Set<String> heldLeases = Set.of();
 
   FleetSync(String replica, StatusBoard board, StatusTable status, ServiceControls control,
-      FleetCoordinator coordinator, RunOnceLauncher runOnce, Set<String> everyReplica, Runnable announce) {
+      FleetCoordinator coordinator, Map<String, LoopService> services, Set<String> everyReplica, Runnable announce) {
     super(LoopOptions.builder().loopInterval(INTERVAL).handleSignals(false).build());
     this.replica = replica;
     this.board = board;
     this.status = status;
     this.control = control;
     this.coordinator = coordinator;
-    this.runOnce = runOnce;
+    this.services = Map.copyOf(services);
     this.everyReplica = Set.copyOf(everyReplica);
     this.announce = announce;
   }
@@ -70,7 +71,7 @@ final class FleetSync extends LoopService {
     Map<String, Control> controls = control.readAll();
     Set<String> paused = controls.entrySet().stream().filter(e -> e.getValue().paused()).map(Map.Entry::getKey)
         .collect(Collectors.toSet());
-    for (String name : runOnce.serviceNames()) {
+    for (String name : services.keySet()) {
       if (paused.contains(name) != coordinator.isPaused(name)) {
         logger().info(paused.contains(name) ? "{} is paused: its iterations are held back until it is resumed"
             : "{} is resumed", name);
@@ -79,11 +80,19 @@ final class FleetSync extends LoopService {
     coordinator.setPaused(paused);
     controls.forEach((name, c) -> {
       boolean mine = everyReplica.contains(name) || heldLeases.contains(name);
-      if (c.runOnceRequested() && runOnce.runsHere(name) && mine && control.claimRunOnce(name)) {
-        logger().info("Running one iteration of {} now, as requested", name);
-        runOnce.launch(name);
+      if (c.runOnceRequested() && services.containsKey(name) && mine && control.claimRunOnce(name)) {
+        runNow(services.get(name));
       }
     });
     status.publish(replica, board.snapshot());
+  }
+
+  private void runNow(LoopService service) {
+    if (coordinator.runNow(service)) {
+      logger().info("Running one iteration of {} now, as requested", service.name());
+    } else {
+      logger().warn("A run-once of {} was requested, but it is {} here; nothing runs", service.name(),
+          service.state());
+    }
   }
 }

@@ -6,7 +6,6 @@ import dev.loopwork.cli.HostConfig.Coordination;
 import dev.loopwork.cli.HostConfig.ServiceSpec;
 import dev.loopwork.jdbc.Database;
 import dev.loopwork.jdbc.JdbcLoopRuntime;
-import dev.loopwork.jdbc.LeaseCoordinator;
 import dev.loopwork.jdbc.ServiceControls;
 import dev.loopwork.micrometer.LoopMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -81,33 +80,31 @@ final class Host {
     LoopMetrics metrics = LoopMetrics.builder().leasesHeld(name -> sync[0] == null ? 0 : sync[0].leaseHeld(name))
         .build();
     metrics.bindTo(registry);
-    try (LeaseCoordinator leases = LeaseCoordinator.builder(database).replicaId(replica).build()) {
-      FleetCoordinator coordinator = new FleetCoordinator(leases, everyReplica, Set.of(FleetSync.NAME));
-      LoopEngine.Builder engine = LoopEngine.builder().coordinator(coordinator)
-          .listener(new OneShotFilter(board, coordinator)).listener(new OneShotFilter(metrics, coordinator));
-      try (JdbcLoopRuntime runtime = JdbcLoopRuntime.builder(database).coordinated(false).engine(engine).build()) {
-        Map<String, LoopService> byName = new LinkedHashMap<>();
-        services.forEach(s -> byName.put(s.name(), s));
-        RunOnceLauncher runOnce = new RunOnceLauncher(runtime.engine(), coordinator, byName);
-        AdminServer admin = config.admin().enabled() ? AdminServer.start(config.admin(),
-            new AdminApi(database, board, status, control, registry)) : null;
-        sync[0] = new FleetSync(replica, board, status, control, coordinator, runOnce, everyReplica,
-            () -> LOG.info("Replica {} runs {} service(s) on {}: {}{}", replica, services.size(), database,
-                byName.keySet(), admin == null ? "" : "; admin HTTP and dashboard on " + admin.url()));
-        List<LoopService> all = new ArrayList<>(services);
-        all.add(sync[0]);
-        try {
-          runtime.runAll(all);
-          LOG.info("Replica {}: every service has stopped; releasing leases and writing the journal", replica);
-        } finally {
-          if (admin != null) {
-            admin.stop();
-          }
-        }
+    FleetCoordinator[] coordinator = new FleetCoordinator[1];
+    LoopEngine.Builder engine = LoopEngine.builder().listener(board).listener(metrics);
+    try (JdbcLoopRuntime runtime = JdbcLoopRuntime.builder(database).replicaId(replica).engine(engine)
+        .decorateCoordinator(leases -> coordinator[0] = new FleetCoordinator(leases, everyReplica,
+            Set.of(FleetSync.NAME))).build()) {
+      Map<String, LoopService> byName = new LinkedHashMap<>();
+      services.forEach(s -> byName.put(s.name(), s));
+      AdminServer admin = config.admin().enabled() ? AdminServer.start(config.admin(),
+          new AdminApi(database, board, status, control, registry)) : null;
+      sync[0] = new FleetSync(replica, board, status, control, coordinator[0], byName, everyReplica,
+          () -> LOG.info("Replica {} runs {} service(s) on {}: {}{}", replica, services.size(), database,
+              byName.keySet(), admin == null ? "" : "; admin HTTP and dashboard on " + admin.url()));
+      List<LoopService> all = new ArrayList<>(services);
+      all.add(sync[0]);
+      try {
+        runtime.runAll(all);
+        LOG.info("Replica {}: every service has stopped; releasing leases and writing the journal", replica);
       } finally {
-        removeStatus(status, replica);
-        metrics.close();
+        if (admin != null) {
+          admin.stop();
+        }
       }
+    } finally {
+      removeStatus(status, replica);
+      metrics.close();
     }
   }
 

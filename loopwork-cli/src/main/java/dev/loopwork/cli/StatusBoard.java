@@ -8,19 +8,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
  * What this replica knows of its services: state, iterations, last start, outcome and duration, failures in a row
- * and next run. A listener on the host's engine; only services {@linkplain #list listed} are tracked, and the state
- * changes of {@linkplain #ignoreStates ignored} instances (the one-shot runs of run-once) leave the state alone.
- * Thread-safe; callbacks only update memory.
+ * and next run. A listener on the host's engine; only services {@linkplain #list listed} are tracked. Thread-safe;
+ * callbacks only update memory.
  */
 final class StatusBoard implements LoopListener {
   private final ConcurrentMap<String, Entry> entries = new ConcurrentHashMap<>();
-  private final Set<LoopService> ignored = ConcurrentHashMap.newKeySet();
 
   /** How a service is listed: its settings, which do not change while the host runs. */
   record Listing(String name, String kind, String coordination, boolean enabled, Duration interval) {}
@@ -45,11 +42,6 @@ final class StatusBoard implements LoopListener {
     entries.put(listing.name(), new Entry(listing));
   }
 
-  /** From now on, state changes of {@code service} (an instance, not a name) are not recorded. */
-  void ignoreStates(LoopService service) {
-    ignored.add(service);
-  }
-
   /** Whether every enabled service is running (or is in its first start). */
   boolean allRunning() {
     return entries.values().stream().filter(e -> e.listing.enabled())
@@ -59,7 +51,7 @@ final class StatusBoard implements LoopListener {
   @Override
   public void onStateChange(LoopService service, LoopState from, LoopState to) {
     Entry entry = entries.get(service.name());
-    if (entry != null && !ignored.contains(service)) {
+    if (entry != null) {
       entry.state = to;
     }
   }

@@ -4,16 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.loopwork.IterationPermit;
 import dev.loopwork.LoopCoordinator;
+import dev.loopwork.LoopEngine;
 import dev.loopwork.LoopService;
+import dev.loopwork.test.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class FleetCoordinatorTest {
   private final ScriptedLeases leases = new ScriptedLeases();
   private final FleetCoordinator coordinator = new FleetCoordinator(leases, Set.of("beat", "sync"), Set.of("sync"));
+  private final ManualClock clock = new ManualClock();
+  private final List<Long> tokens = new ArrayList<>();
+  private final LoopService hourlyPurge = tokenRecorder("purge", tokens);
+
+  @AfterEach
+  void stopPurge() {
+  }
 
   private static LoopService service(String name) {
     return LoopService.of(name, Duration.ofHours(1), () -> { });
@@ -54,25 +64,61 @@ class FleetCoordinatorTest {
   }
 
   @Test
-  void aOneShotRunsWhilePausedAndNeverOverlapsTheScheduledIteration() {
-    LoopCoordinator.Membership scheduled = coordinator.join(service("purge"));
-    LoopService oneShot = service("purge");
-    coordinator.markOneShot(oneShot);
-    LoopCoordinator.Membership extra = coordinator.join(oneShot);
+  void runNowRunsOneIterationOfAPausedServiceUnderItsLeaseAndTheScheduleStays() {
+    coordinator.setPaused(Set.of("purge"));
+    engine().start(hourlyPurge);
+    assertThat(tokens).as("paused from the start").isEmpty();
+
+    assertThat(coordinator.runNow(hourlyPurge)).isTrue();
+    assertThat(tokens).as("the extra iteration, with the lease's fencing token").containsExactly(7L);
+
+    clock.advance(Duration.ofHours(3));
+    assertThat(tokens).as("held back again").containsExactly(7L);
+    coordinator.setPaused(Set.of());
+    clock.advance(FleetCoordinator.RETRY);
+    assertThat(tokens).as("resumed").containsExactly(7L, 7L);
+    clock.advance(Duration.ofMinutes(59));
+    assertThat(tokens).as("on the schedule of an hourly service").containsExactly(7L, 7L);
+  }
+
+  @Test
+  void runNowOfAServiceThatIsNotRunningLeavesNoPassForLater() {
     coordinator.setPaused(Set.of("purge"));
 
-    IterationPermit running = extra.permit();
-    assertThat(running.isGranted()).isTrue();
-    coordinator.setPaused(Set.of());
-    assertThat(scheduled.permit().deferral()).isEqualTo(FleetCoordinator.BUSY_RETRY);
+    assertThat(coordinator.runNow(hourlyPurge)).isFalse();
+    engine().start(hourlyPurge);
+    clock.advance(Duration.ofHours(2));
+    assertThat(tokens).isEmpty();
+  }
 
-    extra.iterationEnded(running);
-    IterationPermit next = scheduled.permit();
-    assertThat(next.isGranted()).isTrue();
-    assertThat(extra.permit().deferral()).as("and the other way round").isEqualTo(FleetCoordinator.BUSY_RETRY);
-    scheduled.iterationEnded(next);
-    assertThat(leases.ended).isEqualTo(1);
-    assertThat(coordinator.isOneShot(oneShot)).isTrue();
+  @Test
+  void aPassIsForTheNextAskOnly() {
+    engine().start(hourlyPurge);
+    assertThat(coordinator.runNow(hourlyPurge)).isTrue();
+    assertThat(tokens).as("the first iteration and the extra one, unpaused").hasSize(2);
+
+    coordinator.setPaused(Set.of("purge"));
+    clock.advance(Duration.ofHours(2));
+    assertThat(tokens).as("no pass left over for a pause").hasSize(2);
+  }
+
+  private LoopEngine engine() {
+    return LoopEngine.builder().clock(clock).executor(Runnable::run).coordinator(coordinator).build();
+  }
+
+  /** An hourly service that records the fencing token of each of its iterations. */
+  private static LoopService tokenRecorder(String name, List<Long> tokens) {
+    return new LoopService(Duration.ofHours(1), false) {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      protected void runOnce() {
+        tokens.add(fencingToken().orElseThrow());
+      }
+    };
   }
 
   /** Lease answers set by the test. */
@@ -80,7 +126,6 @@ class FleetCoordinatorTest {
     final List<String> joined = new ArrayList<>();
     IterationPermit answer = IterationPermit.granted(7);
     int asked;
-    int ended;
 
     @Override
     public Membership join(LoopService service) {
@@ -93,9 +138,7 @@ class FleetCoordinatorTest {
         }
 
         @Override
-        public void iterationEnded(IterationPermit permit) {
-          ended++;
-        }
+        public void iterationEnded(IterationPermit permit) {}
 
         @Override
         public void leave() {}

@@ -2,6 +2,7 @@ package dev.loopwork.cli;
 
 import static dev.loopwork.cli.TestDatabases.count;
 import static dev.loopwork.cli.TestDatabases.execute;
+import static dev.loopwork.cli.TestDatabases.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -18,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two replicas of the host on one PostgreSQL database, steered from the command line: {@code services ls} shows
- * every service with its owner, and {@code pause}, {@code run-once} and {@code resume} act on the running fleet.
+ * every service with its owner, {@code pause}, {@code run-once} and {@code resume} act on the running fleet, and the
+ * journal names the replica that ran each iteration.
  */
 class FleetIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -74,6 +77,11 @@ class FleetIT {
       steer("run-once", "alpha");
       await().atMost(WAIT).until(() -> hits("alpha") == paused + 1);
       await("one run only").during(Duration.ofSeconds(2)).atMost(WAIT).until(() -> hits("alpha") == paused + 1);
+      String owner = ls().get("alpha").get("owner").asText();
+      await("the run-once is in the journal, with its owner and its lease's fencing token").atMost(WAIT)
+          .until(() -> strings(url, "SELECT replica_id || ' ' || CASE WHEN fencing_token > 0 THEN 'fenced' ELSE "
+              + "'unfenced' END FROM loopwork_run WHERE service = 'alpha' ORDER BY id DESC LIMIT 1"),
+              rows -> rows.equals(List.of(owner + " fenced")));
 
       steer("resume", "alpha");
       await().atMost(WAIT).until(() -> hits("alpha") >= paused + 3);
@@ -89,6 +97,10 @@ class FleetIT {
       assertThat(two.awaitExit(WAIT)).as(two.stderr()).isZero();
     }
     assertThat(ls()).as("stopped replicas leave no rows").isEmpty();
+    assertThat(strings(url, "SELECT DISTINCT replica_id FROM loopwork_run ORDER BY 1"))
+        .as("every journal row names the replica that ran it").containsExactly("replica-1", "replica-2");
+    assertThat(strings(url, "SELECT DISTINCT replica_id FROM loopwork_run WHERE service = 'beat' ORDER BY 1"))
+        .containsExactly("replica-1", "replica-2");
   }
 
   private HostProcess.Result steer(String action, String service) {

@@ -8,6 +8,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Assumptions;
 
@@ -67,5 +69,16 @@ final class TestDatabases {
       rs.next();
       return rs.getLong(1);
     }
+  }
+
+  /** The first column of every row that {@code query} returns, as text. */
+  static List<String> strings(String url, String query) throws SQLException {
+    List<String> values = new ArrayList<>();
+    try (Connection c = connect(url); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
+      while (rs.next()) {
+        values.add(rs.getString(1));
+      }
+    }
+    return values;
   }
 }

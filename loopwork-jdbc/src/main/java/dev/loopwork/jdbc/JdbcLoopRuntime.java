@@ -1,5 +1,6 @@
 package dev.loopwork.jdbc;
 
+import dev.loopwork.LoopCoordinator;
 import dev.loopwork.LoopEngine;
 import dev.loopwork.LoopHandle;
 import dev.loopwork.LoopService;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +61,7 @@ public final class JdbcLoopRuntime implements AutoCloseable {
     }
     this.coordinator = builder.coordinated ? leases.build(health) : null;
     if (coordinator != null) {
-      engineBuilder.coordinator(coordinator);
+      engineBuilder.coordinator(decorated(coordinator, builder.coordinatorDecorator));
     }
     String replicaId = coordinator != null ? coordinator.replicaId() : "uncoordinated";
     this.journal = builder.journal
@@ -71,6 +73,19 @@ public final class JdbcLoopRuntime implements AutoCloseable {
     this.engine = engineBuilder.build();
     if (builder.journal) {
       start(new JournalPruner(builder.retention, builder.pruneInterval, engine.clock()));
+    }
+  }
+
+  /** {@code leases} as the decorator wraps it; closes them if the decorator fails, as the runtime will not. */
+  private static LoopCoordinator decorated(LeaseCoordinator leases, UnaryOperator<LoopCoordinator> decorator) {
+    if (decorator == null) {
+      return leases;
+    }
+    try {
+      return Objects.requireNonNull(decorator.apply(leases), "the coordinator decorator returned null");
+    } catch (RuntimeException e) {
+      leases.close();
+      throw e;
     }
   }
 
@@ -197,6 +212,7 @@ public final class JdbcLoopRuntime implements AutoCloseable {
     private Duration leaseTtl = LeaseCoordinator.DEFAULT_LEASE_TTL;
     private Duration pollInterval = LeaseCoordinator.DEFAULT_POLL_INTERVAL;
     private String replicaId;
+    private UnaryOperator<LoopCoordinator> coordinatorDecorator;
     private Duration retention = DEFAULT_JOURNAL_RETENTION;
     private Duration pruneInterval = DEFAULT_PRUNE_INTERVAL;
 
@@ -243,6 +259,21 @@ public final class JdbcLoopRuntime implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Wraps the runtime's lease coordinator before the engine gets it, for an application that adds rules of its
+     * own (pauses, services on every replica) around the leases. The journal still records this replica's id and
+     * the lease's fencing token with every iteration. The decorator is applied once, by {@link #build()}, and must
+     * hand the leases' answers on for the services it leaves to them. Needs {@link #coordinated} on.
+     *
+     * <pre>{@code
+     * JdbcLoopRuntime.builder(database).decorateCoordinator(leases -> new PausingCoordinator(leases)).build();
+     * }</pre>
+     */
+    public Builder decorateCoordinator(UnaryOperator<LoopCoordinator> decorator) {
+      this.coordinatorDecorator = Objects.requireNonNull(decorator, "decorator");
+      return this;
+    }
+
     /** Whether to record every iteration in the run journal and prune it (default {@code true}). */
     public Builder journal(boolean journal) {
       this.journal = journal;
@@ -273,8 +304,13 @@ public final class JdbcLoopRuntime implements AutoCloseable {
      * Creates Loopwork's tables if needed and starts the runtime (its coordinator, journal and pruner).
      *
      * @throws DatabaseException if the tables cannot be created
+     * @throws IllegalStateException if a coordinator decorator is set on a runtime that is not coordinated
      */
     public JdbcLoopRuntime build() {
+      if (!coordinated && coordinatorDecorator != null) {
+        throw new IllegalStateException("decorateCoordinator needs coordinated(true): an uncoordinated runtime has "
+            + "no lease coordinator to decorate");
+      }
       return new JdbcLoopRuntime(this);
     }
 

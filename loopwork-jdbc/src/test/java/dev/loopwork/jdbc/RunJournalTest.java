@@ -1,10 +1,13 @@
 package dev.loopwork.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.loopwork.IterationOutcome;
+import dev.loopwork.IterationPermit;
 import dev.loopwork.IterationResult;
+import dev.loopwork.LoopCoordinator;
 import dev.loopwork.LoopEngine;
 import dev.loopwork.LoopService;
 import dev.loopwork.test.ManualClock;
@@ -49,6 +52,54 @@ class RunJournalTest {
         + "WHERE service = 'flaky' AND iteration <= 2 ORDER BY iteration");
     assertThat(rows).containsExactly("r1|1|1|SUCCEEDED|null|null|true|true",
         "r1|2|1|FAILED|1000|java.lang.IllegalStateException: even call x|true|true");
+  }
+
+  @Test
+  void rowsOfARuntimeWithADecoratedCoordinatorCarryTheReplicaAndTheFencingToken() throws Exception {
+    AtomicInteger permitsSeen = new AtomicInteger();
+    LoopService tick = JdbcLoopService.of("tick", Duration.ofMillis(20), db -> { });
+    try (JdbcLoopRuntime runtime = JdbcLoopRuntime.builder(database).replicaId("r7").pollInterval(
+        Duration.ofMillis(50)).decorateCoordinator(leases -> new PermitCounter(leases, permitsSeen)).build()) {
+      runtime.start(tick);
+      await().atMost(Duration.ofSeconds(10)).until(() -> count("WHERE service = 'tick'") >= 2);
+      tick.stop();
+    }
+    assertThat(permitsSeen).as("the engine asked the decorator").hasPositiveValue();
+    assertThat(query("SELECT DISTINCT replica_id, fencing_token FROM loopwork_run WHERE service = 'tick'"))
+        .containsExactly("r7|1");
+  }
+
+  @Test
+  void aDecoratorNeedsACoordinatedRuntime() {
+    JdbcLoopRuntime.Builder uncoordinated = JdbcLoopRuntime.builder(database).coordinated(false)
+        .decorateCoordinator(leases -> leases);
+    assertThatThrownBy(uncoordinated::build).isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("decorateCoordinator needs coordinated(true)");
+  }
+
+  /** Hands the leases' answers on, counting the permits it was asked for. */
+  private record PermitCounter(LoopCoordinator leases, AtomicInteger permits) implements LoopCoordinator {
+    @Override
+    public Membership join(LoopService service) {
+      Membership inner = leases.join(service);
+      return new Membership() {
+        @Override
+        public IterationPermit permit() {
+          permits.incrementAndGet();
+          return inner.permit();
+        }
+
+        @Override
+        public void iterationEnded(IterationPermit permit) {
+          inner.iterationEnded(permit);
+        }
+
+        @Override
+        public void leave() {
+          inner.leave();
+        }
+      };
+    }
   }
 
   @Test
