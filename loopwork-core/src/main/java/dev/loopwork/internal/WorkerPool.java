@@ -33,6 +33,8 @@ final class WorkerPool implements Executor {
   static final long CHECK_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
   static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(30);
   private static final int MAX_THREADS = 10_000;
+  /** Up to this many timers, purging the cancelled ones costs less than waking a worker to do it. */
+  private static final int INLINE_PURGE_MAX = 1_024;
   private static final int IDLE = 0;
   private static final int ARMED = 1;
   private static final int CANCELLED = 2;
@@ -262,15 +264,21 @@ final class WorkerPool implements Executor {
   /**
    * Marks the entry cancelled, without the pool's lock, and leaves it in the heap: cancelling costs the same however
    * many timers there are, and stopping many services never waits for the threads that run the others. Cancelled
-   * entries are dropped when they reach the top of the heap, and all at once, on a worker, when they are half of it.
+   * entries are dropped when they reach the top of the heap, and all at once when they are half of it: at once in a
+   * small heap, on a worker in a large one.
    */
   private boolean disarm(Entry entry) {
     if (!STATE.compareAndSet(entry, ARMED, CANCELLED)) {
       return false;
     }
     // size is read without the lock: a stale value only moves the purge a little.
-    if (cancelled.incrementAndGet() > size / 2 && purgeQueued.compareAndSet(false, true)) {
-      execute(this::purgeQueued);
+    int heapSize = size;
+    if (cancelled.incrementAndGet() > heapSize / 2) {
+      if (heapSize <= INLINE_PURGE_MAX) {
+        purgeNow(); // cheap, and wakes no other thread
+      } else if (purgeQueued.compareAndSet(false, true)) {
+        execute(this::purgeQueued); // many cancelled at once, as in stopping many services: purge once, later
+      }
     }
     return true;
   }
@@ -290,9 +298,13 @@ final class WorkerPool implements Executor {
   }
 
   private void purgeQueued() {
+    purgeQueued.set(false);
+    purgeNow();
+  }
+
+  private void purgeNow() {
     lock.lock();
     try {
-      purgeQueued.set(false);
       purge();
     } finally {
       lock.unlock();
