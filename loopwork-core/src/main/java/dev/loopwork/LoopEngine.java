@@ -192,11 +192,12 @@ public final class LoopEngine {
     }
 
     /**
-     * The executor that iterations and hooks run on. The default is a shared pool of daemon threads that takes
-     * tasks from one queue and adds threads while iterations block, so a slow iteration never holds up other
-     * services for long. On Java 21 and later, {@code Executors.newVirtualThreadPerTaskExecutor()} is a good choice
-     * when most iterations block on I/O. The executor must not run tasks on the calling thread unless the clock is a
-     * manual one, since timers hand their work to it.
+     * The executor that iterations and hooks run on. The default is a shared pool of daemon threads that also wait
+     * for the system clock's timers, so that a due iteration runs on the thread that woke for it, and that adds
+     * threads while iterations block, so a slow iteration never holds up other services for long. On Java 21 and
+     * later, {@code Executors.newVirtualThreadPerTaskExecutor()} suits services whose iterations mostly block on I/O
+     * (at the price of more CPU and memory per iteration, see the benchmarks). The executor must not run tasks on
+     * the calling thread unless the clock is a manual one, since timers hand their work to it.
      */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
