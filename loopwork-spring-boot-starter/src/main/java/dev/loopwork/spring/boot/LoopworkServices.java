@@ -1,21 +1,13 @@
 package dev.loopwork.spring.boot;
 
-import dev.loopwork.LoopHandle;
-import dev.loopwork.LoopOptions;
 import dev.loopwork.LoopService;
-import dev.loopwork.LoopState;
-import dev.loopwork.jdbc.JdbcLoopService;
-import dev.loopwork.jdbc.RunHistory;
 import dev.loopwork.jdbc.ServiceControls;
-import dev.loopwork.jdbc.ServiceControls.Control;
-import dev.loopwork.spring.boot.LoopworkProperties.Service;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -55,10 +47,12 @@ public class LoopworkServices implements SmartLifecycle {
 
   private final LoopworkRuntime runtime;
   private final LoopworkProperties properties;
-  private final Map<String, Managed> services;
-  private final IterationHistory history = new IterationHistory();
-  /** Held while shared flags are read and applied, so that a stale read never undoes an operator's newer request. */
-  private final Object controlLock = new Object();
+  /** The services by name, in the order of their beans; filled by the constructor, read-only afterwards. */
+  private final Map<String, ManagedService> services;
+  /** Assembles {@link #statuses()}. */
+  private final StatusAssembler assembler;
+  /** Carries out {@link #pause}, {@link #resume}, {@link #runOnce} and applies the shared controls. */
+  private final OperatorRequests requests;
   /** Reads the shared controls, with a DataSource; null without one. */
   private final ControlPoller controlPoller;
   private volatile boolean running;
@@ -74,8 +68,12 @@ public class LoopworkServices implements SmartLifecycle {
     this.runtime = Objects.requireNonNull(runtime, "runtime");
     this.properties = Objects.requireNonNull(properties, "properties");
     this.services = new LinkedHashMap<>();
+    IterationHistory history = new IterationHistory();
+    this.assembler = new StatusAssembler(runtime, properties, this.services, history);
+    this.requests = new OperatorRequests(runtime, properties, this.services, assembler, () -> running);
     this.controlPoller = runtime.controls()
-        .map(controls -> new ControlPoller(CONTROL_POLL_INTERVAL, () -> syncControls(controls))).orElse(null);
+        .map(controls -> new ControlPoller(CONTROL_POLL_INTERVAL, () -> requests.applySharedControls(controls)))
+        .orElse(null);
     Map<String, String> relaxed = new LinkedHashMap<>();
     for (LoopService service : services) {
       String previous = relaxed.put(LoopworkProperties.relaxedName(service.name()), service.name());
@@ -84,9 +82,7 @@ public class LoopworkServices implements SmartLifecycle {
             + "\" have the same name once case and punctuation are ignored, as loopwork.services.<name> keys are;"
             + " give one of them another name()");
       }
-      Optional<Service> settings = properties.service(service.name());
-      this.services.put(service.name(), new Managed(service, settings.map(Service::isEnabled).orElse(true),
-          coordination(service, settings)));
+      this.services.put(service.name(), ManagedService.configured(service, properties, runtime));
       service.addListener(history);
     }
     for (String key : properties.getServices().keySet()) {
@@ -97,18 +93,6 @@ public class LoopworkServices implements SmartLifecycle {
     }
   }
 
-  private Coordination coordination(LoopService service, Optional<Service> settings) {
-    Coordination configured = settings.map(Service::getCoordination).orElse(null);
-    if (configured == Coordination.EXCLUSIVE && !runtime.isCoordinated()) {
-      throw new LoopworkConfigurationException("loopwork.services." + service.name() + ".coordination is exclusive,"
-          + " which needs a DataSource in the application; none is configured");
-    }
-    if (configured != null) {
-      return configured;
-    }
-    return runtime.isCoordinated() ? Coordination.EXCLUSIVE : Coordination.EVERY_REPLICA;
-  }
-
   /** Starts every enabled service that is not paused (with a DataSource: paused on any instance sharing it). */
   @Override
   public void start() {
@@ -117,7 +101,7 @@ public class LoopworkServices implements SmartLifecycle {
     }
     running = true;
     int started = 0;
-    for (Managed managed : services.values()) {
+    for (ManagedService managed : services.values()) {
       if (managed.enabled && !managed.paused) {
         managed.start();
         started++;
@@ -141,15 +125,15 @@ public class LoopworkServices implements SmartLifecycle {
     if (controlPoller != null) {
       controlPoller.stop(properties.getShutdown().getTimeout());
     }
-    List<Managed> active = new ArrayList<>();
-    for (Managed managed : services.values()) {
+    List<ManagedService> active = new ArrayList<>();
+    for (ManagedService managed : services.values()) {
       if (managed.requestStop()) {
         active.add(managed);
       }
     }
-    long deadline = System.nanoTime() + properties.getShutdown().getTimeout().toNanos();
+    long deadline = ManagedService.deadlineAfter(properties.getShutdown().getTimeout());
     List<String> stragglers = new ArrayList<>();
-    for (Managed managed : active) {
+    for (ManagedService managed : active) {
       if (!managed.awaitStopped(deadline)) {
         stragglers.add(managed.service.toString());
       }
@@ -197,16 +181,7 @@ public class LoopworkServices implements SmartLifecycle {
    * @throws dev.loopwork.jdbc.DatabaseException if the shared flag cannot be written
    */
   public boolean pause(String name) {
-    Managed managed = require(name);
-    boolean wasRunning;
-    synchronized (controlLock) {
-      runtime.controls().ifPresent(controls -> controls.setPaused(name, true));
-      managed.paused = true;
-      wasRunning = managed.requestStop();
-    }
-    managed.awaitStopped(shutdownDeadline());
-    LOG.info("Loop service {} paused by request{}", name, runtime.isCoordinated() ? " on every instance" : "");
-    return wasRunning;
+    return requests.pause(require(name));
   }
 
   /**
@@ -218,14 +193,7 @@ public class LoopworkServices implements SmartLifecycle {
    * @throws dev.loopwork.jdbc.DatabaseException if the shared flag cannot be written
    */
   public boolean resume(String name) {
-    Managed managed = require(name);
-    boolean started;
-    synchronized (controlLock) {
-      runtime.controls().ifPresent(controls -> controls.setPaused(name, false));
-      started = resumeHere(managed);
-    }
-    LOG.info("Loop service {} resumed by request{}", name, runtime.isCoordinated() ? " on every instance" : "");
-    return started;
+    return requests.resume(require(name));
   }
 
   /**
@@ -243,27 +211,7 @@ public class LoopworkServices implements SmartLifecycle {
    * @throws dev.loopwork.jdbc.DatabaseException if the shared request cannot be written
    */
   public LoopServiceStatus runOnce(String name) throws InterruptedException {
-    Managed managed = require(name);
-    Optional<ServiceControls> shared = runtime.controls();
-    if (shared.isPresent()) {
-      shared.get().requestRunOnce(name);
-      Optional<LoopHandle> oneShot = runRequestedIteration(managed, shared.get(), readLeases());
-      if (oneShot.isPresent()) {
-        oneShot.get().await(properties.getShutdown().getTimeout());
-      }
-      return status(name).orElseThrow();
-    }
-    if (managed.service.runNow()) {
-      LOG.info("Loop service {}: one extra iteration by request", name);
-      return status(name).orElseThrow();
-    }
-    if (managed.service.state() == LoopState.NEW) {
-      throw new IllegalStateException("Loop service " + name + " was never started here (enabled: "
-          + managed.enabled + "); only a started, paused or stopped service can be run once by request");
-    }
-    LOG.info("Loop service {}: running one iteration by request", name);
-    managed.runOnceHere().await(properties.getShutdown().getTimeout());
-    return status(name).orElseThrow();
+    return requests.runOnce(require(name));
   }
 
   /**
@@ -271,22 +219,17 @@ public class LoopworkServices implements SmartLifecycle {
    * ones and the last iteration is the latest one in the run journal or here.
    */
   public List<LoopServiceStatus> statuses() {
-    return statuses(readLeases());
+    return assembler.statuses(assembler.readLeases());
   }
 
   /** The status of every service, with owners from {@code leases}. */
   List<LoopServiceStatus> statuses(Map<String, LeaseTable.Lease> leases) {
-    Shared shared = readShared(leases);
-    List<LoopServiceStatus> result = new ArrayList<>(services.size());
-    for (Managed managed : services.values()) {
-      result.add(status(managed, shared));
-    }
-    return result;
+    return assembler.statuses(leases);
   }
 
   /** The status of {@code name}, or empty if there is no such service; see {@link #statuses()}. */
   public Optional<LoopServiceStatus> status(String name) {
-    return Optional.ofNullable(services.get(name)).map(m -> status(m, readShared(readLeases())));
+    return Optional.ofNullable(services.get(name)).map(assembler::status);
   }
 
   /** The lease time-to-live, which health compares the time without an owner against; empty without a database. */
@@ -299,8 +242,8 @@ public class LoopworkServices implements SmartLifecycle {
    * moment from which the service can have been without an owner as far as this replica knows.
    */
   Instant runningSince(String name) {
-    Managed managed = services.get(name);
-    return managed == null || !managed.service.isRunning() ? null : managed.startedAt;
+    ManagedService managed = services.get(name);
+    return managed == null ? null : managed.runningSince();
   }
 
   /**
@@ -312,213 +255,12 @@ public class LoopworkServices implements SmartLifecycle {
     return runtime.leases();
   }
 
-  private boolean resumeHere(Managed managed) {
-    boolean wasPaused = managed.paused;
-    managed.paused = false;
-    if (!running || !managed.enabled) {
-      return false;
-    }
-    if (wasPaused) {
-      // The pause may still be stopping the run, or a requested iteration may be running: start after them.
-      managed.awaitStopped(shutdownDeadline());
-    }
-    if (managed.service.state().isActive()) {
-      return false;
-    }
-    managed.start();
-    return true;
-  }
-
-  private long shutdownDeadline() {
-    return System.nanoTime() + properties.getShutdown().getTimeout().toNanos();
-  }
-
-  /** Applies the shared pause flags here and takes the run-once requests that are this instance's to run. */
-  private void syncControls(ServiceControls controls) {
-    Map<String, Control> flags;
-    synchronized (controlLock) {
-      flags = controls.readAll();
-      services.forEach((name, managed) -> applySharedPause(managed, flags.getOrDefault(name, Control.NONE)));
-    }
-    if (flags.values().stream().anyMatch(Control::runOnceRequested)) {
-      Map<String, LeaseTable.Lease> leases = readLeases();
-      flags.forEach((name, flag) -> {
-        Managed managed = services.get(name);
-        if (flag.runOnceRequested() && managed != null) {
-          runRequestedIteration(managed, controls, leases);
-        }
-      });
-    }
-  }
-
-  private void applySharedPause(Managed managed, Control flag) {
-    if (flag.paused() && !managed.paused) {
-      managed.paused = true;
-      if (managed.requestStop()) {
-        LOG.info("Loop service {} is paused on every instance: stopping it here", managed.service.name());
-      }
-    } else if (!flag.paused() && managed.paused && resumeHere(managed)) {
-      LOG.info("Loop service {} is resumed on every instance: started it here", managed.service.name());
-    }
-  }
-
-  /**
-   * Runs the pending run-once request of {@code managed} here if this instance is one that may run it and takes the
-   * request first.
-   *
-   * @return the one-shot run, when the iteration runs outside the service's own run
-   */
-  private Optional<LoopHandle> runRequestedIteration(Managed managed, ServiceControls controls,
-      Map<String, LeaseTable.Lease> leases) {
-    String name = managed.service.name();
-    if (!mayRunRequestedIteration(managed, leases) || !controls.claimRunOnce(name)) {
-      return Optional.empty();
-    }
-    LOG.info("Loop service {}: one iteration by request, on this instance", name);
-    if (managed.service.runNow()) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(managed.runOnceHere());
-    } catch (IllegalStateException e) {
-      LOG.warn("Loop service {}: the requested iteration could not run here: {}", name, e.getMessage());
-      return Optional.empty();
-    }
-  }
-
-  /**
-   * Whether this instance is one that may run a requested iteration of {@code managed}: where it is enabled, the one
-   * that runs it now (for an exclusive service, the lease holder), or while it is paused, any one where it is not
-   * running (a {@link JdbcLoopService} only once it has been started here, which handed it the database).
-   */
-  private boolean mayRunRequestedIteration(Managed managed, Map<String, LeaseTable.Lease> leases) {
-    LoopService service = managed.service;
-    if (!managed.enabled) {
-      return false;
-    }
-    if (managed.paused) {
-      return !service.state().isActive() && !(service instanceof JdbcLoopService && service.state() == LoopState.NEW);
-    }
-    if (service.state() != LoopState.RUNNING) {
-      return false;
-    }
-    LeaseTable.Lease lease = leases.get(service.name());
-    return managed.coordination == Coordination.EVERY_REPLICA
-        || lease != null && runtime.replicaId().equals(lease.owner());
-  }
-
-  private Map<String, LeaseTable.Lease> readLeases() {
-    try {
-      return runtime.leases();
-    } catch (RuntimeException e) {
-      LOG.debug("Cannot read the leases for the status of the loop services", e);
-      return Map.of();
-    }
-  }
-
-  /** What the database says of every service: lease owners, shared pause flags, journaled last iterations. */
-  private record Shared(Map<String, LeaseTable.Lease> leases, Map<String, Control> flags,
-      Map<String, RunHistory.Run> lastRuns) {}
-
-  /** {@code leases} with the shared flags and the journal, each empty when it cannot be read (or no DataSource). */
-  private Shared readShared(Map<String, LeaseTable.Lease> leases) {
-    Map<String, Control> flags = Map.of();
-    Map<String, RunHistory.Run> lastRuns = Map.of();
-    try {
-      flags = runtime.controls().map(ServiceControls::readAll).orElse(Map.of());
-      lastRuns = runtime.lastRuns(services.keySet());
-    } catch (RuntimeException e) {
-      LOG.debug("Cannot read the shared flags or the run journal for the status of the loop services", e);
-    }
-    return new Shared(leases, flags, lastRuns);
-  }
-
-  private LoopServiceStatus status(Managed managed, Shared shared) {
-    LoopService service = managed.service;
-    boolean active = service.isRunning();
-    String owner;
-    if (managed.coordination == Coordination.EVERY_REPLICA) {
-      owner = active ? runtime.replicaId() : null;
-    } else {
-      LeaseTable.Lease lease = shared.leases().get(service.name());
-      owner = lease == null ? null : lease.owner();
-    }
-    boolean ownedHere = active && runtime.replicaId().equals(owner);
-    IterationHistory.Last here = history.of(service.name());
-    IterationHistory.Last last = IterationHistory.latest(here, shared.lastRuns().get(service.name()));
-    LoopOptions options = new ServiceOptionsOverride(properties).optionsOf(service);
-    Duration interval = options.loopInterval().orElseGet(service::loopInterval);
-    String nextRun = ownedHere && here != null ? here.startedAt().plus(interval).toString() : null;
-    Control flag = shared.flags().get(service.name());
-    boolean paused = flag == null ? managed.paused : flag.paused();
-    return new LoopServiceStatus(service.name(), managed.enabled, paused, service.state(),
-        managed.coordination, interval.toString(), options.iterationTimeout().map(Duration::toString)
-        .orElse(null), owner, ownedHere, last == null ? null : last.startedAt().toString(),
-        last == null ? null : last.outcome().name().toLowerCase(Locale.ROOT),
-        last == null ? null : last.duration().toString(), nextRun, last == null ? 0 : last.consecutiveFailures(),
-        last == null ? null : last.error());
-  }
-
-  private Managed require(String name) {
-    Managed managed = services.get(name);
+  private ManagedService require(String name) {
+    ManagedService managed = services.get(name);
     if (managed == null) {
       throw new IllegalArgumentException("No loop service named \"" + name + "\"; known services: "
           + services.keySet());
     }
     return managed;
-  }
-
-  /** One service and how this application runs it. */
-  private final class Managed {
-    final LoopService service;
-    final boolean enabled;
-    final Coordination coordination;
-    volatile boolean paused;
-    volatile LoopHandle handle;
-    volatile Instant startedAt;
-
-    Managed(LoopService service, boolean enabled, Coordination coordination) {
-      this.service = service;
-      this.enabled = enabled;
-      this.coordination = coordination;
-    }
-
-    synchronized void start() {
-      startedAt = Instant.now();
-      handle = runtime.start(service, coordination);
-    }
-
-    /** Runs one iteration outside the service's schedule and lease; a stop or resume waits for it like for a run. */
-    synchronized LoopHandle runOnceHere() {
-      handle = runtime.runOnce(service);
-      return handle;
-    }
-
-    /** Requests a stop; returns whether a run was in progress. */
-    synchronized boolean requestStop() {
-      LoopHandle current = handle;
-      if (current == null || current.isDone()) {
-        return false;
-      }
-      current.stop();
-      return true;
-    }
-
-    /** Waits for the run to end until {@code deadlineNanos}; returns whether it has ended. */
-    boolean awaitStopped(long deadlineNanos) {
-      LoopHandle current = handle;
-      if (current == null) {
-        return true;
-      }
-      try {
-        return current.await(Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime())));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return current.isDone();
-      } catch (RuntimeException | Error e) {
-        // The run failed; its failure was logged by the engine and shows as the FAILED state.
-        return true;
-      }
-    }
   }
 }
