@@ -25,6 +25,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ReplicaPeerSmokeIT {
   private static final List<String> SERVICES = List.of("svc-0", "svc-1", "svc-2");
   private static final Duration INTERVAL = Duration.ofMillis(200);
+  /**
+   * How long each iteration works: the window in which a second replica running the same service would be seen.
+   * It is the iteration's work, not a wait for a condition, so no assertion depends on its length.
+   */
+  private static final Duration WORK = Duration.ofMillis(50);
 
   private final ConcurrentHashMap<String, AtomicInteger> runs = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, AtomicInteger> inside = new ConcurrentHashMap<>();
@@ -61,7 +66,7 @@ class ReplicaPeerSmokeIT {
     AtomicInteger now = inside.computeIfAbsent(service, s -> new AtomicInteger());
     mostAtOnce.accumulateAndGet(now.incrementAndGet(), Math::max);
     try {
-      Thread.sleep(50);
+      Thread.sleep(WORK.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -277,7 +277,7 @@ final class WorkerPool implements Executor {
       if (heapSize <= INLINE_PURGE_MAX) {
         purgeNow(); // cheap, and wakes no other thread
       } else if (purgeQueued.compareAndSet(false, true)) {
-        execute(this::purgeQueued); // many cancelled at once, as in stopping many services: purge once, later
+        execute(this::runQueuedPurge); // many cancelled at once, as in stopping many services: purge once, later
       }
     }
     return true;
@@ -297,7 +297,7 @@ final class WorkerPool implements Executor {
     cancelled.decrementAndGet();
   }
 
-  private void purgeQueued() {
+  private void runQueuedPurge() {
     purgeQueued.set(false);
     purgeNow();
   }
