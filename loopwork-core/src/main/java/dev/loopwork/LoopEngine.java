@@ -144,12 +144,54 @@ public final class LoopEngine {
     }
   }
 
+  /** Stops every run without doing their shutdown work here: see {@link LoopRun#requestStopAsync()}. */
   private static void stopAll(List<LoopRun> runs) {
     List<LoopRun> copy;
     synchronized (runs) {
       copy = new ArrayList<>(runs);
     }
-    copy.forEach(LoopRun::requestStop);
+    copy.forEach(LoopRun::requestStopAsync);
+  }
+
+  /**
+   * Stops every run in {@code handles} and waits until all have ended. The stops are requested first, all of them,
+   * and the runs that were waiting for their next iteration then end in parallel on their executor, each {@code
+   * onStop} isolated from the others (one that is slow or throws delays or skips no other). Runs that are in an
+   * iteration end when it returns. Faster than stopping the handles one by one when there are many. A failure of a
+   * run is not thrown here; {@link LoopHandle#await()} reports it.
+   *
+   * <pre>{@code
+   * List<LoopHandle> handles = services.stream().map(engine::start).toList();
+   * ...
+   * engine.stopAll(handles);
+   * }</pre>
+   *
+   * @throws InterruptedException if this thread is interrupted while waiting (the stops go on)
+   */
+  public void stopAll(Collection<? extends LoopHandle> handles) throws InterruptedException {
+    List<LoopHandle> list = List.copyOf(handles);
+    for (LoopHandle handle : list) {
+      if (handle instanceof LoopRun) {
+        ((LoopRun) handle).requestStopAsync();
+      } else {
+        handle.stop();
+      }
+    }
+    for (LoopHandle handle : list) {
+      if (handle instanceof LoopRun) {
+        ((LoopRun) handle).awaitEnd();
+      } else {
+        awaitQuietly(handle);
+      }
+    }
+  }
+
+  private static void awaitQuietly(LoopHandle handle) throws InterruptedException {
+    try {
+      handle.await();
+    } catch (RuntimeException | Error failure) {
+      // reported to whoever awaits the handle
+    }
   }
 
   /** Waits for every run; rethrows the first fatal Error, else the first other failure. */

@@ -56,6 +56,8 @@ final class LoopRun implements LoopHandle {
   // The id of the thread running a step of the loop, 0 when none: a number, not the Thread, so that setting it
   // twice an iteration costs the garbage collector no reference tracking.
   private volatile long loopThreadId;
+  // This run's stop flag: set once, never reset (a new start makes a new run).
+  private volatile boolean stopRequested;
   private SignalRelay.Registration signalRegistration;
 
   // Guarded by this: an extra iteration asked for while the loop was not waiting; whether the run has finished.
@@ -102,7 +104,7 @@ final class LoopRun implements LoopHandle {
     LoopState previous = service.attach(this);
     listeners.stateChanged(service, previous, LoopState.STARTING);
     if (handleSignals) {
-      signalRegistration = SignalRelay.register(this::requestStop);
+      signalRegistration = SignalRelay.register(this::requestStopAsync);
     }
     try {
       submit(this::begin);
@@ -149,6 +151,15 @@ final class LoopRun implements LoopHandle {
     }
   }
 
+  /** Waits until the run has ended, whether it failed or not; {@link #await()} is the one that reports failures. */
+  void awaitEnd() throws InterruptedException {
+    try {
+      done.get();
+    } catch (ExecutionException e) {
+      // reported by await()
+    }
+  }
+
   /** A future that completes when the run has ended, exceptionally if it failed. */
   CompletableFuture<Void> completion() {
     return done;
@@ -186,18 +197,43 @@ final class LoopRun implements LoopHandle {
     return done.handle((ok, failure) -> failure).getNow(null);
   }
 
-  /** Sets the stop flag and wakes a waiting loop at once. Safe from any thread, including signal handlers. */
+  /**
+   * Sets the stop flag and wakes a waiting loop at once; a loop that was waiting ends on this thread (its {@code
+   * onStop}, listeners and coordinator release run here). Safe from any thread.
+   */
   void requestStop() {
-    service.markStopRequested();
-    boolean wasWaiting;
-    synchronized (this) {
-      wasWaiting = wakeTimer.cancel();
-    }
-    if (wasWaiting) {
-      // The loop was idle between iterations and now never wakes: end it here. No hand-off to the executor makes
-      // the stop immediate, and stopping 100,000 services costs no thread switches.
+    if (cancelWait()) {
+      // No hand-off to the executor makes the stop immediate, and the caller usually waits for the end anyway.
       asLoopThread(this::finish);
     }
+  }
+
+  /**
+   * Sets the stop flag and wakes a waiting loop at once, without doing its shutdown work on this thread: a loop that
+   * was waiting ends in a task of its own on the executor. Signal handlers and bulk stops use it, so that the
+   * services' {@code onStop} hooks run in parallel, each isolated from the others.
+   */
+  void requestStopAsync() {
+    if (cancelWait()) {
+      try {
+        submit(this::finish);
+      } catch (RuntimeException rejected) {
+        asLoopThread(this::finish); // the executor refused the task: end the run here rather than never
+      }
+    }
+  }
+
+  /** Sets the stop flag; returns whether the loop was waiting for its next iteration and now never wakes. */
+  private boolean cancelWait() {
+    stopRequested = true;
+    synchronized (this) {
+      return wakeTimer.cancel();
+    }
+  }
+
+  /** Whether a stop was requested for this run (or it completed its loops). */
+  boolean isStopRequested() {
+    return stopRequested;
   }
 
   /** The blocking half of {@code stop(true)}: waits for the end, at most one interval, never on the loop's thread. */
@@ -332,7 +368,7 @@ final class LoopRun implements LoopHandle {
   }
 
   private boolean isEnding() {
-    return fatal != null || service.isStopRequested();
+    return fatal != null || stopRequested;
   }
 
   /** What the loop does instead of running the next due iteration now. */
@@ -344,7 +380,7 @@ final class LoopRun implements LoopHandle {
 
   private Wake arm(long wakeAt) {
     synchronized (this) {
-      if (service.isStopRequested()) {
+      if (stopRequested) {
         return Wake.END;
       }
       if (extraRequested) {
@@ -413,7 +449,7 @@ final class LoopRun implements LoopHandle {
     }
     if (loopLimit > 0 && number >= loopLimit) {
       log().debug("{} exiting after {} loop(s).", name, loopLimit);
-      service.markStopRequested();
+      stopRequested = true;
     }
     if (startedAt != null) {
       listeners.iterationEnded(service, new IterationResult(name, number, startedAt, Duration.ofNanos(took), outcome,
@@ -430,21 +466,22 @@ final class LoopRun implements LoopHandle {
     }
   }
 
-  /** Logs the iteration's failure, if any, and counts it; an Error or an outside interrupt ends the loop. */
+  /** Logs the iteration's failure, if any, and counts it; an Error (always) or an outside interrupt ends the loop. */
   private IterationOutcome classify(long number, Throwable error, boolean timedOut, boolean interrupted) {
-    if (timedOut) {
-      consecutiveFailures++;
-      return IterationOutcome.TIMED_OUT;
-    }
     if (error instanceof Error) {
+      // Before the timeout: an Error ends the loop even when the iteration had already timed out.
       log().error("Loop service {} is stopping: iteration {} threw a fatal error", name, number, error);
       fatal = error;
       consecutiveFailures++;
       return IterationOutcome.FAILED;
     }
+    if (timedOut) {
+      consecutiveFailures++;
+      return IterationOutcome.TIMED_OUT;
+    }
     if (interrupted) {
       log().info("Loop service {} was interrupted in iteration {}; stopping", name, number);
-      service.markStopRequested();
+      stopRequested = true;
     }
     if (error != null) {
       if (!interrupted) {
@@ -514,7 +551,6 @@ final class LoopRun implements LoopHandle {
     }
     LoopState end = startFailure != null || fatal != null ? LoopState.FAILED : LoopState.STOPPED;
     service.setState(end);
-    service.detach(this);
     listeners.stateChanged(service, LoopState.STOPPING, end);
     if (startFailure != null) {
       done.completeExceptionally(new LoopStartException(name, startFailure));

@@ -45,7 +45,8 @@ public abstract class LoopService {
   // Copied on change: most services never have listeners of their own, and 100,000 of them should cost nothing.
   private volatile List<LoopListener> listeners = List.of();
   private volatile LoopState state = LoopState.NEW;
-  private volatile boolean stopRequested;
+  // The current run, or the last one once it has ended: the stop flag belongs to the run, so that a handle of an
+  // earlier run never stops a later one.
   private volatile LoopRun run;
   private volatile Logger logger;
   private volatile OptionalLong fencingToken = OptionalLong.empty();
@@ -240,7 +241,8 @@ public abstract class LoopService {
    * {@code true} after {@code start(loops)} completed its loops.
    */
   public final boolean isStopRequested() {
-    return stopRequested;
+    LoopRun current = run;
+    return current != null && current.isStopRequested();
   }
 
   /** The current lifecycle state; reading it never blocks. */
@@ -293,13 +295,12 @@ public abstract class LoopService {
     return listeners;
   }
 
-  /** Claims the service for a new run: resets the stop flag first, then enters STARTING; returns the old state. */
+  /** Claims the service for a new run, which brings its own stop flag, and enters STARTING; returns the old state. */
   synchronized LoopState attach(LoopRun newRun) {
     LoopState previous = state;
     if (previous.isActive()) {
       throw new IllegalStateException("Loop service " + name() + " is already running. Current state: " + previous);
     }
-    stopRequested = false;
     run = newRun;
     state = LoopState.STARTING;
     return previous;
@@ -309,18 +310,8 @@ public abstract class LoopService {
     fencingToken = token;
   }
 
-  void markStopRequested() {
-    stopRequested = true;
-  }
-
   void setState(LoopState newState) {
     state = newState;
-  }
-
-  synchronized void detach(LoopRun endedRun) {
-    if (run == endedRun) {
-      run = null;
-    }
   }
 
   private static void awaitEnd(LoopRun run) {

@@ -10,7 +10,8 @@ import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
- * The one process-wide handler of SIGINT and SIGTERM. A signal runs the stop action of every registered run. When
+ * The one process-wide handler of SIGINT and SIGTERM. A signal runs the stop action of every registered run, on the
+ * JVM's signal thread: a stop action only asks (the shutdown work of the runs goes to their executor). When
  * none is registered, or when a second signal arrives while the first is still stopping them, the signal goes on to
  * the handler that was there before (the JVM's own: exit).
  */
@@ -24,7 +25,10 @@ public final class SignalRelay {
 
   private SignalRelay() {}
 
-  /** Registers a stop action until the returned registration is closed; installs the handler on first use. */
+  /**
+   * Registers a stop action until the returned registration is closed; installs the handler on first use. The action
+   * must return quickly: it runs on the signal thread, one after another with the other registrations' actions.
+   */
   public static Registration register(Runnable stopAction) {
     synchronized (SignalRelay.class) {
       installOnce();
@@ -66,7 +70,11 @@ public final class SignalRelay {
     LOG.info("Received SIG{}: stopping {} loop service run(s) gracefully; send it again to exit at once",
         signal.getName(), targets.size());
     for (Registration registration : targets) {
-      registration.stopAction.run();
+      try {
+        registration.stopAction.run();
+      } catch (RuntimeException | Error e) {
+        LOG.error("A loop service's stop request failed on SIG{}; stopping the others", signal.getName(), e);
+      }
     }
   }
 

@@ -43,6 +43,7 @@ final class WorkerPool implements Executor {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
 
   private final int baseThreads;
+  private final long keepAliveNanos;
   private final ThreadFactory threadFactory;
   private final ReentrantLock lock = new ReentrantLock();
   /** Signalled when there is work for a waiting thread, or the earliest deadline moved. */
@@ -67,7 +68,13 @@ final class WorkerPool implements Executor {
 
   /** A pool of {@code baseThreads} threads named {@code name-worker...}, started now, and its watchdog. */
   WorkerPool(int baseThreads, String name) {
+    this(baseThreads, name, KEEP_ALIVE_NANOS);
+  }
+
+  /** As {@link #WorkerPool(int, String)}, with threads above the base size leaving after {@code keepAliveNanos}. */
+  WorkerPool(int baseThreads, String name, long keepAliveNanos) {
     this.baseThreads = baseThreads;
+    this.keepAliveNanos = keepAliveNanos;
     this.threadFactory = DaemonThreads.named(name + "-worker");
     lock.lock();
     try {
@@ -149,9 +156,7 @@ final class WorkerPool implements Executor {
         }
         if (next != null) {
           busy++;
-          if (busy == threads && watchdogParked) {
-            watch.signal();
-          }
+          wakeWatchdogIfAllBusy();
           if (leader == null && (head != null || !tasks.isEmpty())) {
             work.signal(); // someone else watches the heap now
           }
@@ -168,9 +173,10 @@ final class WorkerPool implements Executor {
             }
           }
         } else if (threads > baseThreads) {
-          long left = idleSince + KEEP_ALIVE_NANOS - now;
+          long left = idleSince + keepAliveNanos - now;
           if (left <= 0) {
             threads--;
+            wakeWatchdogIfAllBusy(); // this may have been the only free thread
             return null;
           }
           awaitNanos(work, left);
@@ -180,6 +186,16 @@ final class WorkerPool implements Executor {
       }
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Every change that can leave no thread free (one more busy, one fewer in all) goes through here, so that the
+   * watchdog never sleeps while work may wait for a thread that does not come.
+   */
+  private void wakeWatchdogIfAllBusy() {
+    if (busy >= threads && watchdogParked) {
+      watch.signal();
     }
   }
 

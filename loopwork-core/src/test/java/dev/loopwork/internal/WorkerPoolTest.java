@@ -124,6 +124,35 @@ class WorkerPoolTest {
     }
   }
 
+  /**
+   * The stall of issue 11: every base thread blocks, a surplus thread runs a short task and then retires as idle.
+   * The retiring thread was the only free one, so the watchdog must watch again; before the fix it slept on and the
+   * timer below never fired.
+   */
+  @Test
+  void aRetiringThreadLeavesTheWatchdogWatchingWhileTheOthersBlock() throws InterruptedException {
+    WorkerPool pool = new WorkerPool(1, "retire-test", TimeUnit.MILLISECONDS.toNanos(50));
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch blocked = new CountDownLatch(1);
+    try {
+      pool.execute(() -> {
+        blocked.countDown();
+        awaitQuietly(release);
+      });
+      blocked.await();
+      List<String> fired = new CopyOnWriteArrayList<>();
+      pool.execute(() -> fired.add("on the added thread"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> fired.size() == 1);
+      await().atMost(Duration.ofSeconds(10)).until(() -> pool.threadCount() == 1); // the surplus thread retired
+
+      pool.newTimer(() -> fired.add("due after the retirement")).schedule(System.nanoTime());
+      pool.execute(() -> fired.add("submitted after the retirement"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> fired.size() == 3);
+    } finally {
+      release.countDown();
+    }
+  }
+
   private static void awaitQuietly(CountDownLatch latch) {
     try {
       latch.await();
