@@ -64,6 +64,11 @@ public final class LoopEngine {
     return timersRunOnExecutor;
   }
 
+  /** Whether iterations run on Loopwork's own worker threads, which run nothing else. */
+  boolean runsOnOwnThreads() {
+    return Workers.isShared(executor);
+  }
+
   List<LoopListener> listeners() {
     return listeners;
   }
@@ -128,12 +133,12 @@ public final class LoopEngine {
       }
     }
     List<LoopRun> runs = new ArrayList<>(list.size());
-    try (SignalRelay.Registration signals = SignalRelay.register(() -> stopAll(runs))) {
+    try (SignalRelay.Registration signals = SignalRelay.register(() -> stopAll(runs, false))) {
       for (LoopService service : list) {
         LoopRun run = launch(service, 0, false);
         run.completion().whenComplete((ok, failure) -> {
           if (failure != null) {
-            stopAll(runs);
+            stopAll(runs, false);
           }
         });
         synchronized (runs) {
@@ -144,13 +149,13 @@ public final class LoopEngine {
     }
   }
 
-  /** Stops every run without doing their shutdown work here: see {@link LoopRun#requestStopAsync()}. */
-  private static void stopAll(List<LoopRun> runs) {
+  /** Stops every run of {@code runs} through {@link BulkStop}; {@code callerHelps}: this thread may do a share. */
+  private void stopAll(List<LoopRun> runs, boolean callerHelps) {
     List<LoopRun> copy;
     synchronized (runs) {
       copy = new ArrayList<>(runs);
     }
-    copy.forEach(LoopRun::requestStopAsync);
+    BulkStop.stop(copy, executor, clock, callerHelps);
   }
 
   /**
@@ -169,14 +174,9 @@ public final class LoopEngine {
    * @throws InterruptedException if this thread is interrupted while waiting (the stops go on)
    */
   public void stopAll(Collection<? extends LoopHandle> handles) throws InterruptedException {
-    List<LoopHandle> list = List.copyOf(handles);
-    for (LoopHandle handle : list) {
-      if (handle instanceof LoopRun) {
-        ((LoopRun) handle).requestStopAsync();
-      } else {
-        handle.stop();
-      }
-    }
+    List<? extends LoopHandle> list = handles instanceof List ? (List<? extends LoopHandle>) handles
+        : new ArrayList<>(handles);
+    BulkStop.stop(list, executor, clock, true);
     for (LoopHandle handle : list) {
       if (handle instanceof LoopRun) {
         ((LoopRun) handle).awaitEnd();
@@ -195,10 +195,10 @@ public final class LoopEngine {
   }
 
   /** Waits for every run; rethrows the first fatal Error, else the first other failure. */
-  private static void awaitAll(List<LoopRun> runs) {
+  private void awaitAll(List<LoopRun> runs) {
     boolean interrupted = false;
     for (LoopRun run : runs) {
-      interrupted |= run.awaitEndThroughInterrupts(() -> stopAll(runs));
+      interrupted |= run.awaitEndThroughInterrupts(() -> stopAll(runs, true));
     }
     if (interrupted) {
       Thread.currentThread().interrupt();

@@ -13,8 +13,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
-import org.slf4j.MDC;
-import org.slf4j.helpers.NOPMDCAdapter;
 
 /**
  * One run of a loop service, from {@code onStart} to {@code onStop}, driven by timers and executor tasks so that no
@@ -23,14 +21,6 @@ import org.slf4j.helpers.NOPMDCAdapter;
  * (any thread) meets the loop.
  */
 final class LoopRun implements LoopHandle {
-  /** MDC keys present on every log line written during an iteration. */
-  static final String MDC_SERVICE = "loopwork.service";
-
-  static final String MDC_ITERATION = "loopwork.iteration";
-
-  /** Whether the logging backend keeps an MDC at all; without one, formatting the keys' values is wasted work. */
-  private static final boolean MDC_KEPT = !(MDC.getMDCAdapter() instanceof NOPMDCAdapter);
-
   /** How long {@code stop(true)} waits for a zero-interval service, whose "one interval" would be no wait at all. */
   private static final Duration ZERO_INTERVAL_STOP_GRACE = Duration.ofSeconds(1);
 
@@ -51,6 +41,8 @@ final class LoopRun implements LoopHandle {
   private final long loopLimit;
   private final boolean handleSignals;
   private final LoopCoordinator coordinator;
+  private final boolean timersRunOnExecutor;
+  private final boolean ownThreads;
 
   private final CompletableFuture<Void> done = new CompletableFuture<>();
   // The id of the thread running a step of the loop, 0 when none: a number, not the Thread, so that setting it
@@ -92,11 +84,24 @@ final class LoopRun implements LoopHandle {
     this.loopLimit = loopLimit;
     this.handleSignals = handleSignals;
     this.coordinator = engine.coordinator();
+    this.timersRunOnExecutor = engine.timersRunOnExecutor();
+    this.ownThreads = engine.runsOnOwnThreads();
     // Made here, not at the first wake-up: linking a lambda in a fresh JVM takes milliseconds.
-    Runnable dueIterations = this::runDueIterations;
-    this.wakeTimer = clock.newTimer(engine.timersRunOnExecutor()
-        ? () -> asLoopThread(dueIterations)
-        : () -> submit(dueIterations));
+    this.wakeTimer = clock.newTimer(this::wake);
+  }
+
+  /** The wake-up timer's action: the next iteration is due. */
+  private void wake() {
+    if (!timersRunOnExecutor) {
+      submit(this::runDueIterations);
+      return;
+    }
+    loopThreadId = Thread.currentThread().getId(); // as asLoopThread, without a Runnable per wake-up
+    try {
+      runDueIterations();
+    } finally {
+      loopThreadId = 0;
+    }
   }
 
   /** Claims the service and starts the run on the executor; returns at once. */
@@ -204,31 +209,49 @@ final class LoopRun implements LoopHandle {
   void requestStop() {
     if (cancelWait()) {
       // No hand-off to the executor makes the stop immediate, and the caller usually waits for the end anyway.
-      asLoopThread(this::finish);
+      finishHere();
     }
   }
 
   /**
    * Sets the stop flag and wakes a waiting loop at once, without doing its shutdown work on this thread: a loop that
-   * was waiting ends in a task of its own on the executor. Signal handlers and bulk stops use it, so that the
-   * services' {@code onStop} hooks run in parallel, each isolated from the others.
+   * was waiting ends in a task of its own on the executor. A signal handler uses it, so that the services' {@code
+   * onStop} hooks run in parallel, each isolated from the others; many runs at once go through {@link BulkStop}.
    */
   void requestStopAsync() {
     if (cancelWait()) {
       try {
         submit(this::finish);
       } catch (RuntimeException rejected) {
-        asLoopThread(this::finish); // the executor refused the task: end the run here rather than never
+        finishHere(); // the executor refused the task: end the run here rather than never
       }
     }
   }
 
-  /** Sets the stop flag; returns whether the loop was waiting for its next iteration and now never wakes. */
-  private boolean cancelWait() {
+  /**
+   * Sets the stop flag; returns whether the loop was waiting for its next iteration and now never wakes, in which
+   * case the caller must end the run with {@link #finishHere()}.
+   */
+  boolean cancelWait() {
     stopRequested = true;
     synchronized (this) {
       return wakeTimer.cancel();
     }
+  }
+
+  /** Ends a run whose wait was cancelled, on this thread. */
+  void finishHere() {
+    asLoopThread(this::finish);
+  }
+
+  /** The clock this run's schedule reads. */
+  LoopClock clock() {
+    return clock;
+  }
+
+  /** The executor this run's iterations and hooks run on. */
+  Executor executor() {
+    return executor;
   }
 
   /** Whether a stop was requested for this run (or it completed its loops). */
@@ -309,7 +332,8 @@ final class LoopRun implements LoopHandle {
    * #runNow()}), then arms the timer for the next one or finishes the run.
    */
   private void runIterations(boolean extra) {
-    MDC.put(MDC_SERVICE, name);
+    IterationMdc.enterService(name);
+    boolean waiting = false;
     try {
       while (!isEnding()) {
         IterationPermit permit = membership == null ? null : askPermit();
@@ -330,6 +354,7 @@ final class LoopRun implements LoopHandle {
         if (wakeAt - now > 0) {
           Wake wake = arm(wakeAt);
           if (wake == Wake.ARMED) {
+            waiting = true;
             return;
           }
           if (wake == Wake.END) {
@@ -339,8 +364,11 @@ final class LoopRun implements LoopHandle {
         }
       }
     } finally {
-      MDC.remove(MDC_ITERATION);
-      MDC.remove(MDC_SERVICE);
+      if (waiting) {
+        IterationMdc.exitTask(ownThreads);
+      } else {
+        IterationMdc.exitRun();
+      }
     }
     finish();
   }
@@ -415,9 +443,7 @@ final class LoopRun implements LoopHandle {
     listeners.iterationStarted(service, number);
     IterationWatch watch = timeoutNanos > 0 ? new IterationWatch(number, start + timeoutNanos) : null;
     Throwable error = null;
-    if (MDC_KEPT) {
-      MDC.put(MDC_ITERATION, Long.toString(number));
-    }
+    IterationMdc.enterIteration(number);
     if (permit != null) {
       service.setFencingToken(OptionalLong.of(permit.fencingToken()));
     }

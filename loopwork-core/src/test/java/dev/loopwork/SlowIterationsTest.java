@@ -41,4 +41,54 @@ class SlowIterationsTest {
     }
     assertThat(ticker.await(Duration.ofSeconds(30))).isTrue();
   }
+
+  /**
+   * A bulk stop is isolated per run: while the first service's {@code onStop} blocks (until every other service
+   * has stopped), the others are stopped by other threads. Without the bulk stop's stall check they would wait
+   * behind it for ever.
+   */
+  @Test
+  void aBlockedOnStopHoldsUpNoOtherServiceOfAStopAll() throws InterruptedException {
+    int others = 50;
+    CountDownLatch othersStopped = new CountDownLatch(others);
+    CountDownLatch blockedOnStop = new CountDownLatch(1);
+    LoopEngine engine = LoopEngine.defaultEngine();
+    List<LoopHandle> handles = new ArrayList<>();
+    handles.add(engine.start(new LoopService(Duration.ofSeconds(1000), false) {
+      @Override
+      protected void runOnce() {}
+
+      @Override
+      protected void onStop() throws InterruptedException {
+        blockedOnStop.countDown();
+        othersStopped.await();
+      }
+    }));
+    for (int i = 0; i < others; i++) {
+      handles.add(engine.start(new LoopService(Duration.ofSeconds(1000), false) {
+        @Override
+        protected void runOnce() {}
+
+        @Override
+        protected void onStop() {
+          othersStopped.countDown();
+        }
+      }));
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> handles.stream().allMatch(h -> h.service().isRunning()));
+
+    Thread stopper = new Thread(() -> {
+      try {
+        engine.stopAll(handles);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    stopper.start();
+    stopper.join(Duration.ofSeconds(30).toMillis());
+
+    assertThat(stopper.isAlive()).isFalse();
+    assertThat(blockedOnStop.getCount()).isZero();
+    assertThat(handles).allMatch(LoopHandle::isDone);
+  }
 }

@@ -15,6 +15,11 @@ public final class Workers {
     return SHARED;
   }
 
+  /** Whether {@code executor} is the process-wide default one, whose threads run only Loopwork's tasks. */
+  public static boolean isShared(Executor executor) {
+    return executor == SHARED;
+  }
+
   /**
    * Whether {@code clock}'s timer actions run on {@code executor}'s threads, so that an action may do the work it
    * would otherwise hand to {@code executor} itself, without a thread switch.

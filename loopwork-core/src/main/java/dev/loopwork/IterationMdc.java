@@ -1,0 +1,59 @@
+package dev.loopwork;
+
+import org.slf4j.MDC;
+import org.slf4j.helpers.NOPMDCAdapter;
+
+/**
+ * The MDC keys {@value #SERVICE} and {@value #ITERATION} on every log line written during an iteration, at the
+ * lowest cost per iteration: most iterations log nothing.
+ *
+ * <p>On Loopwork's own worker threads the keys stay in the thread's MDC between tasks: the service key is written
+ * only when the thread moves to another service (or something removed it), and the iteration key is overwritten in
+ * place. So an iteration costs one MDC read and one write instead of two writes and two removals, and leaves no
+ * garbage in the backend's map. On threads of an executor the application passed in, the keys are removed after
+ * each task, as such threads run other code too. Without a backend that keeps an MDC, nothing is done at all.
+ */
+final class IterationMdc {
+  static final String SERVICE = "loopwork.service";
+  static final String ITERATION = "loopwork.iteration";
+
+  private static final boolean KEPT = !(MDC.getMDCAdapter() instanceof NOPMDCAdapter);
+
+  private IterationMdc() {}
+
+  /** Sets the service key for a task of {@code service}'s loop, unless the thread's MDC has it already. */
+  static void enterService(String service) {
+    if (KEPT && MDC.get(SERVICE) != service) { // the same String instance: set by this service
+      MDC.put(SERVICE, service);
+    }
+  }
+
+  /** Sets the iteration key to {@code number}. */
+  static void enterIteration(long number) {
+    if (KEPT) {
+      MDC.put(ITERATION, Long.toString(number));
+    }
+  }
+
+  /**
+   * Ends a task of the loop that leaves it waiting: removes the keys, unless the task ran on Loopwork's own threads
+   * ({@code ownThreads}), where they may stay.
+   */
+  static void exitTask(boolean ownThreads) {
+    if (KEPT && !ownThreads) {
+      clear();
+    }
+  }
+
+  /** Ends the loop's last task: removes the keys, since what the thread does next belongs to no iteration. */
+  static void exitRun() {
+    if (KEPT) {
+      clear();
+    }
+  }
+
+  private static void clear() {
+    MDC.remove(ITERATION);
+    MDC.remove(SERVICE);
+  }
+}
