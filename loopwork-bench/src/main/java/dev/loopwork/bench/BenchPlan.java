@@ -11,6 +11,11 @@ import java.util.Set;
  * JDK 17, the scale points on JDK 17 and, for Loopwork (default pool and virtual threads) and the shared executor
  * (the reference of every ratio), on JDK 25, then the replica peers on PostgreSQL (JDK 17); each in a fresh JVM.
  * Issue 5 asks for JDK 25 at scale only; the other peers use no virtual threads and do not change with the JDK.
+ *
+ * <p>Every run logs through Logback at WARN ({@link #JVM}; the root level is set by this module's
+ * {@code logback.xml}), as users run (issue 11). Beside them, Loopwork and the shared executor also run the largest
+ * scale point on JDK 17 with {@code slf4j-nop} ({@link #JVM_NOP}, labels ending in {@value #NOP_SUFFIX}), which shows
+ * what the backend costs each of them.
  */
 final class BenchPlan {
   /** The scenarios, in the order they run. */
@@ -20,19 +25,23 @@ final class BenchPlan {
   /** Scale points, services per process. */
   static final List<Integer> SCALE_POINTS = List.of(1_000, 10_000, 100_000);
 
-  /**
-   * Scale points for Loopwork with Logback, whose per-service loggers make starting quadratic in N; these runs
-   * measure starting and stopping only (no hold).
-   */
-  static final List<Integer> LOGBACK_SCALE_POINTS = List.of(10_000, 30_000);
+  /** The peers of the scale scenario on JDK 17 (Guava's thread-per-service model is the same for both schedules). */
+  static final List<String> SCALE_PEERS = List.of("loopwork", "executor", "spring", "guava-rate");
+
+  /** The peers that also run the largest scale point on JDK 17 with {@code slf4j-nop}. */
+  static final List<String> NOP_PEERS = List.of("loopwork", "executor");
+
+  /** The label suffix of the {@code slf4j-nop} rows, e.g. {@code loopwork-nop}. */
+  static final String NOP_SUFFIX = "-nop";
+
+  /** The JVM option that selects Logback as the SLF4J backend (the report tells the Logback rows by it). */
+  static final String LOGBACK = "-Dslf4j.provider=ch.qos.logback.classic.spi.LogbackServiceProvider";
 
   /** Every JVM gets the same heap bound, so that RSS compares like with like, and logs through Logback. */
-  static final List<String> JVM =
-      List.of("-Xmx2g", "-Dslf4j.provider=ch.qos.logback.classic.spi.LogbackServiceProvider");
+  static final List<String> JVM = List.of("-Xmx2g", LOGBACK);
 
-  /** The scale scenario runs without a logging backend, so no peer pays for one; see the Logback variant. */
-  static final List<String> JVM_NO_LOG_BACKEND =
-      List.of("-Xmx2g", "-Dslf4j.provider=org.slf4j.nop.NOPServiceProvider");
+  /** As {@link #JVM}, but without a logging backend: for the rows beside the Logback ones. */
+  static final List<String> JVM_NOP = List.of("-Xmx2g", "-Dslf4j.provider=org.slf4j.nop.NOPServiceProvider");
 
   private static final Duration TIMEOUT = Duration.ofMinutes(2);
   private static final Duration SCALE_TIMEOUT = Duration.ofMinutes(2);
@@ -55,16 +64,7 @@ final class BenchPlan {
               String.join(",", Peers.ALL))));
           break;
         case "scale":
-          addScale(runs, "17", java17, List.of("loopwork", "executor", "spring", "guava-rate"));
-          for (int services : LOGBACK_SCALE_POINTS) {
-            runs.add(new BenchRun("17", java17, "scale", "loopwork-logback", "loopwork",
-                List.of("services=" + services, "holdS=0"), JVM, SCALE_TIMEOUT));
-          }
-          if (java25 != null) {
-            addScale(runs, "25", java25, List.of("loopwork"));
-            runs.add(scale("25", java25, Peers.LOOPWORK_VIRTUAL, Peers.LOOPWORK_VIRTUAL, 100_000, JVM_NO_LOG_BACKEND));
-            runs.add(scale("25", java25, "executor", "executor", 100_000, JVM_NO_LOG_BACKEND));
-          }
+          addScaleScenario(runs, java17, java25);
           break;
         case ReplicaScenario.NAME:
           for (String peer : ReplicaPeers.ALL) {
@@ -91,12 +91,35 @@ final class BenchPlan {
     return jvm;
   }
 
+  /**
+   * The scale runs: on JDK 17 every point of every {@link #SCALE_PEERS} peer, then the {@code slf4j-nop} rows of
+   * {@link #NOP_PEERS} at the largest point; on JDK 25 (if {@code java25} is not null) every point of Loopwork and the
+   * largest of {@code loopwork-virtual} and the shared executor. All but the {@code slf4j-nop} rows log through
+   * Logback.
+   */
+  private static void addScaleScenario(List<BenchRun> runs, Path java17, Path java25) {
+    addScale(runs, "17", java17, SCALE_PEERS);
+    for (String peer : NOP_PEERS) {
+      runs.add(scale("17", java17, peer + NOP_SUFFIX, peer, largestScalePoint(), JVM_NOP));
+    }
+    if (java25 != null) {
+      addScale(runs, "25", java25, List.of("loopwork"));
+      runs.add(scale("25", java25, Peers.LOOPWORK_VIRTUAL, Peers.LOOPWORK_VIRTUAL, largestScalePoint(), JVM));
+      runs.add(scale("25", java25, "executor", "executor", largestScalePoint(), JVM));
+    }
+  }
+
+  /** Every scale point for each of {@code peers}, with Logback. */
   private static void addScale(List<BenchRun> runs, String jdk, Path java, List<String> peers) {
     for (String peer : peers) {
       for (int services : SCALE_POINTS) {
-        runs.add(scale(jdk, java, peer, peer, services, JVM_NO_LOG_BACKEND));
+        runs.add(scale(jdk, java, peer, peer, services, JVM));
       }
     }
+  }
+
+  private static int largestScalePoint() {
+    return SCALE_POINTS.get(SCALE_POINTS.size() - 1);
   }
 
   private static BenchRun scale(String jdk, Path java, String label, String peer, int services, List<String> jvm) {

@@ -10,7 +10,7 @@ import java.util.List;
  * @param jdk the JDK's label in the report, e.g. {@code 17}
  * @param java the {@code java} launcher of that JDK
  * @param scenario a {@link ScenarioMain} scenario, or {@code overhead} for the JMH benchmark
- * @param label the peer as the report names it (e.g. {@code loopwork-logback} for a variant)
+ * @param label the peer as the report names it (e.g. {@code loopwork-nop} for a variant)
  * @param peer the {@link Peers} identifier, or for {@code overhead} the JMH {@code peer} parameter values
  * @param params {@code key=value} scenario parameters
  * @param jvmArgs options for the JVM

@@ -62,10 +62,7 @@ final class LoopworkPeer implements Peer {
 
   @Override
   public void stopAll() {
-    handles.forEach(LoopHandle::stop);
-    for (LoopHandle handle : handles) {
-      Interrupts.runUninterruptibly(handle::await);
-    }
+    Interrupts.runUninterruptibly(() -> engine.stopAll(handles));
     handles.clear();
   }
 

@@ -16,8 +16,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ReplicaProcess implements AutoCloseable {
   /** The options of every replica JVM, the same for every peer. */
-  static final List<String> JVM =
-      List.of("-Xmx256m", "-Dslf4j.provider=ch.qos.logback.classic.spi.LogbackServiceProvider");
+  static final List<String> JVM = List.of("-Xmx256m", BenchPlan.LOGBACK);
 
   /**
    * Extra options for replicas of the fail-over runs, which carry one service: the C1 compiler only, which starts

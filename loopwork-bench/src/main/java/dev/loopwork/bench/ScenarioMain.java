@@ -6,7 +6,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Runs one scenario against one peer in this process and prints one line {@code RESULT <json>} to standard output.
+ * Runs one scenario against one peer in this process and prints one line {@code RESULT <json>} to standard output,
+ * with the logging backend the process found ({@link LoggingBackend}).
  * {@link BenchSuite} starts one such process per measurement, so that every peer starts from a fresh JVM. The
  * {@value ReplicaScenario#NAME} scenario takes a {@link ReplicaPeers} identifier and starts replica processes of its
  * own.
@@ -55,6 +56,8 @@ public final class ScenarioMain {
       out.put("error", e.toString());
       status = 1;
     }
+    // After the scenario, so that looking up the backend does not move its start-up out of what was measured.
+    out.put("logging", LoggingBackend.describe());
     System.out.println(RESULT_PREFIX + new ObjectMapper().writeValueAsString(out));
     System.out.flush();
     System.exit(status);

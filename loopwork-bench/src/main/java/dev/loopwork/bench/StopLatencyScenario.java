@@ -9,7 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Stop latency: one idle service with a 1000 s interval, past its first run; the time the blocking stop takes to
- * return. Parameters: {@code trials} (100) measured after {@code warmup} (10) unmeasured ones.
+ * return. Parameters: {@code trials} (300, the number issue 11 asks for its p99) measured after {@code warmup} (10)
+ * unmeasured ones.
  */
 final class StopLatencyScenario implements Scenario {
   private static final Duration INTERVAL = Duration.ofSeconds(1000);
@@ -19,7 +20,7 @@ final class StopLatencyScenario implements Scenario {
   @Override
   public Map<String, Object> run(Peer peer, Params params) throws InterruptedException {
     int warmup = params.integer("warmup", 10);
-    int trials = params.integer("trials", 100);
+    int trials = params.integer("trials", 300);
     double[] millis = new double[trials];
     for (int i = -warmup; i < trials; i++) {
       CountDownLatch firstRun = new CountDownLatch(1);
