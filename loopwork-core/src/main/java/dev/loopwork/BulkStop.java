@@ -44,7 +44,9 @@ final class BulkStop implements Runnable {
    * executor and this returns at once.
    */
   static void stop(List<? extends LoopHandle> handles, Executor executor, LoopClock clock, boolean callerHelps) {
-    if (!handles.isEmpty()) {
+    if (handles.size() == 1 && callerHelps) {
+      stopOne(handles.get(0)); // nothing to isolate it from, and no stall check to arm
+    } else if (!handles.isEmpty()) {
       new BulkStop(handles, executor, clock).start(callerHelps);
     }
   }
@@ -85,17 +87,20 @@ final class BulkStop implements Runnable {
   public void run() {
     int index;
     while ((index = next.getAndIncrement()) < runs.size()) {
-      LoopHandle handle = runs.get(index);
-      try {
-        if (!(handle instanceof LoopRun)) {
-          handle.stop();
-        } else if (((LoopRun) handle).cancelWait()) {
-          ((LoopRun) handle).finishHere();
-        }
-      } catch (RuntimeException | Error e) {
-        LOG.error("Ending loop service {} failed; ending the others", handle.service().name(), e);
-      }
+      stopOne(runs.get(index));
     }
     stallCheck.cancel(); // every run is taken (a check armed after this finds none left and stops)
+  }
+
+  private static void stopOne(LoopHandle handle) {
+    try {
+      if (handle instanceof LoopRun) {
+        ((LoopRun) handle).requestStop();
+      } else {
+        handle.stop();
+      }
+    } catch (RuntimeException | Error e) {
+      LOG.error("Ending loop service {} failed; ending the others", handle.service().name(), e);
+    }
   }
 }

@@ -54,6 +54,9 @@ final class WorkerPool implements Executor {
   // Guarded by lock.
   private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
   private Entry[] heap = new Entry[64];
+  // The deadline of heap[i], beside it rather than in the entry: sifting compares deadlines only, and a long[] keeps
+  // them on a few cache lines instead of one entry object per level of the heap.
+  private long[] deadlines = new long[64];
   private int size;
   private Thread leader;
   private int threads;
@@ -145,7 +148,7 @@ final class WorkerPool implements Executor {
         long now = System.nanoTime();
         Runnable next = tasks.pollFirst();
         Entry head = head();
-        if (next == null && head != null && head.deadline - now <= 0) {
+        if (next == null && head != null && deadlines[0] - now <= 0) {
           removeAt(0);
           if (STATE.compareAndSet(head, ARMED, IDLE)) {
             next = head.action;
@@ -166,7 +169,7 @@ final class WorkerPool implements Executor {
           Thread self = Thread.currentThread();
           leader = self;
           try {
-            awaitNanos(work, head.deadline - now);
+            awaitNanos(work, deadlines[0] - now);
           } finally {
             if (leader == self) {
               leader = null;
@@ -227,7 +230,7 @@ final class WorkerPool implements Executor {
 
   private boolean workWaits() {
     Entry head = head();
-    return !tasks.isEmpty() || (head != null && head.deadline - System.nanoTime() <= 0);
+    return !tasks.isEmpty() || (head != null && deadlines[0] - System.nanoTime() <= 0);
   }
 
   private void tryAddThread() {
@@ -258,12 +261,11 @@ final class WorkerPool implements Executor {
       if (entry.index >= 0) {
         removeAt(entry.index);
       }
-      entry.deadline = deadline;
       if (size == heap.length) {
         heap = Arrays.copyOf(heap, size * 2);
+        deadlines = Arrays.copyOf(deadlines, size * 2);
       }
-      entry.index = size;
-      heap[size++] = entry;
+      place(entry, deadline, size++);
       siftUp(entry.index);
       if (STATE.getAndSet(entry, ARMED) == CANCELLED) {
         cancelled.decrementAndGet();
@@ -336,14 +338,11 @@ final class WorkerPool implements Executor {
         entry.index = -1;
         dropCancelled(entry);
       } else {
-        heap[kept++] = entry;
+        place(entry, deadlines[i], kept++);
       }
     }
     Arrays.fill(heap, kept, size, null);
     size = kept;
-    for (int i = 0; i < size; i++) {
-      heap[i].index = i;
-    }
     for (int i = (size >>> 1) - 1; i >= 0; i--) {
       siftDown(i);
     }
@@ -352,11 +351,11 @@ final class WorkerPool implements Executor {
   private Entry removeAt(int index) {
     Entry removed = heap[index];
     Entry last = heap[--size];
+    long lastDeadline = deadlines[size];
     heap[size] = null;
     removed.index = -1;
     if (index < size) {
-      heap[index] = last;
-      last.index = index;
+      place(last, lastDeadline, index);
       siftDown(index);
       if (heap[index] == last) {
         siftUp(index);
@@ -367,45 +366,46 @@ final class WorkerPool implements Executor {
 
   private void siftUp(int index) {
     Entry entry = heap[index];
+    long deadline = deadlines[index];
     while (index > 0) {
       int parent = (index - 1) >>> 1;
-      Entry above = heap[parent];
-      if (above.deadline - entry.deadline <= 0) {
+      if (deadlines[parent] - deadline <= 0) {
         break;
       }
-      place(above, index);
+      place(heap[parent], deadlines[parent], index);
       index = parent;
     }
-    place(entry, index);
+    place(entry, deadline, index);
   }
 
   private void siftDown(int index) {
     Entry entry = heap[index];
+    long deadline = deadlines[index];
     int half = size >>> 1;
     while (index < half) {
       int child = 2 * index + 1;
       int right = child + 1;
-      if (right < size && heap[right].deadline - heap[child].deadline < 0) {
+      if (right < size && deadlines[right] - deadlines[child] < 0) {
         child = right;
       }
-      if (entry.deadline - heap[child].deadline <= 0) {
+      if (deadline - deadlines[child] <= 0) {
         break;
       }
-      place(heap[child], index);
+      place(heap[child], deadlines[child], index);
       index = child;
     }
-    place(entry, index);
+    place(entry, deadline, index);
   }
 
-  private void place(Entry entry, int index) {
+  private void place(Entry entry, long deadline, int index) {
     heap[index] = entry;
+    deadlines[index] = deadline;
     entry.index = index;
   }
 
   /** One timer; its fields but {@code state} are guarded by the pool's lock. */
   private final class Entry implements LoopClock.Timer {
     final Runnable action;
-    long deadline;
     int index = -1;
     // IDLE, ARMED or CANCELLED; changed under the pool's lock, except ARMED -> CANCELLED by cancel().
     volatile int state;
