@@ -33,8 +33,8 @@ final class WorkerPool implements Executor {
   static final long CHECK_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
   static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(30);
   private static final int MAX_THREADS = 10_000;
-  /** Up to this many timers, purging the cancelled ones costs less than waking a worker to do it. */
-  private static final int INLINE_PURGE_MAX = 1_024;
+  /** Fewer cancelled timers than this are never purged at once, only dropped as they reach the top of the heap. */
+  static final int PURGE_MIN = 1_024;
   private static final int IDLE = 0;
   private static final int ARMED = 1;
   private static final int CANCELLED = 2;
@@ -282,21 +282,17 @@ final class WorkerPool implements Executor {
   /**
    * Marks the entry cancelled, without the pool's lock, and leaves it in the heap: cancelling costs the same however
    * many timers there are, and stopping many services never waits for the threads that run the others. Cancelled
-   * entries are dropped when they reach the top of the heap, and all at once when they are half of it: at once in a
-   * small heap, on a worker in a large one.
+   * entries are dropped when they reach the top of the heap, and all at once, on a worker, when they are more than
+   * half of it and at least {@link #PURGE_MIN}: a few cancelled entries cost nothing but their memory.
    */
   private boolean disarm(Entry entry) {
     if (!STATE.compareAndSet(entry, ARMED, CANCELLED)) {
       return false;
     }
     // size is read without the lock: a stale value only moves the purge a little.
-    int heapSize = size;
-    if (cancelled.incrementAndGet() > heapSize / 2) {
-      if (heapSize <= INLINE_PURGE_MAX) {
-        purgeNow(); // cheap, and wakes no other thread
-      } else if (purgeQueued.compareAndSet(false, true)) {
-        execute(this::runQueuedPurge); // many cancelled at once, as in stopping many services: purge once, later
-      }
+    int count = cancelled.incrementAndGet();
+    if (count >= PURGE_MIN && count > size / 2 && purgeQueued.compareAndSet(false, true)) {
+      execute(this::runQueuedPurge); // many cancelled at once, as in stopping many services: purge once, later
     }
     return true;
   }
@@ -317,10 +313,6 @@ final class WorkerPool implements Executor {
 
   private void runQueuedPurge() {
     purgeQueued.set(false);
-    purgeNow();
-  }
-
-  private void purgeNow() {
     lock.lock();
     try {
       purge();
