@@ -7,13 +7,18 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /** The reference semantics of LoopService, on the real clock and the default engine. */
 class LoopServiceTest {
@@ -408,6 +413,51 @@ class LoopServiceTest {
       service.start(2);
       assertThat(log.events()).extracting(e -> e.getMDCPropertyMap().get("loopwork.service") + "#"
           + e.getMDCPropertyMap().get("loopwork.iteration")).containsExactly("tagged#1", "tagged#2");
+    }
+  }
+
+  /**
+   * The MDC keys stay on Loopwork's threads between tasks; a thread that moves to another service, or whose
+   * iteration removed them, still logs the right ones.
+   */
+  @Test
+  void threadsMovingBetweenServicesLogTheKeysOfTheServiceTheyRun() throws InterruptedException {
+    List<LoopService> services = new ArrayList<>();
+    for (String name : List.of("alpha", "beta", "gamma")) {
+      services.add(LoopService.of(name, LoopOptions.builder().loopInterval(Duration.ofMillis(5)).handleSignals(false)
+          .build(), () -> {
+            LoggerFactory.getLogger("loopwork.services." + name).warn(name);
+            if (name.equals("gamma")) {
+              MDC.clear(); // what an iteration may do to the thread's MDC
+            }
+          }));
+    }
+    try (LogCapture log = LogCapture.services()) {
+      List<LoopHandle> handles = services.stream().map(LoopService::startAsync).toList();
+      await().atMost(Duration.ofSeconds(30)).until(() -> log.events().size() >= 60);
+      LoopEngine.defaultEngine().stopAll(handles);
+      assertThat(log.events()).isNotEmpty().allSatisfy(e -> {
+        assertThat(e.getMDCPropertyMap()).containsEntry("loopwork.service", e.getMessage());
+        assertThat(e.getMDCPropertyMap()).containsKey("loopwork.iteration");
+      });
+    }
+  }
+
+  /** On threads of an executor the application passed in, the keys are gone once the loop's task is. */
+  @Test
+  void anApplicationsExecutorGetsItsThreadsBackWithoutTheKeys() throws Exception {
+    ExecutorService executor = Executors.newSingleThreadExecutor();
+    try {
+      LoopEngine engine = LoopEngine.builder().executor(executor).build();
+      CountDownLatch ran = new CountDownLatch(1);
+      LoopHandle handle = engine.start(LoopService.of("borrowed", Duration.ofSeconds(1000), ran::countDown));
+      ran.await();
+      // The loop now waits for its next iteration; the thread has gone back to the application.
+      assertThat(executor.submit(() -> MDC.get("loopwork.service") + "/" + MDC.get("loopwork.iteration")).get())
+          .isEqualTo("null/null");
+      handle.stop();
+    } finally {
+      executor.shutdownNow();
     }
   }
 
