@@ -212,8 +212,8 @@ public final class LoopEngine {
   }
 
   private LoopRun launch(LoopService service, long loops, boolean handleSignals) {
-    LoopRun run = new LoopRun(Objects.requireNonNull(service, "service"), this, loops, handleSignals);
-    run.launch();
+    LoopRun run = new LoopRun(Objects.requireNonNull(service, "service"), this, loops);
+    run.launch(handleSignals);
     return run;
   }
 

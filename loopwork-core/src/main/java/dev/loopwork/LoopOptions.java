@@ -26,6 +26,11 @@ public final class LoopOptions {
   private final Duration jitter;
   private final Duration backoffInitial;
   private final Duration backoffMax;
+  // The same in nanoseconds (0 when absent), read by every iteration of every service that runs with these options.
+  final long jitterNanos;
+  final long timeoutNanos;
+  final long backoffInitialNanos;
+  final long backoffMaxNanos;
 
   private LoopOptions(Builder b) {
     this.loopInterval = b.loopInterval;
@@ -34,6 +39,14 @@ public final class LoopOptions {
     this.jitter = b.jitter;
     this.backoffInitial = b.backoffInitial;
     this.backoffMax = b.backoffMax;
+    this.jitterNanos = nanos(jitter);
+    this.timeoutNanos = nanos(iterationTimeout);
+    this.backoffInitialNanos = nanos(backoffInitial);
+    this.backoffMaxNanos = nanos(backoffMax);
+  }
+
+  private static long nanos(Duration duration) {
+    return duration == null ? 0 : duration.toNanos();
   }
 
   /** The defaults: the class's default interval, signal handling on, no timeout, no jitter, no back-off. */

@@ -34,12 +34,10 @@ final class LoopRun implements LoopHandle {
   private final String name;
   private final Duration interval;
   private final long intervalNanos;
-  private final long jitterNanos;
-  private final long timeoutNanos;
-  private final long backoffInitialNanos;
-  private final long backoffMaxNanos;
+  // Jitter, timeout and back-off, in nanoseconds: shared by the services that run with the same options, so that a
+  // run carries only what is its own.
+  private final LoopOptions options;
   private final long loopLimit;
-  private final boolean handleSignals;
   private final LoopCoordinator coordinator;
   private final boolean timersRunOnExecutor;
   private final boolean ownThreads;
@@ -68,21 +66,16 @@ final class LoopRun implements LoopHandle {
   private Throwable fatal;
   private LoopCoordinator.Membership membership;
 
-  LoopRun(LoopService service, LoopEngine engine, long loopLimit, boolean handleSignals) {
+  LoopRun(LoopService service, LoopEngine engine, long loopLimit) {
     this.service = service;
     this.clock = engine.clock();
     this.executor = engine.executor();
     this.listeners = Listeners.of(engine.listeners(), service.listeners());
     this.name = service.name();
-    LoopOptions options = engine.optionsOf(service);
+    this.options = engine.optionsOf(service);
     this.interval = options.loopInterval().orElseGet(service::loopInterval);
     this.intervalNanos = interval.toNanos();
-    this.jitterNanos = options.jitter().toNanos();
-    this.timeoutNanos = options.iterationTimeout().map(Duration::toNanos).orElse(0L);
-    this.backoffInitialNanos = options.backoffInitial().map(Duration::toNanos).orElse(0L);
-    this.backoffMaxNanos = options.backoffMax().map(Duration::toNanos).orElse(0L);
     this.loopLimit = loopLimit;
-    this.handleSignals = handleSignals;
     this.coordinator = engine.coordinator();
     this.timersRunOnExecutor = engine.timersRunOnExecutor();
     this.ownThreads = engine.runsOnOwnThreads();
@@ -104,8 +97,8 @@ final class LoopRun implements LoopHandle {
     }
   }
 
-  /** Claims the service and starts the run on the executor; returns at once. */
-  void launch() {
+  /** Claims the service and starts the run on the executor, stopped by SIGINT/SIGTERM if asked; returns at once. */
+  void launch(boolean handleSignals) {
     LoopState previous = service.attach(this);
     listeners.stateChanged(service, previous, LoopState.STARTING);
     if (handleSignals) {
@@ -349,7 +342,8 @@ final class LoopRun implements LoopHandle {
         if (isEnding()) {
           break;
         }
-        long wakeAt = jitterNanos == 0 ? due : due + ThreadLocalRandom.current().nextLong(jitterNanos + 1);
+        long jitter = options.jitterNanos;
+        long wakeAt = jitter == 0 ? due : due + ThreadLocalRandom.current().nextLong(jitter + 1);
         extra = false;
         if (wakeAt - now > 0) {
           Wake wake = arm(wakeAt);
@@ -441,7 +435,8 @@ final class LoopRun implements LoopHandle {
     long start = clock.nanoTime();
     Instant startedAt = listeners.isEmpty() ? null : clock.instant();
     listeners.iterationStarted(service, number);
-    IterationWatch watch = timeoutNanos > 0 ? new IterationWatch(number, start + timeoutNanos) : null;
+    long timeout = options.timeoutNanos;
+    IterationWatch watch = timeout > 0 ? new IterationWatch(number, start + timeout) : null;
     Throwable error = null;
     IterationMdc.enterIteration(number);
     if (permit != null) {
@@ -531,7 +526,7 @@ final class LoopRun implements LoopHandle {
     if (intervalNanos > 0 && start - next >= 0) {
       next = due + ((start - due) / intervalNanos + 1) * intervalNanos;
     }
-    if (outcome.isFailure() && backoffInitialNanos > 0) {
+    if (outcome.isFailure() && options.backoffInitialNanos > 0) {
       long backoff = backoffNanos(consecutiveFailures);
       if (start + backoff - next > 0) {
         next = start + backoff;
@@ -541,11 +536,11 @@ final class LoopRun implements LoopHandle {
   }
 
   private long backoffNanos(int failures) {
-    long delay = backoffInitialNanos;
-    for (int i = 1; i < failures && delay < backoffMaxNanos; i++) {
+    long delay = options.backoffInitialNanos;
+    for (int i = 1; i < failures && delay < options.backoffMaxNanos; i++) {
       delay = delay > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : delay * 2;
     }
-    return Math.min(delay, backoffMaxNanos);
+    return Math.min(delay, options.backoffMaxNanos);
   }
 
   private void finish() {
@@ -620,7 +615,7 @@ final class LoopRun implements LoopHandle {
       if (!completed) {
         timedOut = true;
         log().warn("Loop service {} iteration {} exceeded its timeout of {}; interrupting it", name, number,
-            DurationFormat.seconds(Duration.ofNanos(timeoutNanos)));
+            DurationFormat.seconds(Duration.ofNanos(options.timeoutNanos)));
         thread.interrupt();
       }
     }
