@@ -76,6 +76,11 @@ public final class LoopOptions {
     return Optional.ofNullable(loopInterval);
   }
 
+  /** The interval, or null when the service's own applies; read once per start, without an Optional. */
+  Duration loopIntervalOrNull() {
+    return loopInterval;
+  }
+
   /** Whether SIGINT and SIGTERM stop the service gracefully. */
   public boolean handleSignals() {
     return handleSignals;

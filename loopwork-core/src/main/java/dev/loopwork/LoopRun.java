@@ -50,7 +50,10 @@ final class LoopRun implements LoopHandle {
   private volatile boolean stopRequested;
   private SignalRelay.Registration signalRegistration;
 
-  // Guarded by this: an extra iteration asked for while the loop was not waiting; whether the run has finished.
+  // Guarded by this: whether the run has begun (onStart was called), so that its wake-up timer now waits for an
+  // iteration rather than for the start; an extra iteration asked for while the loop was not waiting; whether the
+  // run has finished.
+  private boolean begun;
   private boolean extraRequested;
   private boolean finished;
 
@@ -73,7 +76,8 @@ final class LoopRun implements LoopHandle {
     this.listeners = Listeners.of(engine.listeners(), service.listeners());
     this.name = service.name();
     this.options = engine.optionsOf(service);
-    this.interval = options.loopInterval().orElseGet(service::loopInterval);
+    Duration configured = options.loopIntervalOrNull();
+    this.interval = configured != null ? configured : service.loopInterval();
     this.intervalNanos = interval.toNanos();
     this.loopLimit = loopLimit;
     this.coordinator = engine.coordinator();
@@ -91,7 +95,11 @@ final class LoopRun implements LoopHandle {
     }
     loopThreadId = Thread.currentThread().getId(); // as asLoopThread, without a Runnable per wake-up
     try {
-      runDueIterations();
+      if (begun) {
+        runDueIterations();
+      } else {
+        begin();
+      }
     } finally {
       loopThreadId = 0;
     }
@@ -103,6 +111,10 @@ final class LoopRun implements LoopHandle {
     listeners.stateChanged(service, previous, LoopState.STARTING);
     if (handleSignals) {
       signalRegistration = SignalRelay.register(this::requestStopAsync);
+    }
+    if (timersRunOnExecutor) {
+      wakeTimer.schedule(clock.nanoTime()); // the first wake-up begins the run: no task object per start
+      return;
     }
     try {
       submit(this::begin);
@@ -228,7 +240,7 @@ final class LoopRun implements LoopHandle {
   boolean cancelWait() {
     stopRequested = true;
     synchronized (this) {
-      return wakeTimer.cancel();
+      return begun && wakeTimer.cancel(); // before it has begun, the run begins, sees the flag and ends
     }
   }
 
@@ -299,6 +311,9 @@ final class LoopRun implements LoopHandle {
   }
 
   private void begin() {
+    synchronized (this) {
+      begun = true; // from now on a stop or runNow may cancel the wake-up timer
+    }
     try {
       if (coordinator != null) {
         membership = coordinator.join(service, interval);
@@ -421,7 +436,7 @@ final class LoopRun implements LoopHandle {
   void runNow() {
     boolean wasWaiting;
     synchronized (this) {
-      wasWaiting = wakeTimer.cancel();
+      wasWaiting = begun && wakeTimer.cancel();
       extraRequested = !wasWaiting;
     }
     if (wasWaiting) {
