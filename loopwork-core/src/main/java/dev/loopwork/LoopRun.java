@@ -17,8 +17,8 @@ import org.slf4j.Logger;
 /**
  * One run of a loop service, from {@code onStart} to {@code onStop}, driven by timers and executor tasks so that no
  * thread is held between iterations. At most one task of a run executes at a time: each task either arms the next
- * timer or finishes the run before it returns, so the fields below need no lock except where {@link #requestStop}
- * (any thread) meets the loop.
+ * timer or finishes the run before it returns, so the fields below need no lock; where {@link #requestStop} or
+ * {@link #runNow} (any thread) meets the loop, the wake-up timer's cancel decides who goes on.
  */
 final class LoopRun implements LoopHandle {
   /** How long {@code stop(true)} waits for a zero-interval service, whose "one interval" would be no wait at all. */
@@ -44,21 +44,23 @@ final class LoopRun implements LoopHandle {
 
   private final CompletableFuture<Void> done = new CompletableFuture<>();
   // The id of the thread running a step of the loop, 0 when none: a number, not the Thread, so that setting it
-  // twice an iteration costs the garbage collector no reference tracking.
-  private volatile long loopThreadId;
+  // twice an iteration costs the garbage collector no reference tracking. Plain, not volatile: it is only compared
+  // with the reading thread's own id, and a thread always sees its own last write, so a stale value read by another
+  // thread can never equal that thread's id.
+  private long loopThreadId;
   // This run's stop flag: set once, never reset (a new start makes a new run).
   private volatile boolean stopRequested;
   private SignalRelay.Registration signalRegistration;
 
-  // Guarded by this: whether the run has begun (onStart was called), so that its wake-up timer now waits for an
-  // iteration rather than for the start; an extra iteration asked for while the loop was not waiting; whether the
-  // run has finished.
-  private boolean begun;
-  private boolean extraRequested;
+  // Whether the run has begun (onStart was called), so that its wake-up timer now waits for an iteration rather
+  // than for the start; an extra iteration asked for while the loop was not waiting.
+  private volatile boolean begun;
+  private volatile boolean extraRequested;
+  // Guarded by this: whether the run has finished.
   private boolean finished;
 
-  // Armed while the loop waits for its next iteration; arming and cancelling synchronize on this run, so that a
-  // stop request either cancels the wait or is seen before the loop arms it.
+  // Armed while the loop waits for its next iteration. Whoever cancels it (a stop, runNow, or the loop itself when
+  // a request came while it armed) owns the next step; see arm().
   private final LoopClock.Timer wakeTimer;
 
   // Confined to the run's tasks, which run one after another.
@@ -93,7 +95,7 @@ final class LoopRun implements LoopHandle {
       submit(this::runDueIterations);
       return;
     }
-    loopThreadId = Thread.currentThread().getId(); // as asLoopThread, without a Runnable per wake-up
+    long self = enterLoopThread(); // as asLoopThread, without a Runnable per wake-up
     try {
       if (begun) {
         runDueIterations();
@@ -101,7 +103,7 @@ final class LoopRun implements LoopHandle {
         begin();
       }
     } finally {
-      loopThreadId = 0;
+      exitLoopThread(self);
     }
   }
 
@@ -239,9 +241,7 @@ final class LoopRun implements LoopHandle {
    */
   boolean cancelWait() {
     stopRequested = true;
-    synchronized (this) {
-      return begun && wakeTimer.cancel(); // before it has begun, the run begins, sees the flag and ends
-    }
+    return begun && wakeTimer.cancel(); // before it has begun, the run begins, sees the flag and ends
   }
 
   /** Ends a run whose wait was cancelled, on this thread. */
@@ -294,10 +294,23 @@ final class LoopRun implements LoopHandle {
 
   /** Runs a step of the loop on this thread, marking it as the loop's thread so that stop(true) never waits here. */
   private void asLoopThread(Runnable step) {
-    loopThreadId = Thread.currentThread().getId();
+    long self = enterLoopThread();
     try {
       step.run();
     } finally {
+      exitLoopThread(self);
+    }
+  }
+
+  private long enterLoopThread() {
+    long self = Thread.currentThread().getId();
+    loopThreadId = self;
+    return self;
+  }
+
+  /** Clears the mark, unless the next step (on another thread, when a timer fired at once) has set its own. */
+  private void exitLoopThread(long self) {
+    if (loopThreadId == self) {
       loopThreadId = 0;
     }
   }
@@ -311,9 +324,7 @@ final class LoopRun implements LoopHandle {
   }
 
   private void begin() {
-    synchronized (this) {
-      begun = true; // from now on a stop or runNow may cancel the wake-up timer
-    }
+    begun = true; // from now on a stop or runNow may cancel the wake-up timer
     try {
       if (coordinator != null) {
         membership = coordinator.join(service, interval);
@@ -415,18 +426,28 @@ final class LoopRun implements LoopHandle {
     EXTRA_ITERATION
   }
 
+  /**
+   * Arms the wake-up timer, without a lock: a stop or runNow that comes while it arms either sees the timer armed and
+   * cancels it (and then ends the run or runs the extra iteration itself), or is seen here after arming, and the loop
+   * cancels the timer itself. Exactly one cancel succeeds, so exactly one of them takes the next step.
+   */
   private Wake arm(long wakeAt) {
-    synchronized (this) {
+    if (stopRequested) {
+      return Wake.END;
+    }
+    if (extraRequested) {
+      extraRequested = false;
+      return Wake.EXTRA_ITERATION;
+    }
+    wakeTimer.schedule(wakeAt);
+    if ((stopRequested || extraRequested) && wakeTimer.cancel()) {
       if (stopRequested) {
         return Wake.END;
       }
-      if (extraRequested) {
-        extraRequested = false;
-        return Wake.EXTRA_ITERATION;
-      }
-      wakeTimer.schedule(wakeAt);
-      return Wake.ARMED;
+      extraRequested = false;
+      return Wake.EXTRA_ITERATION;
     }
+    return Wake.ARMED; // or whoever cancelled it (or the timer, firing) takes the next step
   }
 
   /**
@@ -434,12 +455,9 @@ final class LoopRun implements LoopHandle {
    * if one runs. The schedule stays as it was. Requests made while one is pending count once.
    */
   void runNow() {
-    boolean wasWaiting;
-    synchronized (this) {
-      wasWaiting = begun && wakeTimer.cancel();
-      extraRequested = !wasWaiting;
-    }
-    if (wasWaiting) {
+    extraRequested = true; // seen by the loop if it is not waiting (see arm())
+    if (begun && wakeTimer.cancel()) {
+      extraRequested = false;
       submit(() -> runIterations(true));
     }
   }

@@ -147,7 +147,7 @@ final class WorkerPool implements Executor {
         busy--;
         completed++;
       }
-      long idleSince = System.nanoTime();
+      long idleSince = 0; // read only by a thread above the base size, on its first idle wait
       while (true) {
         long now = System.nanoTime();
         Runnable next = tasks.pollFirst();
@@ -180,6 +180,9 @@ final class WorkerPool implements Executor {
             }
           }
         } else if (threads > baseThreads) {
+          if (idleSince == 0) {
+            idleSince = now;
+          }
           long left = idleSince + keepAliveNanos - now;
           if (left <= 0) {
             threads--;
