@@ -27,6 +27,7 @@ final class BulkStop implements Runnable {
   private final LoopClock clock;
   private final LoopClock.Timer stallCheck;
   private final AtomicInteger next = new AtomicInteger();
+  private final AtomicInteger endedByDrainers = new AtomicInteger();
   private int takenAtCheck; // read and written by the stall check only, one at a time
 
   private BulkStop(List<? extends LoopHandle> runs, Executor executor, LoopClock clock) {
@@ -41,14 +42,19 @@ final class BulkStop implements Runnable {
    * shutdown may run on any thread, as {@code stop()} runs it on the caller's, so runs of other engines need no
    * drainers of their own). With {@code callerHelps} this thread is the first drainer (it would otherwise only
    * wait) and returns when every run has been taken; without (a signal handler), the first drainer runs on the
-   * executor and this returns at once.
+   * executor and this returns at once. Returns whether every run has ended by then (so that a caller that waits
+   * for the ends need not look at each run again).
    */
-  static void stop(List<? extends LoopHandle> handles, Executor executor, LoopClock clock, boolean callerHelps) {
+  static boolean stop(List<? extends LoopHandle> handles, Executor executor, LoopClock clock, boolean callerHelps) {
     if (handles.size() == 1 && callerHelps) {
-      stopOne(handles.get(0)); // nothing to isolate it from, and no stall check to arm
-    } else if (!handles.isEmpty()) {
-      new BulkStop(handles, executor, clock).start(callerHelps);
+      return stopOne(handles.get(0)); // nothing to isolate it from, and no stall check to arm
     }
+    if (handles.isEmpty()) {
+      return true;
+    }
+    BulkStop stop = new BulkStop(handles, executor, clock);
+    stop.start(callerHelps);
+    return stop.endedByDrainers.get() == handles.size();
   }
 
   private void start(boolean callerHelps) {
@@ -86,21 +92,26 @@ final class BulkStop implements Runnable {
   @Override
   public void run() {
     int index;
+    int ended = 0;
     while ((index = next.getAndIncrement()) < runs.size()) {
-      stopOne(runs.get(index));
+      if (stopOne(runs.get(index))) {
+        ended++;
+      }
     }
+    endedByDrainers.addAndGet(ended);
     stallCheck.cancel(); // every run is taken (a check armed after this finds none left and stops)
   }
 
-  private static void stopOne(LoopHandle handle) {
+  /** Stops one run; returns whether it ended here (it was waiting, and its shutdown ran on this thread). */
+  private static boolean stopOne(LoopHandle handle) {
     try {
       if (handle instanceof LoopRun) {
-        ((LoopRun) handle).requestStop();
-      } else {
-        handle.stop();
+        return ((LoopRun) handle).requestStop();
       }
+      handle.stop();
     } catch (RuntimeException | Error e) {
       LOG.error("Ending loop service {} failed; ending the others", handle.service().name(), e);
     }
+    return false;
   }
 }

@@ -176,7 +176,9 @@ public final class LoopEngine {
   public void stopAll(Collection<? extends LoopHandle> handles) throws InterruptedException {
     List<? extends LoopHandle> list = handles instanceof List ? (List<? extends LoopHandle>) handles
         : new ArrayList<>(handles);
-    BulkStop.stop(list, executor, clock, true);
+    if (BulkStop.stop(list, executor, clock, true)) {
+      return; // every run ended on this thread
+    }
     for (LoopHandle handle : list) {
       if (handle instanceof LoopRun) {
         ((LoopRun) handle).awaitEnd();

@@ -211,13 +211,15 @@ final class LoopRun implements LoopHandle {
 
   /**
    * Sets the stop flag and wakes a waiting loop at once; a loop that was waiting ends on this thread (its {@code
-   * onStop}, listeners and coordinator release run here). Safe from any thread.
+   * onStop}, listeners and coordinator release run here). Safe from any thread. Returns whether the run ended here.
    */
-  void requestStop() {
+  boolean requestStop() {
     if (cancelWait()) {
       // No hand-off to the executor makes the stop immediate, and the caller usually waits for the end anyway.
       finishHere();
+      return true;
     }
+    return false;
   }
 
   /**
@@ -246,7 +248,12 @@ final class LoopRun implements LoopHandle {
 
   /** Ends a run whose wait was cancelled, on this thread. */
   void finishHere() {
-    asLoopThread(this::finish);
+    long self = enterLoopThread(); // as asLoopThread, without a Runnable per run
+    try {
+      finish();
+    } finally {
+      exitLoopThread(self);
+    }
   }
 
   /** The clock this run's schedule reads. */
