@@ -5,12 +5,11 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Fresh MariaDB databases for integration tests, on the server at {@code -Dloopwork.it.mariadb.url} (default {@code
  * jdbc:mariadb://127.0.0.1:3306/}, user {@code root} without password). Without a server the tests are skipped
- * with a message saying how to enable them.
+ * with a message saying how to enable them; with {@code CI=true} they fail instead.
  */
 final class MariaDbDatabases {
   static final String SERVER_URL = System.getProperty("loopwork.it.mariadb.url", "jdbc:mariadb://127.0.0.1:3306/");
@@ -24,9 +23,9 @@ final class MariaDbDatabases {
     try (Connection admin = DriverManager.getConnection(SERVER_URL, USER, ""); Statement s = admin.createStatement()) {
       s.execute("CREATE DATABASE " + name);
     } catch (SQLException e) {
-      Assumptions.abort("MariaDB is not reachable at " + SERVER_URL + " as " + USER + " (" + e.getMessage() + "). "
-          + "To run the MariaDB integration tests, start MariaDB on 127.0.0.1:3306 with user root and no password, "
-          + "or point -Dloopwork.it.mariadb.url=jdbc:mariadb://host:port/ at one.");
+      TestServers.unavailable("MariaDB is not reachable at " + SERVER_URL + " as " + USER + " (" + e.getMessage()
+          + "). To run the MariaDB integration tests, start MariaDB on 127.0.0.1:3306 with user root and no "
+          + "password, or point -Dloopwork.it.mariadb.url=jdbc:mariadb://host:port/ at one.", e);
     }
     return new Fresh(name);
   }
