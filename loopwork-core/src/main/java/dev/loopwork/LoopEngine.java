@@ -135,12 +135,7 @@ public final class LoopEngine {
     List<LoopRun> runs = new ArrayList<>(list.size());
     try (SignalRelay.Registration signals = SignalRelay.register(() -> stopAll(runs, false))) {
       for (LoopService service : list) {
-        LoopRun run = launch(service, 0, false);
-        run.completion().whenComplete((ok, failure) -> {
-          if (failure != null) {
-            stopAll(runs, false);
-          }
-        });
+        LoopRun run = launch(service, 0, false, () -> stopAll(runs, false));
         synchronized (runs) {
           runs.add(run);
         }
@@ -214,7 +209,19 @@ public final class LoopEngine {
   }
 
   private LoopRun launch(LoopService service, long loops, boolean handleSignals) {
+    return launch(service, loops, handleSignals, null);
+  }
+
+  /** Launches a run; {@code onFailure}, if not null, is called on the thread that ends the run if it failed. */
+  private LoopRun launch(LoopService service, long loops, boolean handleSignals, Runnable onFailure) {
     LoopRun run = new LoopRun(Objects.requireNonNull(service, "service"), this, loops);
+    if (onFailure != null) {
+      run.onEnd(() -> {
+        if (run.failure() != null) {
+          onFailure.run();
+        }
+      });
+    }
     run.launch(handleSignals);
     return run;
   }

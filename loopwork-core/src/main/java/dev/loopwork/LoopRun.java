@@ -6,12 +6,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 
 /**
@@ -42,7 +39,11 @@ final class LoopRun implements LoopHandle {
   private final boolean timersRunOnExecutor;
   private final boolean ownThreads;
 
-  private final CompletableFuture<Void> done = new CompletableFuture<>();
+  // The run's end, published once by finish(): what failed it (written before ended), and what to call then.
+  // Waiters wait on this run's monitor; a run object of its own instead of a future saves an object per service.
+  private volatile boolean ended;
+  private Throwable endFailure;
+  private Runnable endAction;
   // The id of the thread running a step of the loop, 0 when none: a number, not the Thread, so that setting it
   // twice an iteration costs the garbage collector no reference tracking. Plain, not volatile: it is only compared
   // with the reading thread's own id, and a thread always sees its own last write, so a stale value read by another
@@ -139,42 +140,53 @@ final class LoopRun implements LoopHandle {
 
   @Override
   public boolean isDone() {
-    return done.isDone();
+    return ended;
   }
 
   @Override
   public void await() throws InterruptedException {
-    try {
-      done.get();
-    } catch (ExecutionException e) {
-      throw rethrow(e.getCause());
-    }
+    awaitEnd();
+    rethrowFailure();
   }
 
   @Override
   public boolean await(Duration timeout) throws InterruptedException {
-    try {
-      done.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-      return true;
-    } catch (ExecutionException e) {
-      throw rethrow(e.getCause());
-    } catch (TimeoutException e) {
+    if (!awaitEnd(timeout.toNanos())) {
       return false;
     }
+    rethrowFailure();
+    return true;
   }
 
   /** Waits until the run has ended, whether it failed or not; {@link #await()} is the one that reports failures. */
   void awaitEnd() throws InterruptedException {
-    try {
-      done.get();
-    } catch (ExecutionException e) {
-      // reported by await()
+    if (!ended) {
+      synchronized (this) {
+        while (!ended) {
+          wait();
+        }
+      }
     }
   }
 
-  /** A future that completes when the run has ended, exceptionally if it failed. */
-  CompletableFuture<Void> completion() {
-    return done;
+  /** As {@link #awaitEnd()}, at most {@code nanos}; returns whether the run has ended. */
+  private boolean awaitEnd(long nanos) throws InterruptedException {
+    if (ended) {
+      return true;
+    }
+    long deadline = System.nanoTime() + nanos;
+    synchronized (this) {
+      long left;
+      while (!ended && (left = deadline - System.nanoTime()) > 0) {
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      }
+      return ended;
+    }
+  }
+
+  /** Sets what to call once the run has ended (on the thread that ends it); call before {@link #launch}. */
+  void onEnd(Runnable action) {
+    this.endAction = action;
   }
 
   /**
@@ -184,14 +196,12 @@ final class LoopRun implements LoopHandle {
    */
   boolean awaitEndThroughInterrupts(Runnable onInterrupt) {
     boolean interrupted = false;
-    while (!done.isDone()) {
+    while (!ended) {
       try {
-        done.get();
+        awaitEnd();
       } catch (InterruptedException e) {
         interrupted = true;
         onInterrupt.run();
-      } catch (ExecutionException e) {
-        // reported by rethrowFailure()
       }
     }
     return interrupted;
@@ -199,14 +209,15 @@ final class LoopRun implements LoopHandle {
 
   /** Throws what ended the run, if it failed: the fatal Error or a LoopStartException. */
   void rethrowFailure() {
-    if (done.isCompletedExceptionally()) {
-      throw rethrow(failure());
+    Throwable failure = failure();
+    if (failure != null) {
+      throw rethrow(failure);
     }
   }
 
   /** What ended the run, if it failed; null while running or after a normal end. */
   Throwable failure() {
-    return done.handle((ok, failure) -> failure).getNow(null);
+    return ended ? endFailure : null;
   }
 
   /**
@@ -280,14 +291,12 @@ final class LoopRun implements LoopHandle {
     }
     Duration limit = interval.isZero() ? ZERO_INTERVAL_STOP_GRACE : interval;
     try {
-      done.get(limit.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      log().warn("stop(true) was called on {} but more than one loop interval ({}) has passed and it is still {}. "
-          + "This usually means an iteration is stuck.", name, DurationFormat.seconds(limit), service.state());
+      if (!awaitEnd(limit.toNanos())) {
+        log().warn("stop(true) was called on {} but more than one loop interval ({}) has passed and it is still {}. "
+            + "This usually means an iteration is stuck.", name, DurationFormat.seconds(limit), service.state());
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (ExecutionException e) {
-      // The failure is reported to whoever started the run.
     }
   }
 
@@ -613,12 +622,13 @@ final class LoopRun implements LoopHandle {
     LoopState end = startFailure != null || fatal != null ? LoopState.FAILED : LoopState.STOPPED;
     service.setState(end);
     listeners.stateChanged(service, LoopState.STOPPING, end);
-    if (startFailure != null) {
-      done.completeExceptionally(new LoopStartException(name, startFailure));
-    } else if (fatal != null) {
-      done.completeExceptionally(fatal);
-    } else {
-      done.complete(null);
+    endFailure = startFailure != null ? new LoopStartException(name, startFailure) : fatal;
+    synchronized (this) {
+      ended = true;
+      notifyAll();
+    }
+    if (endAction != null) {
+      endAction.run();
     }
   }
 
