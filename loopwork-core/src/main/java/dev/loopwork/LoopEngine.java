@@ -154,11 +154,11 @@ public final class LoopEngine {
   }
 
   /**
-   * Stops every run in {@code handles} and waits until all have ended. The stops are requested first, all of them,
-   * and the runs that were waiting for their next iteration then end in parallel on their executor, each {@code
-   * onStop} isolated from the others (one that is slow or throws delays or skips no other). Runs that are in an
-   * iteration end when it returns. Faster than stopping the handles one by one when there are many. A failure of a
-   * run is not thrown here; {@link LoopHandle#await()} reports it.
+   * Stops every run in {@code handles} and waits until all have ended. The calling thread stops the runs one by one;
+   * a run waiting for its next iteration ends there ({@code onStop}, state changes, listeners), one in an iteration
+   * when the iteration returns. Each {@code onStop} is isolated from the others: one that throws skips no other, and
+   * whenever one holds the stopping up for 20 ms another thread of the engine's executor takes over the rest, so a
+   * slow {@code onStop} delays no other. A failure of a run is not thrown here; {@link LoopHandle#await()} reports it.
    *
    * <pre>{@code
    * List<LoopHandle> handles = services.stream().map(engine::start).toList();
