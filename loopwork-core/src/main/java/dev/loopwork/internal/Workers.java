@@ -25,7 +25,7 @@ public final class Workers {
    * would otherwise hand to {@code executor} itself, without a thread switch.
    */
   public static boolean runsTimersOn(LoopClock clock, Executor executor) {
-    return clock == SystemClock.INSTANCE && executor == SHARED;
+    return clock == SystemClock.INSTANCE && isShared(executor);
   }
 
   static LoopClock.Timer newTimer(Runnable action) {
