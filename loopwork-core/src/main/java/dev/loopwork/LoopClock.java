@@ -33,6 +33,20 @@ public interface LoopClock {
   Timer newTimer(Runnable action);
 
   /**
+   * As {@link #newTimer(Runnable)}, for a timer whose action may run up to {@code leewayNanos} after its deadline
+   * (never before it), so that timers due close together can share one wake-up of the clock's threads. A clock that
+   * does not group wake-ups ignores the leeway; this default does.
+   *
+   * @throws IllegalArgumentException if {@code leewayNanos} is negative
+   */
+  default Timer newTimer(Runnable action, long leewayNanos) {
+    if (leewayNanos < 0) {
+      throw new IllegalArgumentException("leewayNanos must not be negative: " + leewayNanos);
+    }
+    return newTimer(action);
+  }
+
+  /**
    * Runs {@code action} once, as soon as {@link #nanoTime()} reaches {@code deadlineNanos}.
    *
    * @return the timer, which can still cancel the action

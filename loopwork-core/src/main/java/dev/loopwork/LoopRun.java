@@ -24,6 +24,13 @@ final class LoopRun implements LoopHandle {
   /** How soon a zero-interval service asks its coordinator again after a denial, instead of asking in a spin. */
   static final Duration ZERO_INTERVAL_DENIAL_RETRY = Duration.ofMillis(100);
 
+  /**
+   * How late, at most, a wake-up may come so that services due close together share one (see {@link
+   * LoopClock#newTimer(Runnable, long)}): a thousandth of the interval, never more than this. A 1 s service may start
+   * up to 1 ms late; its schedule stays on its grid, since the next start counts from the due time.
+   */
+  static final long MAX_WAKE_LEEWAY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
   private final LoopService service;
   private final LoopClock clock;
   private final Executor executor;
@@ -87,7 +94,7 @@ final class LoopRun implements LoopHandle {
     this.timersRunOnExecutor = engine.timersRunOnExecutor();
     this.ownThreads = engine.runsOnOwnThreads();
     // Made here, not at the first wake-up: linking a lambda in a fresh JVM takes milliseconds.
-    this.wakeTimer = clock.newTimer(this::wake);
+    this.wakeTimer = clock.newTimer(this::wake, Math.min(intervalNanos / 1000, MAX_WAKE_LEEWAY_NANOS));
   }
 
   /** The wake-up timer's action: the next iteration is due. */

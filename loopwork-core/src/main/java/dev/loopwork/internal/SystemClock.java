@@ -22,6 +22,12 @@ public final class SystemClock implements LoopClock {
 
   @Override
   public Timer newTimer(Runnable action) {
-    return Workers.newTimer(action);
+    return Workers.newTimer(action, 0);
+  }
+
+  /** A timer of the shared worker threads, which run it with others due within its leeway on one wake-up. */
+  @Override
+  public Timer newTimer(Runnable action, long leewayNanos) {
+    return Workers.newTimer(action, leewayNanos);
   }
 }

@@ -20,6 +20,11 @@ import org.slf4j.LoggerFactory;
  * whose deadline arrives runs its action on the thread that waited for it, with no hand-off to another thread, and a
  * pool with nothing due never wakes.
  *
+ * <p>A timer may have a leeway: its action runs no earlier than its deadline and no later than deadline plus leeway,
+ * and the heap is ordered by that latest time. The leader sleeps until the earliest latest time and, once awake, runs
+ * every timer at the top of the heap whose deadline has come, so timers due close together share one wake-up instead
+ * of one each.
+ *
  * <p>Timers are re-armable entries in a binary heap: arming one is O(log n), cancelling one O(1) without a lock, and
  * neither allocates, so 100,000 services that each wait one second make no garbage that lives as long as their
  * wait, and stopping them all costs little. The heap is three arrays (entry, deadline, generation per slot) and
@@ -57,8 +62,8 @@ final class WorkerPool implements Executor {
   // Guarded by lock.
   private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
   private Entry[] heap = new Entry[64];
-  // The deadline of heap[i], and the entry's generation when it was put there (the slot is dead once the entry has
-  // been armed again).
+  // The latest time of heap[i] (deadline plus leeway), and the entry's generation when it was put there (the slot is
+  // dead once the entry has been armed again).
   private long[] deadlines = new long[64];
   private int[] generations = new int[64];
   private int size;
@@ -107,9 +112,15 @@ final class WorkerPool implements Executor {
     }
   }
 
-  /** A new, unarmed timer whose action runs on this pool's threads. */
-  LoopClock.Timer newTimer(Runnable action) {
-    return new Entry(action);
+  /**
+   * A new, unarmed timer whose action runs on this pool's threads, no earlier than its deadline and, if a thread is
+   * free, no later than {@code leewayNanos} (at most about 2 s) after it.
+   */
+  LoopClock.Timer newTimer(Runnable action, long leewayNanos) {
+    if (leewayNanos < 0) {
+      throw new IllegalArgumentException("leewayNanos must not be negative: " + leewayNanos);
+    }
+    return new Entry(action, leewayNanos);
   }
 
   /** The number of threads the pool has now. */
@@ -152,7 +163,7 @@ final class WorkerPool implements Executor {
         long now = System.nanoTime();
         Runnable next = tasks.pollFirst();
         Entry head = head();
-        if (next == null && head != null && deadlines[0] - now <= 0) {
+        if (next == null && head != null && deadlines[0] - head.leeway - now <= 0) {
           removeHead();
           if (STATE.compareAndSet(head, ARMED, IDLE)) {
             next = head.action;
@@ -271,7 +282,7 @@ final class WorkerPool implements Executor {
         generations = Arrays.copyOf(generations, size * 2);
       }
       entry.generation++; // a slot it still has is dead from now on
-      place(entry, deadline, entry.generation, size++);
+      place(entry, deadline + entry.leeway, entry.generation, size++);
       int slot = siftUp(size - 1);
       if (STATE.getAndSet(entry, ARMED) == ARMED) {
         cancelled.incrementAndGet(); // moved: its previous slot is dead (a cancelled one was counted already)
@@ -416,12 +427,14 @@ final class WorkerPool implements Executor {
   /** One timer; {@code generation} is guarded by the pool's lock. */
   private final class Entry implements LoopClock.Timer {
     final Runnable action;
+    final int leeway; // nanoseconds; an int keeps the entry at 32 bytes
     int generation; // how often it was armed: tells its current slot from dead ones
     // IDLE, ARMED or CANCELLED; changed under the pool's lock, except ARMED -> CANCELLED by cancel().
     volatile int state;
 
-    Entry(Runnable action) {
+    Entry(Runnable action, long leeway) {
       this.action = action;
+      this.leeway = (int) Math.min(leeway, Integer.MAX_VALUE);
     }
 
     @Override

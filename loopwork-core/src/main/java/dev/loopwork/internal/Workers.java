@@ -28,7 +28,7 @@ public final class Workers {
     return clock == SystemClock.INSTANCE && isShared(executor);
   }
 
-  static LoopClock.Timer newTimer(Runnable action) {
-    return SHARED.newTimer(action);
+  static LoopClock.Timer newTimer(Runnable action, long leewayNanos) {
+    return SHARED.newTimer(action, leewayNanos);
   }
 }

@@ -28,7 +28,7 @@ class WorkerPoolTest {
     List<Long> expected = new ArrayList<>();
     for (int i = 0; i < 2_000; i++) {
       long deadline = base + random.nextInt(100_000_000);
-      LoopClock.Timer timer = queue.newTimer(() -> fired.add(deadline));
+      LoopClock.Timer timer = exactTimer(queue, () -> fired.add(deadline));
       timer.schedule(deadline);
       timers.add(timer);
       if (i % 2 == 0) {
@@ -47,7 +47,7 @@ class WorkerPoolTest {
   @Test
   void rearmingMovesTheDeadlineAndAFiredTimerCannotBeCancelled() {
     List<Long> firedAt = new CopyOnWriteArrayList<>();
-    LoopClock.Timer timer = queue.newTimer(() -> firedAt.add(System.nanoTime()));
+    LoopClock.Timer timer = exactTimer(queue, () -> firedAt.add(System.nanoTime()));
     timer.schedule(System.nanoTime() + TimeUnit.HOURS.toNanos(1));
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
     timer.schedule(deadline);
@@ -61,10 +61,10 @@ class WorkerPoolTest {
   @Test
   void aFailingActionDoesNotStopItsThread() {
     List<String> fired = new CopyOnWriteArrayList<>();
-    queue.newTimer(() -> {
+    exactTimer(queue, () -> {
       throw new IllegalStateException("bug in an action");
     }).schedule(System.nanoTime());
-    queue.newTimer(() -> fired.add("after")).schedule(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10));
+    exactTimer(queue, () -> fired.add("after")).schedule(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10));
     await().atMost(Duration.ofSeconds(10)).until(() -> fired.contains("after"));
   }
 
@@ -75,7 +75,7 @@ class WorkerPoolTest {
     long base = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
     for (int i = 0; i < 10_000; i++) {
       int id = i;
-      LoopClock.Timer timer = queue.newTimer(() -> fired.add(id));
+      LoopClock.Timer timer = exactTimer(queue, () -> fired.add(id));
       timer.schedule(base + i * 10_000L);
       timers.add(timer);
     }
@@ -97,10 +97,44 @@ class WorkerPoolTest {
   @Test
   void timerActionsRunOnTheWorkerThreadThatWaitedForThem() {
     List<String> threads = new CopyOnWriteArrayList<>();
-    queue.newTimer(() -> threads.add(Thread.currentThread().getName()))
+    exactTimer(queue, () -> threads.add(Thread.currentThread().getName()))
         .schedule(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5));
     await().atMost(Duration.ofSeconds(10)).until(() -> threads.size() == 1);
     assertThat(threads.get(0)).startsWith("worker-pool-test-worker");
+  }
+
+  /** Two timers whose leeways overlap fire on one wake-up, at the first one's latest time, neither before its deadline. */
+  @Test
+  void timersDueWithinTheirLeewaysShareOneWakeUp() {
+    long[] firedAt = new long[2];
+    AtomicInteger count = new AtomicInteger();
+    long first = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+    long second = first + TimeUnit.MILLISECONDS.toNanos(40);
+    long leeway = TimeUnit.MILLISECONDS.toNanos(60);
+    queue.newTimer(() -> firedAt[count.getAndIncrement()] = System.nanoTime(), leeway).schedule(first);
+    queue.newTimer(() -> firedAt[count.getAndIncrement()] = System.nanoTime(), leeway).schedule(second);
+    await().atMost(Duration.ofSeconds(10)).until(() -> count.get() == 2);
+    assertThat(firedAt[0]).isGreaterThanOrEqualTo(first);
+    assertThat(firedAt[1]).isGreaterThanOrEqualTo(second);
+    // Exact timers would fire 40 ms apart; sharing a wake-up, the second runs right after the first.
+    assertThat(firedAt[1] - firedAt[0]).isLessThan(TimeUnit.MILLISECONDS.toNanos(25));
+  }
+
+  /** The pool wakes for the earliest latest time, not the earliest deadline: a large leeway delays no other timer. */
+  @Test
+  void aTimerWithLittleLeewayIsNotHeldBackByAnEarlierOneWithMuch() {
+    List<String> fired = new CopyOnWriteArrayList<>();
+    long start = System.nanoTime();
+    long relaxedDeadline = start + TimeUnit.MILLISECONDS.toNanos(50);
+    long exactDeadline = start + TimeUnit.MILLISECONDS.toNanos(100);
+    long[] exactFiredAt = new long[1];
+    queue.newTimer(() -> fired.add("relaxed"), TimeUnit.SECONDS.toNanos(2)).schedule(relaxedDeadline);
+    exactTimer(queue, () -> {
+      exactFiredAt[0] = System.nanoTime();
+      fired.add("exact");
+    }).schedule(exactDeadline);
+    await().atMost(Duration.ofSeconds(10)).until(() -> fired.contains("exact"));
+    assertThat(exactFiredAt[0] - exactDeadline).isBetween(0L, TimeUnit.MILLISECONDS.toNanos(1_000));
   }
 
   @Test
@@ -115,7 +149,7 @@ class WorkerPoolTest {
         });
       }
       List<String> fired = new CopyOnWriteArrayList<>();
-      queue.newTimer(() -> fired.add("timer")).schedule(System.nanoTime());
+      exactTimer(queue, () -> fired.add("timer")).schedule(System.nanoTime());
       queue.execute(() -> fired.add("task"));
       await().atMost(Duration.ofSeconds(10)).until(() -> blockedInside.get() == 3 && fired.size() == 2);
       assertThat(queue.threadCount()).isGreaterThanOrEqualTo(4);
@@ -145,7 +179,7 @@ class WorkerPoolTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> fired.size() == 1);
       await().atMost(Duration.ofSeconds(10)).until(() -> pool.threadCount() == 1); // the surplus thread retired
 
-      pool.newTimer(() -> fired.add("due after the retirement")).schedule(System.nanoTime());
+      exactTimer(pool, () -> fired.add("due after the retirement")).schedule(System.nanoTime());
       pool.execute(() -> fired.add("submitted after the retirement"));
       await().atMost(Duration.ofSeconds(10)).until(() -> fired.size() == 3);
     } finally {
@@ -159,5 +193,10 @@ class WorkerPoolTest {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** A timer without leeway: it fires as soon as its deadline comes. */
+  private static LoopClock.Timer exactTimer(WorkerPool pool, Runnable action) {
+    return pool.newTimer(action, 0);
   }
 }
