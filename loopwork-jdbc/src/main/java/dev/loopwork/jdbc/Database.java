@@ -12,6 +12,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
@@ -87,6 +88,30 @@ public final class Database implements AutoCloseable {
       throw new SQLException(this + " is closed");
     }
     return source.getConnection();
+  }
+
+  /**
+   * A connection of its own for a long-lived task (listening for lease releases): outside the pool when Loopwork
+   * made the pool, so that it never takes a connection from the services; from the given DataSource otherwise, whose
+   * size must then allow for it. The caller closes it.
+   *
+   * @throws SQLException if none can be had
+   */
+  Connection dedicatedConnection() throws SQLException {
+    if (closed) {
+      throw new SQLException(this + " is closed");
+    }
+    if (ownPool == null) {
+      return source.getConnection();
+    }
+    Properties credentials = new Properties();
+    if (ownPool.getUsername() != null) {
+      credentials.setProperty("user", ownPool.getUsername());
+    }
+    if (ownPool.getPassword() != null) {
+      credentials.setProperty("password", ownPool.getPassword());
+    }
+    return DriverManager.getConnection(ownPool.getJdbcUrl(), credentials);
   }
 
   /** The database product: {@code PostgreSQL}, {@code H2} or {@code MariaDB}. */

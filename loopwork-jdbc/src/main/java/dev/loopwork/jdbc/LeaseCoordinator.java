@@ -6,6 +6,7 @@ import dev.loopwork.LoopService;
 import dev.loopwork.internal.DaemonThreads;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,11 +38,14 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Load.</b> A background thread renews all of this replica's leases in one statement every third of the
  *       time-to-live, and looks for free leases every poll interval with two small queries: the load does not grow
  *       with the number of services. Permits are answered from memory.
- *   <li><b>Balance.</b> With N live replicas and M services, each replica holds at most ceil(M/N) leases; it gives
- *       up extra ones (never during an iteration) and takes free ones up to that share.
- *   <li><b>Hand-over.</b> A service that stops releases its lease at once, recording its last start; the next owner
- *       waits until one interval after that start, so the schedule goes on. A replica that dies loses its leases
- *       when they expire.
+ *   <li><b>Hand-over.</b> A service that stops releases its lease at once, recording its last start, and the release
+ *       is announced (PostgreSQL {@code NOTIFY}; elsewhere the next poll finds it); a replica's last release and
+ *       its leaving the replicas table are one transaction. A released or expired lease is taken by the first
+ *       replica that sees it, whatever its share, and the new owner runs the service one interval after the
+ *       recorded start, so the schedule goes on. A replica that dies loses its leases when they expire.
+ *   <li><b>Balance.</b> With N live replicas and M services, a replica's share is ceil(M/N) leases. After a full
+ *       renewal it gives up leases above its share (never during an iteration), reserved for two polls for
+ *       replicas below their share, which take free leases first.
  *   <li><b>Faults.</b> While the database does not answer, no iteration starts: within a third of the time-to-live
  *       of the last answer, at once after a failed statement. One WARN per outage.
  * </ul>
@@ -65,7 +70,14 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(LeaseCoordinator.class);
 
+  /** How long the listening thread waits for an announcement at a time, so that it notices a close. */
+  private static final int RELEASE_WAIT_MILLIS = 1_000;
+
+  /** For how many polls a lease given up to restore the balance is kept for replicas below their share. */
+  private static final int BALANCE_RESERVATION_POLLS = 2;
+
   private final LeaseStore store;
+  private final Database database;
   private final DatabaseHealth health;
   private final String replicaId;
   private final String host;
@@ -88,6 +100,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
 
   private LeaseCoordinator(Builder builder, DatabaseHealth health) {
     this.health = health;
+    this.database = builder.database;
     this.replicaId = builder.replicaId != null ? builder.replicaId : defaultReplicaId();
     this.host = hostName();
     this.leaseMillis = builder.leaseTtl.minus(builder.pollInterval).toMillis();
@@ -97,6 +110,9 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     this.store = new LeaseStore(builder.database, (int) Math.max(1, builder.leaseTtl.toSeconds() / 3));
     this.ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("loopwork-leases"));
     ticker.scheduleWithFixedDelay(this::tick, 0, builder.pollInterval.toNanos(), TimeUnit.NANOSECONDS);
+    if (database.dialect().announcesReleases()) {
+      DaemonThreads.named("loopwork-lease-releases").newThread(this::listenForReleases).start();
+    }
   }
 
   /** A builder for a coordinator on {@code database}, whose Loopwork tables must exist. */
@@ -196,6 +212,30 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     }
   }
 
+  /**
+   * The listening thread: wakes the ticker whenever another replica announces a release, so that it takes the lease
+   * within milliseconds rather than at the next poll. On a failure it listens again one poll later; polling goes on
+   * meanwhile.
+   */
+  private void listenForReleases() {
+    while (!closed) {
+      try (Connection connection = database.dedicatedConnection()) {
+        database.dialect().listenForReleases(connection);
+        while (!closed) {
+          if (database.dialect().awaitReleases(connection, RELEASE_WAIT_MILLIS)) {
+            wakeTicker();
+          }
+        }
+      } catch (SQLException | RuntimeException e) {
+        if (!closed) {
+          LOG.debug("Replica {} lost its connection listening for lease releases; polling until it listens again",
+              replicaId, e);
+          LockSupport.parkNanos(pollInterval.toNanos());
+        }
+      }
+    }
+  }
+
   /** One round of the background thread: a full renewal when due, otherwise a look for free leases. */
   private void tick() {
     long tickStart = System.nanoTime();
@@ -211,8 +251,9 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
           fullSync(now);
         } else {
           releasePending();
-          liveReplicas = Math.max(1, store.liveReplicas());
-          balance(null);
+          LeaseStore.FreeLeases free = store.readFree();
+          liveReplicas = Math.max(1, free.liveReplicas());
+          balance(free.leases(), false);
         }
       }
       databaseAnswers = true;
@@ -249,7 +290,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       byService.put(lease.service(), lease);
       if (replicaId.equals(lease.owner()) && !seats.containsKey(lease.service())) {
         // Held for a service that left while its release failed: let it go, or renewals would keep it forever.
-        store.release(lease.service(), replicaId, lease.fencingToken(), null);
+        store.release(lease.service(), replicaId, lease.fencingToken(), null, 0);
       }
     }
     for (Seat seat : seats.values()) {
@@ -260,7 +301,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         fullSyncRequested = true;
       } else if (replicaId.equals(lease.owner()) && lease.remainingMillis() > 0) {
         if (!seat.hold(lease, sendNanos, System.nanoTime())) {
-          release(seat, lease.fencingToken(), null);
+          store.release(seat.service, replicaId, lease.fencingToken(), null, 0);
         }
       } else {
         seat.lose(lease.owner() == null ? "it was released" : "replica " + lease.owner() + " holds it now");
@@ -268,42 +309,47 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     }
     nextFullSyncNanos = sendNanos + renewNanos;
     releasePending();
-    balance(leases);
+    balance(leases, true);
     seats.values().forEach(Seat::synced);
   }
 
-  /** Gives up leases above this replica's share, then takes free ones up to it. */
-  private void balance(List<LeaseStore.Lease> knownLeases) throws SQLException {
+  /**
+   * After a full renewal ({@code fullView}: {@code candidates} are all the leases), gives up the leases above this
+   * replica's share; then takes every free lease among {@code candidates}, above its share too (a lease that waits
+   * for the balance is a service that does not run), except those reserved for replicas below their share while
+   * this one is not.
+   */
+  private void balance(List<LeaseStore.Lease> candidates, boolean fullView) throws SQLException {
     int share = (seats.size() + liveReplicas - 1) / liveReplicas;
-    List<Seat> held = new ArrayList<>();
-    seats.values().stream().filter(Seat::isHeld).sorted(Comparator.comparing((Seat s) -> s.service))
-        .forEach(held::add);
-    for (int i = held.size() - 1; i >= share; i--) {
-      held.get(i).markForRelease();
+    if (fullView) {
+      List<Seat> held = new ArrayList<>();
+      seats.values().stream().filter(Seat::isHeld).sorted(Comparator.comparing((Seat s) -> s.service))
+          .forEach(held::add);
+      for (int i = held.size() - 1; i >= share; i--) {
+        held.get(i).markForRelease();
+      }
+      releasePending();
     }
-    releasePending();
-    int missing = share - held.size();
-    if (missing <= 0) {
-      return;
-    }
-    List<LeaseStore.Lease> candidates = knownLeases != null ? knownLeases : store.readFree();
+    int holding = heldLeases();
     for (LeaseStore.Lease lease : candidates) {
       Seat seat = seats.get(lease.service());
       boolean free = lease.owner() == null || lease.remainingMillis() <= 0;
-      if (missing > 0 && seat != null && free && !seat.isHeld() && acquire(seat)) {
-        missing--;
+      boolean reserved = lease.owner() == null && lease.remainingMillis() > 0;
+      boolean belowShare = holding < share;
+      if (seat != null && free && (belowShare || !reserved) && !seat.isHeld() && acquire(seat, belowShare)) {
+        holding++;
       }
     }
   }
 
-  private boolean acquire(Seat seat) throws SQLException {
+  private boolean acquire(Seat seat, boolean takeReserved) throws SQLException {
     long sendNanos = System.nanoTime();
-    Optional<LeaseStore.Lease> lease = store.acquire(seat.service, replicaId, leaseMillis);
+    Optional<LeaseStore.Lease> lease = store.acquire(seat.service, replicaId, leaseMillis, takeReserved);
     if (lease.isEmpty()) {
       return false;
     }
     if (!seat.hold(lease.get(), sendNanos, System.nanoTime())) {
-      release(seat, lease.get().fencingToken(), null);
+      store.release(seat.service, replicaId, lease.get().fencingToken(), null, 0);
       return false;
     }
     LOG.debug("Replica {} took the lease of {} with fencing token {}", replicaId, seat.service,
@@ -311,18 +357,17 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     return true;
   }
 
+  /** Gives up the leases marked for the balance whose iteration has ended, reserved for a few polls. */
   private void releasePending() throws SQLException {
+    long reserveMillis = pollInterval.multipliedBy(BALANCE_RESERVATION_POLLS).toMillis();
     for (Seat seat : seats.values()) {
       Optional<Release> release = seat.releaseIfIdle(System.nanoTime());
       if (release.isPresent()) {
-        release(seat, release.get().fencingToken, release.get().startedAgoMillis);
+        store.release(seat.service, replicaId, release.get().fencingToken, release.get().startedAgoMillis,
+            reserveMillis);
+        LOG.debug("Replica {} gave up the lease of {} for the balance", replicaId, seat.service);
       }
     }
-  }
-
-  private void release(Seat seat, long fencingToken, Long startedAgoMillis) throws SQLException {
-    store.release(seat.service, replicaId, fencingToken, startedAgoMillis);
-    LOG.debug("Replica {} released the lease of {}", replicaId, seat.service);
   }
 
   private static String defaultReplicaId() {
@@ -369,7 +414,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         return IterationPermit.deferred(pollInterval);
       }
       if (!held || releasing || closed || !isInTouch(now) || validUntilNanos - marginNanos - now <= 0) {
-        return IterationPermit.denied();
+        // Ask again within a poll: the lease may come here at any moment, and then its schedule goes on.
+        return IterationPermit.deferred(pollInterval);
       }
       if (notBeforeNanos - now > 0) {
         return IterationPermit.deferred(Duration.ofNanos(notBeforeNanos - now));
@@ -396,7 +442,12 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       seats.remove(service, this);
       if (release != null) {
         try {
-          release(this, release.fencingToken, release.startedAgoMillis);
+          if (seats.isEmpty()) {
+            store.releaseAndLeave(service, replicaId, release.fencingToken, release.startedAgoMillis);
+          } else {
+            store.release(service, replicaId, release.fencingToken, release.startedAgoMillis, 0);
+          }
+          LOG.debug("Replica {} released the lease of {}", replicaId, service);
         } catch (SQLException e) {
           health.failed("release the lease of " + service, e);
         }

@@ -24,10 +24,14 @@ final class LeaseStore {
   private final Database database;
   private final String now;
   private final int queryTimeoutSeconds;
+  // The columns of a Lease, in its order.
+  private final String leaseColumns;
 
   LeaseStore(Database database, int queryTimeoutSeconds) {
     this.database = database;
     this.now = database.dialect().nowMillis();
+    this.leaseColumns = "SELECT service, owner, fencing_token, expires_ms - " + now + ", " + now
+        + " - last_started_ms FROM " + LEASE_TABLE;
     this.queryTimeoutSeconds = queryTimeoutSeconds;
   }
 
@@ -120,9 +124,29 @@ final class LeaseStore {
     return read("");
   }
 
-  /** The lease rows that nobody holds: never taken, released, or expired. */
-  List<Lease> readFree() throws SQLException {
-    return read(" WHERE owner IS NULL OR expires_ms <= " + now);
+  /** The leases nobody holds and the number of live replicas, as read in one statement. */
+  record FreeLeases(List<Lease> leases, int liveReplicas) {}
+
+  /**
+   * The lease rows that nobody holds (never taken, released, reserved or expired), and the number of replicas whose
+   * heartbeat has not expired, in one round trip: this is what a replica reads every poll.
+   */
+  FreeLeases readFree() throws SQLException {
+    try (Connection c = database.connection();
+        PreparedStatement s = prepare(c, leaseColumns + " WHERE owner IS NULL OR expires_ms <= " + now
+            + " UNION ALL SELECT NULL, NULL, COUNT(*), 0, NULL FROM " + REPLICA_TABLE + " WHERE expires_ms > " + now);
+        ResultSet rs = s.executeQuery()) {
+      List<Lease> leases = new ArrayList<>();
+      int live = 0;
+      while (rs.next()) {
+        if (rs.getString(1) == null) {
+          live = rs.getInt(3);
+        } else {
+          leases.add(lease(rs));
+        }
+      }
+      return new FreeLeases(leases, live);
+    }
   }
 
   private List<Lease> read(String where, String... parameters) throws SQLException {
@@ -132,33 +156,39 @@ final class LeaseStore {
   }
 
   private List<Lease> read(Connection c, String where, String... parameters) throws SQLException {
-    try (PreparedStatement s = prepare(c, "SELECT service, owner, fencing_token, expires_ms - " + now + ", "
-        + now + " - last_started_ms FROM " + LEASE_TABLE + where)) {
+    try (PreparedStatement s = prepare(c, leaseColumns + where)) {
       for (int i = 0; i < parameters.length; i++) {
         s.setString(i + 1, parameters[i]);
       }
       try (ResultSet rs = s.executeQuery()) {
         List<Lease> leases = new ArrayList<>();
         while (rs.next()) {
-          long since = rs.getLong(5);
-          Long sinceLastStart = rs.wasNull() ? null : since;
-          leases.add(new Lease(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), sinceLastStart));
+          leases.add(lease(rs));
         }
         return leases;
       }
     }
   }
 
+  private static Lease lease(ResultSet rs) throws SQLException {
+    long since = rs.getLong(5);
+    Long sinceLastStart = rs.wasNull() ? null : since;
+    return new Lease(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), sinceLastStart);
+  }
+
   /**
-   * Takes the lease of {@code service} for {@code replicaId} if nobody holds it, raising its fencing token.
+   * Takes the lease of {@code service} for {@code replicaId} if nobody holds it, raising its fencing token. A lease
+   * that a replica gave up to restore the balance stays reserved for a while for replicas below their share; {@code
+   * takeReserved} says whether this one is.
    *
-   * @return the lease as now held, or empty if another replica holds it
+   * @return the lease as now held, or empty if another replica holds it (or it is reserved for others)
    */
-  Optional<Lease> acquire(String service, String replicaId, long ttlMillis) throws SQLException {
+  Optional<Lease> acquire(String service, String replicaId, long ttlMillis, boolean takeReserved)
+      throws SQLException {
+    String free = takeReserved ? "(owner IS NULL OR expires_ms <= " + now + ")" : "expires_ms <= " + now;
     try (Connection c = database.connection()) {
       int taken = update(c, "UPDATE " + LEASE_TABLE + " SET owner = ?, fencing_token = fencing_token + 1, "
-          + "expires_ms = " + now + " + ? WHERE service = ? AND (owner IS NULL OR expires_ms <= " + now + ")",
-          replicaId, ttlMillis, service);
+          + "expires_ms = " + now + " + ? WHERE service = ? AND " + free, replicaId, ttlMillis, service);
       if (taken == 0) {
         return Optional.empty();
       }
@@ -168,13 +198,39 @@ final class LeaseStore {
 
   /**
    * Gives up the lease of {@code service} if {@code replicaId} still holds it under {@code fencingToken}, recording
-   * the start of its last iteration ({@code startedAgoMillis} before now; {@code null} keeps the recorded one).
+   * the start of its last iteration ({@code startedAgoMillis} before now; {@code null} keeps the recorded one), and
+   * announces it. For {@code reserveMillis} after now only replicas below their share may take it (0: anyone, at
+   * once).
    */
-  void release(String service, String replicaId, long fencingToken, Long startedAgoMillis) throws SQLException {
+  void release(String service, String replicaId, long fencingToken, Long startedAgoMillis, long reserveMillis)
+      throws SQLException {
     try (Connection c = database.connection()) {
-      update(c, "UPDATE " + LEASE_TABLE + " SET owner = NULL, expires_ms = 0, last_started_ms = COALESCE(" + now
-          + " - ?, last_started_ms) WHERE service = ? AND owner = ? AND fencing_token = ?",
-          startedAgoMillis, service, replicaId, fencingToken);
+      Transactions.run(c, () -> releaseIn(c, service, replicaId, fencingToken, startedAgoMillis, reserveMillis));
+    }
+  }
+
+  /**
+   * As {@link #release} with no reservation, and removes the replica's row in the same transaction: the replica's
+   * last lease and its place in the count of live replicas go at once, so the others never count a replica that
+   * holds nothing.
+   */
+  void releaseAndLeave(String service, String replicaId, long fencingToken, Long startedAgoMillis)
+      throws SQLException {
+    try (Connection c = database.connection()) {
+      Transactions.run(c, () -> {
+        releaseIn(c, service, replicaId, fencingToken, startedAgoMillis, 0);
+        update(c, "DELETE FROM " + REPLICA_TABLE + " WHERE replica_id = ?", replicaId);
+      });
+    }
+  }
+
+  private void releaseIn(Connection c, String service, String replicaId, long fencingToken, Long startedAgoMillis,
+      long reserveMillis) throws SQLException {
+    int released = update(c, "UPDATE " + LEASE_TABLE + " SET owner = NULL, expires_ms = " + now + " + ?, "
+        + "last_started_ms = COALESCE(" + now + " - ?, last_started_ms) WHERE service = ? AND owner = ? "
+        + "AND fencing_token = ?", reserveMillis, startedAgoMillis, service, replicaId, fencingToken);
+    if (released > 0) {
+      database.dialect().announceRelease(c, service);
     }
   }
 

@@ -145,28 +145,24 @@ public final class LoopworkSchema {
   }
 
   private static void migrate(Connection connection, Dialect dialect) throws SQLException {
-    connection.setAutoCommit(false);
     try {
-      dialect.lockSchemaMigration(connection);
-      try (Statement statement = connection.createStatement()) {
-        statement.execute(versionTableSql(dialect).replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS"));
-      }
-      int current = currentVersion(connection);
-      if (current > LATEST_VERSION) {
-        throw new DatabaseException("Loopwork's tables are at schema version " + current + " but this Loopwork "
-            + "knows versions up to " + LATEST_VERSION + ": upgrade Loopwork, or restore the tables it expects");
-      }
-      for (Migration migration : MIGRATIONS) {
-        if (migration.version > current) {
-          apply(connection, dialect, migration);
+      Transactions.run(connection, () -> {
+        dialect.lockSchemaMigration(connection);
+        try (Statement statement = connection.createStatement()) {
+          statement.execute(versionTableSql(dialect).replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS"));
         }
-      }
-      connection.commit();
-    } catch (SQLException | RuntimeException e) {
-      connection.rollback();
-      throw e;
+        int current = currentVersion(connection);
+        if (current > LATEST_VERSION) {
+          throw new DatabaseException("Loopwork's tables are at schema version " + current + " but this Loopwork "
+              + "knows versions up to " + LATEST_VERSION + ": upgrade Loopwork, or restore the tables it expects");
+        }
+        for (Migration migration : MIGRATIONS) {
+          if (migration.version > current) {
+            apply(connection, dialect, migration);
+          }
+        }
+      });
     } finally {
-      connection.setAutoCommit(true);
       dialect.unlockSchemaMigration(connection);
     }
   }

@@ -125,8 +125,7 @@ final class RunJournal implements LoopListener, AutoCloseable {
     try (Connection c = database.connection();
         PreparedStatement insert = c.prepareStatement("INSERT INTO " + RUN_TABLE + " (service, replica_id, "
             + "iteration, fencing_token, started_at, duration_us, outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-      c.setAutoCommit(false);
-      try {
+      Transactions.run(c, () -> {
         for (Entry e : entries) {
           insert.setString(1, e.service);
           insert.setString(2, replicaId);
@@ -143,13 +142,7 @@ final class RunJournal implements LoopListener, AutoCloseable {
           insert.addBatch();
         }
         insert.executeBatch();
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
+      });
     }
   }
 

@@ -52,6 +52,14 @@ final class ClusterRecord {
     return timestamp(sql, replica, after);
   }
 
+  /** The first start of svc-00 after {@code after} on any replica but {@code owner}, waiting for it. */
+  OffsetDateTime awaitFirstRunElsewhere(String owner, OffsetDateTime after, Duration within) throws SQLException {
+    String sql = "SELECT MIN(started_at) FROM loopwork_run WHERE service = 'svc-00' AND replica_id <> ? "
+        + "AND started_at > ?";
+    await().atMost(within).until(() -> timestamp(sql, owner, after.toInstant()) != null);
+    return timestamp(sql, owner, after.toInstant());
+  }
+
   OffsetDateTime lastRun(String replica) throws SQLException {
     return timestamp("SELECT MAX(started_at) FROM loopwork_run WHERE service = 'svc-00' AND replica_id = ? "
         + "AND started_at > ?", replica, Instant.EPOCH);

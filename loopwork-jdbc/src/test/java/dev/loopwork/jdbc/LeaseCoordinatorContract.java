@@ -12,7 +12,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -107,6 +109,39 @@ abstract class LeaseCoordinatorContract {
     RunLog.Run firstOnB = log.runs().stream().filter(r -> r.replica().equals("b")).findFirst().orElseThrow();
     assertThat(Duration.ofNanos(firstOnB.startNanos() - stoppedAt)).isLessThan(Duration.ofMillis(900));
     assertThat(firstOnB.fencingToken()).isEqualTo(2);
+    assertThat(log.overlaps()).isEmpty();
+  }
+
+  /**
+   * Issue 12: a released lease is taken by a live replica within a poll even when that puts it above its share. Two
+   * replicas hold one of two services each (their share); one stops only its run of one service, so it stays a
+   * live replica and the share stays one. The other must take that service at once instead of waiting for a
+   * balance that never changes.
+   */
+  @Test
+  void aReleasedLeaseIsTakenAtOnceEvenAboveTheTakersShare() throws SQLException {
+    JdbcLoopRuntime a = replica("a");
+    JdbcLoopRuntime b = replica("b");
+    Map<String, RecordedService> runs = new HashMap<>();
+    for (String name : List.of("s0", "s1")) {
+      for (String id : List.of("a", "b")) {
+        RecordedService run = service(name, Duration.ofMillis(50), id);
+        runs.put(name + "@" + id, run);
+        (id.equals("a") ? a : b).start(run);
+      }
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> a.heldLeases() == 1 && b.heldLeases() == 1);
+    String owner = LeaseOwners.read(database).get("s1").orElseThrow();
+    String other = owner.equals("a") ? "b" : "a";
+
+    runs.get("s1@" + owner).stop();
+    long stoppedAt = System.nanoTime();
+    await().atMost(Duration.ofSeconds(5))
+        .until(() -> log.runsOf("s1").stream().anyMatch(r -> r.replica().equals(other) && r.startNanos() > stoppedAt));
+
+    RunLog.Run taken = log.runsOf("s1").stream().filter(r -> r.replica().equals(other) && r.startNanos() > stoppedAt)
+        .findFirst().orElseThrow();
+    assertThat(Duration.ofNanos(taken.startNanos() - stoppedAt)).isLessThan(POLL.multipliedBy(3).plusMillis(200));
     assertThat(log.overlaps()).isEmpty();
   }
 

@@ -27,8 +27,8 @@ class LeaseOwnersTest {
     for (String service : new String[] {"held", "free", "expired"}) {
       store.ensureLease(service);
     }
-    assertThat(store.acquire("held", "replica-1", 60_000)).isPresent();
-    assertThat(store.acquire("expired", "replica-2", 0)).isPresent();
+    assertThat(store.acquire("held", "replica-1", 60_000, true)).isPresent();
+    assertThat(store.acquire("expired", "replica-2", 0, true)).isPresent();
 
     assertThat(LeaseOwners.read(database))
         .containsEntry("held", Optional.of("replica-1"))

@@ -31,11 +31,11 @@ class LeaseStoreTest {
     for (int i = 0; i < services; i++) {
       String service = "s" + i;
       store.ensureLease(service);
-      assertThat(store.acquire(service, "me", 1_000)).isPresent();
+      assertThat(store.acquire(service, "me", 1_000, true)).isPresent();
       startedAgo.put(service, 60_000L + i);
     }
     store.ensureLease("theirs");
-    assertThat(store.acquire("theirs", "them", 1_000)).isPresent();
+    assertThat(store.acquire("theirs", "them", 1_000, true)).isPresent();
 
     store.renew("me", 600_000, startedAgo);
 
@@ -55,13 +55,38 @@ class LeaseStoreTest {
   void acquireRaisesTheFencingTokenOnEveryChangeOfOwnerAndOnlyWhenFree() throws SQLException {
     store.ensureLease("s");
     store.ensureLease("s");
-    assertThat(store.acquire("s", "a", 60_000)).get().extracting(LeaseStore.Lease::fencingToken).isEqualTo(1L);
-    assertThat(store.acquire("s", "b", 60_000)).isEmpty();
-    store.release("s", "a", 1, 100L);
-    LeaseStore.Lease taken = store.acquire("s", "b", 60_000).orElseThrow();
+    assertThat(store.acquire("s", "a", 60_000, true)).get().extracting(LeaseStore.Lease::fencingToken).isEqualTo(1L);
+    assertThat(store.acquire("s", "b", 60_000, true)).isEmpty();
+    store.release("s", "a", 1, 100L, 0);
+    LeaseStore.Lease taken = store.acquire("s", "b", 60_000, true).orElseThrow();
     assertThat(taken.fencingToken()).isEqualTo(2);
     assertThat(taken.sinceLastStartMillis()).isBetween(100L, 5_000L);
-    store.release("s", "a", 1, null);
-    assertThat(store.readFree()).isEmpty();
+    store.release("s", "a", 1, null, 0);
+    assertThat(store.readFree().leases()).isEmpty();
+  }
+
+  @Test
+  void aLeaseGivenUpForTheBalanceIsReservedForReplicasBelowTheirShare() throws SQLException {
+    store.ensureLease("s");
+    store.acquire("s", "a", 60_000, true).orElseThrow();
+    store.release("s", "a", 1, null, 60_000);
+    assertThat(store.acquire("s", "at-its-share", 60_000, false)).isEmpty();
+    assertThat(store.acquire("s", "below-its-share", 60_000, true)).isPresent();
+
+    store.release("s", "below-its-share", 2, null, 0);
+    assertThat(store.acquire("s", "at-its-share", 60_000, false)).isPresent();
+  }
+
+  @Test
+  void theLastReleaseAndLeavingTheReplicasTableAreOneStep() throws SQLException {
+    store.heartbeat("a", "host", 60_000);
+    store.heartbeat("b", "host", 60_000);
+    store.ensureLease("s");
+    store.acquire("s", "a", 60_000, true).orElseThrow();
+
+    store.releaseAndLeave("s", "a", 1, 100L);
+
+    assertThat(store.readFree().liveReplicas()).isEqualTo(1);
+    assertThat(store.readFree().leases()).singleElement().satisfies(l -> assertThat(l.owner()).isNull());
   }
 }

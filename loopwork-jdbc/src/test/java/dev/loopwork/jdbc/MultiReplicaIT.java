@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -67,6 +68,42 @@ class MultiReplicaIT extends ReplicaClusterTestBase {
     List<Long> tokens = cluster.fencingTokensInStartOrder("svc-00");
     assertThat(tokens).isSorted();
     assertThat(tokens.get(tokens.size() - 1)).isGreaterThan(cluster.fencingTokenAt(owner.replicaId, lastOnOwner));
+  }
+
+  /**
+   * Issue 12: with three replicas and more services than replicas, SIGTERM of the owner hands its service over at
+   * the service's next slot, ten times in a row: the release is announced and taken at once, whatever the takers'
+   * shares, and the new owner keeps the schedule.
+   */
+  @Test
+  void sigtermHandsOverAtTheNextSlotTenTimesInARowWithThreeReplicas() throws Exception {
+    Duration interval = Duration.ofMillis(500);
+    Duration ttl = LeaseCoordinator.DEFAULT_LEASE_TTL;
+    List<ReplicaProcess> live = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      live.add(replica("r" + i, 4, interval, Duration.ZERO, ttl));
+    }
+    awaitReady(live.toArray(ReplicaProcess[]::new));
+    await().atMost(Duration.ofSeconds(30)).until(() -> cluster.journalCount() >= 10);
+    List<Long> lateness = new ArrayList<>();
+    for (int round = 0; round < 10; round++) {
+      String holder = cluster.holderOf("svc-00");
+      ReplicaProcess owner = live.stream().filter(r -> r.replicaId.equals(holder)).findFirst().orElseThrow();
+      owner.terminate();
+      assertThat(owner.awaitExit(Duration.ofSeconds(20))).isZero();
+      live.remove(owner);
+      OffsetDateTime lastOnOwner = cluster.lastRun(owner.replicaId);
+      OffsetDateTime first = cluster.awaitFirstRunElsewhere(owner.replicaId, lastOnOwner, Duration.ofSeconds(10));
+      long late = Duration.between(lastOnOwner.plus(interval), first).toMillis();
+      lateness.add(late);
+      assertThat(late).as("round %d: next start after the owner's next slot (ms)", round).isBetween(-20L, 250L);
+
+      ReplicaProcess replacement = replica("r" + (round + 3), 4, interval, Duration.ZERO, ttl);
+      awaitReady(replacement);
+      live.add(replacement);
+    }
+    System.out.println("Hand-over after SIGTERM, start after the next slot (ms): " + lateness);
+    assertThat(cluster.overlappingIterations()).isZero();
   }
 
   @Test

@@ -98,6 +98,37 @@ public abstract class Dialect {
   /** Releases what {@link #lockSchemaMigration} took, if the transaction's end did not. */
   public void unlockSchemaMigration(Connection connection) throws SQLException {}
 
+  /**
+   * Announces, as part of the current transaction of {@code connection}, that the lease of {@code service} was given
+   * up, so that replicas listening with {@link #awaitReleases} take it at once instead of at their next poll. Does
+   * nothing where the database has no notifications (then {@link #announcesReleases()} is false).
+   */
+  public void announceRelease(Connection connection, String service) throws SQLException {}
+
+  /** Whether {@link #announceRelease} reaches replicas listening with {@link #awaitReleases}. */
+  public boolean announcesReleases() {
+    return false;
+  }
+
+  /**
+   * Subscribes {@code connection} to announced releases; it must stay with the caller for as long as it listens.
+   *
+   * @throws UnsupportedOperationException if the database announces no releases
+   */
+  public void listenForReleases(Connection connection) throws SQLException {
+    throw new UnsupportedOperationException(name() + " does not announce lease releases");
+  }
+
+  /**
+   * Waits on a connection subscribed with {@link #listenForReleases} up to {@code timeoutMillis} for announced
+   * releases; returns whether one came.
+   *
+   * @throws UnsupportedOperationException if the database announces no releases
+   */
+  public boolean awaitReleases(Connection connection, int timeoutMillis) throws SQLException {
+    throw new UnsupportedOperationException(name() + " does not announce lease releases");
+  }
+
   /** Whether {@code e} says that a row with the same key already exists. */
   public boolean isDuplicateKey(SQLException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
