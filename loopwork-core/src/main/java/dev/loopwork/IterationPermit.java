@@ -18,24 +18,34 @@ import java.util.Objects;
  *       schedule survive a change of owner.
  * </ul>
  *
- * <p>Immutable.
+ * <p>A grant can be {@linkplain #revoke() revoked} while its iteration runs, by a coordinator that has lost the
+ * right to run the service here: the iteration's thread is interrupted and the loop goes on (an interrupt from
+ * anywhere else asks the loop to stop). Otherwise immutable; thread-safe.
  */
 public final class IterationPermit {
-  private static final IterationPermit DENIED = new IterationPermit(false, 0, Duration.ZERO);
+  private static final IterationPermit DENIED = new IterationPermit(false, 0, Duration.ZERO, null);
 
   private final boolean granted;
   private final long fencingToken;
   private final Duration deferral;
+  // The thread that asked for a grant (the engine asks on the thread that then runs the iteration); null otherwise.
+  private final Thread thread;
+  private volatile boolean revoked;
 
-  private IterationPermit(boolean granted, long fencingToken, Duration deferral) {
+  private IterationPermit(boolean granted, long fencingToken, Duration deferral, Thread thread) {
     this.granted = granted;
     this.fencingToken = fencingToken;
     this.deferral = deferral;
+    this.thread = thread;
   }
 
-  /** The iteration runs here, under {@code fencingToken}, which grows with every change of owner. */
+  /**
+   * The iteration runs here, under {@code fencingToken}, which grows with every change of owner. Call it on the
+   * thread that will run the iteration, as the engine does with {@link LoopCoordinator.Membership#permit()}: that
+   * is the thread {@link #revoke()} interrupts.
+   */
   public static IterationPermit granted(long fencingToken) {
-    return new IterationPermit(true, fencingToken, Duration.ZERO);
+    return new IterationPermit(true, fencingToken, Duration.ZERO, Thread.currentThread());
   }
 
   /** The iteration is skipped here; the schedule goes on. */
@@ -53,7 +63,7 @@ public final class IterationPermit {
     if (delay.isNegative() || delay.isZero()) {
       throw new IllegalArgumentException("delay must be positive: " + delay);
     }
-    return new IterationPermit(false, 0, delay);
+    return new IterationPermit(false, 0, delay, null);
   }
 
   /** Whether the iteration may run now. */
@@ -71,6 +81,24 @@ public final class IterationPermit {
       throw new IllegalStateException("A permit that is not granted has no fencing token: " + this);
     }
     return fencingToken;
+  }
+
+  /**
+   * Withdraws a grant whose iteration may still run: interrupts the thread that asked for it, and the engine, seeing
+   * the interrupt came from here, logs it and goes on with the loop instead of stopping it. The iteration should end
+   * promptly on the interrupt; one that ignores it runs on, and its writes must then be refused by their fencing
+   * token. Does nothing to a permit that is not a grant.
+   */
+  public void revoke() {
+    if (granted && !revoked) {
+      revoked = true;
+      thread.interrupt();
+    }
+  }
+
+  /** Whether {@link #revoke()} withdrew this grant. */
+  public boolean isRevoked() {
+    return revoked;
   }
 
   /** How long to wait before asking again: positive for a deferral, zero otherwise. */

@@ -509,11 +509,13 @@ final class LoopRun implements LoopHandle {
       }
     }
     boolean timedOut = watch != null && watch.complete();
-    boolean interrupted = Thread.interrupted() && !timedOut;
+    boolean revoked = permit != null && permit.isRevoked();
+    boolean interrupted = Thread.interrupted() && !timedOut && !revoked;
     long end = clock.nanoTime();
     long took = end - start;
 
-    IterationOutcome outcome = classify(number, error, timedOut, interrupted || error instanceof InterruptedException);
+    IterationOutcome outcome = revoked ? revokedOutcome(number, error)
+        : classify(number, error, timedOut, interrupted || error instanceof InterruptedException);
     boolean overrun = intervalNanos > 0 && took > intervalNanos;
     if (overrun) {
       log().warn("{} took {} to run, which is longer than its loop interval of {}.", name,
@@ -541,6 +543,17 @@ final class LoopRun implements LoopHandle {
     } catch (RuntimeException e) {
       log().warn("The coordinator of loop service {} failed to record the end of an iteration", name, e);
     }
+  }
+
+  /** An iteration whose permit the coordinator revoked: logged and counted as failed; the loop goes on. */
+  private IterationOutcome revokedOutcome(long number, Throwable error) {
+    if (error instanceof Error) {
+      return classify(number, error, false, false);
+    }
+    log().warn("Loop service {} iteration {} was interrupted: its coordinator withdrew the permit to run it here",
+        name, number);
+    consecutiveFailures++;
+    return IterationOutcome.FAILED;
   }
 
   /** Logs the iteration's failure, if any, and counts it; an Error (always) or an outside interrupt ends the loop. */

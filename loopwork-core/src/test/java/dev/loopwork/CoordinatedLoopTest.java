@@ -118,6 +118,45 @@ class CoordinatedLoopTest {
   }
 
   /** Records when it runs and which fencing token it sees. */
+  /**
+   * Issue 12: a coordinator that loses the right to run a service revokes the grant; the iteration's thread is
+   * interrupted, and the loop takes it as the coordinator's doing, not as a stop request: it goes on.
+   */
+  @Test
+  void aRevokedIterationIsInterruptedAndTheLoopGoesOn() {
+    List<IterationPermit> grants = new ArrayList<>();
+    LoopCoordinator revoking = service -> new LoopCoordinator.Membership() {
+      @Override
+      public IterationPermit permit() {
+        IterationPermit permit = IterationPermit.granted(1); // on the iteration's thread, as a coordinator does
+        grants.add(permit);
+        return permit;
+      }
+
+      @Override
+      public void iterationEnded(IterationPermit permit) {}
+
+      @Override
+      public void leave() {}
+    };
+    LoopEngine revokingEngine = LoopEngine.builder().clock(clock).executor(Runnable::run).coordinator(revoking).build();
+    List<String> runs = new ArrayList<>();
+    LoopService service = LoopService.of("revoked", Duration.ofSeconds(1), () -> {
+      if (runs.isEmpty()) {
+        grants.get(0).revoke();
+      }
+      runs.add(Thread.currentThread().isInterrupted() ? "interrupted" : "ran");
+    });
+    revokingEngine.start(service);
+    clock.advance(Duration.ofMillis(2_500));
+
+    assertThat(runs).containsExactly("interrupted", "ran", "ran");
+    assertThat(service.isRunning()).isTrue();
+    assertThat(grants.get(0).isRevoked()).isTrue();
+    assertThat(Thread.currentThread().isInterrupted()).isFalse();
+    service.stop(false);
+  }
+
   private final class TokenService extends LoopService {
     private int runs;
 
