@@ -70,8 +70,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(LeaseCoordinator.class);
 
-  /** How long the listening thread waits for an announcement at a time, so that it notices a close. */
-  private static final int RELEASE_WAIT_MILLIS = 1_000;
+  /** How long the session thread blocks on its connection at a time, so that it notices a close. */
+  private static final int SESSION_WAIT_MILLIS = 1_000;
 
   /** For how many polls a lease given up to restore the balance is kept for replicas below their share. */
   private static final int BALANCE_RESERVATION_POLLS = 2;
@@ -92,11 +92,19 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   private volatile boolean databaseAnswers = true;
   private volatile long lastAnswerNanos = System.nanoTime();
   private volatile boolean closed;
+  // The session lock recorded in this replica's row (null: none yet, or none possible); whether the session that
+  // holds it is alive; how often it was (re)taken; whether iterations wait for a full renewal after a loss.
+  private volatile String sessionLock;
+  private volatile boolean sessionHeld;
+  private volatile long sessionRestores;
+  private volatile boolean sessionLost;
 
   // Confined to the ticker thread.
   private long nextFullSyncNanos;
   private int liveReplicas = 1;
   private boolean registered;
+  // Leases whose owner's session was seen gone, by service: taken when still so one poll later.
+  private Map<String, Orphan> orphans = new HashMap<>();
 
   private LeaseCoordinator(Builder builder, DatabaseHealth health) {
     this.health = health;
@@ -110,8 +118,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     this.store = new LeaseStore(builder.database, (int) Math.max(1, builder.leaseTtl.toSeconds() / 3));
     this.ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("loopwork-leases"));
     ticker.scheduleWithFixedDelay(this::tick, 0, builder.pollInterval.toNanos(), TimeUnit.NANOSECONDS);
-    if (database.dialect().announcesReleases()) {
-      DaemonThreads.named("loopwork-lease-releases").newThread(this::listenForReleases).start();
+    if (database.dialect().hasSessionLocks()) {
+      DaemonThreads.named("loopwork-session").newThread(this::watchSession).start();
     }
   }
 
@@ -213,27 +221,58 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   }
 
   /**
-   * The listening thread: wakes the ticker whenever another replica announces a release, so that it takes the lease
-   * within milliseconds rather than at the next poll. On a failure it listens again one poll later; polling goes on
-   * meanwhile.
+   * The session thread: holds a connection of its own with the session lock that tells the other replicas this one
+   * is alive, and blocks on it (listening for announced releases where the database has them, and waking the
+   * ticker for each). The moment the session is lost, no iteration starts here any more and the running ones are
+   * revoked; the thread reconnects and takes the same lock again, and iterations resume after a full renewal shows
+   * which leases are still this replica's. Without a session lock that this connection's own session holds (a
+   * transaction pooler in between), the replica warns once and its leases fail over by their TTL alone.
    */
-  private void listenForReleases() {
+  private void watchSession() {
+    String lock = null;
     while (!closed) {
       try (Connection connection = database.dedicatedConnection()) {
-        database.dialect().listenForReleases(connection);
+        String taken = database.dialect().takeSessionLock(connection, lock);
+        if (taken == null && lock == null) {
+          LOG.warn("Replica {} cannot hold a database session lock on {}: its own server session does not keep it "
+              + "(a transaction pooler such as PgBouncer in between?). Its leases fail over only when their TTL "
+              + "runs out. Give Loopwork a direct connection to the database for fail-over within a second.",
+              replicaId, database.url());
+          return;
+        }
+        if (taken == null) {
+          throw new SQLException("the session lock " + lock + " is still held by an earlier session");
+        }
+        lock = taken;
+        sessionLock = taken;
+        sessionRestores++;
+        sessionHeld = true;
+        fullSyncRequested = true;
+        wakeTicker();
         while (!closed) {
-          if (database.dialect().awaitReleases(connection, RELEASE_WAIT_MILLIS)) {
+          if (database.dialect().watchSession(connection, SESSION_WAIT_MILLIS)) {
             wakeTicker();
           }
         }
       } catch (SQLException | RuntimeException e) {
-        if (!closed) {
-          LOG.debug("Replica {} lost its connection listening for lease releases; polling until it listens again",
-              replicaId, e);
-          LockSupport.parkNanos(pollInterval.toNanos());
+        if (closed) {
+          return;
         }
+        if (sessionHeld) {
+          loseSession(e);
+        }
+        LockSupport.parkNanos(pollInterval.toNanos() / 4);
       }
     }
+  }
+
+  /** The session that holds this replica's lock ended: start nothing more, revoke what runs, until it is back. */
+  private void loseSession(Exception cause) {
+    sessionHeld = false;
+    sessionLost = true;
+    LOG.warn("Replica {} lost its database session ({}); no iteration starts here until it is back and its leases "
+        + "are checked, and the running ones are interrupted", replicaId, cause.toString());
+    seats.values().forEach(Seat::revokeRunning);
   }
 
   /** One round of the background thread: a full renewal when due, otherwise a look for free leases. */
@@ -253,7 +292,10 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
           releasePending();
           LeaseStore.FreeLeases free = store.readFree();
           liveReplicas = Math.max(1, free.liveReplicas());
-          balance(free.leases(), false);
+          if (!sessionLost) {
+            takeOrphans(free.orphaned(), now);
+            balance(free.leases(), false);
+          }
         }
       }
       databaseAnswers = true;
@@ -267,7 +309,9 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
 
   private void fullSync(long sendNanos) throws SQLException {
     fullSyncRequested = false;
-    store.heartbeat(replicaId, host, leaseMillis);
+    boolean sessionHeldAtStart = sessionHeld;
+    long restoresAtStart = sessionRestores;
+    store.heartbeat(replicaId, host, leaseMillis, sessionLock);
     registered = true;
     Map<String, Long> starts = new HashMap<>();
     Map<Seat, Long> reported = new HashMap<>();
@@ -308,8 +352,14 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       }
     }
     nextFullSyncNanos = sendNanos + renewNanos;
+    if (sessionLost && sessionHeldAtStart && sessionHeld && sessionRestores == restoresAtStart) {
+      sessionLost = false; // the session is back and this renewal, made after, says which leases are still ours
+      LOG.info("Replica {} has its database session again; its iterations resume", replicaId);
+    }
     releasePending();
-    balance(leases, true);
+    if (!sessionLost) {
+      balance(leases, true);
+    }
     seats.values().forEach(Seat::synced);
   }
 
@@ -340,6 +390,44 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         holding++;
       }
     }
+  }
+
+  /**
+   * Takes the leases whose owner's session has been gone since the previous poll at least (a replica that
+   * reconnects within a poll keeps them), whatever this replica's share.
+   */
+  private void takeOrphans(List<LeaseStore.Lease> orphaned, long now) throws SQLException {
+    Map<String, Orphan> seen = new HashMap<>();
+    for (LeaseStore.Lease lease : orphaned) {
+      Seat seat = seats.get(lease.service());
+      if (seat == null || replicaId.equals(lease.owner()) || seat.isHeld()) {
+        continue;
+      }
+      Orphan earlier = orphans.get(lease.service());
+      Orphan orphan = earlier != null && earlier.isSame(lease) ? earlier
+          : new Orphan(lease.owner(), lease.fencingToken(), now);
+      if (now - orphan.firstSeenNanos >= pollInterval.toNanos() && takeOrphaned(seat, orphan)) {
+        continue;
+      }
+      seen.put(lease.service(), orphan);
+    }
+    orphans = seen;
+  }
+
+  private boolean takeOrphaned(Seat seat, Orphan orphan) throws SQLException {
+    long sendNanos = System.nanoTime();
+    Optional<LeaseStore.Lease> lease =
+        store.takeOrphaned(seat.service, replicaId, leaseMillis, orphan.owner, orphan.fencingToken);
+    if (lease.isEmpty()) {
+      return false;
+    }
+    if (!seat.hold(lease.get(), sendNanos, System.nanoTime())) {
+      store.release(seat.service, replicaId, lease.get().fencingToken(), null, 0);
+      return false;
+    }
+    LOG.info("Replica {} took the lease of {} from replica {}, whose database session ended", replicaId,
+        seat.service, orphan.owner);
+    return true;
   }
 
   private boolean acquire(Seat seat, boolean takeReserved) throws SQLException {
@@ -384,6 +472,13 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
 
   private record Release(long fencingToken, Long startedAgoMillis) {}
 
+  /** A lease seen held by a replica whose session had ended, and when it was first seen so. */
+  private record Orphan(String owner, long fencingToken, long firstSeenNanos) {
+    boolean isSame(LeaseStore.Lease lease) {
+      return owner.equals(lease.owner()) && fencingToken == lease.fencingToken();
+    }
+  }
+
   /** One service's lease as this replica sees it. Its state is guarded by its monitor. */
   private final class Seat implements Membership {
     final String service;
@@ -395,6 +490,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     private long validUntilNanos;
     private long notBeforeNanos;
     private boolean inIteration;
+    private IterationPermit running;
     private boolean releasing;
     private boolean left;
     private long lastStartNanos;
@@ -413,7 +509,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         // Not yet compared with the database: ask again soon rather than skip a whole interval.
         return IterationPermit.deferred(pollInterval);
       }
-      if (!held || releasing || closed || !isInTouch(now) || validUntilNanos - marginNanos - now <= 0) {
+      if (!held || releasing || closed || sessionLost || !isInTouch(now)
+          || validUntilNanos - marginNanos - now <= 0) {
         // Ask again within a poll: the lease may come here at any moment, and then its schedule goes on.
         return IterationPermit.deferred(pollInterval);
       }
@@ -423,12 +520,21 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       inIteration = true;
       started = true;
       lastStartNanos = now;
-      return IterationPermit.granted(fencingToken);
+      running = IterationPermit.granted(fencingToken);
+      return running;
     }
 
     @Override
     public synchronized void iterationEnded(IterationPermit permit) {
       inIteration = false;
+      running = null;
+    }
+
+    /** Interrupts the iteration that runs under this lease, if one does: the lease may no longer be this one's. */
+    synchronized void revokeRunning() {
+      if (running != null) {
+        running.revoke();
+      }
     }
 
     @Override

@@ -38,16 +38,23 @@ final class LeaseStore {
   /** A lease as read: times relative to the database's now, in milliseconds. */
   record Lease(String service, String owner, long fencingToken, long remainingMillis, Long sinceLastStartMillis) {}
 
-  /** Keeps this replica's row alive for {@code ttlMillis}, creating it if needed. */
-  void heartbeat(String replicaId, String host, long ttlMillis) throws SQLException {
+  /**
+   * Keeps this replica's row alive for {@code ttlMillis}, creating it if needed, and records its session lock
+   * ({@code null}: none, only the TTL tells whether it lives).
+   */
+  void heartbeat(String replicaId, String host, long ttlMillis, String sessionLock) throws SQLException {
     try (Connection c = database.connection()) {
-      int updated = update(c, "UPDATE " + REPLICA_TABLE + " SET expires_ms = " + now + " + ? WHERE replica_id = ?",
-          ttlMillis, replicaId);
+      int updated = update(c, "UPDATE " + REPLICA_TABLE + " SET expires_ms = " + now + " + ?, session_lock = ? "
+          + "WHERE replica_id = ?", ttlMillis, varchar(sessionLock), replicaId);
       if (updated == 0) {
-        update(c, "INSERT INTO " + REPLICA_TABLE + " (replica_id, host, started_ms, expires_ms) VALUES (?, ?, "
-            + now + ", " + now + " + ?)", replicaId, host, ttlMillis);
+        update(c, "INSERT INTO " + REPLICA_TABLE + " (replica_id, host, started_ms, expires_ms, session_lock) "
+            + "VALUES (?, ?, " + now + ", " + now + " + ?, ?)", replicaId, host, ttlMillis, varchar(sessionLock));
       }
     }
+  }
+
+  private static Object varchar(String value) {
+    return value != null ? value : VarcharNull.VALUE;
   }
 
   /** The number of replicas whose heartbeat has not expired. */
@@ -124,28 +131,58 @@ final class LeaseStore {
     return read("");
   }
 
-  /** The leases nobody holds and the number of live replicas, as read in one statement. */
-  record FreeLeases(List<Lease> leases, int liveReplicas) {}
+  /**
+   * What a replica reads every poll: the leases nobody holds, the leases held by a replica whose session lock is
+   * free (its session ended: see {@link #takeOrphaned}), and the number of live replicas.
+   */
+  record FreeLeases(List<Lease> leases, List<Lease> orphaned, int liveReplicas) {}
 
   /**
-   * The lease rows that nobody holds (never taken, released, reserved or expired), and the number of replicas whose
-   * heartbeat has not expired, in one round trip: this is what a replica reads every poll.
+   * The lease rows that nobody holds (never taken, released, reserved or expired), those whose owner's session is
+   * gone, and the number of replicas whose heartbeat has not expired, in one round trip.
    */
   FreeLeases readFree() throws SQLException {
     try (Connection c = database.connection();
-        PreparedStatement s = prepare(c, leaseColumns + " WHERE owner IS NULL OR expires_ms <= " + now
-            + " UNION ALL SELECT NULL, NULL, COUNT(*), 0, NULL FROM " + REPLICA_TABLE + " WHERE expires_ms > " + now);
+        PreparedStatement s = prepare(c, "SELECT service, owner, fencing_token, expires_ms - " + now + ", " + now
+            + " - last_started_ms, 0 FROM " + LEASE_TABLE + " WHERE owner IS NULL OR expires_ms <= " + now
+            + " UNION ALL SELECT l.service, l.owner, l.fencing_token, l.expires_ms - " + now + ", " + now
+            + " - l.last_started_ms, 1 FROM " + LEASE_TABLE + " l JOIN " + REPLICA_TABLE + " r ON r.replica_id = "
+            + "l.owner WHERE l.expires_ms > " + now + " AND " + database.dialect().sessionGone("r")
+            + " UNION ALL SELECT NULL, NULL, COUNT(*), 0, NULL, 2 FROM " + REPLICA_TABLE + " WHERE expires_ms > "
+            + now);
         ResultSet rs = s.executeQuery()) {
       List<Lease> leases = new ArrayList<>();
+      List<Lease> orphaned = new ArrayList<>();
       int live = 0;
       while (rs.next()) {
-        if (rs.getString(1) == null) {
-          live = rs.getInt(3);
-        } else {
-          leases.add(lease(rs));
+        switch (rs.getInt(6)) {
+          case 0 -> leases.add(lease(rs));
+          case 1 -> orphaned.add(lease(rs));
+          default -> live = rs.getInt(3);
         }
       }
-      return new FreeLeases(leases, live);
+      return new FreeLeases(leases, orphaned, live);
+    }
+  }
+
+  /**
+   * Takes the lease of {@code service} from {@code formerOwner}, whose session lock is free, raising the fencing
+   * token: only if that replica still holds it under {@code fencingToken} and its session is still gone at this
+   * moment (a replica that reconnected and took its lock again keeps its leases).
+   *
+   * @return the lease as now held, or empty if it changed or the former owner is back
+   */
+  Optional<Lease> takeOrphaned(String service, String replicaId, long ttlMillis, String formerOwner,
+      long fencingToken) throws SQLException {
+    try (Connection c = database.connection()) {
+      int taken = update(c, "UPDATE " + LEASE_TABLE + " SET owner = ?, fencing_token = fencing_token + 1, "
+          + "expires_ms = " + now + " + ? WHERE service = ? AND owner = ? AND fencing_token = ? AND EXISTS (SELECT 1 "
+          + "FROM " + REPLICA_TABLE + " r WHERE r.replica_id = ? AND " + database.dialect().sessionGone("r") + ")",
+          replicaId, ttlMillis, service, formerOwner, fencingToken, formerOwner);
+      if (taken == 0) {
+        return Optional.empty();
+      }
+      return read(c, " WHERE service = ? AND owner = ?", service, replicaId).stream().findFirst();
     }
   }
 
@@ -234,11 +271,18 @@ final class LeaseStore {
     }
   }
 
+  /** A NULL string parameter of {@link #update} (a plain null is a NULL number). */
+  private enum VarcharNull {
+    VALUE
+  }
+
   private int update(Connection c, String sql, Object... parameters) throws SQLException {
     try (PreparedStatement s = prepare(c, sql)) {
       for (int i = 0; i < parameters.length; i++) {
         Object value = parameters[i];
-        if (value == null) {
+        if (value instanceof VarcharNull) {
+          s.setNull(i + 1, Types.VARCHAR);
+        } else if (value == null) {
           s.setNull(i + 1, Types.BIGINT);
         } else {
           s.setObject(i + 1, value);

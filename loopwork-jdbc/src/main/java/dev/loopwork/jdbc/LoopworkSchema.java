@@ -81,7 +81,11 @@ public final class LoopworkSchema {
               + "  run_once_requested BOOLEAN NOT NULL,\n"
               + "  updated_ms BIGINT NOT NULL,\n"
               + "  updated_by VARCHAR(200) NOT NULL\n"
-              + ")")));
+              + ")")),
+      // The database session lock that tells whether a replica's process is alive (NULL: none, the lease TTL
+      // alone decides).
+      new Migration(3, "replica session locks", dialect -> List.of(
+          "ALTER TABLE " + REPLICA_TABLE + " ADD COLUMN session_lock VARCHAR(100)")));
 
   /** The schema version this Loopwork creates and expects. */
   public static final int LATEST_VERSION = MIGRATIONS.get(MIGRATIONS.size() - 1).version;

@@ -42,7 +42,9 @@ abstract class ReplicaClusterTestBase {
   /** Starts a replica process; see {@link ReplicaMain} for the arguments. */
   ReplicaProcess replica(String id, int services, Duration interval, Duration work, Duration ttl)
       throws IOException {
-    ReplicaProcess replica = ReplicaProcess.start(fresh.url, id, services, interval, work, ttl);
+    // Named after the replica, so that a test can find every server session of one replica.
+    String url = fresh.url + (fresh.url.contains("?") ? "&" : "?") + "ApplicationName=replica-" + id;
+    ReplicaProcess replica = ReplicaProcess.start(url, id, services, interval, work, ttl);
     replicas.add(replica);
     return replica;
   }

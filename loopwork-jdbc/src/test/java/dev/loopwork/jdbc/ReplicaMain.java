@@ -7,13 +7,21 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One replica of a test application, run as its own JVM by {@link MultiReplicaIT}: {@code services} services named
- * {@code svc-00...}, each busy for {@code workMillis} per iteration, coordinated and journaled in the database at
+ * {@code svc-00...}, each busy for {@code workMillis} per iteration (less when interrupted), coordinated and journaled in the database at
  * {@code url}. Prints {@code READY <replica id>} once it takes part; stops gracefully on SIGTERM.
  *
  * <p>Arguments: url replicaId services intervalMillis workMillis ttlMillis
  */
 public final class ReplicaMain {
   private ReplicaMain() {}
+
+  /** Busy for {@code nanos}, or until interrupted (a revoked iteration ends at once). */
+  private static void work(long nanos) {
+    long end = System.nanoTime() + nanos;
+    for (long left = nanos; left > 0 && !Thread.currentThread().isInterrupted(); left = end - System.nanoTime()) {
+      LockSupport.parkNanos(left);
+    }
+  }
 
   public static void main(String[] args) throws InterruptedException {
     String url = args[0];
@@ -27,7 +35,7 @@ public final class ReplicaMain {
         JdbcLoopRuntime runtime = JdbcLoopRuntime.builder(database).replicaId(replicaId).leaseTtl(ttl).build()) {
       List<JdbcLoopService> all = new ArrayList<>();
       for (int i = 0; i < services; i++) {
-        all.add(JdbcLoopService.of(String.format("svc-%02d", i), interval, db -> LockSupport.parkNanos(workNanos)));
+        all.add(JdbcLoopService.of(String.format("svc-%02d", i), interval, db -> work(workNanos)));
       }
       System.out.println("READY " + runtime.replicaId());
       runtime.runAll(all);

@@ -98,35 +98,72 @@ public abstract class Dialect {
   /** Releases what {@link #lockSchemaMigration} took, if the transaction's end did not. */
   public void unlockSchemaMigration(Connection connection) throws SQLException {}
 
-  /**
-   * Announces, as part of the current transaction of {@code connection}, that the lease of {@code service} was given
-   * up, so that replicas listening with {@link #awaitReleases} take it at once instead of at their next poll. Does
-   * nothing where the database has no notifications (then {@link #announcesReleases()} is false).
-   */
-  public void announceRelease(Connection connection, String service) throws SQLException {}
-
-  /** Whether {@link #announceRelease} reaches replicas listening with {@link #awaitReleases}. */
-  public boolean announcesReleases() {
+  /** Whether the database has session locks, so that a replica's liveness can follow its session. */
+  public boolean hasSessionLocks() {
     return false;
   }
 
   /**
-   * Subscribes {@code connection} to announced releases; it must stay with the caller for as long as it listens.
-   *
-   * @throws UnsupportedOperationException if the database announces no releases
+   * Takes, for the session of {@code connection}, a lock that tells the other replicas this process is alive: the
+   * database frees it the moment the session ends. Returns its name as recorded in the replica's row: {@code
+   * previous} again after a reconnection, a new one when that is null; null when the database has no such locks or
+   * the lock is not held by the session of this connection (a pooler in between), or when {@code previous} is still
+   * held by another session.
    */
-  public void listenForReleases(Connection connection) throws SQLException {
-    throw new UnsupportedOperationException(name() + " does not announce lease releases");
+  public final String takeSessionLock(Connection connection, String previous) throws SQLException {
+    if (!hasSessionLocks()) {
+      return null;
+    }
+    for (int attempt = 0; attempt < 10; attempt++) {
+      String name = previous != null ? previous : newSessionLockName(connection);
+      Boolean ownSession = tryLock(connection, name);
+      if (ownSession != null) {
+        return ownSession ? name : null;
+      }
+      if (previous != null) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /** A new random session lock name for a replica on the database of {@code connection}. */
+  String newSessionLockName(Connection connection) throws SQLException {
+    throw new UnsupportedOperationException(name() + " has no session locks");
   }
 
   /**
-   * Waits on a connection subscribed with {@link #listenForReleases} up to {@code timeoutMillis} for announced
-   * releases; returns whether one came.
-   *
-   * @throws UnsupportedOperationException if the database announces no releases
+   * Tries to take the session lock {@code name} without waiting: null if another session holds it, else whether the
+   * session of this connection holds it now (false: a pooler ran the statements on different server sessions).
    */
-  public boolean awaitReleases(Connection connection, int timeoutMillis) throws SQLException {
-    throw new UnsupportedOperationException(name() + " does not announce lease releases");
+  Boolean tryLock(Connection connection, String name) throws SQLException {
+    throw new UnsupportedOperationException(name() + " has no session locks");
+  }
+
+  /**
+   * An SQL condition on the replicas-table row aliased {@code replica}: it records a session lock and no session
+   * holds that lock any more, so its process or at least its session is gone.
+   */
+  public String sessionGone(String replica) {
+    return "1 = 0";
+  }
+
+  /**
+   * Announces, as part of the current transaction of {@code connection}, that the lease of {@code service} was given
+   * up, so that replicas watching with {@link #watchSession} take it at once instead of at their next poll. Does
+   * nothing where the database has no notifications.
+   */
+  public void announceRelease(Connection connection, String service) throws SQLException {}
+
+  /**
+   * Blocks on the session of {@code connection} (which holds a session lock, and listens for announced releases where
+   * the database has them) for up to {@code timeoutMillis}: a read that fails as soon as the session ends. Returns
+   * whether a release was announced meanwhile.
+   *
+   * @throws SQLException the moment the session is lost
+   */
+  public boolean watchSession(Connection connection, int timeoutMillis) throws SQLException {
+    throw new UnsupportedOperationException(name() + " has no session locks");
   }
 
   /** Whether {@code e} says that a row with the same key already exists. */

@@ -7,10 +7,11 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * MariaDB (and MySQL): no time zone in timestamps (Loopwork stores UTC), {@code FROM DUAL}, {@code DELETE ...
- * LIMIT}, a named session lock for migrations, and duplicate keys as error 1062.
+ * LIMIT}, named session locks for migrations and for replicas' liveness, and duplicate keys as error 1062.
  */
 final class MariaDbDialect extends Dialect {
   static final MariaDbDialect INSTANCE = new MariaDbDialect();
@@ -85,6 +86,49 @@ final class MariaDbDialect extends Dialect {
       unlock.setString(1, MIGRATION_LOCK);
       unlock.execute();
     }
+  }
+
+  @Override
+  public boolean hasSessionLocks() {
+    return true;
+  }
+
+  /**
+   * Names are per server, so they carry a hash of the database's name and a random part: {@code
+   * loopwork:<database hash>:<random>}, well within the 64 characters MariaDB allows.
+   */
+  @Override
+  String newSessionLockName(Connection connection) throws SQLException {
+    return "loopwork:" + Integer.toHexString(String.valueOf(connection.getCatalog()).hashCode()) + ":"
+        + Long.toHexString(ThreadLocalRandom.current().nextLong());
+  }
+
+  /** A named lock, {@code GET_LOCK}, tried without waiting. */
+  @Override
+  Boolean tryLock(Connection connection, String name) throws SQLException {
+    try (PreparedStatement lock = connection.prepareStatement(
+        "SELECT GET_LOCK(?, 0), IS_USED_LOCK(?) = CONNECTION_ID()")) {
+      lock.setString(1, name);
+      lock.setString(2, name);
+      try (ResultSet rs = lock.executeQuery()) {
+        return rs.next() && rs.getInt(1) == 1 ? rs.getBoolean(2) : null;
+      }
+    }
+  }
+
+  @Override
+  public String sessionGone(String replica) {
+    return replica + ".session_lock IS NOT NULL AND IS_USED_LOCK(" + replica + ".session_lock) IS NULL";
+  }
+
+  /** A sleep on the session: the read fails as soon as the session is killed. No releases are announced. */
+  @Override
+  public boolean watchSession(Connection connection, int timeoutMillis) throws SQLException {
+    try (PreparedStatement sleep = connection.prepareStatement("DO SLEEP(?)")) {
+      sleep.setDouble(1, timeoutMillis / 1000.0);
+      sleep.execute();
+    }
+    return false;
   }
 
   @Override

@@ -2,20 +2,26 @@ package dev.loopwork.jdbc.internal;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.ThreadLocalRandom;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 /**
- * PostgreSQL: transactional DDL, so migrations run under a transaction-scoped advisory lock; lease releases are
- * announced with {@code NOTIFY} on the channel {@value #RELEASE_CHANNEL}.
+ * PostgreSQL: transactional DDL, so migrations run under a transaction-scoped advisory lock; a replica's session
+ * lock is a session-level advisory lock; lease releases are announced with {@code NOTIFY} on the channel {@value
+ * #RELEASE_CHANNEL}, which the session-lock connection listens to.
  */
 final class PostgresDialect extends Dialect {
   static final PostgresDialect INSTANCE = new PostgresDialect();
 
   /** The advisory lock key of Loopwork's schema migrations: "loopwork" in ASCII, as a number. */
   private static final long MIGRATION_LOCK_KEY = 0x6c6f6f70776f726bL;
+
+  /** The first key of every replica's session lock (the second is the replica's own): "loop" in ASCII. */
+  private static final int SESSION_LOCK_CLASS = 0x6c6f6f70;
 
   /** The notification channel of lease releases. */
   static final String RELEASE_CHANNEL = "loopwork_lease_released";
@@ -36,6 +42,54 @@ final class PostgresDialect extends Dialect {
   }
 
   @Override
+  public boolean hasSessionLocks() {
+    return true;
+  }
+
+  @Override
+  String newSessionLockName(Connection connection) {
+    return Integer.toUnsignedString(ThreadLocalRandom.current().nextInt());
+  }
+
+  /** A session-level advisory lock (the replica's own key under Loopwork's first key); listens for releases too. */
+  @Override
+  Boolean tryLock(Connection connection, String name) throws SQLException {
+    try (PreparedStatement lock = connection.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
+      lock.setInt(1, SESSION_LOCK_CLASS);
+      lock.setInt(2, Integer.parseUnsignedInt(name));
+      try (ResultSet rs = lock.executeQuery()) {
+        if (!rs.next() || !rs.getBoolean(1)) {
+          return null;
+        }
+      }
+    }
+    try (Statement listen = connection.createStatement()) {
+      listen.execute("LISTEN " + RELEASE_CHANNEL);
+    }
+    // A transaction pooler may run the next statement on another server session, which does not hold the lock.
+    return holdsLock(connection, name);
+  }
+
+  private static boolean holdsLock(Connection connection, String name) throws SQLException {
+    try (PreparedStatement held = connection.prepareStatement("SELECT COUNT(*) FROM pg_locks WHERE "
+        + "locktype = 'advisory' AND classid = " + SESSION_LOCK_CLASS + " AND objid::text = ? AND objsubid = 2 "
+        + "AND granted AND pid = pg_backend_pid()")) {
+      held.setString(1, name);
+      try (ResultSet rs = held.executeQuery()) {
+        return rs.next() && rs.getInt(1) == 1;
+      }
+    }
+  }
+
+  @Override
+  public String sessionGone(String replica) {
+    return replica + ".session_lock IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_locks k WHERE k.locktype = "
+        + "'advisory' AND k.classid = " + SESSION_LOCK_CLASS + " AND k.objid::text = " + replica + ".session_lock "
+        + "AND k.objsubid = 2 AND k.granted AND k.database = (SELECT oid FROM pg_database WHERE datname = "
+        + "current_database()))";
+  }
+
+  @Override
   public void announceRelease(Connection connection, String service) throws SQLException {
     try (PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
       notify.setString(1, RELEASE_CHANNEL);
@@ -45,19 +99,7 @@ final class PostgresDialect extends Dialect {
   }
 
   @Override
-  public boolean announcesReleases() {
-    return true;
-  }
-
-  @Override
-  public void listenForReleases(Connection connection) throws SQLException {
-    try (Statement listen = connection.createStatement()) {
-      listen.execute("LISTEN " + RELEASE_CHANNEL);
-    }
-  }
-
-  @Override
-  public boolean awaitReleases(Connection connection, int timeoutMillis) throws SQLException {
+  public boolean watchSession(Connection connection, int timeoutMillis) throws SQLException {
     PGNotification[] notifications = connection.unwrap(PGConnection.class).getNotifications(timeoutMillis);
     return notifications != null && notifications.length > 0;
   }
