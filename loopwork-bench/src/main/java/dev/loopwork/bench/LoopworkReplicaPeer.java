@@ -11,10 +11,10 @@ import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /**
- * Loopwork across replicas: a {@link JdbcLoopRuntime} on the replica's pool with a lease TTL of {@link
- * ReplicaPeer#CLAIM_AFTER_CRASH} and its default lease poll interval ({@link ReplicaPeer#POLL_INTERVAL}), run
- * journal on (its default), each service started with {@link JdbcLoopRuntime#start}. Closing closes the runtime,
- * which stops the services and releases their leases.
+ * Loopwork across replicas at its defaults (issue 12): a {@link JdbcLoopRuntime} on the replica's pool with the
+ * default lease TTL (10 s, not {@link ReplicaPeer#CLAIM_AFTER_CRASH}: a crash is detected by the end of the replica's
+ * database session) and poll interval (200 ms), run journal on, each service started with {@link
+ * JdbcLoopRuntime#start}. Closing closes the runtime, which stops the services and releases their leases.
  */
 final class LoopworkReplicaPeer implements ReplicaPeer {
   private JdbcLoopRuntime runtime;
@@ -36,8 +36,7 @@ final class LoopworkReplicaPeer implements ReplicaPeer {
   public void start(DataSource dataSource, String replicaId, List<String> services, Duration interval,
       Consumer<String> body) {
     database = Database.of(dataSource);
-    runtime = JdbcLoopRuntime.builder(database).replicaId(replicaId).leaseTtl(CLAIM_AFTER_CRASH)
-        .pollInterval(POLL_INTERVAL).build();
+    runtime = JdbcLoopRuntime.builder(database).replicaId(replicaId).build();
     // Signals are the replica process's business (its shutdown hook closes this peer), as for the other peers.
     LoopOptions options = LoopOptions.builder().loopInterval(interval).handleSignals(false).build();
     for (String service : services) {

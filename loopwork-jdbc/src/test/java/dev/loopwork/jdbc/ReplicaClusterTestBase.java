@@ -42,8 +42,14 @@ abstract class ReplicaClusterTestBase {
   /** Starts a replica process; see {@link ReplicaMain} for the arguments. */
   ReplicaProcess replica(String id, int services, Duration interval, Duration work, Duration ttl)
       throws IOException {
+    return replicaAt(fresh.url, id, services, interval, work, ttl);
+  }
+
+  /** As {@link #replica}, connecting to the test's database through {@code url} (a pooler, say). */
+  ReplicaProcess replicaAt(String databaseUrl, String id, int services, Duration interval, Duration work,
+      Duration ttl) throws IOException {
     // Named after the replica, so that a test can find every server session of one replica.
-    String url = fresh.url + (fresh.url.contains("?") ? "&" : "?") + "ApplicationName=replica-" + id;
+    String url = databaseUrl + (databaseUrl.contains("?") ? "&" : "?") + "ApplicationName=replica-" + id;
     ReplicaProcess replica = ReplicaProcess.start(url, id, services, interval, work, ttl);
     replicas.add(replica);
     return replica;

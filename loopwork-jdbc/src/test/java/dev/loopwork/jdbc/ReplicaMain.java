@@ -8,7 +8,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One replica of a test application, run as its own JVM by {@link MultiReplicaIT}: {@code services} services named
  * {@code svc-00...}, each busy for {@code workMillis} per iteration (less when interrupted), coordinated and journaled in the database at
- * {@code url}. Prints {@code READY <replica id>} once it takes part; stops gracefully on SIGTERM.
+ * {@code url} (PostgreSQL or MariaDB). Prints {@code READY <replica id>} once it takes part; stops gracefully on SIGTERM.
  *
  * <p>Arguments: url replicaId services intervalMillis workMillis ttlMillis
  */
@@ -30,7 +30,10 @@ public final class ReplicaMain {
     Duration interval = Duration.ofMillis(Long.parseLong(args[3]));
     long workNanos = Duration.ofMillis(Long.parseLong(args[4])).toNanos();
     Duration ttl = Duration.ofMillis(Long.parseLong(args[5]));
-    try (Database database = Database.builder().url(url).user(PostgresDatabases.USER).maximumPoolSize(4)
+    boolean mariaDb = url.startsWith("jdbc:mariadb:");
+    try (Database database = Database.builder().url(url)
+            .user(mariaDb ? MariaDbDatabases.USER : PostgresDatabases.USER).password(mariaDb ? "" : null)
+            .maximumPoolSize(4)
             .connectionTimeout(Duration.ofSeconds(1)).build();
         JdbcLoopRuntime runtime = JdbcLoopRuntime.builder(database).replicaId(replicaId).leaseTtl(ttl).build()) {
       List<JdbcLoopService> all = new ArrayList<>();

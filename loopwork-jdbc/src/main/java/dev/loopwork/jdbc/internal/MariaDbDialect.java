@@ -18,6 +18,7 @@ final class MariaDbDialect extends Dialect {
 
   private static final String MIGRATION_LOCK = "loopwork_schema_migration";
   private static final int DUPLICATE_ENTRY = 1062;
+  private static final int MAX_SESSION_SLEEP_MILLIS = 100;
 
   private MariaDbDialect() {}
 
@@ -121,11 +122,15 @@ final class MariaDbDialect extends Dialect {
     return replica + ".session_lock IS NOT NULL AND IS_USED_LOCK(" + replica + ".session_lock) IS NULL";
   }
 
-  /** A sleep on the session: the read fails as soon as the session is killed. No releases are announced. */
+  /**
+   * A sleep on the session: the read fails as soon as the session is killed. The server frees a dead client's locks
+   * only once its statement ends, so each sleep lasts at most {@value #MAX_SESSION_SLEEP_MILLIS} ms. No releases are
+   * announced.
+   */
   @Override
   public boolean watchSession(Connection connection, int timeoutMillis) throws SQLException {
     try (PreparedStatement sleep = connection.prepareStatement("DO SLEEP(?)")) {
-      sleep.setDouble(1, timeoutMillis / 1000.0);
+      sleep.setDouble(1, Math.min(timeoutMillis, MAX_SESSION_SLEEP_MILLIS) / 1000.0);
       sleep.execute();
     }
     return false;

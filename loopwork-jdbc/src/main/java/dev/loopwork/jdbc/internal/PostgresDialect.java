@@ -63,20 +63,30 @@ final class PostgresDialect extends Dialect {
         }
       }
     }
+    // Behind a pooler the connection is not one server session: the backend that holds the lock is not the one the
+    // connection was opened with (a pooler hands the client its own cancel key, not the server's pid).
+    if (lockHolder(connection, name) != connection.unwrap(PGConnection.class).getBackendPID()) {
+      try (PreparedStatement unlock = connection.prepareStatement("SELECT pg_advisory_unlock(?, ?)")) {
+        unlock.setInt(1, SESSION_LOCK_CLASS);
+        unlock.setInt(2, Integer.parseUnsignedInt(name));
+        unlock.execute(); // best effort: it may reach another server session
+      }
+      return false;
+    }
     try (Statement listen = connection.createStatement()) {
       listen.execute("LISTEN " + RELEASE_CHANNEL);
     }
-    // A transaction pooler may run the next statement on another server session, which does not hold the lock.
-    return holdsLock(connection, name);
+    return true;
   }
 
-  private static boolean holdsLock(Connection connection, String name) throws SQLException {
-    try (PreparedStatement held = connection.prepareStatement("SELECT COUNT(*) FROM pg_locks WHERE "
+  /** The server process that holds the session lock {@code name}, 0 if none. */
+  private static int lockHolder(Connection connection, String name) throws SQLException {
+    try (PreparedStatement holder = connection.prepareStatement("SELECT pid FROM pg_locks WHERE "
         + "locktype = 'advisory' AND classid = " + SESSION_LOCK_CLASS + " AND objid::text = ? AND objsubid = 2 "
-        + "AND granted AND pid = pg_backend_pid()")) {
-      held.setString(1, name);
-      try (ResultSet rs = held.executeQuery()) {
-        return rs.next() && rs.getInt(1) == 1;
+        + "AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")) {
+      holder.setString(1, name);
+      try (ResultSet rs = holder.executeQuery()) {
+        return rs.next() ? rs.getInt(1) : 0;
       }
     }
   }
