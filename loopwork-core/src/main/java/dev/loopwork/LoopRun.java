@@ -73,6 +73,8 @@ final class LoopRun implements LoopHandle {
 
   // Confined to the run's tasks, which run one after another.
   private long due;
+  // Whether due is only when to ask the coordinator again after a deferral, not an iteration of the schedule.
+  private boolean dueIsRetry;
   private long iterations;
   private int consecutiveFailures;
   private Throwable startFailure;
@@ -383,8 +385,9 @@ final class LoopRun implements LoopHandle {
         if (permit == null || permit.isGranted()) {
           now = iterate(permit, extra);
         } else {
-          if (!extra) {
-            due = skippedDue(permit);
+          if (!extra || !permit.deferral().isZero()) {
+            due = skippedDue(permit); // a deferral sets the next ask, even for an extra iteration
+            dueIsRetry = !permit.deferral().isZero();
           }
           now = clock.nanoTime();
         }
@@ -521,8 +524,14 @@ final class LoopRun implements LoopHandle {
       log().warn("{} took {} to run, which is longer than its loop interval of {}.", name,
           DurationFormat.seconds(Duration.ofNanos(took)), DurationFormat.seconds(interval));
     }
-    if (!extra) {
+    if (!extra || dueIsRetry) {
+      // After a due iteration, or an extra one run while the loop only waited to ask its coordinator again, the
+      // schedule goes on from this start.
+      if (extra) {
+        due = start;
+      }
       due = nextDue(start, end, outcome);
+      dueIsRetry = false;
     } else if (end - due > 0) {
       due = end; // the extra iteration ran past the next due time: that one starts at once
     }

@@ -218,7 +218,9 @@ public abstract class LoopService {
   /**
    * Asks for one extra iteration as soon as possible, without changing the schedule: a waiting service runs it at
    * once, a busy one right after its current iteration; requests made while one is pending count once. With a
-   * {@link LoopCoordinator}, the extra iteration runs only where the coordinator allows the service to run.
+   * {@link LoopCoordinator}, the extra iteration runs only where the coordinator allows the service to run; if it
+   * answers with a {@linkplain IterationPermit#deferred deferral}, the service asks again after it, as for any due
+   * iteration (so a coordinator that has just taken over a service calls this to run it at its next slot).
    *
    * @return whether the service is running (otherwise nothing happens)
    */

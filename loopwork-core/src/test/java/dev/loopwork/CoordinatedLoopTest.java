@@ -47,6 +47,40 @@ class CoordinatedLoopTest {
     assertThat(log).contains("run 1 at 400 token=7", "run 2 at 1400 token=7");
   }
 
+  /** Issue 12: a coordinator that takes a service over asks for an extra iteration and defers it to the next slot. */
+  @Test
+  void aDeferredExtraIterationAsksAgainAfterTheDeferral() {
+    coordinator.script(IterationPermit.granted(1), IterationPermit.deferred(Duration.ofMillis(200)),
+        IterationPermit.granted(1), IterationPermit.granted(1));
+    TokenService service = new TokenService(Duration.ofSeconds(1));
+    engine.start(service);
+    clock.advance(Duration.ofMillis(300));
+    service.runNow();
+    clock.advance(Duration.ofMillis(1_300));
+    service.stop(false);
+
+    assertThat(coordinator.askedAtMillis).containsExactly(0L, 300L, 500L, 1_500L);
+    assertThat(log).contains("run 2 at 500 token=1");
+  }
+
+  /**
+   * Issue 12: an extra iteration that runs while the loop only waits to ask again after a deferral replaces that
+   * ask: the schedule goes on one interval after it, with no second iteration right behind it.
+   */
+  @Test
+  void anExtraIterationDuringADeferralReplacesTheRetry() {
+    coordinator.script(IterationPermit.deferred(Duration.ofMillis(200)), IterationPermit.granted(2),
+        IterationPermit.granted(2));
+    TokenService service = new TokenService(Duration.ofSeconds(1));
+    engine.start(service);
+    clock.advance(Duration.ofMillis(100));
+    service.runNow();
+    clock.advance(Duration.ofMillis(1_050));
+    service.stop(false);
+
+    assertThat(coordinator.askedAtMillis).containsExactly(0L, 100L, 1_100L);
+  }
+
   @Test
   void membershipLastsFromBeforeOnStartToAfterOnStopAndSeesEveryGrantedIterationEnd() {
     coordinator.script(IterationPermit.granted(3), IterationPermit.denied());

@@ -170,7 +170,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       throw new IllegalArgumentException("service name must be at most " + MAX_SERVICE_NAME + " characters to be "
           + "coordinated: \"" + service.name() + "\"");
     }
-    Seat seat = new Seat(service.name(), loopInterval.toNanos());
+    Seat seat = new Seat(service, loopInterval.toNanos());
     if (seats.putIfAbsent(seat.service, seat) != null) {
       throw new IllegalStateException("A service named " + seat.service + " is already coordinated by replica "
           + replicaId + "; coordinated services need unique names");
@@ -301,6 +301,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       databaseAnswers = true;
       lastAnswerNanos = tickStart;
       health.succeeded();
+      seats.values().forEach(Seat::wakeIfNewlyHeld);
     } catch (SQLException | RuntimeException e) {
       databaseAnswers = false;
       health.failed("renew the leases of replica " + replicaId, e);
@@ -482,6 +483,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   /** One service's lease as this replica sees it. Its state is guarded by its monitor. */
   private final class Seat implements Membership {
     final String service;
+    final LoopService loopService;
     final long intervalNanos;
     volatile boolean rowEnsured;
     private boolean synced;
@@ -497,9 +499,28 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     private boolean started;
     private long reportedStartNanos;
 
-    Seat(String service, long intervalNanos) {
-      this.service = service;
+    // A hold began since the service last asked: it waits for its next ask (up to a poll) unless woken.
+    private boolean wakePending;
+
+    Seat(LoopService loopService, long intervalNanos) {
+      this.service = loopService.name();
+      this.loopService = loopService;
       this.intervalNanos = intervalNanos;
+    }
+
+    /**
+     * Wakes a service whose hold began in this round, so that it asks at once and runs at its next slot (the
+     * permit defers it until then) instead of at its next ask, up to a poll later.
+     */
+    void wakeIfNewlyHeld() {
+      boolean wake;
+      synchronized (this) {
+        wake = wakePending && synced;
+        wakePending = false;
+      }
+      if (wake) {
+        loopService.runNow();
+      }
     }
 
     @Override
@@ -589,6 +610,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         fencingToken = lease.fencingToken();
         held = true;
         releasing = false;
+        wakePending = true;
       }
       validUntilNanos = sendNanos + lease.remainingMillis() * 1_000_000L;
       return true;
