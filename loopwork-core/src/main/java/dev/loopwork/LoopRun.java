@@ -32,19 +32,15 @@ final class LoopRun implements LoopHandle {
   static final long MAX_WAKE_LEEWAY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
   private final LoopService service;
-  private final LoopClock clock;
-  private final Executor executor;
+  // The engine's clock, executor and coordinator are read through it: one reference per run instead of three.
+  private final LoopEngine engine;
   private final Listeners listeners;
   private final String name;
-  private final Duration interval;
   private final long intervalNanos;
   // Jitter, timeout and back-off, in nanoseconds: shared by the services that run with the same options, so that a
   // run carries only what is its own.
   private final LoopOptions options;
   private final long loopLimit;
-  private final LoopCoordinator coordinator;
-  private final boolean timersRunOnExecutor;
-  private final boolean ownThreads;
 
   // The run's end, published once by finish(): what failed it (written before ended), and what to call then.
   // Waiters wait on this run's monitor; a run object of its own instead of a future saves an object per service.
@@ -83,25 +79,20 @@ final class LoopRun implements LoopHandle {
 
   LoopRun(LoopService service, LoopEngine engine, long loopLimit) {
     this.service = service;
-    this.clock = engine.clock();
-    this.executor = engine.executor();
+    this.engine = engine;
     this.listeners = Listeners.of(engine.listeners(), service.listeners());
     this.name = service.name();
     this.options = engine.optionsOf(service);
     Duration configured = options.loopIntervalOrNull();
-    this.interval = configured != null ? configured : service.loopInterval();
-    this.intervalNanos = interval.toNanos();
+    this.intervalNanos = (configured != null ? configured : service.loopInterval()).toNanos();
     this.loopLimit = loopLimit;
-    this.coordinator = engine.coordinator();
-    this.timersRunOnExecutor = engine.timersRunOnExecutor();
-    this.ownThreads = engine.runsOnOwnThreads();
     // Made here, not at the first wake-up: linking a lambda in a fresh JVM takes milliseconds.
-    this.wakeTimer = clock.newTimer(this::wake, Math.min(intervalNanos / 1000, MAX_WAKE_LEEWAY_NANOS));
+    this.wakeTimer = engine.clock().newTimer(this::wake, Math.min(intervalNanos / 1000, MAX_WAKE_LEEWAY_NANOS));
   }
 
   /** The wake-up timer's action: the next iteration is due. */
   private void wake() {
-    if (!timersRunOnExecutor) {
+    if (!engine.timersRunOnExecutor()) {
       submit(this::runDueIterations);
       return;
     }
@@ -124,8 +115,8 @@ final class LoopRun implements LoopHandle {
     if (handleSignals) {
       signalRegistration = SignalRelay.register(this::requestStopAsync);
     }
-    if (timersRunOnExecutor) {
-      wakeTimer.schedule(clock.nanoTime()); // the first wake-up begins the run: no task object per start
+    if (engine.timersRunOnExecutor()) {
+      wakeTimer.schedule(engine.clock().nanoTime()); // the first wake-up begins the run: no task object per start
       return;
     }
     try {
@@ -278,12 +269,12 @@ final class LoopRun implements LoopHandle {
 
   /** The clock this run's schedule reads. */
   LoopClock clock() {
-    return clock;
+    return engine.clock();
   }
 
   /** The executor this run's iterations and hooks run on. */
   Executor executor() {
-    return executor;
+    return engine.executor();
   }
 
   /** Whether a stop was requested for this run (or it completed its loops). */
@@ -298,7 +289,7 @@ final class LoopRun implements LoopHandle {
           + "would deadlock; returning at once. Use stop(false) inside a loop service.", name);
       return;
     }
-    Duration limit = interval.isZero() ? ZERO_INTERVAL_STOP_GRACE : interval;
+    Duration limit = intervalNanos == 0 ? ZERO_INTERVAL_STOP_GRACE : interval();
     try {
       if (!awaitEnd(limit.toNanos())) {
         log().warn("stop(true) was called on {} but more than one loop interval ({}) has passed and it is still {}. "
@@ -307,6 +298,11 @@ final class LoopRun implements LoopHandle {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** The run's loop interval (made when needed: the run keeps only its nanoseconds). */
+  private Duration interval() {
+    return Duration.ofNanos(intervalNanos);
   }
 
   /**
@@ -342,7 +338,7 @@ final class LoopRun implements LoopHandle {
 
   /** Hands a step of the loop to the executor. */
   private void submit(Runnable step) {
-    executor.execute(() -> {
+    engine.executor().execute(() -> {
       asLoopThread(step);
       Thread.interrupted(); // never hand an interrupted thread back to the pool
     });
@@ -351,8 +347,9 @@ final class LoopRun implements LoopHandle {
   private void begin() {
     begun = true; // from now on a stop or runNow may cancel the wake-up timer
     try {
+      LoopCoordinator coordinator = engine.coordinator();
       if (coordinator != null) {
-        membership = coordinator.join(service, interval);
+        membership = coordinator.join(service, interval());
       }
       service.onStart();
     } catch (Throwable t) {
@@ -362,7 +359,7 @@ final class LoopRun implements LoopHandle {
       return;
     }
     transition(LoopState.STARTING, LoopState.RUNNING);
-    due = clock.nanoTime();
+    due = engine.clock().nanoTime();
     runDueIterations();
   }
 
@@ -389,7 +386,7 @@ final class LoopRun implements LoopHandle {
             due = skippedDue(permit); // a deferral sets the next ask, even for an extra iteration
             dueIsRetry = !permit.deferral().isZero();
           }
-          now = clock.nanoTime();
+          now = engine.clock().nanoTime();
         }
         if (isEnding()) {
           break;
@@ -411,7 +408,7 @@ final class LoopRun implements LoopHandle {
       }
     } finally {
       if (waiting) {
-        IterationMdc.exitTask(ownThreads);
+        IterationMdc.exitTask(engine.runsOnOwnThreads());
       } else {
         IterationMdc.exitRun();
       }
@@ -430,7 +427,7 @@ final class LoopRun implements LoopHandle {
 
   /** After a denial the schedule goes on as if the iteration had run on time; a deferral sets the next ask. */
   private long skippedDue(IterationPermit permit) {
-    long now = clock.nanoTime();
+    long now = engine.clock().nanoTime();
     if (!permit.deferral().isZero()) {
       return now + permit.deferral().toNanos();
     }
@@ -491,8 +488,8 @@ final class LoopRun implements LoopHandle {
   /** Runs one iteration and accounts for it; returns the clock's reading at its end. */
   private long iterate(IterationPermit permit, boolean extra) {
     long number = ++iterations;
-    long start = clock.nanoTime();
-    Instant startedAt = listeners.isEmpty() ? null : clock.instant();
+    long start = engine.clock().nanoTime();
+    Instant startedAt = listeners.isEmpty() ? null : engine.clock().instant();
     listeners.iterationStarted(service, number);
     long timeout = options.timeoutNanos;
     IterationWatch watch = timeout > 0 ? new IterationWatch(number, start + timeout) : null;
@@ -514,7 +511,7 @@ final class LoopRun implements LoopHandle {
     boolean timedOut = watch != null && watch.complete();
     boolean revoked = permit != null && permit.isRevoked();
     boolean interrupted = Thread.interrupted() && !timedOut && !revoked;
-    long end = clock.nanoTime();
+    long end = engine.clock().nanoTime();
     long took = end - start;
 
     IterationOutcome outcome = revoked ? revokedOutcome(number, error)
@@ -522,7 +519,7 @@ final class LoopRun implements LoopHandle {
     boolean overrun = intervalNanos > 0 && took > intervalNanos;
     if (overrun) {
       log().warn("{} took {} to run, which is longer than its loop interval of {}.", name,
-          DurationFormat.seconds(Duration.ofNanos(took)), DurationFormat.seconds(interval));
+          DurationFormat.seconds(Duration.ofNanos(took)), DurationFormat.seconds(interval()));
     }
     if (!extra || dueIsRetry) {
       // After a due iteration, or an extra one run while the loop only waited to ask its coordinator again, the
@@ -686,7 +683,7 @@ final class LoopRun implements LoopHandle {
 
     IterationWatch(long number, long deadlineNanos) {
       this.number = number;
-      this.deadline = clock.schedule(deadlineNanos, this);
+      this.deadline = engine.clock().schedule(deadlineNanos, this);
     }
 
     @Override

@@ -17,12 +17,34 @@ import javax.sql.DataSource;
  * JdbcLoopRuntime#start}. Closing closes the runtime, which stops the services and releases their leases.
  */
 final class LoopworkReplicaPeer implements ReplicaPeer {
+  /** Where PgBouncer listens for the {@code loopwork-pgbouncer} row: {@code -Dloopwork.bench.pgbouncer}. */
+  static final String PGBOUNCER = System.getProperty("loopwork.bench.pgbouncer", "127.0.0.1:6432");
+
+  private final boolean throughPgBouncer;
   private JdbcLoopRuntime runtime;
   private Database database;
 
+  /**
+   * Loopwork connecting straight to PostgreSQL, or ({@code throughPgBouncer}) through PgBouncer in transaction mode
+   * at {@link #PGBOUNCER}, where a replica falls back to fail-over by the lease TTL.
+   */
+  LoopworkReplicaPeer(boolean throughPgBouncer) {
+    this.throughPgBouncer = throughPgBouncer;
+  }
+
   @Override
   public String id() {
-    return "loopwork";
+    return throughPgBouncer ? "loopwork-pgbouncer" : "loopwork";
+  }
+
+  /** Through PgBouncer: its address instead of the server's, and no server-side prepared statements. */
+  @Override
+  public String url(String databaseUrl) {
+    if (!throughPgBouncer) {
+      return databaseUrl;
+    }
+    return databaseUrl.replaceFirst("//[^/]+/", "//" + PGBOUNCER + "/")
+        + (databaseUrl.contains("?") ? "&" : "?") + "prepareThreshold=0";
   }
 
   @Override

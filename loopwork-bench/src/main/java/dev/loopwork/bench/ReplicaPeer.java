@@ -32,6 +32,11 @@ public interface ReplicaPeer extends AutoCloseable {
   /** The peer's identifier in results and tables, e.g. {@code shedlock}. */
   String id();
 
+  /** The JDBC URL its replicas connect with, given the database's own: the same unless a pooler is in between. */
+  default String url(String databaseUrl) {
+    return databaseUrl;
+  }
+
   /** Creates the tables the peer coordinates through in the empty database behind {@code dataSource}. */
   void createTables(DataSource dataSource) throws SQLException;
 

@@ -5,7 +5,7 @@ import java.util.List;
 /** The replica peers by identifier, as the benchmark command line and the result files name them. */
 public final class ReplicaPeers {
   /** Every replica peer, in the order of the table. */
-  public static final List<String> ALL = List.of("loopwork", "shedlock", "db-scheduler");
+  public static final List<String> ALL = List.of("loopwork", "loopwork-pgbouncer", "shedlock", "db-scheduler");
 
   private ReplicaPeers() {}
 
@@ -17,7 +17,9 @@ public final class ReplicaPeers {
   public static ReplicaPeer create(String id) {
     switch (id) {
       case "loopwork":
-        return new LoopworkReplicaPeer();
+        return new LoopworkReplicaPeer(false);
+      case "loopwork-pgbouncer":
+        return new LoopworkReplicaPeer(true);
       case "shedlock":
         return new ShedLockReplicaPeer();
       case "db-scheduler":

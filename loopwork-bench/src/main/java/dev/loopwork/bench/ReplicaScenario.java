@@ -173,7 +173,8 @@ final class ReplicaScenario {
 
   private ReplicaProcess start(PostgresBenchDatabase db, int services, Duration body, List<String> jvm)
       throws IOException {
-    ReplicaProcess replica = ReplicaProcess.start(peer, db.url(), "r" + (all.size() + 1), services, interval,
+    String url = ReplicaPeers.create(peer).url(db.url());
+    ReplicaProcess replica = ReplicaProcess.start(peer, url, "r" + (all.size() + 1), services, interval,
         body, jvm, log);
     all.add(replica);
     return replica;
