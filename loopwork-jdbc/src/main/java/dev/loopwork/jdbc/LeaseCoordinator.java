@@ -422,7 +422,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     if (lease.isEmpty()) {
       return false;
     }
-    if (!seat.hold(lease.get(), sendNanos, System.nanoTime())) {
+    if (!seat.holdAfterCrash(lease.get(), sendNanos, System.nanoTime(), orphan.firstSeenNanos)) {
       store.release(seat.service, replicaId, lease.get().fencingToken(), null, 0);
       return false;
     }
@@ -601,12 +601,31 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
      * which case the caller releases it. A new hold waits until one interval after the last recorded start.
      */
     synchronized boolean hold(LeaseStore.Lease lease, long sendNanos, long receivedNanos) {
+      return hold(lease, sendNanos, receivedNanos, null);
+    }
+
+    /**
+     * As {@link #hold}, for a lease taken from a replica whose session was seen gone at {@code ownerGoneNanos}. It
+     * records its starts only with its renewals, so it may have run later slots of the recorded schedule than the
+     * recorded one, though none after it was gone: the new hold waits for the first slot of that schedule after
+     * then, so that no slot runs twice.
+     */
+    synchronized boolean holdAfterCrash(LeaseStore.Lease lease, long sendNanos, long receivedNanos,
+        long ownerGoneNanos) {
+      return hold(lease, sendNanos, receivedNanos, ownerGoneNanos);
+    }
+
+    private boolean hold(LeaseStore.Lease lease, long sendNanos, long receivedNanos, Long ownerGoneNanos) {
       if (left || closed) {
         return false;
       }
       if (!held || fencingToken != lease.fencingToken()) {
         Long since = lease.sinceLastStartMillis();
-        notBeforeNanos = since == null ? receivedNanos : receivedNanos + intervalNanos - since * 1_000_000L;
+        long next = since == null ? receivedNanos : receivedNanos + intervalNanos - since * 1_000_000L;
+        if (ownerGoneNanos != null && since != null && intervalNanos > 0 && ownerGoneNanos - next > 0) {
+          next += ((ownerGoneNanos - next + intervalNanos - 1) / intervalNanos) * intervalNanos;
+        }
+        notBeforeNanos = next;
         fencingToken = lease.fencingToken();
         held = true;
         releasing = false;

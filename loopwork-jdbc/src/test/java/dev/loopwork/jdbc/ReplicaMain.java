@@ -1,6 +1,7 @@
 package dev.loopwork.jdbc;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
@@ -8,7 +9,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One replica of a test application, run as its own JVM by {@link MultiReplicaIT}: {@code services} services named
  * {@code svc-00...}, each busy for {@code workMillis} per iteration (less when interrupted), coordinated and journaled in the database at
- * {@code url} (PostgreSQL or MariaDB). Prints {@code READY <replica id>} once it takes part; stops gracefully on SIGTERM.
+ * {@code url} (PostgreSQL or MariaDB). Prints {@code START <service> <epoch micros>} as each iteration starts (the
+ * record that survives a {@code kill -9}, unlike the journal's last batch), and {@code READY <replica id>} once it takes part; stops gracefully on SIGTERM.
  *
  * <p>Arguments: url replicaId services intervalMillis workMillis ttlMillis
  */
@@ -38,7 +40,12 @@ public final class ReplicaMain {
         JdbcLoopRuntime runtime = JdbcLoopRuntime.builder(database).replicaId(replicaId).leaseTtl(ttl).build()) {
       List<JdbcLoopService> all = new ArrayList<>();
       for (int i = 0; i < services; i++) {
-        all.add(JdbcLoopService.of(String.format("svc-%02d", i), interval, db -> work(workNanos)));
+        String name = String.format("svc-%02d", i);
+        all.add(JdbcLoopService.of(name, interval, db -> {
+          Instant now = Instant.now();
+          System.out.println("START " + name + " " + (now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000));
+          work(workNanos);
+        }));
       }
       System.out.println("READY " + runtime.replicaId());
       runtime.runAll(all);

@@ -62,6 +62,19 @@ final class ReplicaProcess implements AutoCloseable {
     return output().stream().anyMatch(line -> line.contains(text));
   }
 
+  /** The start of the latest iteration of {@code service} that this replica printed, in epoch microseconds. */
+  long lastStartMicros(String service) {
+    synchronized (output) {
+      for (int i = output.size() - 1; i >= 0; i--) {
+        String line = output.get(i);
+        if (line.startsWith("START " + service + " ")) {
+          return Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+    }
+    throw new IllegalStateException(replicaId + " printed no start of " + service);
+  }
+
   long linesContaining(String text) {
     return output().stream().filter(line -> line.contains(text)).count();
   }
