@@ -45,6 +45,8 @@ final class BenchPlan {
 
   private static final Duration TIMEOUT = Duration.ofMinutes(2);
   private static final Duration SCALE_TIMEOUT = Duration.ofMinutes(2);
+  /** A replicas run: ten fail-overs by the lease TTL (10 s each behind a pooler) and ten hand-overs, then the load. */
+  private static final Duration REPLICAS_TIMEOUT = Duration.ofMinutes(4);
 
   private BenchPlan() {}
 
@@ -68,7 +70,7 @@ final class BenchPlan {
           break;
         case ReplicaScenario.NAME:
           for (String peer : ReplicaPeers.ALL) {
-            runs.add(new BenchRun("17", java17, scenario, peer, peer, List.of(), replicaJvm(), TIMEOUT));
+            runs.add(new BenchRun("17", java17, scenario, peer, peer, List.of(), replicaJvm(), REPLICAS_TIMEOUT));
           }
           break;
         default:
