@@ -220,7 +220,7 @@ public abstract class LoopService {
    * once, a busy one right after its current iteration; requests made while one is pending count once. With a
    * {@link LoopCoordinator}, the extra iteration runs only where the coordinator allows the service to run; if it
    * answers with a {@linkplain IterationPermit#deferred deferral}, the service asks again after it, as for any due
-   * iteration (so a coordinator that has just taken over a service calls this to run it at its next slot).
+   * iteration.
    *
    * @return whether the service is running (otherwise nothing happens)
    */

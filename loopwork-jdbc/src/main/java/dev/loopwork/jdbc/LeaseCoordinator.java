@@ -301,7 +301,6 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       databaseAnswers = true;
       lastAnswerNanos = tickStart;
       health.succeeded();
-      seats.values().forEach(Seat::wakeIfNewlyHeld);
     } catch (SQLException | RuntimeException e) {
       databaseAnswers = false;
       health.failed("renew the leases of replica " + replicaId, e);
@@ -483,7 +482,6 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   /** One service's lease as this replica sees it. Its state is guarded by its monitor. */
   private final class Seat implements Membership {
     final String service;
-    final LoopService loopService;
     final long intervalNanos;
     volatile boolean rowEnsured;
     private boolean synced;
@@ -499,29 +497,11 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     private boolean started;
     private long reportedStartNanos;
 
-    // A hold began since the service last asked: it waits for its next ask (up to a poll) unless woken.
-    private boolean wakePending;
-
     Seat(LoopService loopService, long intervalNanos) {
       this.service = loopService.name();
-      this.loopService = loopService;
       this.intervalNanos = intervalNanos;
     }
 
-    /**
-     * Wakes a service whose hold began in this round, so that it asks at once and runs at its next slot (the
-     * permit defers it until then) instead of at its next ask, up to a poll later.
-     */
-    void wakeIfNewlyHeld() {
-      boolean wake;
-      synchronized (this) {
-        wake = wakePending && synced;
-        wakePending = false;
-      }
-      if (wake) {
-        loopService.runNow();
-      }
-    }
 
     @Override
     public synchronized IterationPermit permit() {
@@ -629,7 +609,6 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         fencingToken = lease.fencingToken();
         held = true;
         releasing = false;
-        wakePending = true;
       }
       validUntilNanos = sendNanos + lease.remainingMillis() * 1_000_000L;
       return true;
