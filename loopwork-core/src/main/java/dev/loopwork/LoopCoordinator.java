@@ -28,11 +28,17 @@ public interface LoopCoordinator {
   /**
    * Registers a run of {@code service} that uses {@code loopInterval}, which differs from {@code
    * service.loopInterval()} when the engine applies options of its own ({@link LoopEngine.Builder#options}). The
-   * engine calls this method; the default ignores the interval. Override it when the membership depends on it.
+   * engine calls this method; the default ignores the interval and {@code askAgain}. Override it when the membership
+   * depends on them.
+   *
+   * <p>{@code askAgain} may be called from any thread when an answer may have changed (a lease came here): it ends a
+   * wait that a {@linkplain IterationPermit#deferred deferral} set, and the engine calls {@link Membership#permit()}
+   * at once. A wait for an iteration of the schedule, or an iteration under way, stays as it is: no iteration is
+   * added.
    *
    * @throws RuntimeException if the service cannot take part; the run then fails to start
    */
-  default Membership join(LoopService service, Duration loopInterval) {
+  default Membership join(LoopService service, Duration loopInterval, Runnable askAgain) {
     return join(service);
   }
 

@@ -14,8 +14,9 @@ import org.slf4j.Logger;
 /**
  * One run of a loop service, from {@code onStart} to {@code onStop}, driven by timers and executor tasks so that no
  * thread is held between iterations. At most one task of a run executes at a time: each task either arms the next
- * timer or finishes the run before it returns, so the fields below need no lock; where {@link #requestStop} or
- * {@link #runNow} (any thread) meets the loop, the wake-up timer's cancel decides who goes on.
+ * timer or finishes the run before it returns, so the fields below need no lock; where {@link #requestStop}, {@link
+ * #runNow} or the coordinator's {@code askAgain} (any thread) meets the loop, the wake-up timer's cancel decides who
+ * goes on.
  */
 final class LoopRun implements LoopHandle {
   /** How long {@code stop(true)} waits for a zero-interval service, whose "one interval" would be no wait at all. */
@@ -349,7 +350,7 @@ final class LoopRun implements LoopHandle {
     try {
       LoopCoordinator coordinator = engine.coordinator();
       if (coordinator != null) {
-        membership = coordinator.join(service, interval());
+        membership = coordinator.join(service, interval(), this::askCoordinatorAgain);
       }
       service.onStart();
     } catch (Throwable t) {
@@ -365,29 +366,49 @@ final class LoopRun implements LoopHandle {
 
   /** Runs iterations while they are due, then arms the timer for the next one or finishes the run. */
   private void runDueIterations() {
-    runIterations(false);
+    runIterations(Step.DUE);
   }
 
   /**
-   * Runs iterations while they are due or asked for ({@code extra}: the first one was asked for with {@link
-   * #runNow()}), then arms the timer for the next one or finishes the run.
+   * The coordinator's {@code askAgain} (any thread): ends a wait to ask it again after a deferral. Whoever cancels the
+   * wake-up timer owns the next step (see {@link #arm}), here {@link #askAgainNow}.
    */
-  private void runIterations(boolean extra) {
+  private void askCoordinatorAgain() {
+    if (begun && wakeTimer.cancel()) {
+      submit(this::askAgainNow);
+    }
+  }
+
+  /** Asks the coordinator now if the loop waited to ask it again; a wait for a due iteration is armed again. */
+  private void askAgainNow() {
+    if (dueIsRetry) {
+      due = engine.clock().nanoTime();
+      runIterations(Step.DUE);
+    } else {
+      runIterations(Step.WAIT);
+    }
+  }
+
+  /** How {@link #runIterations} begins. */
+  private enum Step {
+    /** With the iteration that is due. */
+    DUE,
+    /** With an extra iteration asked for with {@link #runNow()}. */
+    EXTRA,
+    /** With the wait for the next due iteration. */
+    WAIT
+  }
+
+  /** Runs iterations while they are due or asked for, then arms the timer for the next one or finishes the run. */
+  private void runIterations(Step first) {
     IterationMdc.enterService(name);
+    boolean extra = first == Step.EXTRA;
+    boolean ask = first != Step.WAIT;
     boolean waiting = false;
     try {
       while (!isEnding()) {
-        IterationPermit permit = membership == null ? null : askPermit();
-        long now;
-        if (permit == null || permit.isGranted()) {
-          now = iterate(permit, extra);
-        } else {
-          if (!extra || !permit.deferral().isZero()) {
-            due = skippedDue(permit); // a deferral sets the next ask, even for an extra iteration
-            dueIsRetry = !permit.deferral().isZero();
-          }
-          now = engine.clock().nanoTime();
-        }
+        long now = ask ? askAndRun(extra) : engine.clock().nanoTime();
+        ask = true;
         if (isEnding()) {
           break;
         }
@@ -414,6 +435,19 @@ final class LoopRun implements LoopHandle {
       }
     }
     finish();
+  }
+
+  /** Asks the coordinator, if any, and runs the iteration if allowed; returns the clock's reading after it. */
+  private long askAndRun(boolean extra) {
+    IterationPermit permit = membership == null ? null : askPermit();
+    if (permit == null || permit.isGranted()) {
+      return iterate(permit, extra);
+    }
+    if (!extra || !permit.deferral().isZero()) {
+      due = skippedDue(permit); // a deferral sets the next ask, even for an extra iteration
+      dueIsRetry = !permit.deferral().isZero();
+    }
+    return engine.clock().nanoTime();
   }
 
   private IterationPermit askPermit() {
@@ -481,7 +515,7 @@ final class LoopRun implements LoopHandle {
     extraRequested = true; // seen by the loop if it is not waiting (see arm())
     if (begun && wakeTimer.cancel()) {
       extraRequested = false;
-      submit(() -> runIterations(true));
+      submit(() -> runIterations(Step.EXTRA));
     }
   }
 

@@ -81,6 +81,37 @@ class CoordinatedLoopTest {
     assertThat(coordinator.askedAtMillis).containsExactly(0L, 100L, 1_100L);
   }
 
+  /** Issue 12: a coordinator whose answer changed (a lease came here) ends the wait that its deferral set. */
+  @Test
+  void askingAgainEndsTheWaitThatADeferralSet() {
+    coordinator.script(IterationPermit.deferred(Duration.ofSeconds(10)), IterationPermit.granted(4));
+    TokenService service = new TokenService(Duration.ofSeconds(1));
+    engine.start(service);
+    clock.advance(Duration.ofMillis(300));
+    coordinator.askAgain.run();
+    clock.advance(Duration.ofMillis(1_100));
+    service.stop(false);
+
+    assertThat(coordinator.askedAtMillis).containsExactly(0L, 300L, 1_300L);
+    assertThat(log).contains("run 1 at 300 token=4", "run 2 at 1300 token=1");
+  }
+
+  /** Issue 12: asking again while the loop waits for a due iteration of its schedule changes nothing. */
+  @Test
+  void askingAgainBeforeADueIterationNeitherAddsNorMovesOne() {
+    TokenService service = new TokenService(Duration.ofSeconds(1));
+    engine.start(service);
+    clock.advance(Duration.ofMillis(300));
+    coordinator.askAgain.run();
+    coordinator.askAgain.run();
+    clock.advance(Duration.ofMillis(1_000));
+    service.stop(false);
+
+    assertThat(coordinator.askedAtMillis).containsExactly(0L, 1_000L);
+    assertThat(log).containsExactly("onStart token=empty", "run 1 at 0 token=1", "run 2 at 1000 token=1",
+        "onStop token=empty");
+  }
+
   @Test
   void membershipLastsFromBeforeOnStartToAfterOnStopAndSeesEveryGrantedIterationEnd() {
     coordinator.script(IterationPermit.granted(3), IterationPermit.denied());
@@ -229,6 +260,14 @@ class CoordinatedLoopTest {
 
     void script(IterationPermit... permits) {
       script.addAll(List.of(permits));
+    }
+
+    Runnable askAgain;
+
+    @Override
+    public Membership join(LoopService service, Duration loopInterval, Runnable askAgain) {
+      this.askAgain = askAgain;
+      return join(service);
     }
 
     @Override

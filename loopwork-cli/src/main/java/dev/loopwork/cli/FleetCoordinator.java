@@ -79,13 +79,13 @@ final class FleetCoordinator implements LoopCoordinator {
 
   @Override
   public Membership join(LoopService service) {
-    return join(service, service.loopInterval());
+    return join(service, service.loopInterval(), () -> {});
   }
 
   @Override
-  public Membership join(LoopService service, Duration loopInterval) {
+  public Membership join(LoopService service, Duration loopInterval, Runnable askAgain) {
     String name = service.name();
-    Membership inner = everyReplica.contains(name) ? EVERYWHERE : leases.join(service, loopInterval);
+    Membership inner = everyReplica.contains(name) ? EVERYWHERE : leases.join(service, loopInterval, askAgain);
     return new Gate(name, inner, !unpausable.contains(name));
   }
 

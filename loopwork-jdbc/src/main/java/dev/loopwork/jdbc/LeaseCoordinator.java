@@ -151,17 +151,18 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
    */
   @Override
   public Membership join(LoopService service) {
-    return join(service, service.loopInterval());
+    return join(service, service.loopInterval(), () -> {});
   }
 
   /**
    * Registers a run of {@code service} that uses {@code loopInterval}: a new owner waits one such interval after
-   * the last recorded start.
+   * the last recorded start, and calls {@code askAgain} when the lease comes here so that the service starts at
+   * that moment rather than at its next ask.
    *
    * @throws IllegalStateException if the coordinator is closed or a service of the same name is registered
    */
   @Override
-  public Membership join(LoopService service, Duration loopInterval) {
+  public Membership join(LoopService service, Duration loopInterval, Runnable askAgain) {
     if (closed) {
       throw new IllegalStateException("LeaseCoordinator " + replicaId + " is closed; cannot coordinate "
           + service.name());
@@ -170,7 +171,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       throw new IllegalArgumentException("service name must be at most " + MAX_SERVICE_NAME + " characters to be "
           + "coordinated: \"" + service.name() + "\"");
     }
-    Seat seat = new Seat(service, loopInterval.toNanos());
+    Seat seat = new Seat(service, loopInterval.toNanos(), askAgain);
     if (seats.putIfAbsent(seat.service, seat) != null) {
       throw new IllegalStateException("A service named " + seat.service + " is already coordinated by replica "
           + replicaId + "; coordinated services need unique names");
@@ -205,11 +206,12 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   }
 
   /**
-   * Whether the database answered lately: the last round failed or is older than a renewal period (e.g. stuck
-   * waiting for a connection), so no iteration starts, though the lease may still be valid.
+   * Whether the database answered lately: not if the last round failed or is older than a renewal period and a poll
+   * (e.g. stuck waiting for a connection), so no iteration starts, though the lease may still be valid. The poll
+   * counts too: rounds come one poll apart, which may be a whole renewal period.
    */
   private boolean isInTouch(long now) {
-    return databaseAnswers && health.isUp() && now - lastAnswerNanos <= renewNanos;
+    return databaseAnswers && health.isUp() && now - lastAnswerNanos <= renewNanos + pollInterval.toNanos();
   }
 
   private void wakeTicker() {
@@ -301,6 +303,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       databaseAnswers = true;
       lastAnswerNanos = tickStart;
       health.succeeded();
+      seats.values().forEach(Seat::askAgainIfNewlyHeld);
     } catch (SQLException | RuntimeException e) {
       databaseAnswers = false;
       health.failed("renew the leases of replica " + replicaId, e);
@@ -351,7 +354,9 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         seat.lose(lease.owner() == null ? "it was released" : "replica " + lease.owner() + " holds it now");
       }
     }
-    nextFullSyncNanos = sendNanos + renewNanos;
+    // Due one poll early: rounds come a poll apart (or sooner when woken), and the next one may come a whole poll
+    // after the renewal period, when the lease may be within its margin and the services would wait.
+    nextFullSyncNanos = sendNanos + renewNanos - pollInterval.toNanos();
     if (sessionLost && sessionHeldAtStart && sessionHeld && sessionRestores == restoresAtStart) {
       sessionLost = false; // the session is back and this renewal, made after, says which leases are still ours
       LOG.info("Replica {} has its database session again; its iterations resume", replicaId);
@@ -483,6 +488,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   private final class Seat implements Membership {
     final String service;
     final long intervalNanos;
+    private final Runnable askAgain;
     volatile boolean rowEnsured;
     private boolean synced;
     private boolean held;
@@ -496,10 +502,28 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     private long lastStartNanos;
     private boolean started;
     private long reportedStartNanos;
+    // A hold began since the service last asked, which may be waiting up to a poll to ask again.
+    private boolean newlyHeld;
 
-    Seat(LoopService loopService, long intervalNanos) {
+    Seat(LoopService loopService, long intervalNanos, Runnable askAgain) {
       this.service = loopService.name();
       this.intervalNanos = intervalNanos;
+      this.askAgain = askAgain;
+    }
+
+    /**
+     * Has the service ask for a permit at once if its hold began in this round, so that it starts at its next slot
+     * (the permit defers it until then) rather than at its next ask, up to a poll later and off its schedule.
+     */
+    void askAgainIfNewlyHeld() {
+      boolean ask;
+      synchronized (this) {
+        ask = newlyHeld && synced;
+        newlyHeld = false;
+      }
+      if (ask) {
+        askAgain.run();
+      }
     }
 
 
@@ -515,6 +539,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         // Ask again within a poll: the lease may come here at any moment, and then its schedule goes on.
         return IterationPermit.deferred(pollInterval);
       }
+      newlyHeld = false; // this answer already counts from the hold
       if (notBeforeNanos - now > 0) {
         return IterationPermit.deferred(Duration.ofNanos(notBeforeNanos - now));
       }
@@ -588,7 +613,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
      * As {@link #hold}, for a lease taken from a replica whose session was seen gone at {@code ownerGoneNanos}. It
      * records its starts only with its renewals, so it may have run later slots of the recorded schedule than the
      * recorded one, though none after it was gone: the new hold waits for the first slot of that schedule after
-     * then, so that no slot runs twice.
+     * then, so that no slot runs twice; with no start recorded, one interval after then.
      */
     synchronized boolean holdAfterCrash(LeaseStore.Lease lease, long sendNanos, long receivedNanos,
         long ownerGoneNanos) {
@@ -601,14 +626,21 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       }
       if (!held || fencingToken != lease.fencingToken()) {
         Long since = lease.sinceLastStartMillis();
-        long next = since == null ? receivedNanos : receivedNanos + intervalNanos - since * 1_000_000L;
-        if (ownerGoneNanos != null && since != null && intervalNanos > 0 && ownerGoneNanos - next > 0) {
-          next += ((ownerGoneNanos - next + intervalNanos - 1) / intervalNanos) * intervalNanos;
+        long next;
+        if (since == null) {
+          // No start recorded: a dead owner may still have started one just before it was seen gone.
+          next = ownerGoneNanos == null ? receivedNanos : ownerGoneNanos + intervalNanos;
+        } else {
+          next = receivedNanos + intervalNanos - since * 1_000_000L;
+          if (ownerGoneNanos != null && intervalNanos > 0 && ownerGoneNanos - next > 0) {
+            next += ((ownerGoneNanos - next + intervalNanos - 1) / intervalNanos) * intervalNanos;
+          }
         }
         notBeforeNanos = next;
         fencingToken = lease.fencingToken();
         held = true;
         releasing = false;
+        newlyHeld = true;
       }
       validUntilNanos = sendNanos + lease.remainingMillis() * 1_000_000L;
       return true;

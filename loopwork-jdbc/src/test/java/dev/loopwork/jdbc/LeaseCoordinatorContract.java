@@ -157,6 +157,48 @@ abstract class LeaseCoordinatorContract {
     assertThat(first.fencingToken()).isEqualTo(8);
   }
 
+  /**
+   * Issue 12: a service whose lease comes here starts at its slot, not at its next ask (up to a poll later, off its
+   * schedule). With a 1 s poll the service, deferred at its start before the first renewal, would ask again 1 s
+   * later; the lease's slot is 600 ms after the start.
+   */
+  @Test
+  void aNewOwnerStartsAtTheSlotOfTheRecordedScheduleNotAtItsNextAsk() throws SQLException {
+    JdbcLoopRuntime slowPoll = JdbcLoopRuntime.builder(database).replicaId("a").leaseTtl(Duration.ofSeconds(3))
+        .pollInterval(Duration.ofSeconds(1)).journal(false).build();
+    runtimes.add(slowPoll);
+    long insertedAt = System.nanoTime();
+    execute("INSERT INTO loopwork_lease VALUES ('s', 'gone', 7, 0, " + now() + " - 400)");
+    slowPoll.start(service("s", Duration.ofMillis(1_000), "a"));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> log.count() >= 1);
+    long slot = insertedAt + Duration.ofMillis(600).toNanos();
+    assertThat(Duration.ofNanos(log.runs().get(0).startNanos() - slot).abs()).isLessThan(Duration.ofMillis(150));
+  }
+
+  /**
+   * A poll as long as the builder allows (a third of the TTL) comes once per renewal period: the lease must never
+   * lapse between renewals, and a service that asks just before a round must still find the replica in touch with
+   * the database, and run at every slot.
+   */
+  @Test
+  void aPollOfAThirdOfTheTtlStillRunsEverySlot() {
+    JdbcLoopRuntime slowPoll = JdbcLoopRuntime.builder(database).replicaId("a").leaseTtl(Duration.ofSeconds(3))
+        .pollInterval(Duration.ofSeconds(1)).journal(false).build();
+    runtimes.add(slowPoll);
+    slowPoll.start(service("s", Duration.ofMillis(1_000), "a"));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> log.count() >= 1);
+    int first = log.count();
+    await().atMost(Duration.ofSeconds(10)).until(() -> log.count() >= first + 5);
+    List<RunLog.Run> runs = log.runs();
+    for (int i = runs.size() - 5; i < runs.size(); i++) {
+      assertThat(Duration.ofNanos(runs.get(i).startNanos() - runs.get(i - 1).startNanos()))
+          .isBetween(Duration.ofMillis(900), Duration.ofMillis(1_100));
+    }
+    assertThat(runs).extracting(RunLog.Run::fencingToken).as("the lease never lapsed").containsOnly(1L);
+  }
+
   @Test
   void renewalsRecordTheLatestStartWhileTheLeaseIsHeld() throws SQLException {
     replica("a").start(service("s", Duration.ofSeconds(30), "a"));
@@ -258,7 +300,7 @@ abstract class LeaseCoordinatorContract {
     assertThat(a.isDatabaseReachable()).isTrue();
   }
 
-  private String now() {
+  String now() {
     return database.dialect().nowMillis();
   }
 
