@@ -91,7 +91,7 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * A connection of its own for a long-lived task (listening for lease releases): outside the pool when Loopwork
+   * A connection of its own for a long-lived task (a session lock, a watch): outside the pool when Loopwork
    * made the pool, so that it never takes a connection from the services; from the given DataSource otherwise, whose
    * size must then allow for it. The caller closes it.
    *

@@ -87,6 +87,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   private final long marginNanos;
   private final Duration pollInterval;
   private final ScheduledExecutorService ticker;
+  private final PeerWatch peerWatch;
   private final ConcurrentMap<String, Seat> seats = new ConcurrentHashMap<>();
   private volatile boolean fullSyncRequested = true;
   private volatile boolean databaseAnswers = true;
@@ -120,6 +121,10 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     ticker.scheduleWithFixedDelay(this::tick, 0, builder.pollInterval.toNanos(), TimeUnit.NANOSECONDS);
     if (database.dialect().hasSessionLocks()) {
       DaemonThreads.named("loopwork-session").newThread(this::watchSession).start();
+      peerWatch = new PeerWatch(database, store, replicaId, pollInterval.toNanos(), this::wakeTicker);
+      DaemonThreads.named("loopwork-peer-watch").newThread(peerWatch).start();
+    } else {
+      peerWatch = null;
     }
   }
 
@@ -191,6 +196,9 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       return;
     }
     closed = true;
+    if (peerWatch != null) {
+      peerWatch.close();
+    }
     ticker.shutdown();
     try {
       ticker.awaitTermination(5, TimeUnit.SECONDS);
@@ -215,8 +223,13 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   }
 
   private void wakeTicker() {
+    tickAfter(0);
+  }
+
+  /** An extra round of the background thread after {@code delayNanos}. */
+  private void tickAfter(long delayNanos) {
     try {
-      ticker.execute(this::tick);
+      ticker.schedule(this::tick, delayNanos, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       // Closed: nothing left to do.
     }
@@ -403,6 +416,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
    */
   private void takeOrphans(List<LeaseStore.Lease> orphaned, long now) throws SQLException {
     Map<String, Orphan> seen = new HashMap<>();
+    boolean newlySeen = false;
     for (LeaseStore.Lease lease : orphaned) {
       Seat seat = seats.get(lease.service());
       if (seat == null || replicaId.equals(lease.owner()) || seat.isHeld()) {
@@ -414,9 +428,14 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       if (now - orphan.firstSeenNanos >= pollInterval.toNanos() && takeOrphaned(seat, orphan)) {
         continue;
       }
+      newlySeen |= orphan != earlier;
       seen.put(lease.service(), orphan);
     }
     orphans = seen;
+    if (newlySeen) {
+      // Perhaps seen between two polls (a watch announced it): look again exactly one poll later.
+      tickAfter(pollInterval.toNanos());
+    }
   }
 
   private boolean takeOrphaned(Seat seat, Orphan orphan) throws SQLException {

@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,6 +66,32 @@ final class LeaseStore {
       rs.next();
       return rs.getInt(1);
     }
+  }
+
+  /** A live replica with the session lock that tells whether it still lives. */
+  record Peer(String replicaId, String sessionLock) {}
+
+  /**
+   * On {@code c}, the live replica whose session lock is held that comes after {@code replicaId} in id order (the
+   * first one after the last), so that each replica is watched by one other; empty if there is no other.
+   */
+  Optional<Peer> nextPeer(Connection c, String replicaId) throws SQLException {
+    List<Peer> peers = new ArrayList<>();
+    // Only replicas whose session lives: a watch that saw one end must not take its freed lock again and again.
+    try (PreparedStatement s = prepare(c, "SELECT r.replica_id, r.session_lock FROM " + REPLICA_TABLE + " r WHERE "
+        + "r.expires_ms > " + now + " AND r.session_lock IS NOT NULL AND r.replica_id <> ? AND NOT (" + database.dialect().sessionGone("r")
+        + ")")) {
+      s.setString(1, replicaId);
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          peers.add(new Peer(rs.getString(1), rs.getString(2)));
+        }
+      }
+    }
+    // Ordered here, not by the database's collation, so that every replica sees the same ring.
+    peers.sort(Comparator.comparing(Peer::replicaId));
+    return peers.stream().filter(p -> p.replicaId().compareTo(replicaId) > 0).findFirst()
+        .or(() -> peers.stream().findFirst());
   }
 
   /** Removes this replica's row, so that the others count it out at once. */

@@ -166,6 +166,15 @@ public abstract class Dialect {
     throw new UnsupportedOperationException(name() + " has no session locks");
   }
 
+  /**
+   * Waits up to {@code timeoutMillis} on {@code connection} for the session lock {@code name} of another replica to
+   * be free, which happens the moment that replica's session ends; then takes it and lets it go at once. Returns
+   * whether it was freed. Where the database has no session locks, waits and returns false.
+   */
+  public boolean awaitSessionEnd(Connection connection, String name, int timeoutMillis) throws SQLException {
+    throw new UnsupportedOperationException(name() + " has no session locks");
+  }
+
   /** Whether {@code e} says that a row with the same key already exists. */
   public boolean isDuplicateKey(SQLException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {

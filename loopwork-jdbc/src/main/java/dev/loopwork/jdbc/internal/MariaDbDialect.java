@@ -117,6 +117,25 @@ final class MariaDbDialect extends Dialect {
     }
   }
 
+  /** {@code GET_LOCK} with a timeout in whole seconds, then {@code RELEASE_LOCK}. */
+  @Override
+  public boolean awaitSessionEnd(Connection connection, String name, int timeoutMillis) throws SQLException {
+    try (PreparedStatement lock = connection.prepareStatement("SELECT GET_LOCK(?, ?)")) {
+      lock.setString(1, name);
+      lock.setInt(2, Math.max(1, timeoutMillis / 1000));
+      try (ResultSet rs = lock.executeQuery()) {
+        if (!rs.next() || rs.getInt(1) != 1) {
+          return false;
+        }
+      }
+    }
+    try (PreparedStatement unlock = connection.prepareStatement("SELECT RELEASE_LOCK(?)")) {
+      unlock.setString(1, name);
+      unlock.execute();
+    }
+    return true;
+  }
+
   @Override
   public String sessionGone(String replica) {
     return replica + ".session_lock IS NOT NULL AND IS_USED_LOCK(" + replica + ".session_lock) IS NULL";

@@ -23,6 +23,9 @@ final class PostgresDialect extends Dialect {
   /** The first key of every replica's session lock (the second is the replica's own): "loop" in ASCII. */
   private static final int SESSION_LOCK_CLASS = 0x6c6f6f70;
 
+  /** The SQLSTATE of a lock wait that ran out of time. */
+  private static final String LOCK_NOT_AVAILABLE = "55P03";
+
   /** The notification channel of lease releases. */
   static final String RELEASE_CHANNEL = "loopwork_lease_released";
 
@@ -88,6 +91,39 @@ final class PostgresDialect extends Dialect {
       try (ResultSet rs = holder.executeQuery()) {
         return rs.next() ? rs.getInt(1) : 0;
       }
+    }
+  }
+
+  /**
+   * A blocking {@code pg_advisory_lock} under a {@code lock_timeout}, in a transaction of its own (one per wait); the
+   * lock is session-level, so it is let go explicitly.
+   */
+  @Override
+  public boolean awaitSessionEnd(Connection connection, String name, int timeoutMillis) throws SQLException {
+    int key = Integer.parseUnsignedInt(name);
+    connection.setAutoCommit(false);
+    try (Statement timeout = connection.createStatement();
+        PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_lock(?, ?)");
+        PreparedStatement unlock = connection.prepareStatement("SELECT pg_advisory_unlock(?, ?)")) {
+      timeout.execute("SET LOCAL lock_timeout = " + timeoutMillis);
+      lock.setInt(1, SESSION_LOCK_CLASS);
+      lock.setInt(2, key);
+      try {
+        lock.execute();
+      } catch (SQLException e) {
+        if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+          connection.rollback();
+          return false;
+        }
+        throw e;
+      }
+      unlock.setInt(1, SESSION_LOCK_CLASS);
+      unlock.setInt(2, key);
+      unlock.execute();
+      connection.commit();
+      return true;
+    } finally {
+      connection.setAutoCommit(true);
     }
   }
 

@@ -1,0 +1,69 @@
+package dev.loopwork.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Waits, on a connection of its own, for the session lock of one other live replica (the next one by id, so that
+ * every replica is watched by one other): the moment that replica's session ends, the wait takes the lock, lets it
+ * go at once and calls {@code onGone}, and announces it where the database has notifications, so that the replicas
+ * see the orphaned leases within milliseconds instead of at their next poll. Polling stays the fallback: a replica
+ * nobody watches (it has just joined, or its watcher died with it) is found at the next poll.
+ */
+final class PeerWatch implements Runnable {
+  /** How long one wait lasts at most, after which the watch looks again for the replica to watch. */
+  static final int WAIT_MILLIS = 2_000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(PeerWatch.class);
+
+  private final Database database;
+  private final LeaseStore store;
+  private final String replicaId;
+  private final long retryNanos;
+  private final Runnable onGone;
+  private volatile boolean closed;
+
+  PeerWatch(Database database, LeaseStore store, String replicaId, long retryNanos, Runnable onGone) {
+    this.database = database;
+    this.store = store;
+    this.replicaId = replicaId;
+    this.retryNanos = retryNanos;
+    this.onGone = onGone;
+  }
+
+  /** Ends the watch within one wait. */
+  void close() {
+    closed = true;
+  }
+
+  @Override
+  public void run() {
+    while (!closed) {
+      try (Connection connection = database.dedicatedConnection()) {
+        while (!closed) {
+          watchOnce(connection);
+        }
+      } catch (SQLException | RuntimeException e) {
+        LOG.debug("Replica {} stopped watching another replica's session for now: {}", replicaId, e.toString());
+        LockSupport.parkNanos(retryNanos);
+      }
+    }
+  }
+
+  private void watchOnce(Connection connection) throws SQLException {
+    Optional<LeaseStore.Peer> peer = store.nextPeer(connection, replicaId);
+    if (peer.isEmpty()) {
+      LockSupport.parkNanos(WAIT_MILLIS * 1_000_000L);
+      return;
+    }
+    if (database.dialect().awaitSessionEnd(connection, peer.get().sessionLock(), WAIT_MILLIS)) {
+      LOG.debug("Replica {} saw the session of replica {} end", replicaId, peer.get().replicaId());
+      onGone.run();
+      database.dialect().announceRelease(connection, peer.get().replicaId());
+    }
+  }
+}
