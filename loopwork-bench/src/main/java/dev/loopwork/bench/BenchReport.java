@@ -161,6 +161,10 @@ final class BenchReport {
         f -> ms(f, "failOverMedianMs") + " / " + ms(f, "failOverMaxMs"));
     replicaRow(runs, "hand-over after SIGTERM: median / max of 10 (ms)",
         f -> ms(f, "handOverMedianMs") + " / " + ms(f, "handOverMaxMs"));
+    replicaRow(runs, "fail-over: start against the schedule, median / min / max of 10 (ms; 0 = the first slot "
+        + "after the signal, below 0 = before it, about 1,000 = a slot skipped)", f -> lateness(f, "failOverLate"));
+    replicaRow(runs, "hand-over: start against the schedule, median / min / max of 10 (ms)",
+        f -> lateness(f, "handOverLate"));
     replicaRow(runs, "database transactions/s per replica (2 replicas, 1,000 services)",
         f -> number(f.path("transactionsPerSecondPerReplica")));
     replicaRow(runs, "iterations/s of both replicas together (1,000 due)", f -> count(f.path("iterationsPerSecond")));
@@ -174,6 +178,15 @@ final class BenchReport {
     runs.forEach(r -> load.add(r.path("loadBefore").asText(MISSING).split(" ")[0]));
     md.row(load.toArray(String[]::new));
     md.blank();
+  }
+
+  /** Median, min and max of the lateness samples {@code metric}: how far a start was from the schedule. */
+  private static String lateness(JsonNode f, String metric) {
+    double min = Double.NaN;
+    for (JsonNode sample : f.path(metric + "Ms")) {
+      min = Double.isNaN(min) ? sample.asDouble() : Math.min(min, sample.asDouble());
+    }
+    return ms(f, metric + "MedianMs") + " / " + ms(min) + " / " + ms(f, metric + "MaxMs");
   }
 
   private void replicaRow(List<JsonNode> runs, String metric, Function<JsonNode, String> cell) {

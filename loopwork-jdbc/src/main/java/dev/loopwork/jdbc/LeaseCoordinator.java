@@ -99,6 +99,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   private volatile boolean sessionHeld;
   private volatile long sessionRestores;
   private volatile boolean sessionLost;
+  // A service made its first start under a lease taken since the last renewal (see recordFirstStarts).
+  private volatile boolean firstStartsToRecord;
 
   // Confined to the ticker thread.
   private long nextFullSyncNanos;
@@ -304,6 +306,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         if (fullSyncRequested || now - nextFullSyncNanos >= 0) {
           fullSync(now);
         } else {
+          recordFirstStarts(now);
           releasePending();
           LeaseStore.FreeLeases free = store.readFree();
           liveReplicas = Math.max(1, free.liveReplicas());
@@ -469,6 +472,29 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     return true;
   }
 
+  /**
+   * Records at once the first start under a lease taken since the last renewal: that start may begin a schedule of
+   * its own (the lease came after its slot), which a replica taking over after a crash must know.
+   */
+  private void recordFirstStarts(long now) throws SQLException {
+    if (!firstStartsToRecord) {
+      return;
+    }
+    firstStartsToRecord = false;
+    Map<String, Long> starts = new HashMap<>();
+    Map<Seat, Long> recorded = new HashMap<>();
+    for (Seat seat : seats.values()) {
+      seat.unrecordedFirstStart().ifPresent(start -> {
+        starts.put(seat.service, Math.max(0, (now - start) / 1_000_000L));
+        recorded.put(seat, start);
+      });
+    }
+    if (!starts.isEmpty()) {
+      store.renew(replicaId, leaseMillis, starts);
+      recorded.forEach(Seat::startReported);
+    }
+  }
+
   /** Gives up the leases marked for the balance whose iteration has ended, reserved for a few polls. */
   private void releasePending() throws SQLException {
     long reserveMillis = pollInterval.multipliedBy(BALANCE_RESERVATION_POLLS).toMillis();
@@ -521,6 +547,9 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     private long lastStartNanos;
     private boolean started;
     private long reportedStartNanos;
+    // When the current hold began, and whether the database has a start made under it.
+    private long holdBeganNanos;
+    private boolean startRecordedInHold;
     // A hold began since the service last asked, which may be waiting up to a poll to ask again.
     private boolean newlyHeld;
 
@@ -562,10 +591,15 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       if (notBeforeNanos - now > 0) {
         return IterationPermit.deferred(Duration.ofNanos(notBeforeNanos - now));
       }
+      boolean firstInHold = !started || lastStartNanos - holdBeganNanos < 0;
       inIteration = true;
       started = true;
       lastStartNanos = now;
       running = IterationPermit.granted(fencingToken);
+      if (firstInHold && !firstStartsToRecord) {
+        firstStartsToRecord = true;
+        wakeTicker(); // to record this start at once (see recordFirstStarts)
+      }
       return running;
     }
 
@@ -660,6 +694,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         held = true;
         releasing = false;
         newlyHeld = true;
+        holdBeganNanos = receivedNanos;
+        startRecordedInHold = false;
       }
       validUntilNanos = sendNanos + lease.remainingMillis() * 1_000_000L;
       return true;
@@ -693,9 +729,16 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
           : Optional.empty();
     }
 
+    /** The first start under the current hold (nano time) if the database has recorded none made under it. */
+    synchronized Optional<Long> unrecordedFirstStart() {
+      return held && started && !startRecordedInHold && lastStartNanos - holdBeganNanos >= 0
+          ? Optional.of(lastStartNanos) : Optional.empty();
+    }
+
     /** The database recorded the start at {@code startNanos}; a later start stays unreported. */
     synchronized void startReported(long startNanos) {
       reportedStartNanos = startNanos;
+      startRecordedInHold |= startNanos - holdBeganNanos >= 0;
     }
 
     private Long startedAgo(long now) {

@@ -199,6 +199,28 @@ abstract class LeaseCoordinatorContract {
     assertThat(runs).extracting(RunLog.Run::fencingToken).as("the lease never lapsed").containsOnly(1L);
   }
 
+  /**
+   * Issue 12: the first start under a newly taken lease is recorded at once, not at the next renewal (a third of the
+   * TTL later): taken after its slot, the lease starts a schedule of its own, which a replica taking over after a
+   * crash must know.
+   */
+  @Test
+  void theFirstStartUnderATakenLeaseIsRecordedAtOnce() throws SQLException {
+    execute("INSERT INTO loopwork_lease VALUES ('s', 'gone', 7, 0, " + now() + " - 5000)");
+    JdbcLoopRuntime a = JdbcLoopRuntime.builder(database).replicaId("a").leaseTtl(Duration.ofSeconds(30))
+        .pollInterval(POLL).journal(false).build();
+    runtimes.add(a);
+    a.start(service("s", Duration.ofSeconds(1), "a"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> log.count() >= 1);
+
+    String since = "SELECT " + now() + " - last_started_ms FROM loopwork_lease WHERE service = 's' AND owner = 'a'";
+    await().atMost(Duration.ofSeconds(2)).until(() -> {
+      long sinceHere = (System.nanoTime() - log.runs().get(0).startNanos()) / 1_000_000;
+      Long sinceInDatabase = queryLong(since);
+      return sinceInDatabase != null && Math.abs(sinceInDatabase - sinceHere) < 300;
+    });
+  }
+
   @Test
   void renewalsRecordTheLatestStartWhileTheLeaseIsHeld() throws SQLException {
     replica("a").start(service("s", Duration.ofSeconds(30), "a"));
