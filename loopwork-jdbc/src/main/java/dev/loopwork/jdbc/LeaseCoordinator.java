@@ -292,6 +292,15 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     seats.values().forEach(Seat::revokeRunning);
   }
 
+  /** Records how many replicas live; when that changes, the watch looks again for the replica to watch. */
+  private void countLiveReplicas(int count) {
+    int live = Math.max(1, count);
+    if (live != liveReplicas && peerWatch != null) {
+      peerWatch.retarget();
+    }
+    liveReplicas = live;
+  }
+
   /** One round of the background thread: a full renewal when due, otherwise a look for free leases. */
   private void tick() {
     long tickStart = System.nanoTime();
@@ -309,7 +318,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
           recordFirstStarts(now);
           releasePending();
           LeaseStore.FreeLeases free = store.readFree();
-          liveReplicas = Math.max(1, free.liveReplicas());
+          countLiveReplicas(free.liveReplicas());
           if (!sessionLost) {
             takeOrphans(free.orphaned(), now);
             balance(free.leases(), false);
@@ -347,7 +356,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     store.renew(replicaId, leaseMillis, starts);
     reported.forEach(Seat::startReported);
     List<LeaseStore.Lease> leases = store.readAll();
-    liveReplicas = Math.max(1, store.liveReplicas());
+    countLiveReplicas(store.liveReplicas());
     Map<String, LeaseStore.Lease> byService = new HashMap<>();
     for (LeaseStore.Lease lease : leases) {
       byService.put(lease.service(), lease);

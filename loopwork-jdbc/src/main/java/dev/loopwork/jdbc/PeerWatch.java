@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
  * Waits, on a connection of its own, for the session lock of one other live replica (the next one by id, so that
  * every replica is watched by one other): the moment that replica's session ends, the wait takes the lock, lets it
  * go at once and calls {@code onGone}, and announces it where the database has notifications, so that the replicas
- * see the orphaned leases within milliseconds instead of at their next poll. Polling stays the fallback: a replica
- * nobody watches (it has just joined, or its watcher died with it) is found at the next poll.
+ * see the orphaned leases within milliseconds instead of at their next poll. When the replicas change, {@link
+ * #retarget} ends the wait at once, so that a replica that joins is watched within a poll. Polling stays the
+ * fallback: a replica nobody watches (its watcher died with it) is found at the next poll.
  */
 final class PeerWatch implements Runnable {
   /** How long one wait lasts at most, after which the watch looks again for the replica to watch. */
@@ -26,6 +27,8 @@ final class PeerWatch implements Runnable {
   private final long retryNanos;
   private final Runnable onGone;
   private volatile boolean closed;
+  private volatile boolean retargeting;
+  private volatile Connection connection;
 
   PeerWatch(Database database, LeaseStore store, String replicaId, long retryNanos, Runnable onGone) {
     this.database = database;
@@ -40,16 +43,38 @@ final class PeerWatch implements Runnable {
     closed = true;
   }
 
+  /**
+   * The live replicas changed: ends the current wait (by aborting its connection) and looks again for the replica
+   * to watch.
+   */
+  void retarget() {
+    Connection waiting = connection;
+    if (waiting != null) {
+      retargeting = true;
+      try {
+        waiting.abort(Runnable::run);
+      } catch (SQLException | RuntimeException e) {
+        LOG.debug("Replica {} could not end its watch to look again: {}", replicaId, e.toString());
+      }
+    }
+  }
+
   @Override
   public void run() {
     while (!closed) {
-      try (Connection connection = database.dedicatedConnection()) {
+      try (Connection opened = database.dedicatedConnection()) {
+        connection = opened;
         while (!closed) {
-          watchOnce(connection);
+          watchOnce(opened);
         }
       } catch (SQLException | RuntimeException e) {
-        LOG.debug("Replica {} stopped watching another replica's session for now: {}", replicaId, e.toString());
-        LockSupport.parkNanos(retryNanos);
+        connection = null;
+        if (retargeting) {
+          retargeting = false;
+        } else {
+          LOG.debug("Replica {} stopped watching another replica's session for now: {}", replicaId, e.toString());
+          LockSupport.parkNanos(retryNanos);
+        }
       }
     }
   }
