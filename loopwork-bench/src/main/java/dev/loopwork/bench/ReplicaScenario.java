@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.function.BooleanSupplier;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -20,8 +19,9 @@ import org.postgresql.ds.PGSimpleDataSource;
  * <ol>
  *   <li><em>Fail-over and hand-over</em>: {@code replicas} (5) replicas run one service {@code svc-0} with a
  *       {@code intervalMs} (1000) interval and a {@code bodyMs} (100) body. {@code tries} (10) times each,
- *       alternately: once at least three replicas are up, after a random pause of less than one interval, the
- *       replica that began the latest iteration is killed ({@code kill -9}) or sent SIGTERM; taken are the time
+ *       alternately: once at least three replicas are up, the replica that begins the next iteration is killed
+ *       ({@code kill -9}) or sent SIGTERM at a set phase after that start (the k-th signal of each kind (2k + 1) /
+ *       2 {@code tries} of an interval after it, the same for every peer); taken are the time
  *       from the signal to the start of the next iteration on another replica, and how late that start is against
  *       the schedule (the later of the signal and the previous start plus one interval). A new replica is started
  *       in its place at once (with {@link ReplicaProcess#QUICK_START}, so that it is up sooner).
@@ -48,7 +48,6 @@ final class ReplicaScenario {
    */
   private static final int MIN_READY = 3;
 
-  private final Random random = new Random(5);
   private final IterationLog log = new IterationLog();
   private final List<ReplicaProcess> all = new ArrayList<>();
   private String peer;
@@ -108,8 +107,8 @@ final class ReplicaScenario {
     for (int i = 0; i < 2 * tries; i++) {
       awaitUntil(() -> live.stream().filter(ReplicaProcess::isReady).count() >= MIN_READY, STARTUP,
           MIN_READY + " replicas ready");
-      Thread.sleep(random.nextInt((int) interval.toMillis()));
-      ReplicaProcess runner = latestRunner(live);
+      // The k-th signal of each kind comes (2k + 1) / 2n of an interval after a start: the same phases for every peer.
+      ReplicaProcess runner = runnerAtPhase(live, (2L * (i / 2) + 1) * interval.toMillis() / (2L * tries));
       boolean kill = i % 2 == 0;
       long signalled = IterationLog.nowMicros();
       if (kill) {
@@ -133,6 +132,23 @@ final class ReplicaScenario {
     put(result, "failOverLate", late[0]);
     put(result, "handOver", latency[1]);
     put(result, "handOverLate", late[1]);
+  }
+
+  /**
+   * Waits until the next iteration of the service begins on a live replica and then until {@code phaseMillis} after
+   * that start; returns that replica.
+   */
+  private ReplicaProcess runnerAtPhase(List<ReplicaProcess> live, long phaseMillis) throws InterruptedException {
+    long since = IterationLog.nowMicros();
+    awaitUntil(() -> log.lastStartBefore(SERVICE, Long.MAX_VALUE).orElse(0L) > since, STARTUP,
+        "an iteration of the service");
+    ReplicaProcess runner = latestRunner(live);
+    long start = log.lastStartBefore(SERVICE, Long.MAX_VALUE).orElseThrow();
+    long waitMillis = (start - IterationLog.nowMicros()) / 1000 + phaseMillis;
+    if (waitMillis > 0) {
+      Thread.sleep(waitMillis);
+    }
+    return runner;
   }
 
   /** The live replica that began the latest iteration of the service; waits for one if a dead one did. */

@@ -108,6 +108,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   private boolean registered;
   // Leases whose owner's session was seen gone, by service: taken when still so one poll later.
   private Map<String, Orphan> orphans = new HashMap<>();
+  // Replicas whose session this replica's watch saw end, and when (nano time): a bound on their death.
+  private final ConcurrentMap<String, Long> watchedGone = new ConcurrentHashMap<>();
 
   private LeaseCoordinator(Builder builder, DatabaseHealth health) {
     this.health = health;
@@ -123,7 +125,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     ticker.scheduleWithFixedDelay(this::tick, 0, builder.pollInterval.toNanos(), TimeUnit.NANOSECONDS);
     if (database.dialect().hasSessionLocks()) {
       DaemonThreads.named("loopwork-session").newThread(this::watchSession).start();
-      peerWatch = new PeerWatch(database, store, replicaId, pollInterval.toNanos(), this::wakeTicker);
+      peerWatch = new PeerWatch(database, store, replicaId, pollInterval.toNanos(), this::watchedReplicaGone);
       DaemonThreads.named("loopwork-peer-watch").newThread(peerWatch).start();
     } else {
       peerWatch = null;
@@ -292,6 +294,22 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     seats.values().forEach(Seat::revokeRunning);
   }
 
+  /** This replica's watch saw the session of {@code replica} end just now. */
+  private void watchedReplicaGone(String replica) {
+    watchedGone.put(replica, System.nanoTime());
+    wakeTicker();
+  }
+
+  /**
+   * When the lease of a replica whose session is gone counts as first seen so: when this replica's watch saw that
+   * session end, if it did within the last poll, or now. (The watch's moment bounds the owner's death closely, so
+   * that a slot just after it is not skipped for fear that the owner ran it.)
+   */
+  private long firstSeenGone(String owner, long now) {
+    Long watched = watchedGone.get(owner);
+    return watched != null && now - watched >= 0 && now - watched < pollInterval.toNanos() ? watched : now;
+  }
+
   /** Records how many replicas live; when that changes, the watch looks again for the replica to watch. */
   private void countLiveReplicas(int count) {
     int live = Math.max(1, count);
@@ -427,6 +445,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
    * reconnects within a poll keeps them), whatever this replica's share.
    */
   private void takeOrphans(List<LeaseStore.Lease> orphaned, long now) throws SQLException {
+    watchedGone.values().removeIf(watched -> now - watched >= pollInterval.toNanos());
     Map<String, Orphan> seen = new HashMap<>();
     boolean newlySeen = false;
     for (LeaseStore.Lease lease : orphaned) {
@@ -436,7 +455,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       }
       Orphan earlier = orphans.get(lease.service());
       Orphan orphan = earlier != null && earlier.isSame(lease) ? earlier
-          : new Orphan(lease.owner(), lease.fencingToken(), now);
+          : new Orphan(lease.owner(), lease.fencingToken(), firstSeenGone(lease.owner(), now));
       if (now - orphan.firstSeenNanos >= pollInterval.toNanos() && takeOrphaned(seat, orphan)) {
         continue;
       }
@@ -445,8 +464,9 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     }
     orphans = seen;
     if (newlySeen) {
-      // Perhaps seen between two polls (a watch announced it): look again exactly one poll later.
-      tickAfter(pollInterval.toNanos());
+      // Perhaps seen between two polls (a watch saw or announced it): look again one poll after the first sight.
+      long first = seen.values().stream().mapToLong(Orphan::firstSeenNanos).min().orElse(now);
+      tickAfter(Math.max(0, first + pollInterval.toNanos() - System.nanoTime()));
     }
   }
 

@@ -3,6 +3,7 @@ package dev.loopwork.jdbc;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,7 +11,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Waits, on a connection of its own, for the session lock of one other live replica (the next one by id, so that
  * every replica is watched by one other): the moment that replica's session ends, the wait takes the lock, lets it
- * go at once and calls {@code onGone}, and announces it where the database has notifications, so that the replicas
+ * go at once and calls {@code onGone} with that replica's id, and announces it where the database has notifications, so that the replicas
  * see the orphaned leases within milliseconds instead of at their next poll. When the replicas change, {@link
  * #retarget} ends the wait at once, so that a replica that joins is watched within a poll. Polling stays the
  * fallback: a replica nobody watches (its watcher died with it) is found at the next poll.
@@ -25,12 +26,12 @@ final class PeerWatch implements Runnable {
   private final LeaseStore store;
   private final String replicaId;
   private final long retryNanos;
-  private final Runnable onGone;
+  private final Consumer<String> onGone;
   private volatile boolean closed;
   private volatile boolean retargeting;
   private volatile Connection connection;
 
-  PeerWatch(Database database, LeaseStore store, String replicaId, long retryNanos, Runnable onGone) {
+  PeerWatch(Database database, LeaseStore store, String replicaId, long retryNanos, Consumer<String> onGone) {
     this.database = database;
     this.store = store;
     this.replicaId = replicaId;
@@ -87,7 +88,7 @@ final class PeerWatch implements Runnable {
     }
     if (database.dialect().awaitSessionEnd(connection, peer.get().sessionLock(), WAIT_MILLIS)) {
       LOG.debug("Replica {} saw the session of replica {} end", replicaId, peer.get().replicaId());
-      onGone.run();
+      onGone.accept(peer.get().replicaId());
       database.dialect().announceRelease(connection, peer.get().replicaId());
     }
   }

@@ -79,7 +79,7 @@ class PeerWatchIT {
 
   private void startWatch(String replicaId) {
     watch = new PeerWatch(database, store, replicaId, TimeUnit.MILLISECONDS.toNanos(200),
-        seenGone::incrementAndGet);
+        gone -> seenGone.incrementAndGet());
     Thread thread = new Thread(watch, "peer-watch-" + replicaId);
     thread.setDaemon(true);
     thread.start();
