@@ -111,6 +111,9 @@ final class ReplicaScenario {
       ReplicaProcess runner = runnerAtPhase(live, (2L * (i / 2) + 1) * interval.toMillis() / (2L * tries));
       boolean kill = i % 2 == 0;
       long signalled = IterationLog.nowMicros();
+      // Read now: once another replica begins an iteration, the signalled one's, which may never end, is no longer
+      // the latest begun.
+      long due = log.lastStartBefore(SERVICE, signalled).orElseThrow() + interval.toNanos() / 1000;
       if (kill) {
         runner.kill();
       } else {
@@ -123,7 +126,6 @@ final class ReplicaScenario {
       awaitUntil(() -> log.firstElsewhereAfter(SERVICE, runner.replica, signalled).isPresent(), STARTUP,
           "an iteration on another replica after the " + (kill ? "kill" : "SIGTERM") + " of " + runner.replica);
       long next = log.firstElsewhereAfter(SERVICE, runner.replica, signalled).orElseThrow().startMicros();
-      long due = log.lastStartBefore(SERVICE, signalled).orElseThrow() + interval.toNanos() / 1000;
       latency[i % 2][i / 2] = (next - signalled) / 1000.0;
       late[i % 2][i / 2] = (next - Math.max(due, signalled)) / 1000.0;
     }
