@@ -30,6 +30,8 @@ final class IterationLog {
   private record Begun(String replica, long startMicros) {}
 
   private final List<Iteration> iterations = new ArrayList<>();
+  // Every iteration that began (its end unknown: the start stands for it), also one that never ended.
+  private final List<Iteration> begunAll = new ArrayList<>();
   private final Map<String, Begun> latestBegun = new HashMap<>();
 
   /** The line a replica prints as an iteration begins. */
@@ -77,6 +79,7 @@ final class IterationLog {
 
   synchronized void begun(String service, String replica, long startMicros) {
     latestBegun.put(service, new Begun(replica, startMicros));
+    begunAll.add(new Iteration(service, replica, startMicros, startMicros));
   }
 
   synchronized void add(Iteration iteration) {
@@ -165,11 +168,12 @@ final class IterationLog {
 
   /**
    * Iterations that started less than {@code minGapMicros} after the previous iteration of the same service on
-   * another replica: the same slot run twice, even if the two did not overlap.
+   * another replica: the same slot run twice, even if the two did not overlap. Counts every iteration that began,
+   * also one whose replica was killed before it ended.
    */
   synchronized int closerThan(long minGapMicros) {
     int count = 0;
-    for (List<Iteration> runs : byServiceInStartOrder().values()) {
+    for (List<Iteration> runs : byServiceInStartOrder(begunAll).values()) {
       for (int k = 1; k < runs.size(); k++) {
         Iteration before = runs.get(k - 1);
         Iteration run = runs.get(k);
@@ -186,6 +190,10 @@ final class IterationLog {
   }
 
   private Map<String, List<Iteration>> byServiceInStartOrder() {
+    return byServiceInStartOrder(iterations);
+  }
+
+  private static Map<String, List<Iteration>> byServiceInStartOrder(List<Iteration> iterations) {
     Map<String, List<Iteration>> byService = new HashMap<>();
     for (Iteration i : iterations) {
       byService.computeIfAbsent(i.service(), s -> new ArrayList<>()).add(i);

@@ -50,16 +50,24 @@ class IterationLogTest {
 
   @Test
   void countsSlotsRunTwiceOnDifferentReplicas() {
-    log.add(new IterationLog.Iteration("svc-0", "r1", 0, 10));
-    log.add(new IterationLog.Iteration("svc-0", "r2", 300, 310)); // 300 after r1's: twice
-    log.add(new IterationLog.Iteration("svc-0", "r2", 400, 410)); // same replica
-    log.add(new IterationLog.Iteration("svc-0", "r1", 1400, 1410)); // a full interval later
+    run("svc-0", "r1", 0, 10);
+    run("svc-0", "r2", 300, 310); // 300 after r1's: twice
+    run("svc-0", "r2", 400, 410); // same replica
+    run("svc-0", "r1", 1400, 1410); // a full interval later
+    log.begun("svc-0", "r3", 2400); // killed inside its iteration: it never ends
+    run("svc-0", "r1", 2700, 2710); // 300 after r3's: twice
 
-    assertThat(log.closerThan(500)).isEqualTo(1);
+    assertThat(log.closerThan(500)).isEqualTo(2);
     assertThat(log.movesBetween(0, 1400)).isEqualTo(1);
     assertThat(log.movesBetween(0, 1401)).isEqualTo(2);
     assertThat(log.startedBetween(300, 1400)).isEqualTo(2);
     assertThat(log.servicesStartedAfter(1000)).isEqualTo(1);
     assertThat(log.firstElsewhereAfter("svc-0", "r2", 0).orElseThrow().startMicros()).isEqualTo(1400);
+  }
+
+  /** An iteration as a replica reports it: its beginning, then its end. */
+  private void run(String service, String replica, long start, long end) {
+    log.begun(service, replica, start);
+    log.add(new IterationLog.Iteration(service, replica, start, end));
   }
 }

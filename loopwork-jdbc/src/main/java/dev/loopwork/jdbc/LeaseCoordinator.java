@@ -73,6 +73,12 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   /** How long the session thread blocks on its connection at a time, so that it notices a close. */
   private static final int SESSION_WAIT_MILLIS = 1_000;
 
+  /**
+   * How late a start may come after the slot of a newly held lease and still count as on its recorded schedule
+   * (timer leeway and a busy machine); a later one is recorded before it is made.
+   */
+  private static final long ON_SCHEDULE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
   /** For how many polls a lease given up to restore the balance is kept for replicas below their share. */
   private static final int BALANCE_RESERVATION_POLLS = 2;
 
@@ -99,8 +105,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   private volatile boolean sessionHeld;
   private volatile long sessionRestores;
   private volatile boolean sessionLost;
-  // A service made its first start under a lease taken since the last renewal (see recordFirstStarts).
-  private volatile boolean firstStartsToRecord;
+  // A service waits for its first start under a lease to be recorded before it makes it (see recordStartsToMake).
+  private volatile boolean startsToRecord;
 
   // Confined to the ticker thread.
   private long nextFullSyncNanos;
@@ -329,11 +335,11 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
           registered = false;
         }
       } else {
+        recordStartsToMake();
         long now = System.nanoTime();
         if (fullSyncRequested || now - nextFullSyncNanos >= 0) {
           fullSync(now);
         } else {
-          recordFirstStarts(now);
           releasePending();
           LeaseStore.FreeLeases free = store.readFree();
           countLiveReplicas(free.liveReplicas());
@@ -502,25 +508,25 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   }
 
   /**
-   * Records at once the first start under a lease taken since the last renewal: that start may begin a schedule of
-   * its own (the lease came after its slot), which a replica taking over after a crash must know.
+   * Records the starts that services wait to make off their recorded schedule (see {@link Seat#permit()}) as made
+   * now, then lets the services ask again.
    */
-  private void recordFirstStarts(long now) throws SQLException {
-    if (!firstStartsToRecord) {
+  private void recordStartsToMake() throws SQLException {
+    if (!startsToRecord) {
       return;
     }
-    firstStartsToRecord = false;
+    startsToRecord = false;
     Map<String, Long> starts = new HashMap<>();
-    Map<Seat, Long> recorded = new HashMap<>();
+    List<Seat> waiting = new ArrayList<>();
     for (Seat seat : seats.values()) {
-      seat.unrecordedFirstStart().ifPresent(start -> {
-        starts.put(seat.service, Math.max(0, (now - start) / 1_000_000L));
-        recorded.put(seat, start);
-      });
+      if (seat.waitsForStartRecord()) {
+        starts.put(seat.service, 0L);
+        waiting.add(seat);
+      }
     }
     if (!starts.isEmpty()) {
       store.renew(replicaId, leaseMillis, starts);
-      recorded.forEach(Seat::startReported);
+      waiting.forEach(Seat::startRecorded);
     }
   }
 
@@ -579,6 +585,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     // When the current hold began, and whether the database has a start made under it.
     private long holdBeganNanos;
     private boolean startRecordedInHold;
+    private boolean startRecordPending;
     // A hold began since the service last asked, which may be waiting up to a poll to ask again.
     private boolean newlyHeld;
 
@@ -621,14 +628,20 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         return IterationPermit.deferred(Duration.ofNanos(notBeforeNanos - now));
       }
       boolean firstInHold = !started || lastStartNanos - holdBeganNanos < 0;
+      if (firstInHold && !startRecordedInHold && now - notBeforeNanos > ON_SCHEDULE_NANOS) {
+        // The lease came after its slot: this start leaves the recorded schedule. Record it before making it, so
+        // that a replica taking over after a crash of this one knows the new schedule; asked again once recorded.
+        startRecordPending = true;
+        if (!startsToRecord) {
+          startsToRecord = true;
+          wakeTicker();
+        }
+        return IterationPermit.deferred(pollInterval);
+      }
       inIteration = true;
       started = true;
       lastStartNanos = now;
       running = IterationPermit.granted(fencingToken);
-      if (firstInHold && !firstStartsToRecord) {
-        firstStartsToRecord = true;
-        wakeTicker(); // to record this start at once (see recordFirstStarts)
-      }
       return running;
     }
 
@@ -725,6 +738,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         newlyHeld = true;
         holdBeganNanos = receivedNanos;
         startRecordedInHold = false;
+        startRecordPending = false;
       }
       validUntilNanos = sendNanos + lease.remainingMillis() * 1_000_000L;
       return true;
@@ -758,10 +772,18 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
           : Optional.empty();
     }
 
-    /** The first start under the current hold (nano time) if the database has recorded none made under it. */
-    synchronized Optional<Long> unrecordedFirstStart() {
-      return held && started && !startRecordedInHold && lastStartNanos - holdBeganNanos >= 0
-          ? Optional.of(lastStartNanos) : Optional.empty();
+    /** Whether the service waits for its next start to be recorded before it makes it. */
+    synchronized boolean waitsForStartRecord() {
+      return held && startRecordPending;
+    }
+
+    /** The database recorded the start the service waits to make, as made now: it may make it. */
+    void startRecorded() {
+      synchronized (this) {
+        startRecordPending = false;
+        startRecordedInHold = true;
+      }
+      askAgain.run();
     }
 
     /** The database recorded the start at {@code startNanos}; a later start stays unreported. */

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.loopwork.IterationPermit;
+import dev.loopwork.LoopCoordinator;
 import dev.loopwork.LoopHandle;
+import dev.loopwork.LoopService;
 import dev.loopwork.LoopStartException;
 import dev.loopwork.jdbc.RunLog.RecordedService;
 import java.sql.Connection;
@@ -219,6 +222,35 @@ abstract class LeaseCoordinatorContract {
       Long sinceInDatabase = queryLong(since);
       return sinceInDatabase != null && Math.abs(sinceInDatabase - sinceHere) < 300;
     });
+  }
+
+  /**
+   * Issue 12: a lease taken after its slot lets its service start at once, off the recorded schedule; that start is
+   * recorded before it is made (the first ask is deferred until then), so that a replica taking over after a crash
+   * of this one knows the new schedule.
+   */
+  @Test
+  void aStartOffTheRecordedScheduleIsRecordedBeforeItIsMade() throws Exception {
+    execute("INSERT INTO loopwork_lease VALUES ('s', 'gone', 7, 0, " + now() + " - 5000)");
+    LeaseCoordinator leases = LeaseCoordinator.builder(database).replicaId("a").leaseTtl(TTL).pollInterval(POLL)
+        .build();
+    try {
+      java.util.concurrent.atomic.AtomicInteger asks = new java.util.concurrent.atomic.AtomicInteger();
+      LoopCoordinator.Membership membership = leases.join(LoopService.of("s", Duration.ofSeconds(1), () -> { }),
+          Duration.ofSeconds(1), asks::incrementAndGet);
+      String since = "SELECT " + now() + " - last_started_ms FROM loopwork_lease WHERE service = 's' AND owner = 'a'";
+      await().atMost(Duration.ofSeconds(2)).until(() -> asks.get() > 0); // the hold began: ask
+      int asked = asks.get();
+      assertThat(membership.permit().isGranted()).as("the first start waits for its record").isFalse();
+
+      await().atMost(Duration.ofSeconds(2)).until(() -> asks.get() > asked); // recorded: ask again
+      assertThat(queryLong(since)).isLessThan(2_000);
+      IterationPermit permit = membership.permit();
+      assertThat(permit.isGranted()).isTrue();
+      membership.iterationEnded(permit);
+    } finally {
+      leases.close();
+    }
   }
 
   @Test
