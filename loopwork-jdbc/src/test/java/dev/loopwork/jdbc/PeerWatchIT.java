@@ -44,7 +44,7 @@ class PeerWatchIT {
   void theEndOfTheWatchedSessionIsSeenAtOnce() throws Exception {
     Connection c = liveReplica("c");
     startWatch("a");
-    Thread.sleep(300); // waiting for c's lock by now
+    awaitWaiterOn("c");
 
     long ended = System.nanoTime();
     c.close();
@@ -57,15 +57,30 @@ class PeerWatchIT {
   void aReplicaThatJoinsIsWatchedOnceTheWatchLooksAgain() throws Exception {
     try (Connection c = liveReplica("c")) {
       startWatch("a");
-      Thread.sleep(300); // waiting for c's lock: b, the next after a, is not there yet
+      awaitWaiterOn("c"); // b, the next after a, is not there yet
       Connection b = liveReplica("b");
       watch.retarget();
-      Thread.sleep(300);
+      awaitWaiterOn("b");
 
       b.close();
       await().atMost(Duration.ofSeconds(1)).until(() -> seenGone.get() == 1);
       assertThat(c.isClosed()).isFalse();
     }
+  }
+
+  /** Waits until a session waits for the session lock of {@code replicaId}: the watch is on it. */
+  private void awaitWaiterOn(String replicaId) {
+    await().atMost(Duration.ofSeconds(5)).until(() -> {
+      try (Connection c = database.connection(); var s = c.prepareStatement("SELECT COUNT(*) FROM pg_locks k "
+          + "JOIN loopwork_replica r ON k.objid::text = r.session_lock WHERE k.locktype = 'advisory' "
+          + "AND k.objsubid = 2 AND NOT k.granted AND r.replica_id = ?")) {
+        s.setString(1, replicaId);
+        try (var rs = s.executeQuery()) {
+          rs.next();
+          return rs.getInt(1) > 0;
+        }
+      }
+    });
   }
 
   /** A replica row whose session lock is held by a connection of its own, as a live replica's is. */

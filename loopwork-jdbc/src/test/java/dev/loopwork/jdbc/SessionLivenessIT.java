@@ -79,10 +79,14 @@ class SessionLivenessIT extends ReplicaClusterTestBase {
     List<Long> afterSlot = new ArrayList<>();
     for (int round = 0; round < 5; round++) {
       awaitSessionLock(live);
-      Thread.sleep(PeerWatch.WAIT_MILLIS + 500); // every replica watches its successor by now
+      // Every replica watches its successor by now: a join makes every watch re-target (a reconnection), and a
+      // watch left over from before may still be waiting when a condition on pg_locks is met, so no such condition.
+      Thread.sleep(PeerWatch.WAIT_MILLIS + 500);
       ReplicaProcess owner = awaitNextStart(live);
       long slotMicros = owner.lastStartMicros("svc-00") + INTERVAL.toNanos() / 1_000;
-      Thread.sleep(Math.max(0, (slotMicros - micros(Instant.now())) / 1_000 - KILL_BEFORE_SLOT.toMillis()));
+      long killAtMicros = slotMicros - KILL_BEFORE_SLOT.toNanos() / 1_000;
+      await().atMost(INTERVAL).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+          .until(() -> micros(Instant.now()) >= killAtMicros);
       OffsetDateTime first = killAndAwaitRunElsewhere(owner, live);
       long late = (micros(first.toInstant()) - slotMicros) / 1_000;
       afterSlot.add(late);
