@@ -186,7 +186,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       throw new IllegalArgumentException("service name must be at most " + MAX_SERVICE_NAME + " characters to be "
           + "coordinated: \"" + service.name() + "\"");
     }
-    Seat seat = new Seat(service, loopInterval.toNanos(), askAgain);
+    Seat seat = new Seat(service.name(), loopInterval.toNanos(), askAgain);
     if (seats.putIfAbsent(seat.service, seat) != null) {
       throw new IllegalStateException("A service named " + seat.service + " is already coordinated by replica "
           + replicaId + "; coordinated services need unique names");
@@ -589,8 +589,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     // A hold began since the service last asked, which may be waiting up to a poll to ask again.
     private boolean newlyHeld;
 
-    Seat(LoopService loopService, long intervalNanos, Runnable askAgain) {
-      this.service = loopService.name();
+    Seat(String service, long intervalNanos, Runnable askAgain) {
+      this.service = service;
       this.intervalNanos = intervalNanos;
       this.askAgain = askAgain;
     }

@@ -79,8 +79,8 @@ final class LeaseStore {
     List<Peer> peers = new ArrayList<>();
     // Only replicas whose session lives: a watch that saw one end must not take its freed lock again and again.
     try (PreparedStatement s = prepare(c, "SELECT r.replica_id, r.session_lock FROM " + REPLICA_TABLE + " r WHERE "
-        + "r.expires_ms > " + now + " AND r.session_lock IS NOT NULL AND r.replica_id <> ? AND NOT (" + database.dialect().sessionGone("r")
-        + ")")) {
+        + "r.expires_ms > " + now + " AND r.session_lock IS NOT NULL AND r.replica_id <> ? "
+        + "AND NOT (" + database.dialect().sessionGone("r") + ")")) {
       s.setString(1, replicaId);
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
