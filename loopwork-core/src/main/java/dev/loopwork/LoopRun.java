@@ -528,6 +528,7 @@ final class LoopRun implements LoopHandle {
     long timeout = options.timeoutNanos;
     IterationWatch watch = timeout > 0 ? new IterationWatch(number, start + timeout) : null;
     Throwable error = null;
+    IterationMdc.enterService(name); // again: the previous iteration may have cleared the thread's MDC
     IterationMdc.enterIteration(number);
     if (permit != null) {
       service.setFencingToken(OptionalLong.of(permit.fencingToken()));
