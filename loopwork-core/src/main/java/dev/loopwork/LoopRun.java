@@ -46,6 +46,10 @@ final class LoopRun implements LoopHandle {
   // The run's end, published once by finish(): what failed it (written before ended), and what to call then.
   // Waiters wait on this run's monitor; a run object of its own instead of a future saves an object per service.
   private volatile boolean ended;
+  // Whether a thread waits (or is about to wait) on this run's monitor for its end, so that finish() takes the
+  // monitor to notify only then (most runs are never awaited one by one). Both volatile: a waiter writes awaited and
+  // then reads ended, finish() writes ended and then reads awaited, so at least one of them sees the other's write.
+  private volatile boolean awaited;
   private Throwable endFailure;
   private Runnable endAction;
   // The id of the thread running a step of the loop, 0 when none: a number, not the Thread, so that setting it
@@ -163,6 +167,7 @@ final class LoopRun implements LoopHandle {
   void awaitEnd() throws InterruptedException {
     if (!ended) {
       synchronized (this) {
+        awaited = true;
         while (!ended) {
           wait();
         }
@@ -177,6 +182,7 @@ final class LoopRun implements LoopHandle {
     }
     long deadline = System.nanoTime() + nanos;
     synchronized (this) {
+      awaited = true;
       long left;
       while (!ended && (left = deadline - System.nanoTime()) > 0) {
         TimeUnit.NANOSECONDS.timedWait(this, left);
@@ -684,9 +690,11 @@ final class LoopRun implements LoopHandle {
     service.setState(end);
     listeners.stateChanged(service, LoopState.STOPPING, end);
     endFailure = startFailure != null ? new LoopStartException(name, startFailure) : fatal;
-    synchronized (this) {
-      ended = true;
-      notifyAll();
+    ended = true;
+    if (awaited) {
+      synchronized (this) {
+        notifyAll();
+      }
     }
     if (endAction != null) {
       endAction.run();

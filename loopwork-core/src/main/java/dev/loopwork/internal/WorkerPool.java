@@ -43,6 +43,11 @@ final class WorkerPool implements Executor {
   private static final int MAX_THREADS = 10_000;
   /** Fewer cancelled timers than this are never purged at once, only dropped as they reach the top of the heap. */
   static final int PURGE_MIN = 1_024;
+  /**
+   * How long cancelling must pause before a purge runs: stopping many services cancels their timers one after
+   * another, and a purge in the middle would hold the lock and a core while the stop goes on (and then run again).
+   */
+  static final long PURGE_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
   private static final int IDLE = 0;
   private static final int ARMED = 1;
   private static final int CANCELLED = 2;
@@ -72,10 +77,12 @@ final class WorkerPool implements Executor {
   private int busy;
   private long completed;
 
-  // Dead slots still in the heap (an estimate: cancelling counts without the lock), and whether a purge of them is
-  // queued.
+  // Dead slots still in the heap (an estimate: cancelling counts without the lock), whether a purge of them is
+  // pending, the timer that runs it once cancelling has paused, and the count when that timer was last armed.
   private final AtomicInteger cancelled = new AtomicInteger();
-  private final AtomicBoolean purgeQueued = new AtomicBoolean();
+  private final AtomicBoolean purgePending = new AtomicBoolean();
+  private final Entry purgeTimer = new Entry(this::purgeWhenQuiet, 0);
+  private int cancelledAtPurgeCheck; // guarded by lock
   private boolean watchdogParked;
 
   /** A pool of {@code baseThreads} threads named {@code name-worker...}, started now, and its watchdog. */
@@ -121,6 +128,16 @@ final class WorkerPool implements Executor {
       throw new IllegalArgumentException("leewayNanos must not be negative: " + leewayNanos);
     }
     return new Entry(action, leewayNanos);
+  }
+
+  /** The number of slots in the timer heap now, dead ones included (for tests). */
+  int heapSlots() {
+    lock.lock();
+    try {
+      return size;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** The number of threads the pool has now. */
@@ -300,7 +317,8 @@ final class WorkerPool implements Executor {
    * Marks the entry cancelled, without the pool's lock, and leaves it in the heap: cancelling costs the same however
    * many timers there are, and stopping many services never waits for the threads that run the others. Cancelled
    * entries are dropped when they reach the top of the heap, and all at once, on a worker, when they are more than
-   * half of it and at least {@link #PURGE_MIN}: a few cancelled entries cost nothing but their memory.
+   * half of it and at least {@link #PURGE_MIN}, once cancelling has paused for {@link #PURGE_QUIET_NANOS}: a few
+   * cancelled entries cost nothing but their memory.
    */
   private boolean disarm(Entry entry) {
     if (!STATE.compareAndSet(entry, ARMED, CANCELLED)) {
@@ -308,10 +326,36 @@ final class WorkerPool implements Executor {
     }
     // size is read without the lock: a stale value only moves the purge a little.
     int count = cancelled.incrementAndGet();
-    if (count >= PURGE_MIN && count > size / 2 && purgeQueued.compareAndSet(false, true)) {
-      execute(this::runQueuedPurge); // many cancelled at once, as in stopping many services: purge once, later
+    if (count >= PURGE_MIN && count > size / 2 && purgePending.compareAndSet(false, true)) {
+      armPurgeCheck(count); // many cancelled at once, as in stopping many services: purge once, later
     }
     return true;
+  }
+
+  private void armPurgeCheck(int count) {
+    lock.lock();
+    try {
+      cancelledAtPurgeCheck = count;
+      arm(purgeTimer, System.nanoTime() + PURGE_QUIET_NANOS);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The purge timer's action: purges if no timer was cancelled since it was armed, else checks again later. */
+  private void purgeWhenQuiet() {
+    int count = cancelled.get();
+    lock.lock();
+    try {
+      if (count > cancelledAtPurgeCheck) {
+        armPurgeCheck(count); // still cancelling
+        return;
+      }
+      purgePending.set(false);
+      purge();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** The earliest live entry, after dropping the dead slots above it; null if there is none. */
@@ -339,16 +383,6 @@ final class WorkerPool implements Executor {
   private void dropCancelled(Entry entry) {
     entry.state = IDLE;
     cancelled.decrementAndGet();
-  }
-
-  private void runQueuedPurge() {
-    purgeQueued.set(false);
-    lock.lock();
-    try {
-      purge();
-    } finally {
-      lock.unlock();
-    }
   }
 
   /** Removes every cancelled entry and rebuilds the heap, in O(n). */

@@ -94,6 +94,25 @@ class WorkerPoolTest {
     assertThat(fired).containsExactlyElementsOf(expected);
   }
 
+  /** Timers cancelled in bulk (a stop of many services) leave the heap in one purge once the cancelling pauses. */
+  @Test
+  void cancelledTimersArePurgedFromTheHeapOnceCancellingPauses() {
+    List<LoopClock.Timer> timers = new ArrayList<>();
+    long later = System.nanoTime() + TimeUnit.HOURS.toNanos(1); // never reach the top of the heap in this test
+    for (int i = 0; i < 10_000; i++) {
+      LoopClock.Timer timer = exactTimer(queue, () -> {});
+      timer.schedule(later + i);
+      timers.add(timer);
+    }
+    for (int i = 0; i < timers.size(); i++) {
+      if (i % 10 != 0) {
+        timers.get(i).cancel();
+      }
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> queue.heapSlots() == 1_000);
+    timers.forEach(LoopClock.Timer::cancel);
+  }
+
   @Test
   void timerActionsRunOnTheWorkerThreadThatWaitedForThem() {
     List<String> threads = new CopyOnWriteArrayList<>();
