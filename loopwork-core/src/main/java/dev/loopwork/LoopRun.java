@@ -407,12 +407,13 @@ final class LoopRun implements LoopHandle {
 
   /** Runs iterations while they are due or asked for, then arms the timer for the next one or finishes the run. */
   private void runIterations(Step first) {
-    IterationMdc.enterService(name);
     boolean extra = first == Step.EXTRA;
     boolean ask = first != Step.WAIT;
     boolean waiting = false;
     try {
       while (!isEnding()) {
+        // Each pass: the previous iteration may have cleared the thread's MDC, or the thread came from another service.
+        IterationMdc.enterService(name);
         long now = ask ? askAndRun(extra) : engine.clock().nanoTime();
         ask = true;
         if (isEnding()) {
@@ -534,7 +535,6 @@ final class LoopRun implements LoopHandle {
     long timeout = options.timeoutNanos;
     IterationWatch watch = timeout > 0 ? new IterationWatch(number, start + timeout) : null;
     Throwable error = null;
-    IterationMdc.enterService(name); // again: the previous iteration may have cleared the thread's MDC
     IterationMdc.enterIteration(number);
     if (permit != null) {
       service.setFencingToken(OptionalLong.of(permit.fencingToken()));

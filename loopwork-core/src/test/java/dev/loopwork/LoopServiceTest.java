@@ -416,6 +416,21 @@ class LoopServiceTest {
     }
   }
 
+  /** Iterations run back to back (zero interval) in one pass of the loop each get the keys, even after one clears them. */
+  @Test
+  void anIterationThatClearsTheMdcLeavesTheNextOneItsKeys() throws InterruptedException {
+    LoopService service = LoopService.of("clearing", LoopOptions.builder().loopInterval(Duration.ZERO)
+        .handleSignals(false).build(), () -> {
+          LoggerFactory.getLogger("loopwork.services.clearing").warn("inside");
+          MDC.clear();
+        });
+    try (LogCapture log = LogCapture.services()) {
+      service.start(3);
+      assertThat(log.events()).extracting(e -> e.getMDCPropertyMap().get("loopwork.service") + "#"
+          + e.getMDCPropertyMap().get("loopwork.iteration")).containsExactly("clearing#1", "clearing#2", "clearing#3");
+    }
+  }
+
   /**
    * The MDC keys stay on Loopwork's threads between tasks; a thread that moves to another service, or whose
    * iteration removed them, still logs the right ones.
