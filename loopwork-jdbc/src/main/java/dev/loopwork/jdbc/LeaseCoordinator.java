@@ -74,10 +74,18 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   private static final int SESSION_WAIT_MILLIS = 1_000;
 
   /**
-   * How late a start may come after the slot of a newly held lease and still count as on its recorded schedule
-   * (timer leeway and a busy machine); a later one is recorded before it is made.
+   * How far a start may be from the schedule the database knows and still count as on it (timer leeway and a busy
+   * machine; a service's jitter adds to it); a start further off is recorded before it is made.
    */
   private static final long ON_SCHEDULE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+  /**
+   * After the first start under a hold, how late a start may come and still count as a late wake-up on the recorded
+   * schedule (a busy machine, a pause of the collector) rather than a schedule moved (by a deferral, an overrun, a
+   * back-off): such a start is not recorded first, and a replica taking over after a crash may start up to this much
+   * less than an interval after it.
+   */
+  private static final long LATE_WAKE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   /** For how many polls a lease given up to restore the balance is kept for replicas below their share. */
   private static final int BALANCE_RESERVATION_POLLS = 2;
@@ -186,7 +194,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       throw new IllegalArgumentException("service name must be at most " + MAX_SERVICE_NAME + " characters to be "
           + "coordinated: \"" + service.name() + "\"");
     }
-    Seat seat = new Seat(service.name(), loopInterval.toNanos(), askAgain);
+    Seat seat = new Seat(service.name(), loopInterval.toNanos(), service.options().jitter().toNanos(), askAgain);
     if (seats.putIfAbsent(seat.service, seat) != null) {
       throw new IllegalStateException("A service named " + seat.service + " is already coordinated by replica "
           + replicaId + "; coordinated services need unique names");
@@ -566,10 +574,17 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     }
   }
 
-  /** One service's lease as this replica sees it. Its state is guarded by its monitor. */
+  /**
+   * One service's lease as this replica sees it. Its state is guarded by its monitor.
+   *
+   * <p>Its starts stay on the schedule the database knows, so that a replica taking over after a crash of this one
+   * keeps it too: a start off that schedule (the first under a hold made later than the slot the hold began at; or
+   * one after a deferral, an overrun, a back-off or a {@code runNow}) is recorded before it is made.
+   */
   private final class Seat implements Membership {
     final String service;
     final long intervalNanos;
+    private final long jitterNanos;
     private final Runnable askAgain;
     volatile boolean rowEnsured;
     private boolean synced;
@@ -587,13 +602,18 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     // When the current hold began, and whether the database has a start made under it.
     private long holdBeganNanos;
     private boolean startRecordedInHold;
+    // A start on the schedule the database knows: the slot the hold began at, or the latest start recorded.
+    private long gridNanos;
+    // Whether a start waits to be recorded, and whether the next one is the start just recorded as made now.
     private boolean startRecordPending;
+    private boolean recordedStartNext;
     // A hold began since the service last asked, which may be waiting up to a poll to ask again.
     private boolean newlyHeld;
 
-    Seat(String service, long intervalNanos, Runnable askAgain) {
+    Seat(String service, long intervalNanos, long jitterNanos, Runnable askAgain) {
       this.service = service;
       this.intervalNanos = intervalNanos;
+      this.jitterNanos = jitterNanos;
       this.askAgain = askAgain;
     }
 
@@ -629,10 +649,9 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       if (notBeforeNanos - now > 0) {
         return IterationPermit.deferred(Duration.ofNanos(notBeforeNanos - now));
       }
-      boolean firstInHold = !started || lastStartNanos - holdBeganNanos < 0;
-      if (firstInHold && !startRecordedInHold && now - notBeforeNanos > ON_SCHEDULE_NANOS) {
-        // The lease came after its slot: this start leaves the recorded schedule. Record it before making it, so
-        // that a replica taking over after a crash of this one knows the new schedule; asked again once recorded.
+      if (!recordedStartNext && leavesRecordedSchedule(now)) {
+        // Record it before making it, so that a replica taking over after a crash of this one knows the new
+        // schedule; asked again once recorded.
         startRecordPending = true;
         if (!startsToRecord) {
           startsToRecord = true;
@@ -640,11 +659,34 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         }
         return IterationPermit.deferred(pollInterval);
       }
+      if (recordedStartNext) {
+        recordedStartNext = false;
+        gridNanos = now;
+        reportedStartNanos = now; // the record stands for it
+      }
       inIteration = true;
       started = true;
       lastStartNanos = now;
       running = IterationPermit.granted(fencingToken);
       return running;
+    }
+
+    /**
+     * Whether a start now would leave the schedule the database knows: the first start under a hold must come at
+     * the slot the hold began at (the lease came after its slot otherwise); a later one a whole number of intervals
+     * after the latest recorded start, up to {@link #LATE_WAKE_NANOS} late (each bound widened by the service's
+     * jitter).
+     */
+    private boolean leavesRecordedSchedule(long now) {
+      boolean firstInHold = !started || lastStartNanos - holdBeganNanos < 0;
+      if (firstInHold && !startRecordedInHold) {
+        return now - notBeforeNanos > ON_SCHEDULE_NANOS + jitterNanos;
+      }
+      if (intervalNanos <= 0) {
+        return false;
+      }
+      long phase = Math.floorMod(now - gridNanos, intervalNanos);
+      return phase > LATE_WAKE_NANOS + jitterNanos && intervalNanos - phase > ON_SCHEDULE_NANOS + jitterNanos;
     }
 
     @Override
@@ -734,6 +776,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
           }
         }
         notBeforeNanos = next;
+        gridNanos = next;
+        recordedStartNext = false;
         fencingToken = lease.fencingToken();
         held = true;
         releasing = false;
@@ -784,6 +828,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       synchronized (this) {
         startRecordPending = false;
         startRecordedInHold = true;
+        recordedStartNext = true;
+        reportedStartNanos = lastStartNanos; // the database has a later start now: never report an earlier one
       }
       askAgain.run();
     }
@@ -791,7 +837,10 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     /** The database recorded the start at {@code startNanos}; a later start stays unreported. */
     synchronized void startReported(long startNanos) {
       reportedStartNanos = startNanos;
-      startRecordedInHold |= startNanos - holdBeganNanos >= 0;
+      if (startNanos - holdBeganNanos >= 0) {
+        startRecordedInHold = true;
+        gridNanos = startNanos;
+      }
     }
 
     private Long startedAgo(long now) {

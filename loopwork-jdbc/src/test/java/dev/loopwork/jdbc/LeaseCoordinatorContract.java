@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -248,6 +249,46 @@ abstract class LeaseCoordinatorContract {
       IterationPermit permit = membership.permit();
       assertThat(permit.isGranted()).isTrue();
       membership.iterationEnded(permit);
+    } finally {
+      leases.close();
+    }
+  }
+
+  /**
+   * Issue 12: once its schedule moved (here: a start asked for 300 ms off it, as after a deferral or an overrun), a
+   * start is recorded before it is made, so that a replica taking over after a crash of this one keeps the new
+   * schedule; a start on the recorded schedule is made at once.
+   */
+  @Test
+  void aStartAfterTheScheduleMovedIsRecordedBeforeItIsMade() throws Exception {
+    LeaseCoordinator leases = LeaseCoordinator.builder(database).replicaId("a").leaseTtl(TTL).pollInterval(POLL)
+        .build();
+    try {
+      LoopCoordinator.Membership membership = leases.join(LoopService.of("s", Duration.ofSeconds(1), () -> { }),
+          Duration.ofSeconds(1), () -> { });
+      IterationPermit first = await().atMost(Duration.ofSeconds(5)).until(membership::permit,
+          IterationPermit::isGranted);
+      long firstAt = System.nanoTime();
+      membership.iterationEnded(first);
+
+      Thread.sleep(300);
+      assertThat(membership.permit().isGranted()).as("a start 300 ms off the schedule waits for its record").isFalse();
+      IterationPermit moved = await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(5))
+          .until(membership::permit, IterationPermit::isGranted);
+      long movedAt = System.nanoTime();
+      membership.iterationEnded(moved);
+      String since = "SELECT " + now() + " - last_started_ms FROM loopwork_lease WHERE service = 's' AND owner = 'a'";
+      long sinceMoved = (System.nanoTime() - movedAt) / 1_000_000;
+      long recorded = queryLong(since);
+      long sinceFirst = (System.nanoTime() - firstAt) / 1_000_000;
+      // Recorded before it was made, and long after the first start (a database clock may round by a few ms).
+      assertThat(recorded).isBetween(sinceMoved - 5, sinceFirst - 200);
+
+      long onSchedule = movedAt + TimeUnit.MILLISECONDS.toNanos(1_010);
+      Thread.sleep(Math.max(0, (onSchedule - System.nanoTime()) / 1_000_000));
+      IterationPermit next = membership.permit();
+      assertThat(next.isGranted()).as("a start one interval later is on the recorded schedule").isTrue();
+      membership.iterationEnded(next);
     } finally {
       leases.close();
     }
