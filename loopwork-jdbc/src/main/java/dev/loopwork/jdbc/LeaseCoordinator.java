@@ -81,8 +81,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
 
   /**
    * After the first start under a hold, how late a start may come and still count as a late wake-up on the recorded
-   * schedule (a busy machine, a pause of the collector) rather than a schedule moved (by a deferral, an overrun, a
-   * back-off): such a start is not recorded first, and a replica taking over after a crash may start up to this much
+   * schedule (a busy machine, a pause of the collector) rather than a schedule moved (by a deferral or an
+   * overrun): such a start is not recorded first, and a replica taking over after a crash may start up to this much
    * less than an interval after it.
    */
   private static final long LATE_WAKE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -579,7 +579,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
    *
    * <p>Its starts stay on the schedule the database knows, so that a replica taking over after a crash of this one
    * keeps it too: a start off that schedule (the first under a hold made later than the slot the hold began at; or
-   * one after a deferral, an overrun, a back-off or a {@code runNow}) is recorded before it is made.
+   * one after a deferral or an overrun moved the service's schedule) is recorded before it is made.
    */
   private final class Seat implements Membership {
     final String service;
@@ -607,6 +607,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     // Whether a start waits to be recorded, and whether the next one is the start just recorded as made now.
     private boolean startRecordPending;
     private boolean recordedStartNext;
+    // Whether the service's schedule may have moved since the last start (a deferral while held, an overrun).
+    private boolean scheduleMoved;
     // A hold began since the service last asked, which may be waiting up to a poll to ask again.
     private boolean newlyHeld;
 
@@ -638,11 +640,13 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       long now = System.nanoTime();
       if (!synced) {
         // Not yet compared with the database: ask again soon rather than skip a whole interval.
+        scheduleMoved |= held;
         return IterationPermit.deferred(pollInterval);
       }
       if (!held || releasing || closed || sessionLost || !isInTouch(now)
           || validUntilNanos - marginNanos - now <= 0) {
         // Ask again within a poll: the lease may come here at any moment, and then its schedule goes on.
+        scheduleMoved |= held; // the service's schedule goes on from that later ask
         return IterationPermit.deferred(pollInterval);
       }
       newlyHeld = false; // this answer already counts from the hold
@@ -664,6 +668,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         gridNanos = now;
         reportedStartNanos = now; // the record stands for it
       }
+      scheduleMoved = false;
       inIteration = true;
       started = true;
       lastStartNanos = now;
@@ -673,16 +678,17 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
 
     /**
      * Whether a start now would leave the schedule the database knows: the first start under a hold must come at
-     * the slot the hold began at (the lease came after its slot otherwise); a later one a whole number of intervals
-     * after the latest recorded start, up to {@link #LATE_WAKE_NANOS} late (each bound widened by the service's
-     * jitter).
+     * the slot the hold began at (the lease came after its slot otherwise); after the schedule may have moved (a
+     * deferral while held, an overrun), a start must come a whole number of intervals after the latest recorded
+     * start, up to {@link #LATE_WAKE_NANOS} late (each bound widened by the service's jitter). Other starts off it
+     * are extra iterations ({@code runNow}), which leave the schedule as it is.
      */
     private boolean leavesRecordedSchedule(long now) {
       boolean firstInHold = !started || lastStartNanos - holdBeganNanos < 0;
       if (firstInHold && !startRecordedInHold) {
         return now - notBeforeNanos > ON_SCHEDULE_NANOS + jitterNanos;
       }
-      if (intervalNanos <= 0) {
+      if (!scheduleMoved || intervalNanos <= 0) {
         return false;
       }
       long phase = Math.floorMod(now - gridNanos, intervalNanos);
@@ -693,6 +699,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     public synchronized void iterationEnded(IterationPermit permit) {
       inIteration = false;
       running = null;
+      // An overrun: the service's schedule goes on from the end of this iteration.
+      scheduleMoved |= intervalNanos > 0 && System.nanoTime() - lastStartNanos > intervalNanos;
     }
 
     /** Interrupts the iteration that runs under this lease, if one does: the lease may no longer be this one's. */
