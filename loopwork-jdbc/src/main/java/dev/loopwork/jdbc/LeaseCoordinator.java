@@ -324,15 +324,13 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     return watched != null && now - watched >= 0 && now - watched < pollInterval.toNanos() ? watched : now;
   }
 
-  /**
-   * Records how many replicas live, and has the watch look again for the replica to watch when that is no longer
-   * the one it watches (only then: looking again means a new connection, during which nobody is watched).
-   */
-  private void countLiveReplicas(LeaseStore.LiveReplicas live) {
-    liveReplicas = live.count();
-    if (peerWatch != null) {
-      peerWatch.retargetUnless(LeaseStore.nextInRing(live.watchable(), replicaId));
+  /** Records how many replicas live; when that changes, the watch looks again for the replica to watch. */
+  private void countLiveReplicas(int count) {
+    int live = Math.max(1, count);
+    if (live != liveReplicas && peerWatch != null) {
+      peerWatch.retarget();
     }
+    liveReplicas = live;
   }
 
   /** One round of the background thread: a full renewal when due, otherwise a look for free leases. */

@@ -9,8 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,8 +21,6 @@ import java.util.Optional;
 final class LeaseStore {
   /** How many services' start times one renewal statement carries at most. */
   static final int RENEWAL_CHUNK = 500;
-  /** 1 for a replica row {@code r} that holds a session lock (it can be watched), else 0. */
-  private static final String WATCHABLE = "CASE WHEN r.session_lock IS NULL THEN 0 ELSE 1 END";
 
   private final Database database;
   private final String now;
@@ -61,43 +58,13 @@ final class LeaseStore {
     return value != null ? value : VarcharNull.VALUE;
   }
 
-  /**
-   * The live replicas: heartbeat not expired and session not seen gone (a replica killed leaves at once, not when its
-   * heartbeat expires), with whether each can be watched (it holds a session lock).
-   */
-  LiveReplicas liveReplicas() throws SQLException {
+  /** The number of replicas whose heartbeat has not expired. */
+  int liveReplicas() throws SQLException {
     try (Connection c = database.connection();
-        PreparedStatement s = prepare(c, "SELECT r.replica_id, " + WATCHABLE + " FROM " + REPLICA_TABLE + " r WHERE "
-            + liveReplica("r"));
+        PreparedStatement s = prepare(c, "SELECT COUNT(*) FROM " + REPLICA_TABLE + " WHERE expires_ms > " + now);
         ResultSet rs = s.executeQuery()) {
-      List<String> all = new ArrayList<>();
-      List<String> watchable = new ArrayList<>();
-      while (rs.next()) {
-        addLive(all, watchable, rs.getString(1), rs.getInt(2));
-      }
-      return new LiveReplicas(all, watchable);
-    }
-  }
-
-  private String liveReplica(String r) {
-    return r + ".expires_ms > " + now + " AND NOT (" + database.dialect().sessionGone(r) + ")";
-  }
-
-  private static void addLive(List<String> all, List<String> watchable, String replicaId, int canWatch) {
-    all.add(replicaId);
-    if (canWatch == 1) {
-      watchable.add(replicaId);
-    }
-  }
-
-  /**
-   * The replicas alive as one read saw them: all of them (they share the leases out), and those that hold a session
-   * lock, which form the ring in which each watches the next (see {@link #nextInRing}).
-   */
-  record LiveReplicas(List<String> all, List<String> watchable) {
-    /** How many replicas share the leases out; at least one (this one, even before its first heartbeat). */
-    int count() {
-      return Math.max(1, all.size());
+      rs.next();
+      return rs.getInt(1);
     }
   }
 
@@ -109,26 +76,22 @@ final class LeaseStore {
    * first one after the last), so that each replica is watched by one other; empty if there is no other.
    */
   Optional<Peer> nextPeer(Connection c, String replicaId) throws SQLException {
-    Map<String, String> locks = new HashMap<>();
+    List<Peer> peers = new ArrayList<>();
     // Only replicas whose session lives: a watch that saw one end must not take its freed lock again and again.
     try (PreparedStatement s = prepare(c, "SELECT r.replica_id, r.session_lock FROM " + REPLICA_TABLE + " r WHERE "
-        + liveReplica("r") + " AND r.session_lock IS NOT NULL")) {
+        + "r.expires_ms > " + now + " AND r.session_lock IS NOT NULL AND r.replica_id <> ? "
+        + "AND NOT (" + database.dialect().sessionGone("r") + ")")) {
+      s.setString(1, replicaId);
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
-          locks.put(rs.getString(1), rs.getString(2));
+          peers.add(new Peer(rs.getString(1), rs.getString(2)));
         }
       }
     }
-    return nextInRing(locks.keySet(), replicaId).map(id -> new Peer(id, locks.get(id)));
-  }
-
-  /**
-   * The replica that {@code replicaId} watches among {@code watchable}: the next one in id order, the first after the
-   * last, never itself. Ordered here, not by the database's collation, so that every replica sees the same ring.
-   */
-  static Optional<String> nextInRing(Collection<String> watchable, String replicaId) {
-    List<String> others = watchable.stream().filter(id -> !id.equals(replicaId)).sorted().toList();
-    return others.stream().filter(id -> id.compareTo(replicaId) > 0).findFirst().or(() -> others.stream().findFirst());
+    // Ordered here, not by the database's collation, so that every replica sees the same ring.
+    peers.sort(Comparator.comparing(Peer::replicaId));
+    return peers.stream().filter(p -> p.replicaId().compareTo(replicaId) > 0).findFirst()
+        .or(() -> peers.stream().findFirst());
   }
 
   /** Removes this replica's row, so that the others count it out at once. */
@@ -197,13 +160,13 @@ final class LeaseStore {
 
   /**
    * What a replica reads every poll: the leases nobody holds, the leases held by a replica whose session lock is
-   * free (its session ended: see {@link #takeOrphaned}), and the live replicas.
+   * free (its session ended: see {@link #takeOrphaned}), and the number of live replicas.
    */
-  record FreeLeases(List<Lease> leases, List<Lease> orphaned, LiveReplicas liveReplicas) {}
+  record FreeLeases(List<Lease> leases, List<Lease> orphaned, int liveReplicas) {}
 
   /**
    * The lease rows that nobody holds (never taken, released, reserved or expired), those whose owner's session is
-   * gone, and the live replicas (see {@link #liveReplicas()}), in one round trip.
+   * gone, and the number of replicas whose heartbeat has not expired, in one round trip.
    */
   FreeLeases readFree() throws SQLException {
     try (Connection c = database.connection();
@@ -212,21 +175,20 @@ final class LeaseStore {
             + " UNION ALL SELECT l.service, l.owner, l.fencing_token, l.expires_ms - " + now + ", " + now
             + " - l.last_started_ms, 1 FROM " + LEASE_TABLE + " l JOIN " + REPLICA_TABLE + " r ON r.replica_id = "
             + "l.owner WHERE l.expires_ms > " + now + " AND " + database.dialect().sessionGone("r")
-            + " UNION ALL SELECT NULL, r.replica_id, " + WATCHABLE + ", 0, NULL, 2 FROM " + REPLICA_TABLE + " r WHERE "
-            + liveReplica("r"));
+            + " UNION ALL SELECT NULL, NULL, COUNT(*), 0, NULL, 2 FROM " + REPLICA_TABLE + " WHERE expires_ms > "
+            + now);
         ResultSet rs = s.executeQuery()) {
       List<Lease> leases = new ArrayList<>();
       List<Lease> orphaned = new ArrayList<>();
-      List<String> live = new ArrayList<>();
-      List<String> watchable = new ArrayList<>();
+      int live = 0;
       while (rs.next()) {
         switch (rs.getInt(6)) {
           case 0 -> leases.add(lease(rs));
           case 1 -> orphaned.add(lease(rs));
-          default -> addLive(live, watchable, rs.getString(2), rs.getInt(3));
+          default -> live = rs.getInt(3);
         }
       }
-      return new FreeLeases(leases, orphaned, new LiveReplicas(live, watchable));
+      return new FreeLeases(leases, orphaned, live);
     }
   }
 

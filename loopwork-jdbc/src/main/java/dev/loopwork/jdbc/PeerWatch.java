@@ -11,10 +11,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Waits, on a connection of its own, for the session lock of one other live replica (the next one by id, so that
  * every replica is watched by one other): the moment that replica's session ends, the wait takes the lock, lets it
- * go at once and calls {@code onGone} with that replica's id, and announces it where the database has
- * notifications, so that the replicas see the orphaned leases within milliseconds instead of at their next poll.
- * When the ring changes so that another replica is the one to watch, {@link #retargetUnless} ends the wait at once,
- * so that a replica that joins is watched within a poll. Polling stays the
+ * go at once and calls {@code onGone} with that replica's id, and announces it where the database has notifications, so that the replicas
+ * see the orphaned leases within milliseconds instead of at their next poll. When the replicas change, {@link
+ * #retarget} ends the wait at once, so that a replica that joins is watched within a poll. Polling stays the
  * fallback: a replica nobody watches (its watcher died with it) is found at the next poll.
  */
 final class PeerWatch implements Runnable {
@@ -31,9 +30,6 @@ final class PeerWatch implements Runnable {
   private volatile boolean closed;
   private volatile boolean retargeting;
   private volatile Connection connection;
-  // The replica whose session the watch waits for (null: nobody), and the thread that waits.
-  private volatile String target;
-  private volatile Thread thread;
 
   PeerWatch(Database database, LeaseStore store, String replicaId, long retryNanos, Consumer<String> onGone) {
     this.database = database;
@@ -49,13 +45,10 @@ final class PeerWatch implements Runnable {
   }
 
   /**
-   * Unless the watch waits for {@code expected}'s session (or, with none expected, for nobody's), ends the current
-   * wait (by aborting its connection) and looks again for the replica to watch.
+   * The live replicas changed: ends the current wait (by aborting its connection) and looks again for the replica
+   * to watch.
    */
-  void retargetUnless(Optional<String> expected) {
-    if (expected.equals(Optional.ofNullable(target))) {
-      return;
-    }
+  void retarget() {
     Connection waiting = connection;
     if (waiting != null) {
       retargeting = true;
@@ -65,15 +58,10 @@ final class PeerWatch implements Runnable {
         LOG.debug("Replica {} could not end its watch to look again: {}", replicaId, e.toString());
       }
     }
-    Thread watching = thread;
-    if (watching != null) {
-      LockSupport.unpark(watching); // it may be parked with nobody to watch
-    }
   }
 
   @Override
   public void run() {
-    thread = Thread.currentThread();
     while (!closed) {
       try (Connection opened = database.dedicatedConnection()) {
         connection = opened;
@@ -94,7 +82,6 @@ final class PeerWatch implements Runnable {
 
   private void watchOnce(Connection connection) throws SQLException {
     Optional<LeaseStore.Peer> peer = store.nextPeer(connection, replicaId);
-    target = peer.map(LeaseStore.Peer::replicaId).orElse(null);
     if (peer.isEmpty()) {
       LockSupport.parkNanos(WAIT_MILLIS * 1_000_000L);
       return;
