@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The SQL of the leases and replicas tables, and nothing else: {@link LeaseCoordinator} holds the algorithm. Every
@@ -73,9 +74,10 @@ final class LeaseStore {
 
   /**
    * On {@code c}, the live replica whose session lock is held that comes after {@code replicaId} in id order (the
-   * first one after the last), so that each replica is watched by one other; empty if there is no other.
+   * first one after the last), leaving out those in {@code skip}, so that each replica is watched by one other;
+   * empty if there is no other.
    */
-  Optional<Peer> nextPeer(Connection c, String replicaId) throws SQLException {
+  Optional<Peer> nextPeer(Connection c, String replicaId, Set<String> skip) throws SQLException {
     List<Peer> peers = new ArrayList<>();
     // Only replicas whose session lives: a watch that saw one end must not take its freed lock again and again.
     try (PreparedStatement s = prepare(c, "SELECT r.replica_id, r.session_lock FROM " + REPLICA_TABLE + " r WHERE "
@@ -84,7 +86,9 @@ final class LeaseStore {
       s.setString(1, replicaId);
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
-          peers.add(new Peer(rs.getString(1), rs.getString(2)));
+          if (!skip.contains(rs.getString(1))) {
+            peers.add(new Peer(rs.getString(1), rs.getString(2)));
+          }
         }
       }
     }

@@ -2,9 +2,12 @@ package dev.loopwork.jdbc;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +23,14 @@ final class PeerWatch implements Runnable {
   /** How long one wait lasts at most, after which the watch looks again for the replica to watch. */
   static final int WAIT_MILLIS = 2_000;
 
+  /**
+   * How long a replica whose session the watch saw end is not watched again. While another session (a second watch
+   * of it, or the server session of an aborted watch still waiting for its lock) takes the freed lock, that replica
+   * looks alive; watching it again would take the lock back and forth with that session and keep it looking alive
+   * to everyone, so that its leases would wait for their TTL. The default lease TTL.
+   */
+  static final long GONE_MEMORY_NANOS = TimeUnit.SECONDS.toNanos(10);
+
   private static final Logger LOG = LoggerFactory.getLogger(PeerWatch.class);
 
   private final Database database;
@@ -30,6 +41,8 @@ final class PeerWatch implements Runnable {
   private volatile boolean closed;
   private volatile boolean retargeting;
   private volatile Connection connection;
+  // The replicas this watch saw gone, and when; read and written by the watch's thread only.
+  private final Map<String, Long> seenGone = new HashMap<>();
 
   PeerWatch(Database database, LeaseStore store, String replicaId, long retryNanos, Consumer<String> onGone) {
     this.database = database;
@@ -81,13 +94,16 @@ final class PeerWatch implements Runnable {
   }
 
   private void watchOnce(Connection connection) throws SQLException {
-    Optional<LeaseStore.Peer> peer = store.nextPeer(connection, replicaId);
+    long now = System.nanoTime();
+    seenGone.values().removeIf(seen -> now - seen >= GONE_MEMORY_NANOS);
+    Optional<LeaseStore.Peer> peer = store.nextPeer(connection, replicaId, seenGone.keySet());
     if (peer.isEmpty()) {
       LockSupport.parkNanos(WAIT_MILLIS * 1_000_000L);
       return;
     }
     if (database.dialect().awaitSessionEnd(connection, peer.get().sessionLock(), WAIT_MILLIS)) {
       LOG.debug("Replica {} saw the session of replica {} end", replicaId, peer.get().replicaId());
+      seenGone.put(peer.get().replicaId(), System.nanoTime());
       onGone.accept(peer.get().replicaId());
       database.dialect().announceRelease(connection, peer.get().replicaId());
     }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -68,19 +69,64 @@ class PeerWatchIT {
     }
   }
 
+  /**
+   * Another session that takes a dead replica's freed lock for moments (a second watch of it on a slow machine, or
+   * the server session of an aborted watch still waiting for the lock) makes it look alive at those moments: the
+   * watch sees the end once and does not watch that replica again, instead of taking the lock back and forth with
+   * that session and so keeping it looking alive to everyone (its leases would then wait for their TTL).
+   */
+  @Test
+  void aReplicaSeenGoneIsNotWatchedAgainWhileAnotherSessionTakesItsLock() throws Exception {
+    Connection c = liveReplica("c");
+    startWatch("a");
+    awaitWaiterOn("c");
+    String key;
+    try (Connection q = database.connection(); var s = q.createStatement();
+        var rs = s.executeQuery("SELECT session_lock FROM loopwork_replica WHERE replica_id = 'c'")) {
+      rs.next();
+      key = rs.getString(1);
+    }
+    // Another session that queues for c's lock behind the watch and, each time it gets it, holds it 30 ms.
+    Thread other = new Thread(() -> {
+      try (Connection session = database.dedicatedConnection();
+          var lock = session.prepareStatement("SELECT pg_advisory_lock(?, ?)");
+          var unlock = session.prepareStatement("SELECT pg_advisory_unlock(?, ?)")) {
+        for (var statement : List.of(lock, unlock)) {
+          statement.setInt(1, 0x6c6f6f70); // the class of Loopwork's session locks
+          statement.setInt(2, Integer.parseUnsignedInt(key));
+        }
+        for (int i = 0; i < 30; i++) {
+          lock.execute();
+          Thread.sleep(30);
+          unlock.execute();
+        }
+      } catch (SQLException | InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    }, "other-session");
+    other.start();
+    await().atMost(Duration.ofSeconds(5)).until(() -> waiters("c") == 2);
+    c.close();
+    other.join(10_000);
+    assertThat(seenGone.get()).as("times the end of c was seen").isEqualTo(1);
+  }
+
   /** Waits until a session waits for the session lock of {@code replicaId}: the watch is on it. */
   private void awaitWaiterOn(String replicaId) {
-    await().atMost(Duration.ofSeconds(5)).until(() -> {
-      try (Connection c = database.connection(); var s = c.prepareStatement("SELECT COUNT(*) FROM pg_locks k "
-          + "JOIN loopwork_replica r ON k.objid::text = r.session_lock WHERE k.locktype = 'advisory' "
-          + "AND k.objsubid = 2 AND NOT k.granted AND r.replica_id = ?")) {
-        s.setString(1, replicaId);
-        try (var rs = s.executeQuery()) {
-          rs.next();
-          return rs.getInt(1) > 0;
-        }
+    await().atMost(Duration.ofSeconds(5)).until(() -> waiters(replicaId) > 0);
+  }
+
+  /** How many sessions wait for the session lock of {@code replicaId}. */
+  private int waiters(String replicaId) throws SQLException {
+    try (Connection c = database.connection(); var s = c.prepareStatement("SELECT COUNT(*) FROM pg_locks k "
+        + "JOIN loopwork_replica r ON k.objid::text = r.session_lock WHERE k.locktype = 'advisory' "
+        + "AND k.objsubid = 2 AND NOT k.granted AND r.replica_id = ?")) {
+      s.setString(1, replicaId);
+      try (var rs = s.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
       }
-    });
+    }
   }
 
   /** A replica row whose session lock is held by a connection of its own, as a live replica's is. */
