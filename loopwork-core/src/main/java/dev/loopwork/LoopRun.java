@@ -592,15 +592,24 @@ final class LoopRun implements LoopHandle {
     }
   }
 
-  /** An iteration whose permit the coordinator revoked: logged and counted as failed; the loop goes on. */
+  /** An iteration whose permit the coordinator revoked: logged as its lease lost; the loop goes on. */
   private IterationOutcome revokedOutcome(long number, Throwable error) {
     if (error instanceof Error) {
       return classify(number, error, false, false);
     }
     log().warn("Loop service {} iteration {} was interrupted: its coordinator withdrew the permit to run it here",
         name, number);
-    consecutiveFailures++;
-    return IterationOutcome.FAILED;
+    return IterationOutcome.LEASE_LOST;
+  }
+
+  /** The {@link LeaseLostException} that {@code error} is or was caused by, or null. */
+  private static LeaseLostException leaseLost(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof LeaseLostException lost) {
+        return lost;
+      }
+    }
+    return null;
   }
 
   /** Logs the iteration's failure, if any, and counts it; an Error (always) or an outside interrupt ends the loop. */
@@ -615,6 +624,11 @@ final class LoopRun implements LoopHandle {
     if (timedOut) {
       consecutiveFailures++;
       return IterationOutcome.TIMED_OUT;
+    }
+    LeaseLostException lost = leaseLost(error);
+    if (lost != null && !interrupted) {
+      log().warn("Loop service {} iteration {}: {}", name, number, lost.getMessage());
+      return IterationOutcome.LEASE_LOST;
     }
     if (interrupted) {
       log().info("Loop service {} was interrupted in iteration {}; stopping", name, number);

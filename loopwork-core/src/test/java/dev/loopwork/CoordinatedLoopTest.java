@@ -3,6 +3,7 @@ package dev.loopwork;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
 import dev.loopwork.test.LoopTesting;
 import dev.loopwork.test.ManualClock;
 import java.time.Duration;
@@ -212,13 +213,70 @@ class CoordinatedLoopTest {
       }
       runs.add(Thread.currentThread().isInterrupted() ? "interrupted" : "ran");
     });
+    List<IterationOutcome> outcomes = new ArrayList<>();
+    service.addListener(new LoopListener() {
+      @Override
+      public void onIterationEnd(LoopService s, IterationResult result) {
+        outcomes.add(result.outcome());
+      }
+    });
     revokingEngine.start(service);
     clock.advance(Duration.ofMillis(2_500));
 
     assertThat(runs).containsExactly("interrupted", "ran", "ran");
+    assertThat(outcomes).containsExactly(IterationOutcome.LEASE_LOST, IterationOutcome.SUCCEEDED,
+        IterationOutcome.SUCCEEDED);
     assertThat(service.isRunning()).isTrue();
     assertThat(grants.get(0).isRevoked()).isTrue();
     assertThat(Thread.currentThread().isInterrupted()).isFalse();
+    service.stop(false);
+  }
+
+  /**
+   * Issue 13: an iteration whose work finds the lease lost before it commits (a fenced transaction throws {@link
+   * LeaseLostException}, here wrapped as a framework would) ends as LEASE_LOST with one WARN and no stack trace; it
+   * is no failure: no back-off, the failure count stays, and the loop goes on.
+   */
+  @Test
+  void anIterationWhoseWorkFindsTheLeaseLostEndsAsLeaseLostWithOneWarningAndNoBackoff() {
+    List<IterationResult> results = new ArrayList<>();
+    List<Long> startsMillis = new ArrayList<>();
+    LoopService service = new LoopService(LoopOptions.builder().loopInterval(Duration.ofSeconds(1))
+        .backoff(Duration.ofSeconds(30), Duration.ofMinutes(10)).handleSignals(false).build()) {
+      @Override
+      public String name() {
+        return "fenced";
+      }
+
+      @Override
+      protected void runOnce() {
+        startsMillis.add(clock.elapsed().toMillis());
+        if (startsMillis.size() == 1) {
+          throw new IllegalStateException("commit failed",
+              new LeaseLostException("lease of fenced lost: replica b owns it under token 2"));
+        }
+      }
+    };
+    service.addListener(new LoopListener() {
+      @Override
+      public void onIterationEnd(LoopService s, IterationResult result) {
+        results.add(result);
+      }
+    });
+    coordinator.script(IterationPermit.granted(1));
+    try (LogCapture log = LogCapture.services()) {
+      engine.start(service);
+      clock.advance(Duration.ofMillis(1_500));
+
+      assertThat(log.messages(Level.WARN)).containsExactly(
+          "Loop service fenced iteration 1: lease of fenced lost: replica b owns it under token 2");
+      assertThat(log.events()).allSatisfy(e -> assertThat(e.getThrowableProxy()).isNull());
+    }
+    assertThat(results).extracting(IterationResult::outcome)
+        .containsExactly(IterationOutcome.LEASE_LOST, IterationOutcome.SUCCEEDED);
+    assertThat(results.get(0).consecutiveFailures()).isZero();
+    assertThat(startsMillis).containsExactly(0L, 1_000L); // on schedule: no back-off
+    assertThat(service.isRunning()).isTrue();
     service.stop(false);
   }
 

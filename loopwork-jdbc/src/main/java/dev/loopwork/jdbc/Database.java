@@ -12,6 +12,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
@@ -88,6 +89,87 @@ public final class Database implements AutoCloseable {
       throw new SQLException(this + " is closed");
     }
     return source.getConnection();
+  }
+
+  /**
+   * Runs {@code work} in one transaction on a connection of the pool, and commits it if it returns; rolls it back if
+   * it throws, and rethrows that first exception (an error of the rollback is attached to it as suppressed).
+   *
+   * <p><b>Fenced</b> when called from an iteration of a coordinated service whose lease lives in this database (a
+   * {@link JdbcLoopService} under a {@link JdbcLoopRuntime} with replicas, or any service under a {@link
+   * LeaseCoordinator} on this database), on the iteration's thread: just before the commit, in the same
+   * transaction, it checks that this replica still holds the service's lease under the iteration's fencing token
+   * and that the lease has not expired, by the database's clock, and locks the lease's row until the commit, so
+   * that no other replica can take the lease in between. If the lease was lost, the transaction is rolled back and
+   * a {@link dev.loopwork.LeaseLostException} thrown: the iteration ends as {@link
+   * dev.loopwork.IterationOutcome#LEASE_LOST} and the loop goes on without the lease. A stale owner's work thus
+   * never commits. Elsewhere, a plain transaction.
+   *
+   * <pre>{@code
+   * protected void runOnce() throws SQLException {
+   *   database().useTransaction(c -> {
+   *     try (PreparedStatement s = c.prepareStatement("UPDATE jobs SET state = 'LATE' WHERE due < now()")) {
+   *       s.executeUpdate();
+   *     }
+   *   });
+   * }
+   * }</pre>
+   *
+   * @throws SQLException as thrown by {@code work}, the commit or the check
+   */
+  public void useTransaction(TransactionWork work) throws SQLException {
+    Objects.requireNonNull(work, "work");
+    inTransaction(connection -> {
+      work.run(connection);
+      return null;
+    });
+  }
+
+  /**
+   * As {@link #useTransaction}, returning what {@code work} returns.
+   *
+   * @throws SQLException as thrown by {@code work}, the commit or the check
+   */
+  public <T> T inTransaction(TransactionFunction<T> work) throws SQLException {
+    Objects.requireNonNull(work, "work");
+    try (Connection connection = connection()) {
+      return Transactions.call(connection, () -> {
+        T result = work.apply(connection);
+        checkLease(connection);
+        return result;
+      });
+    }
+  }
+
+  /**
+   * The fencing check of {@link #useTransaction}, for transactions that something else manages (a framework's
+   * transaction manager): call it last before the commit, on the transaction's connection. In an iteration of a
+   * service whose lease lives in this database, checks that the lease is still this replica's under the iteration's
+   * token and locks its row until the transaction ends; elsewhere does nothing.
+   *
+   * @throws dev.loopwork.LeaseLostException if the lease was lost: roll the transaction back
+   * @throws IllegalStateException if the check is due and the connection is in auto-commit mode
+   * @throws SQLException if the check cannot be made
+   */
+  public void checkLease(Connection connection) throws SQLException {
+    Optional<IterationFence> fence = IterationFence.on(this);
+    if (fence.isPresent()) {
+      fence.get().check(connection);
+    }
+  }
+
+  /** The work of {@link #useTransaction}: statements on the transaction's connection. */
+  @FunctionalInterface
+  public interface TransactionWork {
+    /** Runs the statements; the connection is not to be closed, committed or rolled back here. */
+    void run(Connection connection) throws SQLException;
+  }
+
+  /** The work of {@link #inTransaction}: statements on the transaction's connection, and a result. */
+  @FunctionalInterface
+  public interface TransactionFunction<T> {
+    /** Runs the statements and returns the result; the connection is not to be closed, committed or rolled back. */
+    T apply(Connection connection) throws SQLException;
   }
 
   /**

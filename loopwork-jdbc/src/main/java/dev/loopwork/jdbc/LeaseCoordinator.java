@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>An iteration that is already running when its lease is lost (the database unreachable for longer than the
- * time-to-live, a long pause of the process) is not interrupted: guard its writes with the fencing token. After a
+ * time-to-live, a long pause of the process) is not interrupted: write in {@linkplain Database#useTransaction fenced
+ * transactions}, which commit only while the lease is still this replica's under the iteration's token. After a
  * {@code kill -9}, the next owner knows the starts recorded up to the last renewal, so it may run up to one renewal
  * period early.
  *
@@ -671,6 +672,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       started = true;
       lastStartNanos = now;
       running = IterationPermit.granted(fencingToken);
+      long token = fencingToken;
+      new IterationFence(database, store, service, replicaId, token, reason -> lostUnder(token, reason)).enter();
       return running;
     }
 
@@ -695,6 +698,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
 
     @Override
     public synchronized void iterationEnded(IterationPermit permit) {
+      IterationFence.exit();
       inIteration = false;
       running = null;
       // An overrun: the service's schedule goes on from the end of this iteration.
@@ -801,6 +805,13 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         LOG.info("Replica {} no longer holds the lease of {} ({}); its iterations stop here", replicaId, service,
             reason);
         held = false;
+      }
+    }
+
+    /** A fenced transaction under {@code token} found the lease gone: unless held again since, it is not held. */
+    synchronized void lostUnder(long token, String reason) {
+      if (fencingToken == token) {
+        lose(reason);
       }
     }
 

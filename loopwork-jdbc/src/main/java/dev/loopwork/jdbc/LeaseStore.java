@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The SQL of the leases and replicas tables, and nothing else: {@link LeaseCoordinator} holds the algorithm. Every
@@ -22,6 +24,11 @@ import java.util.Set;
 final class LeaseStore {
   /** How many services' start times one renewal statement carries at most. */
   static final int RENEWAL_CHUNK = 500;
+
+  /** How long a fenced transaction may lock an expired lease, idle, before a replica taking the lease ends it. */
+  static final long STALE_FENCE_MILLIS = 1_000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(LeaseStore.class);
 
   private final Database database;
   private final String now;
@@ -255,13 +262,71 @@ final class LeaseStore {
       throws SQLException {
     String free = takeReserved ? "(owner IS NULL OR expires_ms <= " + now + ")" : "expires_ms <= " + now;
     try (Connection c = database.connection()) {
-      int taken = update(c, "UPDATE " + LEASE_TABLE + " SET owner = ?, fencing_token = fencing_token + 1, "
-          + "expires_ms = " + now + " + ? WHERE service = ? AND " + free, replicaId, ttlMillis, service);
-      if (taken == 0) {
-        return Optional.empty();
+      Optional<Lease> taken = Transactions.call(c, () -> {
+        // Skips a row that a fenced transaction has locked, rather than wait for it (see endStaleFences).
+        try (PreparedStatement s = prepare(c, "SELECT service FROM " + LEASE_TABLE + " WHERE service = ? AND "
+            + free + " FOR UPDATE SKIP LOCKED")) {
+          s.setString(1, service);
+          try (ResultSet rs = s.executeQuery()) {
+            if (!rs.next()) {
+              return Optional.<Lease>empty();
+            }
+          }
+        }
+        update(c, "UPDATE " + LEASE_TABLE + " SET owner = ?, fencing_token = fencing_token + 1, expires_ms = " + now
+            + " + ? WHERE service = ?", replicaId, ttlMillis, service);
+        return read(c, " WHERE service = ? AND owner = ?", service, replicaId).stream().findFirst();
+      });
+      if (taken.isEmpty()) {
+        endStaleFences(c, service);
       }
-      return read(c, " WHERE service = ? AND owner = ?", service, replicaId).stream().findFirst();
+      return taken;
     }
+  }
+
+  /**
+   * Ends the database session of a fenced transaction that still locks the row of {@code service}'s expired lease
+   * and has waited, idle, for longer than {@link #STALE_FENCE_MILLIS}: its process stalled between the check and the
+   * commit (a pause, SIGSTOP), and would keep the lease from being taken until it woke. Its transaction rolls back.
+   */
+  private void endStaleFences(Connection c, String service) throws SQLException {
+    for (long session : database.dialect().endStaleLockHolders(c, LEASE_TABLE, "service", service, now,
+        STALE_FENCE_MILLIS)) {
+      LOG.warn("Ended database session {}: its fenced transaction had locked the expired lease of {} for over {} ms "
+          + "without committing (a paused or stopped process); its transaction is rolled back", session, service,
+          STALE_FENCE_MILLIS);
+    }
+  }
+
+  /**
+   * In the open transaction of {@code c}: whether {@code replicaId} holds the lease of {@code service} under {@code
+   * fencingToken} and it has not expired, by the database's clock; if so, its row stays locked until the
+   * transaction ends, so that no other replica takes the lease before then.
+   */
+  boolean lockForCommit(Connection c, String service, String replicaId, long fencingToken) throws SQLException {
+    try (PreparedStatement s = prepare(c, "SELECT 1 FROM " + LEASE_TABLE + " WHERE service = ? AND owner = ? "
+        + "AND fencing_token = ? AND expires_ms > " + now + " FOR UPDATE")) {
+      s.setString(1, service);
+      s.setString(2, replicaId);
+      s.setLong(3, fencingToken);
+      try (ResultSet rs = s.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  /** Who holds the lease of {@code service} now, in words, e.g. "held by replica b under fencing token 7". */
+  String describeHolder(Connection c, String service) throws SQLException {
+    Optional<Lease> lease = read(c, " WHERE service = ?", service).stream().findFirst();
+    if (lease.isEmpty()) {
+      return "gone from the table";
+    }
+    Lease l = lease.get();
+    if (l.owner() == null) {
+      return "free (fencing token " + l.fencingToken() + ")";
+    }
+    return (l.remainingMillis() > 0 ? "held" : "expired, last held") + " by replica " + l.owner()
+        + " under fencing token " + l.fencingToken();
   }
 
   /**

@@ -149,6 +149,7 @@ public final class LoopworkSchema {
   }
 
   private static void migrate(Connection connection, Dialect dialect) throws SQLException {
+    Throwable failure = null;
     try {
       Transactions.run(connection, () -> {
         dialect.lockSchemaMigration(connection);
@@ -166,8 +167,11 @@ public final class LoopworkSchema {
           }
         }
       });
+    } catch (Throwable e) {
+      failure = e;
+      throw e;
     } finally {
-      dialect.unlockSchemaMigration(connection);
+      Transactions.release(failure, () -> dialect.unlockSchemaMigration(connection));
     }
   }
 

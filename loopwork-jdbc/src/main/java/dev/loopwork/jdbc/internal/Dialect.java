@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -173,6 +174,17 @@ public abstract class Dialect {
    */
   public boolean awaitSessionEnd(Connection connection, String name, int timeoutMillis) throws SQLException {
     throw new UnsupportedOperationException(name() + " has no session locks");
+  }
+
+  /**
+   * Ends the database sessions whose open transaction locks the row of {@code table} whose {@code keyColumn} is
+   * {@code key}, if that row's {@code expires_ms} has passed by {@code now} and the session has sat idle in its
+   * transaction for longer than {@code idleMillis}; returns their ids. None by default: a database without a way to
+   * find a row's locker leaves it be.
+   */
+  public List<Long> endStaleLockHolders(Connection connection, String table, String keyColumn, String key,
+      String now, long idleMillis) throws SQLException {
+    return List.of();
   }
 
   /** Whether {@code e} says that a row with the same key already exists. */

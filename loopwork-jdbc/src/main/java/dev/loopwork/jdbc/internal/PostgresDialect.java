@@ -5,6 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -125,6 +127,33 @@ final class PostgresDialect extends Dialect {
     } finally {
       connection.setAutoCommit(true);
     }
+  }
+
+  /**
+   * The locker is found through the row's {@code xmax}, the id of the transaction that locked it, and that
+   * transaction's own lock in {@code pg_locks}; it is ended with {@code pg_terminate_backend}, which needs the same
+   * role as the session ended (or {@code pg_signal_backend}).
+   */
+  @Override
+  public List<Long> endStaleLockHolders(Connection connection, String table, String keyColumn, String key,
+      String now, long idleMillis) throws SQLException {
+    List<Long> ended = new ArrayList<>();
+    try (PreparedStatement end = connection.prepareStatement("SELECT a.pid, pg_terminate_backend(a.pid) FROM "
+        + table + " t JOIN pg_locks l ON l.locktype = 'transactionid' AND l.transactionid = t.xmax "
+        + "AND l.mode = 'ExclusiveLock' AND l.granted JOIN pg_stat_activity a ON a.pid = l.pid WHERE t." + keyColumn
+        + " = ? AND t.expires_ms <= " + now + " AND a.pid <> pg_backend_pid() AND a.state = 'idle in transaction' "
+        + "AND a.state_change < clock_timestamp() - make_interval(secs => ?)")) {
+      end.setString(1, key);
+      end.setDouble(2, idleMillis / 1000.0);
+      try (ResultSet rs = end.executeQuery()) {
+        while (rs.next()) {
+          if (rs.getBoolean(2)) {
+            ended.add(rs.getLong(1));
+          }
+        }
+      }
+    }
+    return ended;
   }
 
   @Override
