@@ -72,8 +72,8 @@ final class IterationFence {
     String holder = store.describeHolder(connection, service);
     String reason = "a fenced transaction found it " + holder;
     onLost.leaseLost(reason);
-    throw new LeaseLostException("the lease of " + service + " was lost before commit: replica " + replicaId
-        + " ran under fencing token " + fencingToken + " and the lease is now " + holder
+    throw new LeaseLostException("lease lost before commit: replica " + replicaId + " ran " + service
+        + " under fencing token " + fencingToken + ", and the lease is now " + holder
         + "; the transaction was rolled back");
   }
 }

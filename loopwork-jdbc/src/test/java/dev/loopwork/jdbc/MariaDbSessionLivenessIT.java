@@ -89,7 +89,7 @@ class MariaDbSessionLivenessIT {
 
   private ReplicaProcess replica(String id) throws Exception {
     ReplicaProcess replica = ReplicaProcess.start(MariaDbDatabases.SERVER_URL + fresh.name, id, 1, INTERVAL,
-        Duration.ZERO, TTL);
+        Duration.ZERO, TTL, "none");
     replicas.add(replica);
     return replica;
   }

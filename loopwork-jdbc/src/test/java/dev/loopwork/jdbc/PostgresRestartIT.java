@@ -71,7 +71,7 @@ class PostgresRestartIT {
     int leases = services + 1; // and the journal pruner
     for (String id : List.of("r1", "r2", "r3")) {
       replicas.add(ReplicaProcess.start(URL + "?ApplicationName=replica-" + id, id, services, INTERVAL,
-          Duration.ZERO, LeaseCoordinator.DEFAULT_LEASE_TTL));
+          Duration.ZERO, LeaseCoordinator.DEFAULT_LEASE_TTL, "none"));
     }
     ReplicaClusterTestBase.awaitReady(replicas.toArray(ReplicaProcess[]::new));
     await().atMost(Duration.ofSeconds(30)).until(() -> cluster.balanced(3, leases));

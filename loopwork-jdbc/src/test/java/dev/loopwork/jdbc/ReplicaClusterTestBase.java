@@ -48,9 +48,15 @@ abstract class ReplicaClusterTestBase {
   /** As {@link #replica}, connecting to the test's database through {@code url} (a pooler, say). */
   ReplicaProcess replicaAt(String databaseUrl, String id, int services, Duration interval, Duration work,
       Duration ttl) throws IOException {
+    return replicaAt(databaseUrl, id, services, interval, work, ttl, "none");
+  }
+
+  /** As {@link #replicaAt}, with {@code writes} as in {@link ReplicaMain}. */
+  ReplicaProcess replicaAt(String databaseUrl, String id, int services, Duration interval, Duration work,
+      Duration ttl, String writes) throws IOException {
     // Named after the replica, so that a test can find every server session of one replica.
     String url = databaseUrl + (databaseUrl.contains("?") ? "&" : "?") + "ApplicationName=replica-" + id;
-    ReplicaProcess replica = ReplicaProcess.start(url, id, services, interval, work, ttl);
+    ReplicaProcess replica = ReplicaProcess.start(url, id, services, interval, work, ttl, writes);
     replicas.add(replica);
     return replica;
   }

@@ -1,5 +1,9 @@
 package dev.loopwork.jdbc;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,7 +16,11 @@ import java.util.concurrent.locks.LockSupport;
  * {@code url} (PostgreSQL or MariaDB). Prints {@code START <service> <epoch micros>} as each iteration starts (the
  * record that survives a {@code kill -9}, unlike the journal's last batch), and {@code READY <replica id>} once it takes part; stops gracefully on SIGTERM.
  *
- * <p>Arguments: url replicaId services intervalMillis workMillis ttlMillis
+ * <p>Arguments: url replicaId services intervalMillis workMillis ttlMillis [writes]. With {@code writes} {@code
+ * fenced} or {@code plain}, each iteration is instead one transaction on PostgreSQL that inserts {@code (replica,
+ * fencing token, clock_timestamp())} into {@code fence_row}, sleeps {@code workMillis} in the database and sets the
+ * row's end: in a {@linkplain Database#useTransaction fenced transaction}, or in a plain one, as a user who does not
+ * fence would write it.
  */
 public final class ReplicaMain {
   private ReplicaMain() {}
@@ -22,6 +30,60 @@ public final class ReplicaMain {
     long end = System.nanoTime() + nanos;
     for (long left = nanos; left > 0 && !Thread.currentThread().isInterrupted(); left = end - System.nanoTime()) {
       LockSupport.parkNanos(left);
+    }
+  }
+
+  /** Writes one row per iteration in a transaction that lasts {@code workNanos}; see the class comment. */
+  private static final class RowWriter extends JdbcLoopService {
+    private final String name;
+    private final String replicaId;
+    private final double workSeconds;
+    private final boolean fenced;
+
+    RowWriter(String name, Duration interval, String replicaId, long workNanos, boolean fenced) {
+      super(interval);
+      this.name = name;
+      this.replicaId = replicaId;
+      this.workSeconds = workNanos / 1e9;
+      this.fenced = fenced;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    protected void runOnce() throws SQLException {
+      long token = fencingToken().orElse(0);
+      if (fenced) {
+        database().useTransaction(c -> write(c, token));
+        return;
+      }
+      try (Connection c = database().connection()) {
+        c.setAutoCommit(false);
+        write(c, token);
+        c.commit();
+      }
+    }
+
+    private void write(Connection c, long token) throws SQLException {
+      try (PreparedStatement insert = c.prepareStatement("INSERT INTO fence_row (replica, token, started) "
+              + "VALUES (?, ?, clock_timestamp()) RETURNING id");
+          PreparedStatement sleep = c.prepareStatement("SELECT pg_sleep(?)");
+          PreparedStatement end = c.prepareStatement("UPDATE fence_row SET ended = clock_timestamp() WHERE id = ?")) {
+        insert.setString(1, replicaId);
+        insert.setLong(2, token);
+        long id;
+        try (ResultSet rs = insert.executeQuery()) {
+          rs.next();
+          id = rs.getLong(1);
+        }
+        sleep.setDouble(1, workSeconds);
+        sleep.execute();
+        end.setLong(1, id);
+        end.executeUpdate();
+      }
     }
   }
 
@@ -39,8 +101,13 @@ public final class ReplicaMain {
             .connectionTimeout(Duration.ofSeconds(1)).build();
         JdbcLoopRuntime runtime = JdbcLoopRuntime.builder(database).replicaId(replicaId).leaseTtl(ttl).build()) {
       List<JdbcLoopService> all = new ArrayList<>();
+      String writes = args.length > 6 ? args[6] : "none";
       for (int i = 0; i < services; i++) {
         String name = String.format("svc-%02d", i);
+        if (!writes.equals("none")) {
+          all.add(new RowWriter(name, interval, replicaId, workNanos, writes.equals("fenced")));
+          continue;
+        }
         all.add(JdbcLoopService.of(name, interval, db -> {
           Instant now = Instant.now();
           System.out.println("START " + name + " " + (now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000));

@@ -26,12 +26,13 @@ final class ReplicaProcess implements AutoCloseable {
 
   /** Starts a replica; see {@link ReplicaMain} for the arguments. */
   static ReplicaProcess start(String url, String replicaId, int services, Duration interval, Duration work,
-      Duration ttl) throws IOException {
+      Duration ttl, String writes) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp",
+    List<String> command = List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1",
+        "-Dlogback.configurationFile=logback-replica.xml", "-cp",
         System.getProperty("java.class.path"), ReplicaMain.class.getName(), url, replicaId,
         Integer.toString(services), Long.toString(interval.toMillis()), Long.toString(work.toMillis()),
-        Long.toString(ttl.toMillis()));
+        Long.toString(ttl.toMillis()), writes);
     return new ReplicaProcess(replicaId, new ProcessBuilder(command).start());
   }
 
@@ -91,6 +92,23 @@ final class ReplicaProcess implements AutoCloseable {
   /** SIGKILL, like kill -9: no chance to release anything. */
   void kill() {
     process.destroyForcibly();
+  }
+
+  /** SIGSTOP: the process freezes, its sockets stay open (a long GC pause, a VM migration). */
+  void freeze() throws IOException, InterruptedException {
+    signal("STOP");
+  }
+
+  /** SIGCONT: a frozen process goes on where it stopped. */
+  void thaw() throws IOException, InterruptedException {
+    signal("CONT");
+  }
+
+  private void signal(String name) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+    if (kill.waitFor() != 0) {
+      throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+    }
   }
 
   int awaitExit(Duration timeout) throws InterruptedException {
