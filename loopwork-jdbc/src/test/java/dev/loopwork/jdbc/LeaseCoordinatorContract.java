@@ -4,13 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.loopwork.IterationOutcome;
 import dev.loopwork.IterationPermit;
+import dev.loopwork.IterationResult;
 import dev.loopwork.LoopCoordinator;
 import dev.loopwork.LoopHandle;
+import dev.loopwork.LoopListener;
 import dev.loopwork.LoopService;
 import dev.loopwork.LoopStartException;
 import dev.loopwork.jdbc.RunLog.RecordedService;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -18,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -398,6 +404,70 @@ abstract class LeaseCoordinatorContract {
     execute("ALTER TABLE loopwork_lease RENAME COLUMN expires_at TO expires_ms");
     await().atMost(Duration.ofSeconds(5)).until(() -> log.count() >= broken + 5);
     assertThat(a.isDatabaseReachable()).isTrue();
+  }
+
+  /**
+   * Issue 13: a fenced transaction commits while its replica holds the lease under the iteration's token; once
+   * another replica took the lease (here written straight into the table while the third transaction runs), the
+   * transaction is rolled back, the iteration ends as LEASE_LOST, and the replica goes on without the lease until it
+   * can take it again, under a higher token.
+   */
+  @Test
+  void aFencedTransactionCommitsUnderTheLeaseAndRollsBackOnceTheLeaseIsTaken() throws SQLException {
+    execute("CREATE TABLE IF NOT EXISTS fenced_row (token BIGINT NOT NULL, iteration INT NOT NULL)");
+    execute("DELETE FROM fenced_row");
+    List<IterationOutcome> outcomes = new CopyOnWriteArrayList<>();
+    JdbcLoopService service = new JdbcLoopService(Duration.ofMillis(100)) {
+      private int iteration;
+
+      @Override
+      public String name() {
+        return "fenced";
+      }
+
+      @Override
+      protected void runOnce() throws SQLException {
+        int number = ++iteration;
+        long token = fencingToken().orElseThrow();
+        database().useTransaction(c -> {
+          try (PreparedStatement insert = c.prepareStatement("INSERT INTO fenced_row VALUES (?, ?)")) {
+            insert.setLong(1, token);
+            insert.setInt(2, number);
+            insert.executeUpdate();
+          }
+          if (number == 3) {
+            // Another replica takes the lease (for two TTLs) while this transaction runs.
+            execute("UPDATE loopwork_lease SET owner = 'z', fencing_token = fencing_token + 1, expires_ms = " + now()
+                + " + " + TTL.multipliedBy(2).toMillis() + " WHERE service = 'fenced'");
+          }
+        });
+      }
+    };
+    service.addListener(new LoopListener() {
+      @Override
+      public void onIterationEnd(LoopService s, IterationResult result) {
+        outcomes.add(result.outcome());
+      }
+    });
+    replica("a").start(service);
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> outcomes.size() >= 4);
+    assertThat(outcomes.subList(0, 3)).containsExactly(IterationOutcome.SUCCEEDED, IterationOutcome.SUCCEEDED,
+        IterationOutcome.LEASE_LOST);
+    assertThat(strings("SELECT CONCAT(token, ':', iteration) FROM fenced_row WHERE iteration <= 3 ORDER BY iteration"))
+        .containsExactly("1:1", "1:2");
+    // Back once z's lease expired, under the token after z's.
+    assertThat(strings("SELECT DISTINCT token FROM fenced_row WHERE iteration > 3")).containsExactly("3");
+  }
+
+  private List<String> strings(String sql) throws SQLException {
+    List<String> values = new ArrayList<>();
+    try (Connection c = database.connection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) {
+        values.add(rs.getString(1));
+      }
+    }
+    return values;
   }
 
   String now() {
