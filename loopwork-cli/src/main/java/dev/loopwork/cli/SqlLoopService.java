@@ -2,14 +2,14 @@ package dev.loopwork.cli;
 
 import dev.loopwork.cli.HostConfig.ServiceSpec;
 import dev.loopwork.jdbc.JdbcLoopService;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * A {@code sql} service: each iteration runs the statements in one transaction, each under the statement timeout.
- * With {@code repeat-while-rows: N} the transaction is a batch: it runs again while its last statement changed at
- * least N rows, each batch committed on its own; between batches the service checks for a stop request, so a
+ * A {@code sql} service: each iteration runs the statements in one transaction, each under the statement timeout,
+ * fenced: with replicas, it commits only while this replica still holds the service's lease. With {@code
+ * repeat-while-rows: N} the transaction is a batch: it runs again while its last statement changed at least N rows,
+ * each batch committed (and fenced) on its own; between batches the service checks for a stop request, so a
  * shutdown ends it after the current batch and never in the middle of one.
  */
 final class SqlLoopService extends JdbcLoopService {
@@ -53,10 +53,13 @@ final class SqlLoopService extends JdbcLoopService {
     logger().debug("{}: {} rows in {} batches", name(), total, batches);
   }
 
-  /** Runs the statements in one transaction; returns the rows changed by the last one. */
+  /**
+   * Runs the statements in one transaction, fenced: it commits only while this replica still holds the service's
+   * lease under the iteration's token (see {@link dev.loopwork.jdbc.Database#useTransaction}). Returns the rows
+   * changed by the last statement.
+   */
   private long runTransaction() throws SQLException {
-    try (Connection c = database().connection()) {
-      c.setAutoCommit(false);
+    return database().inTransaction(c -> {
       try (Statement statement = c.createStatement()) {
         statement.setQueryTimeout(timeoutSeconds);
         long rows = 0;
@@ -64,14 +67,8 @@ final class SqlLoopService extends JdbcLoopService {
           statement.execute(sql);
           rows = Math.max(0, statement.getLargeUpdateCount());
         }
-        c.commit();
         return rows;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
       }
-    }
+    });
   }
 }

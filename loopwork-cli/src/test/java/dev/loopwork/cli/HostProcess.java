@@ -137,6 +137,30 @@ final class HostProcess implements AutoCloseable {
     }
   }
 
+  /** SIGSTOP: the process freezes with its sockets open (a long GC pause, a VM migration). */
+  void freeze() {
+    signal("STOP");
+  }
+
+  /** SIGCONT: a frozen process goes on where it stopped. */
+  void thaw() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+      if (kill.waitFor() != 0) {
+        throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
   boolean isAlive() {
     return process.isAlive();
   }
