@@ -158,6 +158,14 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether transactions on this database are fenced on the calling thread now: it runs an iteration of a
+   * coordinated service whose lease lives in this database, so {@link #checkLease} has something to check.
+   */
+  public boolean isFencing() {
+    return IterationFence.on(this).isPresent();
+  }
+
   /** The work of {@link #useTransaction}: statements on the transaction's connection. */
   @FunctionalInterface
   public interface TransactionWork {

@@ -80,6 +80,25 @@ public class LoopworkAutoConfiguration {
     return new LoopworkServices(runtime, properties, services.orderedStream().toList());
   }
 
+  /**
+   * Fences the application's transactions in iterations of exclusive services (see {@link TransactionFencing}),
+   * unless {@code loopwork.coordination.fence-transactions=false}.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = {"org.springframework.transaction.TransactionExecutionListener",
+      "org.springframework.jdbc.datasource.DataSourceUtils"})
+  @ConditionalOnBean(DataSource.class)
+  @ConditionalOnProperty(prefix = "loopwork.coordination", name = "fence-transactions", havingValue = "true",
+      matchIfMissing = true)
+  static class FencingConfiguration {
+
+    /** The listener that Spring Boot adds to the transaction manager it configures. */
+    @Bean
+    TransactionFencing loopworkTransactionFencing(Database database) {
+      return new TransactionFencing(database);
+    }
+  }
+
   /** Loopwork's meters, in the application's registry. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass({MeterRegistry.class, LoopMetrics.class})

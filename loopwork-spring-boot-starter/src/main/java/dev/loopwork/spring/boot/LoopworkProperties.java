@@ -107,6 +107,22 @@ public class LoopworkProperties {
     /** How often a replica looks for free leases; at most a third of the lease time-to-live. */
     private Duration pollInterval = Duration.ofMillis(200);
 
+    /**
+     * Whether transactions that Spring manages on the application's DataSource during an iteration of an exclusive
+     * service commit only while this instance still holds the service's lease (checked just before the commit).
+     */
+    private boolean fenceTransactions = true;
+
+    /** Whether Spring-managed transactions in iterations are fenced. */
+    public boolean isFenceTransactions() {
+      return fenceTransactions;
+    }
+
+    /** Sets whether Spring-managed transactions in iterations are fenced. */
+    public void setFenceTransactions(boolean fenceTransactions) {
+      this.fenceTransactions = fenceTransactions;
+    }
+
     /** How long a lease lasts without renewal. */
     public Duration getLeaseTtl() {
       return leaseTtl;
