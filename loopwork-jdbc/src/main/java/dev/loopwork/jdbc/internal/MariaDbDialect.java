@@ -29,7 +29,9 @@ final class MariaDbDialect extends Dialect {
 
   @Override
   public String nowMillis() {
-    return "CAST(UNIX_TIMESTAMP(NOW(3)) * 1000 AS SIGNED)";
+    // Both parts read the statement's start, as an instant: no detour through the session's time zone, in which
+    // the hour that a change from summer time repeats is ambiguous (UNIX_TIMESTAMP(NOW(3)) reads an hour behind).
+    return "(UNIX_TIMESTAMP() * 1000 + MICROSECOND(NOW(6)) DIV 1000)";
   }
 
   @Override
