@@ -4,13 +4,15 @@ import dev.loopwork.IterationPermit;
 import dev.loopwork.LoopCoordinator;
 import dev.loopwork.LoopService;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * The host's coordinator: it hands {@code exclusive} services to the lease coordinator and lets {@code
  * every-replica} services run on every replica; it holds back the iterations of paused services, except the one
- * iteration that {@link #runNow} asks for.
+ * iteration that {@link #runNow} asks for, whose request it claims only when that iteration is granted.
  *
  * <p>An iteration that may not run now is deferred by {@link #RETRY}, never denied: a denial would make the engine
  * wait a whole interval before asking again, so a service with a long interval would start late after it gains
@@ -36,7 +38,8 @@ final class FleetCoordinator implements LoopCoordinator {
   private final LoopCoordinator leases;
   private final Set<String> everyReplica;
   private final Set<String> unpausable;
-  private final Set<String> passThePause = ConcurrentHashMap.newKeySet();
+  // Services asked for one iteration, paused or not, with the claim of the request, taken at the grant.
+  private final Map<String, BooleanSupplier> passes = new ConcurrentHashMap<>();
   private volatile Set<String> paused = Set.of();
 
   /**
@@ -62,18 +65,20 @@ final class FleetCoordinator implements LoopCoordinator {
 
   /**
    * Asks the running {@code service} for one extra iteration now ({@link LoopService#runNow()}) and lets its next
-   * permit through even if it is paused: exactly one iteration, under its lease and fencing token as usual, after
-   * which a paused service is held back again. The schedule is unchanged.
+   * granted permit through even if it is paused: exactly one iteration, under its lease and fencing token as usual,
+   * after which a paused service is held back again. The schedule is unchanged. The request is taken with {@code
+   * claim} only once the iteration has its permit, so that a request never goes lost while the lease is not ready
+   * here; if {@code claim} fails (another replica took the request), the iteration does not run.
    *
    * @return whether the service is running (otherwise nothing happens)
    */
-  boolean runNow(LoopService service) {
+  boolean runNow(LoopService service, BooleanSupplier claim) {
     String name = service.name();
-    passThePause.add(name);
+    passes.put(name, claim);
     if (service.runNow()) {
       return true;
     }
-    passThePause.remove(name);
+    passes.remove(name, claim);
     return false;
   }
 
@@ -102,16 +107,33 @@ final class FleetCoordinator implements LoopCoordinator {
 
     @Override
     public IterationPermit permit() {
-      // The pass is for the next ask only, whether it meets a pause or not, so none is left over for later.
-      boolean passes = passThePause.remove(name);
-      if (pausable && paused.contains(name) && !passes) {
+      BooleanSupplier pass = passes.get(name);
+      if (pausable && paused.contains(name) && pass == null) {
         return IterationPermit.deferred(RETRY);
       }
       IterationPermit permit = inner.permit();
-      if (!permit.isGranted() && permit.deferral().isZero()) {
-        return IterationPermit.deferred(RETRY);
+      if (!permit.isGranted()) {
+        // A pass waits for a grant, asked again soon.
+        return permit.deferral().isZero() ? IterationPermit.deferred(RETRY) : permit;
+      }
+      if (pass != null && passes.remove(name, pass) && !claim(pass, permit)) {
+        // The request was taken elsewhere: this iteration was let through for it only.
+        return IterationPermit.denied();
       }
       return permit;
+    }
+
+    /** Claims the request of a granted pass; if that fails or throws, the grant is given back. */
+    private boolean claim(BooleanSupplier pass, IterationPermit permit) {
+      boolean claimed = false;
+      try {
+        claimed = pass.getAsBoolean();
+        return claimed;
+      } finally {
+        if (!claimed) {
+          inner.iterationEnded(permit);
+        }
+      }
     }
 
     @Override
@@ -121,7 +143,7 @@ final class FleetCoordinator implements LoopCoordinator {
 
     @Override
     public void leave() {
-      passThePause.remove(name);
+      passes.remove(name);
       inner.leave();
     }
   }

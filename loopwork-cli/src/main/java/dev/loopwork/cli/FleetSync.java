@@ -80,19 +80,28 @@ final class FleetSync extends LoopService {
     coordinator.setPaused(paused);
     controls.forEach((name, c) -> {
       boolean mine = everyReplica.contains(name) || heldLeases.contains(name);
-      if (c.runOnceRequested() && services.containsKey(name) && mine && control.claimRunOnce(name)) {
+      if (c.runOnceRequested() && services.containsKey(name) && mine) {
         runNow(services.get(name));
       }
     });
     status.publish(replica, board.snapshot());
   }
 
+  /** Asks for the requested iteration; the request is claimed when it gets its permit (see FleetCoordinator). */
   private void runNow(LoopService service) {
-    if (coordinator.runNow(service)) {
-      logger().info("Running one iteration of {} now, as requested", service.name());
+    String name = service.name();
+    if (coordinator.runNow(service, () -> claimed(name))) {
+      logger().debug("One iteration of {} asked for, as requested", name);
     } else {
-      logger().warn("A run-once of {} was requested, but it is {} here; nothing runs", service.name(),
-          service.state());
+      logger().warn("A run-once of {} was requested, but it is {} here; nothing runs", name, service.state());
     }
+  }
+
+  private boolean claimed(String name) {
+    boolean claimed = control.claimRunOnce(name);
+    if (claimed) {
+      logger().info("Running one iteration of {} now, as requested", name);
+    }
+    return claimed;
   }
 }

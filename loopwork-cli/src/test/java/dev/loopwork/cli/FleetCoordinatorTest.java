@@ -69,7 +69,7 @@ class FleetCoordinatorTest {
     engine().start(hourlyPurge);
     assertThat(tokens).as("paused from the start").isEmpty();
 
-    assertThat(coordinator.runNow(hourlyPurge)).isTrue();
+    assertThat(coordinator.runNow(hourlyPurge, () -> true)).isTrue();
     assertThat(tokens).as("the extra iteration, with the lease's fencing token").containsExactly(7L);
 
     clock.advance(Duration.ofHours(3));
@@ -85,7 +85,7 @@ class FleetCoordinatorTest {
   void runNowOfAServiceThatIsNotRunningLeavesNoPassForLater() {
     coordinator.setPaused(Set.of("purge"));
 
-    assertThat(coordinator.runNow(hourlyPurge)).isFalse();
+    assertThat(coordinator.runNow(hourlyPurge, () -> true)).isFalse();
     engine().start(hourlyPurge);
     clock.advance(Duration.ofHours(2));
     assertThat(tokens).isEmpty();
@@ -94,12 +94,46 @@ class FleetCoordinatorTest {
   @Test
   void aPassIsForTheNextAskOnly() {
     engine().start(hourlyPurge);
-    assertThat(coordinator.runNow(hourlyPurge)).isTrue();
+    assertThat(coordinator.runNow(hourlyPurge, () -> true)).isTrue();
     assertThat(tokens).as("the first iteration and the extra one, unpaused").hasSize(2);
 
     coordinator.setPaused(Set.of("purge"));
     clock.advance(Duration.ofHours(2));
     assertThat(tokens).as("no pass left over for a pause").hasSize(2);
+  }
+
+  /**
+   * Issue 13: a run-once request is claimed only once the iteration has its permit, so that a request that comes
+   * while the lease is not ready here (deferred) is not lost; and a request that another replica took runs nothing.
+   */
+  @Test
+  void aRunOnceIsClaimedOnlyWhenItsIterationIsGranted() {
+    coordinator.setPaused(Set.of("purge"));
+    engine().start(hourlyPurge);
+    leases.answer = IterationPermit.deferred(Duration.ofMillis(200));
+    List<String> claims = new ArrayList<>();
+
+    assertThat(coordinator.runNow(hourlyPurge, () -> claims.add("claimed"))).isTrue();
+    clock.advance(Duration.ofMillis(500));
+    assertThat(claims).as("not claimed while the lease is not ready").isEmpty();
+    assertThat(tokens).isEmpty();
+
+    leases.answer = IterationPermit.granted(7);
+    clock.advance(Duration.ofMillis(200));
+    assertThat(claims).containsExactly("claimed");
+    assertThat(tokens).containsExactly(7L);
+  }
+
+  @Test
+  void aRunOnceThatAnotherReplicaClaimedRunsNothingAndGivesTheGrantBack() {
+    coordinator.setPaused(Set.of("purge"));
+    engine().start(hourlyPurge);
+
+    assertThat(coordinator.runNow(hourlyPurge, () -> false)).isTrue();
+    assertThat(tokens).isEmpty();
+    assertThat(leases.ended).isEqualTo(1);
+    clock.advance(Duration.ofHours(2));
+    assertThat(tokens).as("still paused").isEmpty();
   }
 
   private LoopEngine engine() {
@@ -126,6 +160,7 @@ class FleetCoordinatorTest {
     final List<String> joined = new ArrayList<>();
     IterationPermit answer = IterationPermit.granted(7);
     int asked;
+    int ended;
 
     @Override
     public Membership join(LoopService service) {
@@ -138,7 +173,9 @@ class FleetCoordinatorTest {
         }
 
         @Override
-        public void iterationEnded(IterationPermit permit) {}
+        public void iterationEnded(IterationPermit permit) {
+          ended++;
+        }
 
         @Override
         public void leave() {}
