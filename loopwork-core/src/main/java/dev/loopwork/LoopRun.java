@@ -579,7 +579,8 @@ final class LoopRun implements LoopHandle {
     }
     if (startedAt != null) {
       listeners.iterationEnded(service, new IterationResult(name, number, startedAt, Duration.ofNanos(took), outcome,
-          error, overrun, consecutiveFailures));
+          error, overrun, consecutiveFailures,
+          permit != null ? OptionalLong.of(permit.fencingToken()) : OptionalLong.empty()));
     }
     return end;
   }

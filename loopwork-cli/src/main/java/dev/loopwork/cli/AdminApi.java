@@ -61,7 +61,7 @@ final class AdminApi {
    *
    * @param startedAt when it started, ISO-8601
    * @param durationMs how long it took
-   * @param outcome SUCCEEDED, FAILED or TIMED_OUT
+   * @param outcome SUCCEEDED, FAILED, TIMED_OUT or LEASE_LOST
    * @param error a summary of the error, or null
    */
   record ChartRun(String startedAt, double durationMs, String outcome, String error) {}

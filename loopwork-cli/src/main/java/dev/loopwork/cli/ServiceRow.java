@@ -16,7 +16,7 @@ import java.util.List;
  * @param owner the replica that holds its lease (exclusive), the replicas that run it (every-replica), or null
  * @param replicas the live replicas that have it enabled
  * @param lastStart when the last iteration started, anywhere
- * @param lastOutcome how it ended: SUCCEEDED, FAILED or TIMED_OUT
+ * @param lastOutcome how it ended: SUCCEEDED, FAILED, TIMED_OUT or LEASE_LOST
  * @param lastDurationMs how long it took, in milliseconds
  * @param nextRun when the next iteration is due; null while paused
  * @param failuresInRow failures in a row on the replica that ran it last

@@ -64,9 +64,7 @@ public final class JdbcLoopRuntime implements AutoCloseable {
       engineBuilder.coordinator(decorated(coordinator, builder.coordinatorDecorator));
     }
     String replicaId = coordinator != null ? coordinator.replicaId() : "uncoordinated";
-    this.journal = builder.journal
-        ? new RunJournal(database, health, replicaId, coordinator != null ? coordinator::fencingTokenOf : s -> null)
-        : null;
+    this.journal = builder.journal ? new RunJournal(database, health, replicaId) : null;
     if (journal != null) {
       engineBuilder.listener(journal);
     }

@@ -162,12 +162,6 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     return (int) seats.values().stream().filter(Seat::isHeld).count();
   }
 
-  /** The fencing token under which {@code service} runs here, or {@code null} if this replica does not hold it. */
-  Long fencingTokenOf(String service) {
-    Seat seat = seats.get(service);
-    return seat == null ? null : seat.heldToken();
-  }
-
   /**
    * Registers {@code service} for coordination; its iterations run here only while this replica holds its lease.
    *
@@ -736,10 +730,6 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       if (seats.isEmpty()) {
         wakeTicker();
       }
-    }
-
-    synchronized Long heldToken() {
-      return held ? fencingToken : null;
     }
 
     synchronized void synced() {

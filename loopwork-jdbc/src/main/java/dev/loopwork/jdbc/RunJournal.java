@@ -19,7 +19,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,17 +44,15 @@ final class RunJournal implements LoopListener, AutoCloseable {
   private final Database database;
   private final DatabaseHealth health;
   private final String replicaId;
-  private final Function<String, Long> fencingTokens;
   private final BlockingQueue<Entry> queue = new ArrayBlockingQueue<>(CAPACITY);
   private final List<Entry> unwritten = new ArrayList<>();
   private final AtomicLong dropped = new AtomicLong();
   private final ScheduledExecutorService writer;
 
-  RunJournal(Database database, DatabaseHealth health, String replicaId, Function<String, Long> fencingTokens) {
+  RunJournal(Database database, DatabaseHealth health, String replicaId) {
     this.database = database;
     this.health = health;
     this.replicaId = replicaId;
-    this.fencingTokens = fencingTokens;
     this.writer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("loopwork-journal"));
     writer.scheduleWithFixedDelay(this::flush, 200, 200, TimeUnit.MILLISECONDS);
   }
@@ -66,7 +63,10 @@ final class RunJournal implements LoopListener, AutoCloseable {
   @Override
   public void onIterationEnd(LoopService service, IterationResult result) {
     String error = result.failure().map(Throwable::toString).map(RunJournal::summary).orElse(null);
-    Entry entry = new Entry(result.serviceName(), result.iteration(), fencingTokens.apply(result.serviceName()),
+    // The token the iteration ran under (0: granted without a lease, as every-replica services are).
+    Long token = result.fencingToken().isPresent() && result.fencingToken().getAsLong() > 0
+        ? result.fencingToken().getAsLong() : null;
+    Entry entry = new Entry(result.serviceName(), result.iteration(), token,
         result.startedAt(), result.duration().toNanos() / 1_000, result.outcome().name(),
         error);
     while (!queue.offer(entry)) {

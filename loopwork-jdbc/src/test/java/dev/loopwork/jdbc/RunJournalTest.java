@@ -21,6 +21,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -69,6 +70,33 @@ class RunJournalTest {
         .containsExactly("r7|1");
   }
 
+  /**
+   * Issue 13: a row carries the token its iteration ran under, also when the lease was lost during it (a fenced
+   * transaction found it taken: the replica no longer holds any token of it when the row is made), with the
+   * outcome LEASE_LOST.
+   */
+  @Test
+  void aRowCarriesTheTokenItsIterationRanUnderAlsoWhenTheLeaseWasLostInIt() throws Exception {
+    AtomicInteger iterations = new AtomicInteger();
+    LoopService taken = JdbcLoopService.of("taken", Duration.ofMillis(20), db -> {
+      if (iterations.incrementAndGet() == 2) {
+        try (Connection c = db.connection(); Statement s = c.createStatement()) {
+          s.executeUpdate("UPDATE loopwork_lease SET owner = 'z', fencing_token = fencing_token + 1, "
+              + "expires_ms = 9999999999999 WHERE service = 'taken'");
+        }
+        db.useTransaction(c -> { });
+      }
+    });
+    try (JdbcLoopRuntime runtime = JdbcLoopRuntime.builder(database).replicaId("r1").pollInterval(
+        Duration.ofMillis(50)).build()) {
+      runtime.start(taken);
+      await().atMost(Duration.ofSeconds(10)).until(() -> count("WHERE service = 'taken'") >= 2);
+      taken.stop();
+    }
+    assertThat(query("SELECT iteration, fencing_token, outcome FROM loopwork_run WHERE service = 'taken' "
+        + "ORDER BY iteration")).containsExactly("1|1|SUCCEEDED", "2|1|LEASE_LOST");
+  }
+
   @Test
   void aDecoratorNeedsACoordinatedRuntime() {
     JdbcLoopRuntime.Builder uncoordinated = JdbcLoopRuntime.builder(database).coordinated(false)
@@ -104,10 +132,10 @@ class RunJournalTest {
 
   @Test
   void queuesWithoutWaitingWhileTheTableIsMissingAndWritesEverythingWhenItIsBack() throws Exception {
-    RunJournal journal = new RunJournal(database, new DatabaseHealth(database), "r1", service -> 5L);
+    RunJournal journal = new RunJournal(database, new DatabaseHealth(database), "r1");
     try {
       for (int i = 1; i <= 3; i++) {
-        journal.onIterationEnd(null, result("s", i));
+        journal.onIterationEnd(null, result("s", i, OptionalLong.of(5)));
       }
       await().atMost(Duration.ofSeconds(5)).until(() -> journal.backlog() == 3);
       LoopworkSchema.create(database);
@@ -141,7 +169,7 @@ class RunJournalTest {
   void rowsTheDatabaseRefusesAreDroppedWithoutStallingTheJournal() throws Exception {
     LoopworkSchema.create(database);
     DatabaseHealth health = new DatabaseHealth(database);
-    RunJournal journal = new RunJournal(database, health, "r1", service -> null);
+    RunJournal journal = new RunJournal(database, health, "r1");
     try {
       journal.onIterationEnd(null, result("n".repeat(300), 1));
       await().atMost(Duration.ofSeconds(5)).until(() -> journal.backlog() == 0);
@@ -155,8 +183,12 @@ class RunJournalTest {
   }
 
   private static IterationResult result(String service, long iteration) {
+    return result(service, iteration, OptionalLong.empty());
+  }
+
+  private static IterationResult result(String service, long iteration, OptionalLong fencingToken) {
     return new IterationResult(service, iteration, Instant.parse("2026-01-01T00:00:00Z"), Duration.ofMillis(3),
-        IterationOutcome.SUCCEEDED, null, false, 0);
+        IterationOutcome.SUCCEEDED, null, false, 0, fencingToken);
   }
 
   @Test
