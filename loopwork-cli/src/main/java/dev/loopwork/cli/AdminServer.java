@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.loopwork.cli.HostConfig.AdminSettings;
+import dev.loopwork.jdbc.DatabaseException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -30,12 +31,15 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /}: the dashboard.
  * </ul>
  *
- * <p>Errors are answered as JSON {@code {"error": "..."}} without stack traces; unexpected ones are logged.
+ * <p>Errors are answered as JSON {@code {"error": "..."}} without stack traces; unexpected ones are logged. While
+ * the database does not answer, requests that need it get 503 with a {@code reason} and {@code Retry-After}.
  */
 final class AdminServer {
   private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
   private static final Pattern SERVICE_PATH = Pattern.compile("/api/services/([^/]+)/([a-z-]+)");
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** What a 503 asks a client to wait before it tries again while the database does not answer. */
+  private static final int RETRY_AFTER_SECONDS = 5;
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -93,6 +97,13 @@ final class AdminServer {
         route(exchange);
       } catch (FleetControl.UnknownServiceException e) {
         sendJson(exchange, 404, Map.of("error", e.getMessage()));
+      } catch (DatabaseException e) {
+        // An outage, which the host already logs once: the client is told to come back, not that we failed.
+        LOG.debug("Admin request {} {}: {}", exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+            e.getMessage());
+        exchange.getResponseHeaders().set("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+        sendJson(exchange, 503, Map.of("error", "the database does not answer; try again later",
+            "reason", e.getMessage()));
       } catch (RuntimeException e) {
         LOG.error("Admin request {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI().getPath(), e);
         sendJson(exchange, 500, Map.of("error", "internal error; the host's log has the details"));

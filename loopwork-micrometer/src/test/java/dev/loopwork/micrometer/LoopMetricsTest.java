@@ -196,10 +196,10 @@ class LoopMetricsTest {
 
     engine.start(never);
 
-    assertThat(registry.find(ITERATIONS).tag(TAG_SERVICE, "never-iterates").meters()).hasSize(3);
+    assertThat(registry.find(ITERATIONS).tag(TAG_SERVICE, "never-iterates").meters()).hasSize(4);
     assertThat(registry.get(ITERATIONS).tag(TAG_SERVICE, "never-iterates").counters())
         .allSatisfy(c -> assertThat(c.count()).isZero());
-    assertThat(registry.get(ITERATION_DURATION).tag(TAG_SERVICE, "never-iterates").timers()).hasSize(3);
+    assertThat(registry.get(ITERATION_DURATION).tag(TAG_SERVICE, "never-iterates").timers()).hasSize(4);
     assertThat(registry.get(OVERRUNS).tag(TAG_SERVICE, "never-iterates").counter().count()).isZero();
   }
 
@@ -325,7 +325,7 @@ class LoopMetricsTest {
 
     assertThat(registry.find(ITERATIONS).tag(TAG_SERVICE, NAME).meters()).isEmpty();
     assertThat(registry.find(SERVICE_STATE).tag(TAG_SERVICE, NAME).meters()).isEmpty();
-    assertThat(registry.find(ITERATIONS).tag(TAG_SERVICE, "purge-events").meters()).hasSize(3);
+    assertThat(registry.find(ITERATIONS).tag(TAG_SERVICE, "purge-events").meters()).hasSize(4);
   }
 
   @Test
