@@ -598,7 +598,8 @@ final class LoopRun implements LoopHandle {
     if (error instanceof Error) {
       return classify(number, error, false, false);
     }
-    log().warn("Loop service {} iteration {} was interrupted: its coordinator withdrew the permit to run it here",
+    // INFO: the coordinator has already warned about why (a lost session, an outage).
+    log().info("Loop service {} iteration {} was interrupted: its coordinator withdrew the permit to run it here",
         name, number);
     return IterationOutcome.LEASE_LOST;
   }

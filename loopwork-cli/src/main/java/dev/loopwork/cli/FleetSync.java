@@ -2,12 +2,14 @@ package dev.loopwork.cli;
 
 import dev.loopwork.LoopOptions;
 import dev.loopwork.LoopService;
+import dev.loopwork.jdbc.DatabaseException;
 import dev.loopwork.jdbc.ServiceControls;
 import dev.loopwork.jdbc.ServiceControls.Control;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /**
@@ -31,10 +33,12 @@ final class FleetSync extends LoopService {
   private final Map<String, LoopService> services;
   private final Set<String> everyReplica;
   private final Runnable announce;
+  private final BooleanSupplier databaseReachable;
   private volatile Set<String> heldLeases = Set.of();
 
   FleetSync(String replica, StatusBoard board, StatusTable status, ServiceControls control,
-      FleetCoordinator coordinator, Map<String, LoopService> services, Set<String> everyReplica, Runnable announce) {
+      FleetCoordinator coordinator, Map<String, LoopService> services, Set<String> everyReplica, Runnable announce,
+      BooleanSupplier databaseReachable) {
     super(LoopOptions.builder().loopInterval(INTERVAL).handleSignals(false).build());
     this.replica = replica;
     this.board = board;
@@ -44,6 +48,7 @@ final class FleetSync extends LoopService {
     this.services = Map.copyOf(services);
     this.everyReplica = Set.copyOf(everyReplica);
     this.announce = announce;
+    this.databaseReachable = databaseReachable;
   }
 
   /**
@@ -67,6 +72,20 @@ final class FleetSync extends LoopService {
 
   @Override
   protected void runOnce() {
+    if (!databaseReachable.getAsBoolean()) {
+      return; // an outage, which the runtime logs once; the sync resumes when the database answers
+    }
+    try {
+      sync();
+    } catch (DatabaseException e) {
+      if (!DatabaseException.isConnectionFailure(e)) {
+        throw e;
+      }
+      logger().debug("{}: the database does not answer ({}); trying again in {}", NAME, e.getMessage(), INTERVAL);
+    }
+  }
+
+  private void sync() {
     heldLeases = new HashSet<>(status.leasesOf(replica));
     Map<String, Control> controls = control.readAll();
     Set<String> paused = controls.entrySet().stream().filter(e -> e.getValue().paused()).map(Map.Entry::getKey)

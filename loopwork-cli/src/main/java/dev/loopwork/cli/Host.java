@@ -91,7 +91,8 @@ final class Host {
           new AdminApi(database, board, status, control, registry)) : null;
       sync[0] = new FleetSync(replica, board, status, control, coordinator[0], byName, everyReplica,
           () -> LOG.info("Replica {} runs {} service(s) on {}: {}{}", replica, services.size(), database,
-              byName.keySet(), admin == null ? "" : "; admin HTTP and dashboard on " + admin.url()));
+              byName.keySet(), admin == null ? "" : "; admin HTTP and dashboard on " + admin.url()),
+          runtime::isDatabaseReachable);
       List<LoopService> all = new ArrayList<>(services);
       all.add(sync[0]);
       try {

@@ -298,8 +298,9 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   private void loseSession(Exception cause) {
     sessionHeld = false;
     sessionLost = true;
-    LOG.warn("Replica {} lost its database session ({}); no iteration starts here until it is back and its leases "
-        + "are checked, and the running ones are interrupted", replicaId, cause.toString());
+    // One WARN per outage, shared with the other statements that fail in it.
+    health.failed("keep the database session of replica " + replicaId + " (no iteration starts here until it is "
+        + "back and its leases are checked; the running ones are interrupted)", cause);
     seats.values().forEach(Seat::revokeRunning);
   }
 
@@ -411,7 +412,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     nextFullSyncNanos = sendNanos + renewNanos - pollInterval.toNanos();
     if (sessionLost && sessionHeldAtStart && sessionHeld && sessionRestores == restoresAtStart) {
       sessionLost = false; // the session is back and this renewal, made after, says which leases are still ours
-      LOG.info("Replica {} has its database session again; its iterations resume", replicaId);
+      LOG.debug("Replica {} has its database session again; its iterations resume", replicaId);
     }
     releasePending();
     if (!sessionLost) {

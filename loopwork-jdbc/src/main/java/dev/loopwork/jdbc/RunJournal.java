@@ -62,7 +62,7 @@ final class RunJournal implements LoopListener, AutoCloseable {
 
   @Override
   public void onIterationEnd(LoopService service, IterationResult result) {
-    String error = result.failure().map(Throwable::toString).map(RunJournal::summary).orElse(null);
+    String error = result.failure().map(DatabaseException::describe).map(RunJournal::summary).orElse(null);
     // The token the iteration ran under (0: granted without a lease, as every-replica services are).
     Long token = result.fencingToken().isPresent() && result.fencingToken().getAsLong() > 0
         ? result.fencingToken().getAsLong() : null;

@@ -23,7 +23,8 @@ class SessionLivenessIT extends ReplicaClusterTestBase {
   private static final Duration INTERVAL = Duration.ofMillis(500);
   private static final Duration TTL = LeaseCoordinator.DEFAULT_LEASE_TTL;
   private static final Duration POLL = LeaseCoordinator.DEFAULT_POLL_INTERVAL;
-  private static final String SESSION_LOST = "lost its database session";
+  /** The one WARN of an outage, which the loss of the session starts. */
+  private static final String SESSION_LOST = "logged once per outage";
   /**
    * How long before its slot an owner is killed: the watch sees the end within milliseconds on a quiet machine,
    * tens of them on a loaded one (replica JVMs starting beside the test); polling alone sees it within a poll.
