@@ -204,6 +204,17 @@ public final class Database implements AutoCloseable {
     return DriverManager.getConnection(ownPool.getJdbcUrl(), credentials);
   }
 
+  /**
+   * Closes the pool's idle connections, and the busy ones when they come back, after a sign that the server ended
+   * its sessions (a restart, an administrator): the next statements get fresh connections instead of failing one
+   * dead connection after another. Does nothing to a DataSource that Loopwork did not make.
+   */
+  void evictConnections() {
+    if (ownPool != null && !closed && ownPool.getHikariPoolMXBean() != null) {
+      ownPool.getHikariPoolMXBean().softEvictConnections();
+    }
+  }
+
   /** The database product: {@code PostgreSQL}, {@code H2} or {@code MariaDB}. */
   public String product() {
     return dialect.name();

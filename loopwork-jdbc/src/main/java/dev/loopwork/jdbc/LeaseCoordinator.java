@@ -302,6 +302,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     health.failed("keep the database session of replica " + replicaId + " (no iteration starts here until it is "
         + "back and its leases are checked; the running ones are interrupted)", cause);
     seats.values().forEach(Seat::revokeRunning);
+    database.evictConnections(); // the server ended this session: it has likely ended the pool's too
   }
 
   /** This replica's watch saw the session of {@code replica} end just now. */
