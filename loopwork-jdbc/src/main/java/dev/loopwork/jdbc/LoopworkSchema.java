@@ -45,21 +45,23 @@ public final class LoopworkSchema {
   private static final Object PROCESS_LOCK = new Object();
 
   private static final List<Migration> MIGRATIONS = List.of(
+      // Every statement is idempotent (IF NOT EXISTS): MariaDB commits each DDL statement on its own, so a
+      // migration cut off half-way (a killed process) leaves some of it done, and the next attempt completes it.
       new Migration(1, "replicas, leases and run journal", dialect -> List.of(
-          "CREATE TABLE " + REPLICA_TABLE + " (\n"
+          "CREATE TABLE IF NOT EXISTS " + REPLICA_TABLE + " (\n"
               + "  replica_id VARCHAR(100) NOT NULL PRIMARY KEY,\n"
               + "  host VARCHAR(255) NOT NULL,\n"
               + "  started_ms BIGINT NOT NULL,\n"
               + "  expires_ms BIGINT NOT NULL\n"
               + ")",
-          "CREATE TABLE " + LEASE_TABLE + " (\n"
+          "CREATE TABLE IF NOT EXISTS " + LEASE_TABLE + " (\n"
               + "  service VARCHAR(200) NOT NULL PRIMARY KEY,\n"
               + "  owner VARCHAR(100),\n"
               + "  fencing_token BIGINT NOT NULL,\n"
               + "  expires_ms BIGINT NOT NULL,\n"
               + "  last_started_ms BIGINT\n"
               + ")",
-          "CREATE TABLE " + RUN_TABLE + " (\n"
+          "CREATE TABLE IF NOT EXISTS " + RUN_TABLE + " (\n"
               + "  id " + dialect.identityPrimaryKey() + ",\n"
               + "  service VARCHAR(200) NOT NULL,\n"
               + "  replica_id VARCHAR(100) NOT NULL,\n"
@@ -70,8 +72,8 @@ public final class LoopworkSchema {
               + "  outcome VARCHAR(16) NOT NULL,\n"
               + "  error VARCHAR(1000)\n"
               + ")",
-          "CREATE INDEX " + RUN_TABLE + "_started_at ON " + RUN_TABLE + " (started_at)",
-          "CREATE INDEX " + RUN_TABLE + "_service ON " + RUN_TABLE + " (service, started_at)")),
+          "CREATE INDEX IF NOT EXISTS " + RUN_TABLE + "_started_at ON " + RUN_TABLE + " (started_at)",
+          "CREATE INDEX IF NOT EXISTS " + RUN_TABLE + "_service ON " + RUN_TABLE + " (service, started_at)")),
       // The loopwork host created this very table itself before version 2, with the same name and columns: IF NOT
       // EXISTS adopts it, so the pause flags and run-once requests of such a database survive the upgrade.
       new Migration(2, "service controls", dialect -> List.of(
@@ -85,7 +87,7 @@ public final class LoopworkSchema {
       // The database session lock that tells whether a replica's process is alive (NULL: none, the lease TTL
       // alone decides).
       new Migration(3, "replica session locks", dialect -> List.of(
-          "ALTER TABLE " + REPLICA_TABLE + " ADD COLUMN session_lock VARCHAR(100)")));
+          "ALTER TABLE " + REPLICA_TABLE + " ADD COLUMN IF NOT EXISTS session_lock VARCHAR(100)")));
 
   /** The schema version this Loopwork creates and expects. */
   public static final int LATEST_VERSION = MIGRATIONS.get(MIGRATIONS.size() - 1).version;

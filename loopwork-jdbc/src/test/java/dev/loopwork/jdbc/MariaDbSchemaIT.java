@@ -58,6 +58,35 @@ class MariaDbSchemaIT {
     }
   }
 
+  /**
+   * Issue 13: MariaDB commits each DDL statement on its own, so a process killed half-way through a migration leaves
+   * part of it done and no version recorded. This is that state (the first two tables and the version table of
+   * version 1, none of its journal table); the next start completes the migration instead of failing on the tables
+   * that exist. Without IF NOT EXISTS it fails with "Table 'loopwork_replica' already exists".
+   */
+  @Test
+  void aMigrationCutOffHalfWayIsCompletedByTheNextStart() throws SQLException {
+    try (Database database = fresh.open()) {
+      try (Connection c = database.connection(); Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE loopwork_schema_version (version INTEGER NOT NULL PRIMARY KEY, description "
+            + "VARCHAR(200) NOT NULL, applied_at DATETIME(6) DEFAULT CURRENT_TIMESTAMP(6) NOT NULL)");
+        s.execute("CREATE TABLE loopwork_replica (replica_id VARCHAR(100) NOT NULL PRIMARY KEY, host VARCHAR(255) "
+            + "NOT NULL, started_ms BIGINT NOT NULL, expires_ms BIGINT NOT NULL)");
+        s.execute("CREATE TABLE loopwork_lease (service VARCHAR(200) NOT NULL PRIMARY KEY, owner VARCHAR(100), "
+            + "fencing_token BIGINT NOT NULL, expires_ms BIGINT NOT NULL, last_started_ms BIGINT)");
+      }
+      LoopworkSchema.create(database);
+
+      assertThat(LoopworkSchema.version(database)).isEqualTo(LoopworkSchema.LATEST_VERSION);
+      try (Connection c = database.connection(); Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = "
+              + "DATABASE() AND table_name = 'loopwork_run' AND index_name LIKE 'loopwork_run_%'")) {
+        rs.next();
+        assertThat(rs.getInt(1)).as("index columns of the journal").isEqualTo(3);
+      }
+    }
+  }
+
   @Test
   void printedSqlRunsStatementByStatement() throws SQLException {
     try (Database database = fresh.open()) {

@@ -17,9 +17,8 @@ import java.util.concurrent.locks.LockSupport;
  * record that survives a {@code kill -9}, unlike the journal's last batch), and {@code READY <replica id>} once it takes part; stops gracefully on SIGTERM.
  *
  * <p>Arguments: url replicaId services intervalMillis workMillis ttlMillis [writes]. With {@code writes} {@code
- * fenced} or {@code plain}, each iteration is instead one transaction on PostgreSQL that inserts {@code (replica,
- * fencing token, clock_timestamp())} into {@code fence_row}, sleeps {@code workMillis} in the database and sets the
- * row's end: in a {@linkplain Database#useTransaction fenced transaction}, or in a plain one, as a user who does not
+ * fenced} or {@code plain}, each iteration is instead one transaction that inserts {@code (replica, fencing token,
+ * now)} into {@code fence_row}, sleeps {@code workMillis} in the database and sets the row's end: in a {@linkplain Database#useTransaction fenced transaction}, or in a plain one, as a user who does not
  * fence would write it.
  */
 public final class ReplicaMain {
@@ -68,10 +67,12 @@ public final class ReplicaMain {
     }
 
     private void write(Connection c, long token) throws SQLException {
+      boolean mariaDb = database().product().equals("MariaDB");
+      String now = mariaDb ? "SYSDATE(6)" : "clock_timestamp()";
       try (PreparedStatement insert = c.prepareStatement("INSERT INTO fence_row (replica, token, started) "
-              + "VALUES (?, ?, clock_timestamp()) RETURNING id");
-          PreparedStatement sleep = c.prepareStatement("SELECT pg_sleep(?)");
-          PreparedStatement end = c.prepareStatement("UPDATE fence_row SET ended = clock_timestamp() WHERE id = ?")) {
+              + "VALUES (?, ?, " + now + ") RETURNING id");
+          PreparedStatement sleep = c.prepareStatement(mariaDb ? "SELECT SLEEP(?)" : "SELECT pg_sleep(?)");
+          PreparedStatement end = c.prepareStatement("UPDATE fence_row SET ended = " + now + " WHERE id = ?")) {
         insert.setString(1, replicaId);
         insert.setLong(2, token);
         long id;

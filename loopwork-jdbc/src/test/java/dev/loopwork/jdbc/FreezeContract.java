@@ -9,21 +9,25 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 13: a frozen owner never commits after it lost its lease. Three replica JVMs ({@link ReplicaMain}) run one
- * service that, every 500 ms, inserts {@code (replica, token)} and sleeps 0.3 s in the database in the same
- * transaction. The owner is frozen with SIGSTOP while that transaction is in flight (seen in {@code
- * pg_stat_activity}), kept frozen for the TTL plus 5 s, and thawed with SIGCONT.
+ * Issue 13: a frozen owner never commits after it lost its lease; subclassed per database. Three replica JVMs
+ * ({@link ReplicaMain}) run one service that, every 500 ms, inserts {@code (replica, token)} and sleeps 0.3 s in the
+ * database in the same transaction. The owner is frozen with SIGSTOP while that transaction is in flight (seen among
+ * the server's sessions), kept frozen for the TTL plus 5 s, and thawed with SIGCONT.
  *
  * <p>The test can fail: run with plain transactions ({@code writes = plain}) instead of fenced ones, the same freeze
  * commits the frozen owner's row after the new owner's rows ({@link #aPlainTransactionOfAFrozenOwnerCommitsStale}).
  */
-class FreezeIT extends ReplicaClusterTestBase {
+abstract class FreezeContract {
   private static final Duration INTERVAL = Duration.ofMillis(500);
   private static final Duration WORK = Duration.ofMillis(300);
   /** Short, so that five freezes fit in a minute; the mechanism does not depend on it. */
@@ -34,6 +38,36 @@ class FreezeIT extends ReplicaClusterTestBase {
   private static final Duration TAKE_OVER = TTL.plus(LeaseCoordinator.DEFAULT_POLL_INTERVAL).plus(INTERVAL)
       .plusSeconds(2);
   private static final int TRIALS = 5;
+
+  Database database;
+  private final List<ReplicaProcess> started = new ArrayList<>();
+
+  /** A fresh database with Loopwork's tables; its JDBC URL is {@link #url()}. */
+  abstract Database createDatabase();
+
+  /** The JDBC URL of the database, for the replicas. */
+  abstract String url();
+
+  /** Drops the database. */
+  abstract void dropDatabase() throws SQLException;
+
+  /** The table {@code fence_row}: id, replica, token, started, ended. */
+  abstract String createTableSql();
+
+  /** Whether a session of the server is in the sleep of the service's transaction. */
+  abstract String sleepingSessionsSql();
+
+  @BeforeEach
+  void open() {
+    database = createDatabase();
+  }
+
+  @AfterEach
+  void stopEverything() throws SQLException {
+    started.forEach(ReplicaProcess::close);
+    database.close();
+    dropDatabase();
+  }
 
   @Test
   void aFrozenOwnerNeverCommitsAfterLosingItsLeaseFiveTimesInARow() throws Exception {
@@ -73,14 +107,15 @@ class FreezeIT extends ReplicaClusterTestBase {
 
   private Map<String, ReplicaProcess> startThree(String writes) throws Exception {
     try (Connection c = database.connection(); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE fence_row (id BIGSERIAL PRIMARY KEY, replica VARCHAR(50) NOT NULL, token BIGINT NOT "
-          + "NULL, started TIMESTAMPTZ NOT NULL, ended TIMESTAMPTZ)");
+      s.execute(createTableSql());
     }
     Map<String, ReplicaProcess> replicas = new LinkedHashMap<>();
     for (String id : new String[] {"f1", "f2", "f3"}) {
-      replicas.put(id, replicaAt(fresh.url, id, 1, INTERVAL, WORK, TTL, writes));
+      ReplicaProcess replica = ReplicaProcess.start(url(), id, 1, INTERVAL, WORK, TTL, writes);
+      started.add(replica);
+      replicas.put(id, replica);
     }
-    awaitReady(replicas.values().toArray(ReplicaProcess[]::new));
+    ReplicaClusterTestBase.awaitReady(replicas.values().toArray(ReplicaProcess[]::new));
     await().atMost(Duration.ofSeconds(30)).until(() -> committedRows() >= 2);
     return replicas;
   }
@@ -113,12 +148,11 @@ class FreezeIT extends ReplicaClusterTestBase {
     }
   }
 
-  /** The replica and token of the service's lease while that replica's transaction sleeps, or null. */
+  /** The replica and token of the service's lease while its transaction sleeps, or null. */
   private String[] inFlight() throws SQLException {
     try (Connection c = database.connection();
-        PreparedStatement s = c.prepareStatement("SELECT l.owner, l.fencing_token FROM loopwork_lease l "
-            + "JOIN pg_stat_activity a ON a.application_name = 'replica-' || l.owner WHERE l.service = 'svc-00' "
-            + "AND a.state = 'active' AND a.query LIKE 'SELECT pg_sleep%'");
+        PreparedStatement s = c.prepareStatement("SELECT owner, fencing_token FROM loopwork_lease WHERE service = "
+            + "'svc-00' AND owner IS NOT NULL AND EXISTS (" + sleepingSessionsSql() + ")");
         ResultSet rs = s.executeQuery()) {
       return rs.next() ? new String[] {rs.getString(1), Long.toString(rs.getLong(2))} : null;
     }
