@@ -126,7 +126,7 @@ class BadConfigIT {
     HostProcess.Result result = HostProcess.run(dir, Map.of(), "schema");
 
     assertThat(result.exitCode()).isZero();
-    assertThat(result.stdout()).contains("CREATE TABLE loopwork_lease").contains("CREATE TABLE loopwork_run")
+    assertThat(result.stdout()).contains("CREATE TABLE IF NOT EXISTS loopwork_lease").contains("CREATE TABLE IF NOT EXISTS loopwork_run")
         .contains("CREATE TABLE IF NOT EXISTS loopwork_service_control")
         .contains("CREATE TABLE IF NOT EXISTS loopwork_service_status");
   }
