@@ -115,6 +115,7 @@ final class LeaseStore {
   /** Creates the lease row of {@code service} unless it exists: free, with fencing token 0. */
   void ensureLease(String service) throws SQLException {
     try (Connection c = database.connection()) {
+      database.dialect().skipOthersLockedRows(c);
       update(c, "INSERT INTO " + LEASE_TABLE + " (service, owner, fencing_token, expires_ms, last_started_ms) "
           + "SELECT ?, NULL, 0, 0, NULL" + database.dialect().fromNoTable() + " WHERE NOT EXISTS (SELECT 1 FROM "
           + LEASE_TABLE + " WHERE service = ?)",
@@ -159,6 +160,8 @@ final class LeaseStore {
           sql.append(" AND service IN (").append("?, ".repeat(chunk.size() - 1)).append("?)");
           chunk.forEach(start -> parameters.add(start.getKey()));
         }
+        // Not held up by another replica's lease row that a stalled fenced transaction has locked.
+        database.dialect().skipOthersLockedRows(c);
         update(c, sql.toString(), parameters.toArray());
       }
     }
@@ -290,8 +293,8 @@ final class LeaseStore {
    * commit (a pause, SIGSTOP), and would keep the lease from being taken until it woke. Its transaction rolls back.
    */
   private void endStaleFences(Connection c, String service) throws SQLException {
-    for (long session : database.dialect().endStaleLockHolders(c, LEASE_TABLE, "service", service, now,
-        STALE_FENCE_MILLIS)) {
+    for (long session : database.dialect().endStaleLockHolders(c, database.dataSource(), LEASE_TABLE, "service",
+        service, now, STALE_FENCE_MILLIS)) {
       LOG.warn("Ended database session {}: its fenced transaction had locked the expired lease of {} for over {} ms "
           + "without committing (a paused or stopped process); its transaction is rolled back", session, service,
           STALE_FENCE_MILLIS);

@@ -1,12 +1,14 @@
 package dev.loopwork.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,5 +65,52 @@ abstract class ServerLeaseCoordinatorContract extends LeaseCoordinatorContract {
     assertThat(first.fencingToken()).isEqualTo(8);
     assertThat(Duration.ofNanos(first.startNanos() - startedAt)).isBetween(Duration.ofMillis(950),
         Duration.ofMillis(1_000).plus(POLL.multipliedBy(3)));
+  }
+
+  /**
+   * Issue 13: an owner that stalled between its fenced check and its commit keeps its expired lease's row locked. A
+   * replica taking the lease skips the locked row instead of waiting on it, ends the stalled session once it has
+   * sat idle for {@link LeaseStore#STALE_FENCE_MILLIS}, and takes the lease within the TTL, a poll and a second.
+   * (Without the ending, the take-over waits for as long as the stalled process does.) PostgreSQL finds the
+   * stalled session through the row's {@code xmax}, MariaDB through a lock wait of a second session.
+   */
+  @Test
+  void aTakeOverEndsTheSessionOfAFencedTransactionStalledBeforeItsCommit() throws SQLException {
+    execute("INSERT INTO loopwork_lease VALUES ('s', 'stalled', 5, " + now() + " - 1, NULL)");
+    try (Connection stalled = database.connection(); Statement s = stalled.createStatement()) {
+      stalled.setAutoCommit(false);
+      s.executeQuery("SELECT 1 FROM loopwork_lease WHERE service = 's' FOR UPDATE").close(); // its fenced check
+      long startedAt = System.nanoTime();
+      replica("a").start(new RunLog.RecordedService("s", Duration.ofSeconds(1), "a", log, Duration.ofMillis(1)));
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> log.count() >= 1);
+      assertThat(log.runs().get(0).fencingToken()).isEqualTo(6);
+      assertThat(Duration.ofNanos(log.runs().get(0).startNanos() - startedAt))
+          .isLessThan(TTL.plus(POLL).plusSeconds(1).plusMillis(500));
+      assertThatThrownBy(() -> s.execute("SELECT 1")).isInstanceOf(SQLException.class);
+    }
+  }
+
+  /**
+   * Issue 13: a fenced transaction stalled with another replica's lease row locked holds up none of this replica's
+   * statements: its renewals scan the leases table (on MariaDB under {@code READ COMMITTED}, so that InnoDB passes
+   * over the locked row), and its lease stays its own, one token, for three TTLs.
+   */
+  @Test
+  void aFencedTransactionStalledOnAnotherReplicasLeaseHoldsUpNoRenewal() throws SQLException, InterruptedException {
+    execute("INSERT INTO loopwork_lease VALUES ('other', 'b', 3, " + now() + " + 600000, NULL)");
+    try (Connection stalled = database.connection(); Statement s = stalled.createStatement()) {
+      stalled.setAutoCommit(false);
+      s.executeQuery("SELECT 1 FROM loopwork_lease WHERE service = 'other' FOR UPDATE").close();
+      replica("a").start(new RunLog.RecordedService("s", Duration.ofMillis(100), "a", log, Duration.ofMillis(1)));
+      await().atMost(Duration.ofSeconds(5)).until(() -> log.count() >= 1);
+
+      Thread.sleep(TTL.multipliedBy(3).toMillis());
+
+      List<RunLog.Run> runs = log.runs();
+      assertThat(runs).extracting(RunLog.Run::fencingToken).containsOnly(runs.get(0).fencingToken());
+      assertThat(runs.get(runs.size() - 1).startNanos() - runs.get(0).startNanos())
+          .isGreaterThan(TTL.multipliedBy(2).toNanos());
+    }
   }
 }

@@ -8,6 +8,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
+import javax.sql.DataSource;
 
 /**
  * What differs between the databases Loopwork supports, in one class per database. Everything else is plain SQL
@@ -177,13 +178,21 @@ public abstract class Dialect {
   }
 
   /**
+   * Makes the next statement on {@code connection}, in auto-commit mode, pass over rows that another transaction has
+   * locked when their committed values do not match its condition, instead of waiting for that transaction. Nothing
+   * to do where every statement already does (PostgreSQL, H2).
+   */
+  public void skipOthersLockedRows(Connection connection) throws SQLException {}
+
+  /**
    * Ends the database sessions whose open transaction locks the row of {@code table} whose {@code keyColumn} is
    * {@code key}, if that row's {@code expires_ms} has passed by {@code now} and the session has sat idle in its
-   * transaction for longer than {@code idleMillis}; returns their ids. None by default: a database without a way to
-   * find a row's locker leaves it be.
+   * transaction for longer than {@code idleMillis}; returns their ids. {@code sessions} gives a second connection
+   * where the database needs one to find the locker. None by default: a database without a way to find a row's
+   * locker leaves it be.
    */
-  public List<Long> endStaleLockHolders(Connection connection, String table, String keyColumn, String key,
-      String now, long idleMillis) throws SQLException {
+  public List<Long> endStaleLockHolders(Connection connection, DataSource sessions, String table, String keyColumn,
+      String key, String now, long idleMillis) throws SQLException {
     return List.of();
   }
 

@@ -4,10 +4,21 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * MariaDB (and MySQL): no time zone in timestamps (Loopwork stores UTC), {@code FROM DUAL}, {@code DELETE ...
@@ -19,6 +30,11 @@ final class MariaDbDialect extends Dialect {
   private static final String MIGRATION_LOCK = "loopwork_schema_migration";
   private static final int DUPLICATE_ENTRY = 1062;
   private static final int MAX_SESSION_SLEEP_MILLIS = 100;
+  private static final int ACCESS_DENIED = 1227;
+  private static final long LOCK_TABLES_CACHE_MILLIS = 150;
+  private static final Logger LOG = LoggerFactory.getLogger(MariaDbDialect.class);
+
+  private final AtomicBoolean toldNoProcessPrivilege = new AtomicBoolean();
 
   private MariaDbDialect() {}
 
@@ -136,6 +152,137 @@ final class MariaDbDialect extends Dialect {
       unlock.execute();
     }
     return true;
+  }
+
+  /**
+   * Under InnoDB's default {@code REPEATABLE READ} an {@code UPDATE} that scans waits for every locked row it meets;
+   * under {@code READ COMMITTED}, set here for the next transaction only, it reads a locked row's committed version
+   * and waits only if that matches (a semi-consistent read).
+   */
+  @Override
+  public void skipOthersLockedRows(Connection connection) throws SQLException {
+    try (Statement isolation = connection.createStatement()) {
+      isolation.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+    }
+  }
+
+  /**
+   * InnoDB shows which transaction holds a row lock only while another one waits for it: a second session waits on
+   * the row ({@code FOR UPDATE WAIT 1}) while this one reads the wait from {@code information_schema.INNODB_LOCK_WAITS}
+   * and ends a blocker that has slept for longer than {@code idleMillis} with {@code KILL CONNECTION}. Reading the
+   * waits needs the {@code PROCESS} privilege; without it the locker is left be (logged once). Killing a session of
+   * the same user needs no more.
+   */
+  @Override
+  public List<Long> endStaleLockHolders(Connection connection, DataSource sessions, String table, String keyColumn,
+      String key, String now, long idleMillis) throws SQLException {
+    try (PreparedStatement expired = connection.prepareStatement(
+        "SELECT 1 FROM " + table + " WHERE " + keyColumn + " = ? AND expires_ms <= " + now)) {
+      expired.setString(1, key);
+      try (ResultSet rs = expired.executeQuery()) {
+        if (!rs.next()) {
+          return List.of();
+        }
+      }
+    }
+    try (Connection waiter = sessions.getConnection()) {
+      long waiterId = connectionId(waiter);
+      CompletableFuture<Void> wait = waitOnRow(waiter, table, keyColumn, key);
+      try {
+        return killIdleBlockers(connection, waiterId, idleMillis, wait);
+      } finally {
+        awaitQuietly(wait);
+      }
+    }
+  }
+
+  private static long connectionId(Connection connection) throws SQLException {
+    try (PreparedStatement id = connection.prepareStatement("SELECT CONNECTION_ID()");
+        ResultSet rs = id.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** Waits, on a thread of its own, up to one second for the row lock, and lets it go. */
+  private static CompletableFuture<Void> waitOnRow(Connection waiter, String table, String keyColumn, String key) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Thread thread = new Thread(() -> {
+      try {
+        waiter.setAutoCommit(false);
+        try (PreparedStatement lock = waiter.prepareStatement(
+            "SELECT 1 FROM " + table + " WHERE " + keyColumn + " = ? FOR UPDATE WAIT 1")) {
+          lock.setString(1, key);
+          lock.executeQuery().close();
+        } finally {
+          waiter.rollback();
+          waiter.setAutoCommit(true);
+        }
+      } catch (SQLException e) {
+        // A lock wait timeout, or the waiter's session lost: either way the probe is over.
+      } finally {
+        done.complete(null);
+      }
+    }, "loopwork-row-lock-probe");
+    thread.setDaemon(true);
+    thread.start();
+    return done;
+  }
+
+  private List<Long> killIdleBlockers(Connection connection, long waiterId, long idleMillis,
+      CompletableFuture<Void> wait) throws SQLException {
+    List<Long> killed = new ArrayList<>();
+    try (PreparedStatement blockers = connection.prepareStatement("SELECT DISTINCT b.trx_mysql_thread_id FROM "
+        + "information_schema.INNODB_LOCK_WAITS w JOIN information_schema.INNODB_TRX r ON r.trx_id = "
+        + "w.requesting_trx_id JOIN information_schema.INNODB_TRX b ON b.trx_id = w.blocking_trx_id JOIN "
+        + "information_schema.PROCESSLIST p ON p.ID = b.trx_mysql_thread_id WHERE r.trx_mysql_thread_id = ? AND "
+        + "p.COMMAND = 'Sleep' AND p.TIME_MS > ?")) {
+      blockers.setLong(1, waiterId);
+      blockers.setLong(2, idleMillis);
+      while (killed.isEmpty() && !wait.isDone()) {
+        // InnoDB serves these tables from a cache that it refreshes only after 100 ms without a read.
+        sleep(LOCK_TABLES_CACHE_MILLIS);
+        try (ResultSet rs = blockers.executeQuery()) {
+          while (rs.next()) {
+            killed.add(rs.getLong(1));
+          }
+        }
+      }
+    } catch (SQLException e) {
+      if (e.getErrorCode() != ACCESS_DENIED) {
+        throw e;
+      }
+      if (toldNoProcessPrivilege.compareAndSet(false, true)) {
+        LOG.warn("Cannot find the session of a stalled fenced transaction: reading information_schema.INNODB_TRX "
+            + "needs the PROCESS privilege, so a take-over waits until the stalled process wakes up ({})",
+            e.getMessage());
+      }
+      return List.of();
+    }
+    for (long session : killed) {
+      try (Statement kill = connection.createStatement()) {
+        kill.execute("KILL CONNECTION " + session);
+      }
+    }
+    return killed;
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void awaitQuietly(CompletableFuture<Void> wait) {
+    try {
+      wait.get(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // The probe thread ends on its own once its statement does.
+    }
   }
 
   @Override

@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
@@ -135,8 +136,8 @@ final class PostgresDialect extends Dialect {
    * role as the session ended (or {@code pg_signal_backend}).
    */
   @Override
-  public List<Long> endStaleLockHolders(Connection connection, String table, String keyColumn, String key,
-      String now, long idleMillis) throws SQLException {
+  public List<Long> endStaleLockHolders(Connection connection, DataSource sessions, String table, String keyColumn,
+      String key, String now, long idleMillis) throws SQLException {
     List<Long> ended = new ArrayList<>();
     try (PreparedStatement end = connection.prepareStatement("SELECT a.pid, pg_terminate_backend(a.pid) FROM "
         + table + " t JOIN pg_locks l ON l.locktype = 'transactionid' AND l.transactionid = t.xmax "
