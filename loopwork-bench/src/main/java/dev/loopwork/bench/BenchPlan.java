@@ -20,7 +20,8 @@ import java.util.Set;
 final class BenchPlan {
   /** The scenarios, in the order they run. */
   static final List<String> SCENARIOS =
-      List.of("stop-latency", "jitter", "overrun", "idle", "overhead", "scale", ReplicaScenario.NAME);
+      List.of("stop-latency", "jitter", "overrun", "idle", "overhead", "scale", ReplicaScenario.NAME,
+          FreezeScenario.NAME);
 
   /** Scale points, services per process. */
   static final List<Integer> SCALE_POINTS = List.of(1_000, 10_000, 100_000);
@@ -47,6 +48,8 @@ final class BenchPlan {
   private static final Duration SCALE_TIMEOUT = Duration.ofMinutes(2);
   /** A replicas run: ten fail-overs by the lease TTL (10 s each behind a pooler) and ten hand-overs, then the load. */
   private static final Duration REPLICAS_TIMEOUT = Duration.ofMinutes(4);
+  /** A freeze run: twenty freezes of up to 13 s each, then (Loopwork) the commit timings. */
+  private static final Duration FREEZE_TIMEOUT = Duration.ofMinutes(9);
 
   private BenchPlan() {}
 
@@ -71,6 +74,11 @@ final class BenchPlan {
         case ReplicaScenario.NAME:
           for (String peer : ReplicaPeers.ALL) {
             runs.add(new BenchRun("17", java17, scenario, peer, peer, List.of(), replicaJvm(), REPLICAS_TIMEOUT));
+          }
+          break;
+        case FreezeScenario.NAME:
+          for (String peer : FreezeScenario.PEERS) {
+            runs.add(new BenchRun("17", java17, scenario, peer, peer, List.of(), replicaJvm(), FREEZE_TIMEOUT));
           }
           break;
         default:

@@ -60,6 +60,7 @@ final class BenchReport {
     idle();
     overrun();
     replicas();
+    freeze();
     Issue5Targets.render(results, md);
     Issue11Targets.render(results, md);
     return md.toString();
@@ -174,10 +175,42 @@ final class BenchReport {
     replicaRow(runs, "slots run twice (two replicas less than half an interval apart)",
         f -> text(f, "slotsRunTwice"));
     replicaRow(runs, "iterations checked", f -> count(f.path("iterations")));
+    loadRow(runs);
+    md.blank();
+  }
+
+  private void freeze() {
+    md.heading("Stale commits after a freeze: 3 replicas on one PostgreSQL, a transaction every 500 ms that inserts a "
+        + "row and waits 300 ms; its owner frozen (SIGSTOP) 100 ms into it until 3 s past the peer's claim");
+    List<JsonNode> runs = results.scenario(FreezeScenario.NAME);
+    List<String> header = new ArrayList<>(List.of("Metric"));
+    runs.forEach(r -> header.add(peer(r)));
+    md.row(header.toArray(String[]::new));
+    md.separator(header.size());
+    replicaRow(runs, "freeze (ms): the peer's claim on a dead owner + 3 s", f -> text(f, "freezeMs"));
+    replicaRow(runs, "tries; with the transaction caught in flight", f -> text(f, "tries") + "; "
+        + text(f, "caughtInFlight"));
+    replicaRow(runs, "tries where another replica started the service while the owner was frozen",
+        f -> text(f, "takenOverWhileFrozen"));
+    replicaRow(runs, "**stale commits**: the frozen owner's transaction committed after another replica started",
+        f -> "**" + text(f, "staleCommits") + "**");
+    replicaRow(runs, "the new owner's iterations that the stale commits overlapped",
+        f -> text(f, "iterationsOverlappedByStaleCommits"));
+    replicaRow(runs, "one-row insert, fenced commit: median / p99 (ms)",
+        f -> f.has("fencedCommitMedianMs") ? ms(f, "fencedCommitMedianMs") + " / " + ms(f, "fencedCommitP99Ms") : "-");
+    replicaRow(runs, "one-row insert, plain commit on the same pool: median / p99 (ms)",
+        f -> f.has("plainCommitMedianMs") ? ms(f, "plainCommitMedianMs") + " / " + ms(f, "plainCommitP99Ms") : "-");
+    replicaRow(runs, "round trip (SELECT 1): median / p99 (ms)",
+        f -> f.has("roundTripMedianMs") ? ms(f, "roundTripMedianMs") + " / " + ms(f, "roundTripP99Ms") : "-");
+    loadRow(runs);
+    md.blank();
+  }
+
+  /** The row of the machine's 1-minute load average when each run began. */
+  private void loadRow(List<JsonNode> runs) {
     List<String> load = new ArrayList<>(List.of("load"));
     runs.forEach(r -> load.add(r.path("loadBefore").asText(MISSING).split(" ")[0]));
     md.row(load.toArray(String[]::new));
-    md.blank();
   }
 
   /** Median, min and max of the lateness samples {@code metric}: how far a start was from the schedule. */

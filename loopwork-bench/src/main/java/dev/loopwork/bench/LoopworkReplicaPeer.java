@@ -5,6 +5,7 @@ import dev.loopwork.LoopService;
 import dev.loopwork.jdbc.Database;
 import dev.loopwork.jdbc.JdbcLoopRuntime;
 import dev.loopwork.jdbc.LoopworkSchema;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
@@ -64,6 +65,12 @@ final class LoopworkReplicaPeer implements ReplicaPeer {
     for (String service : services) {
       runtime.start(LoopService.of(service, options, () -> body.accept(service)));
     }
+  }
+
+  /** A fenced transaction: it commits only while this replica holds the lease under the iteration's token. */
+  @Override
+  public void inTransaction(DataSource dataSource, TransactionBody body) throws SQLException {
+    database.useTransaction(body::run);
   }
 
   @Override

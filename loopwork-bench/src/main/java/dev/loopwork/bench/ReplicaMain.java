@@ -6,10 +6,13 @@ import java.io.FileOutputStream;
 import java.io.FileDescriptor;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import javax.sql.DataSource;
 
 /**
  * One replica process of the replicas scenario: runs services {@code svc-0 ...} of one {@link ReplicaPeer} against
@@ -20,19 +23,28 @@ import java.util.concurrent.locks.LockSupport;
  * java -cp ... dev.loopwork.bench.ReplicaMain shedlock jdbc:postgresql://127.0.0.1:5432/db?user=postgres r1 1000 1000 0
  * }</pre>
  *
- * <p>Arguments: peer url replicaId services intervalMillis bodyMillis.
+ * <p>Arguments: peer url replicaId services intervalMillis bodyMillis [writes]. With {@code writes}, each iteration
+ * inserts a row {@code (service, replica, written_at)} into {@value #WRITES_TABLE} and then waits the body's time,
+ * in one transaction as the peer has its users write ({@link ReplicaPeer#inTransaction}).
  */
 public final class ReplicaMain {
   /** What a replica prints once its services are started. */
   static final String READY = "READY ";
 
+  /** The table that the iterations of a replica started with {@code writes} insert into. */
+  static final String WRITES_TABLE = "bench_write";
+
+  /** The last argument that makes a replica write. */
+  static final String WRITES = "writes";
+
   private ReplicaMain() {}
 
   /** Runs the replica; see the class comment. */
   public static void main(String[] args) throws InterruptedException {
-    if (args.length != 6) {
+    boolean writes = args.length == 7 && args[6].equals(WRITES);
+    if (args.length != 6 && !writes) {
       System.err.println("usage: ReplicaMain " + ReplicaPeers.ALL
-          + " url replicaId services intervalMillis bodyMillis");
+          + " url replicaId services intervalMillis bodyMillis [" + WRITES + "]");
       System.exit(2);
     }
     String replica = args[2];
@@ -54,13 +66,32 @@ public final class ReplicaMain {
     peer.start(dataSource, replica, names, interval, service -> {
       long start = IterationLog.nowMicros();
       print(out, IterationLog.beginLine(service, replica, start));
-      if (bodyNanos > 0) {
+      if (writes) {
+        write(peer, dataSource, service, replica, bodyNanos);
+      } else if (bodyNanos > 0) {
         LockSupport.parkNanos(bodyNanos);
       }
       print(out, IterationLog.endLine(service, replica, start, IterationLog.nowMicros()));
     });
     print(out, READY + replica);
     Thread.currentThread().join(); // until SIGTERM or SIGKILL
+  }
+
+  /** One row, then the body's wait, in one transaction; a failed one (a fenced commit refused) is told on stderr. */
+  private static void write(ReplicaPeer peer, DataSource dataSource, String service, String replica, long bodyNanos) {
+    try {
+      peer.inTransaction(dataSource, c -> {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + WRITES_TABLE
+            + " (service, replica, written_at) VALUES (?, ?, clock_timestamp())")) {
+          insert.setString(1, service);
+          insert.setString(2, replica);
+          insert.executeUpdate();
+        }
+        LockSupport.parkNanos(bodyNanos);
+      });
+    } catch (SQLException | RuntimeException e) {
+      System.err.println("replica " + replica + ": the write of " + service + " did not commit: " + e);
+    }
   }
 
   private static void print(PrintStream out, String line) {

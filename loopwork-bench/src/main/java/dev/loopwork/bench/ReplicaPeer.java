@@ -1,5 +1,6 @@
 package dev.loopwork.bench;
 
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -46,6 +47,34 @@ public interface ReplicaPeer extends AutoCloseable {
    */
   void start(DataSource dataSource, String replicaId, List<String> services, Duration interval,
       Consumer<String> body);
+
+  /** Statements that a service runs in one transaction. */
+  interface TransactionBody {
+    void run(Connection connection) throws SQLException;
+  }
+
+  /**
+   * Runs {@code body} in one transaction on a connection of {@code dataSource}, as a user of the peer writes: a plain
+   * JDBC transaction, unless the peer offers something better.
+   */
+  default void inTransaction(DataSource dataSource, TransactionBody body) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        body.run(c);
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        try {
+          c.rollback();
+        } catch (SQLException rollback) {
+          e.addSuppressed(rollback);
+        }
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    }
+  }
 
   /**
    * Stops gracefully: no new iteration starts, running ones finish, and what this replica holds in the database

@@ -42,12 +42,22 @@ final class ReplicaProcess implements AutoCloseable {
    */
   static ReplicaProcess start(String peer, String url, String replica, int services, Duration interval,
       Duration body, List<String> extraJvm, IterationLog log) throws IOException {
+    return start(peer, url, replica, services, interval, body, false, extraJvm, log);
+  }
+
+  /** As {@link #start(String, String, String, int, Duration, Duration, List, IterationLog)}; {@code writes}: see
+   * {@link ReplicaMain}. */
+  static ReplicaProcess start(String peer, String url, String replica, int services, Duration interval,
+      Duration body, boolean writes, List<String> extraJvm, IterationLog log) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM);
     command.addAll(extraJvm);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), ReplicaMain.class.getName(), peer, url,
         replica, Integer.toString(services), Long.toString(interval.toMillis()), Long.toString(body.toMillis())));
+    if (writes) {
+      command.add(ReplicaMain.WRITES);
+    }
     Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     return new ReplicaProcess(replica, process, log);
   }
@@ -77,6 +87,23 @@ final class ReplicaProcess implements AutoCloseable {
   /** SIGTERM: the graceful stop. */
   void terminate() {
     process.destroy();
+  }
+
+  /** SIGSTOP: the process freezes where it is (a long GC pause, a VM migration), holding what it held. */
+  void freeze() throws IOException, InterruptedException {
+    signal("STOP");
+  }
+
+  /** SIGCONT: a frozen process goes on. */
+  void thaw() throws IOException, InterruptedException {
+    signal("CONT");
+  }
+
+  private void signal(String name) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+    if (kill.waitFor() != 0) {
+      throw new IOException("kill -" + name + " " + process.pid() + " failed");
+    }
   }
 
   /** SIGKILL, as {@code kill -9}: nothing is released. */

@@ -212,7 +212,7 @@ final class ReplicaScenario {
     result.put(metric + "Ms", Arrays.stream(millis).boxed().toList());
   }
 
-  private static void awaitUntil(BooleanSupplier condition, Duration timeout, String what)
+  static void awaitUntil(BooleanSupplier condition, Duration timeout, String what)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {

@@ -9,12 +9,13 @@ import java.util.function.Supplier;
  * Runs one scenario against one peer in this process and prints one line {@code RESULT <json>} to standard output,
  * with the logging backend the process found ({@link LoggingBackend}).
  * {@link BenchSuite} starts one such process per measurement, so that every peer starts from a fresh JVM. The
- * {@value ReplicaScenario#NAME} scenario takes a {@link ReplicaPeers} identifier and starts replica processes of its
- * own.
+ * {@value ReplicaScenario#NAME} and {@value FreezeScenario#NAME} scenarios take a {@link ReplicaPeers} identifier and
+ * start replica processes of their own.
  *
  * <pre>{@code
  * java -cp ... dev.loopwork.bench.ScenarioMain scale loopwork services=100000
  * java -cp ... dev.loopwork.bench.ScenarioMain replicas shedlock tries=10
+ * java -cp ... dev.loopwork.bench.ScenarioMain freeze loopwork tries=20
  * }</pre>
  */
 public final class ScenarioMain {
@@ -37,9 +38,11 @@ public final class ScenarioMain {
    */
   public static void main(String[] args) throws Exception {
     boolean replicas = args.length > 0 && args[0].equals(ReplicaScenario.NAME);
-    if (args.length < 2 || !SCENARIOS.containsKey(args[0]) && !replicas) {
+    boolean freeze = args.length > 0 && args[0].equals(FreezeScenario.NAME);
+    if (args.length < 2 || !SCENARIOS.containsKey(args[0]) && !replicas && !freeze) {
       System.err.println("usage: ScenarioMain " + SCENARIOS.keySet() + " " + Peers.ALL + " [key=value ...]\n"
-          + "       ScenarioMain " + ReplicaScenario.NAME + " " + ReplicaPeers.ALL + " [key=value ...]");
+          + "       ScenarioMain " + ReplicaScenario.NAME + " " + ReplicaPeers.ALL + " [key=value ...]\n"
+          + "       ScenarioMain " + FreezeScenario.NAME + " " + FreezeScenario.PEERS + " [key=value ...]");
       System.exit(2);
     }
     Params params = Params.parse(args, 2);
@@ -53,7 +56,8 @@ public final class ScenarioMain {
     out.put("params", params.asMap());
     int status = 0;
     try {
-      out.put("result", replicas ? new ReplicaScenario().run(args[1], params) : runInProcess(args[0], args[1], params));
+      out.put("result", replicas ? new ReplicaScenario().run(args[1], params)
+          : freeze ? new FreezeScenario().run(args[1], params) : runInProcess(args[0], args[1], params));
     } catch (Exception | OutOfMemoryError e) {
       e.printStackTrace();
       out.put("error", e.toString());
