@@ -15,6 +15,15 @@ import dev.loopwork.cli.HostConfig.DatabaseSettings;
 import dev.loopwork.cli.HostConfig.Kind;
 import dev.loopwork.cli.HostConfig.ServiceSpec;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -44,6 +53,14 @@ final class ConfigReader {
   private static final String OVERRIDE_PREFIX = "LOOPWORK_SERVICES_";
   private static final String DURATION_HINT = " (write it like 500ms, 30s, 5m, 1h or ISO-8601 PT30S)";
   private static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(60);
+  /** The shortest interval or timeout: anything shorter would spin, and is refused like zero. */
+  private static final Duration SHORTEST = Duration.ofMillis(1);
+  /** The longest interval or timeout, well within what the engine's nanosecond arithmetic holds. */
+  private static final Duration LONGEST_SCHEDULE = Duration.ofDays(3650);
+  /** The longest statement timeout: JDBC drivers hold it in milliseconds in an int. */
+  private static final Duration LONGEST_STATEMENT_TIMEOUT = Duration.ofDays(24);
+  /** The value of {@code database} that asks for the embedded H2 database. */
+  private static final String EMBEDDED = "embedded";
 
   private static final Set<String> TOP_KEYS = Set.of("database", "replica", "admin", "plugins", "services");
   private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password");
@@ -72,15 +89,37 @@ final class ConfigReader {
    */
   HostConfig read(Path file) {
     if (file == null) {
-      return parse("built-in defaults", "{}");
+      return parse("built-in defaults", "database: " + EMBEDDED);
     }
+    if (Files.isDirectory(file)) {
+      throw new ConfigException(file.toString(), List.of("is a directory, not a configuration file"));
+    }
+    byte[] bytes;
     try {
-      return parse(file.toString(), Files.readString(file));
+      bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       throw new ConfigException(file.toString(), List.of("the file does not exist"));
+    } catch (AccessDeniedException e) {
+      throw new ConfigException(file.toString(), List.of("cannot be read: permission denied"));
     } catch (IOException e) {
-      throw new ConfigException(file.toString(), List.of("cannot be read: " + e));
+      throw new ConfigException(file.toString(), List.of("cannot be read: " + e.getMessage()));
     }
+    return parse(file.toString(), utf8(file, bytes));
+  }
+
+  /** {@code bytes} decoded as UTF-8; a byte sequence that is not UTF-8 is refused with its offset. */
+  private static String utf8(Path file, byte[] bytes) {
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(bytes.length);
+    CoderResult result = decoder.decode(in, out, true);
+    if (result.isError()) {
+      throw new ConfigException(file.toString(), List.of("is not UTF-8 text: byte " + in.position()
+          + " (counting from 0) starts an invalid sequence; save the file as UTF-8"));
+    }
+    decoder.flush(out);
+    return out.flip().toString();
   }
 
   /**
@@ -113,20 +152,51 @@ final class ConfigReader {
       return null;
     }
     top.rejectUnknown(TOP_KEYS);
-    Section db = top.child("database");
-    db.rejectUnknown(DATABASE_KEYS);
-    DatabaseSettings database = new DatabaseSettings(db.text("url"), db.text("user"), db.secret("password"));
+    DatabaseSettings database = readDatabase(top);
     Optional<String> replica = top.text("replica");
     replica.filter(r -> r.isBlank() || r.length() > 100)
         .ifPresent(r -> top.problem("replica", "\"" + r + "\" must be 1 to 100 characters"));
     Section admin = top.child("admin");
     admin.rejectUnknown(ADMIN_KEYS);
     int port = admin.integer("port", 0, 65_535).orElse(HostConfig.DEFAULT_ADMIN_PORT);
-    AdminSettings adminSettings = new AdminSettings(admin.bool("enabled").orElse(true),
-        admin.text("bind").orElse("127.0.0.1"), port, admin.secret("token"));
+    String bind = admin.text("bind").orElse("127.0.0.1");
+    if (!isAddress(bind)) {
+      admin.problem("bind", "\"" + bind + "\" is not an IP address or a host name that resolves here");
+    }
+    AdminSettings adminSettings = new AdminSettings(admin.bool("enabled").orElse(true), bind, port,
+        admin.secret("token"));
     Path plugins = top.text("plugins").map(Path::of).orElse(HostConfig.DEFAULT_PLUGINS);
     List<ServiceSpec> services = readServices(top);
     return new HostConfig(source, database, replica, adminSettings, plugins, services);
+  }
+
+  /**
+   * The {@code database} section: a mapping with {@code url}, or {@code embedded} for the embedded H2 database. A
+   * file that says neither is refused, so that a replica meant to share its leases never runs on a database of its
+   * own by mistake.
+   */
+  private DatabaseSettings readDatabase(Section top) {
+    JsonNode value = top.node.path("database");
+    if (value.isTextual() && value.textValue().equals(EMBEDDED)) {
+      return new DatabaseSettings(Optional.empty(), Optional.empty(), Optional.empty());
+    }
+    if (value.isMissingNode() || value.isNull()) {
+      top.problem("database", "is required: give its url (database: {url: jdbc:postgresql://...}), or write "
+          + "\"database: embedded\" for the embedded H2 database in ./" + HostConfig.EMBEDDED_DATA_DIRECTORY
+          + " (one process only: replicas must share a server)");
+      return new DatabaseSettings(Optional.empty(), Optional.empty(), Optional.empty());
+    }
+    if (value.isValueNode()) {
+      top.problem("database", quoted(value) + " is neither a mapping with a url nor \"" + EMBEDDED + "\"");
+      return new DatabaseSettings(Optional.empty(), Optional.empty(), Optional.empty());
+    }
+    Section db = top.child("database");
+    db.rejectUnknown(DATABASE_KEYS);
+    Optional<String> url = db.text("url");
+    if (url.isEmpty() && db.isObject()) {
+      db.problem("url", "is required (or write \"database: " + EMBEDDED + "\" for the embedded H2 database)");
+    }
+    return new DatabaseSettings(url, db.text("user"), db.secret("password"));
   }
 
   private List<ServiceSpec> readServices(Section top) {
@@ -162,13 +232,11 @@ final class ConfigReader {
     s.rejectUnknown(SERVICE_KEYS);
     String envPrefix = OVERRIDE_PREFIX + name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_";
     Section overrides = s.withOverrides(envPrefix, overridden);
-    Optional<Duration> interval = overrides.duration("interval");
-    if (interval.isEmpty() && !s.node.has("interval")) {
+    Optional<Duration> interval = overrides.duration("interval", LONGEST_SCHEDULE);
+    if (!overrides.has("interval")) {
       s.problem("interval", "is required (e.g. interval: 30s)");
     }
-    interval.filter(Duration::isZero).ifPresent(d -> s.problem("interval", "must be positive"));
-    Optional<Duration> timeout = s.duration("timeout");
-    timeout.filter(Duration::isZero).ifPresent(d -> s.problem("timeout", "must be positive"));
+    Optional<Duration> timeout = s.duration("timeout", LONGEST_SCHEDULE);
     Coordination coordination = s.text("coordination").map(c -> parseCoordination(s, c))
         .orElse(Coordination.EXCLUSIVE);
     boolean isSql = s.node.has("sql");
@@ -179,8 +247,7 @@ final class ConfigReader {
     }
     List<String> sql = isSql ? s.statements("sql") : List.of();
     Optional<Integer> batch = s.integer("repeat-while-rows", 1, Integer.MAX_VALUE);
-    Optional<Duration> statementTimeout = s.duration("statement-timeout");
-    statementTimeout.filter(Duration::isZero).ifPresent(d -> s.problem("statement-timeout", "must be positive"));
+    Optional<Duration> statementTimeout = s.duration("statement-timeout", LONGEST_STATEMENT_TIMEOUT);
     Map<String, Object> settings = s.settings("settings");
     if (!isSql) {
       for (String sqlOnly : List.of("repeat-while-rows", "statement-timeout")) {
@@ -194,7 +261,25 @@ final class ConfigReader {
     }
     return new ServiceSpec(name, isSql ? Kind.SQL : Kind.CLASS, overrides.bool("enabled").orElse(true),
         interval.orElse(Duration.ofSeconds(60)), timeout, coordination, sql, batch,
-        statementTimeout.or(() -> timeout).orElse(DEFAULT_STATEMENT_TIMEOUT), s.text("class"), settings);
+        statementTimeout.or(() -> timeout.map(ConfigReader::statementTimeoutOf)).orElse(DEFAULT_STATEMENT_TIMEOUT),
+        s.text("class"), settings);
+  }
+
+  private static boolean isAddress(String host) {
+    if (host.isBlank()) {
+      return false;
+    }
+    try {
+      InetAddress.getByName(host);
+      return true;
+    } catch (UnknownHostException | SecurityException e) {
+      return false;
+    }
+  }
+
+  /** The statement timeout that a service's {@code timeout} stands for when none is set: capped at what JDBC holds. */
+  private static Duration statementTimeoutOf(Duration timeout) {
+    return timeout.compareTo(LONGEST_STATEMENT_TIMEOUT) > 0 ? LONGEST_STATEMENT_TIMEOUT : timeout;
   }
 
   private static Coordination parseCoordination(Section s, String text) {
@@ -351,17 +436,32 @@ final class ConfigReader {
       return Optional.of(value.intValue());
     }
 
-    Optional<Duration> duration(String key) {
-      JsonNode value = node.path(key);
-      if (value.isMissingNode() || value.isNull()) {
+    /** Whether {@code key} has a value: an explicit null counts as missing. */
+    boolean has(String key) {
+      return !node.path(key).isMissingNode() && !node.path(key).isNull();
+    }
+
+    /** A duration from 1 ms to {@code longest}, which the message names if it is exceeded. */
+    Optional<Duration> duration(String key, Duration longest) {
+      if (!has(key)) {
         return Optional.empty();
       }
+      JsonNode value = node.path(key);
       Optional<Duration> parsed = value.isTextual() ? DurationText.parse(substitute(key, value.textValue()))
           : Optional.empty();
+      String problem = null;
       if (parsed.isEmpty()) {
-        problems.add(pathOf(key) + ": " + quoted(value) + " is not a duration" + DURATION_HINT);
+        problem = "is not a duration" + DURATION_HINT;
       } else if (parsed.get().isNegative()) {
-        problems.add(pathOf(key) + ": " + quoted(value) + " must not be negative");
+        problem = "must not be negative";
+      } else if (parsed.get().compareTo(SHORTEST) < 0) {
+        problem = "must be at least 1ms (shorter is refused like zero)";
+      } else if (parsed.get().compareTo(longest) > 0) {
+        problem = "must be at most " + DurationText.format(longest)
+            + (longest.equals(LONGEST_STATEMENT_TIMEOUT) ? " (JDBC holds a statement timeout in milliseconds)" : "");
+      }
+      if (problem != null) {
+        problems.add(pathOf(key) + ": " + quoted(value) + " " + problem);
         return Optional.empty();
       }
       return parsed;

@@ -3,16 +3,16 @@ package dev.loopwork.cli;
 import dev.loopwork.IterationPermit;
 import dev.loopwork.LoopCoordinator;
 import dev.loopwork.LoopService;
+import dev.loopwork.jdbc.RunOnceGate;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 /**
  * The host's coordinator: it hands {@code exclusive} services to the lease coordinator and lets {@code
  * every-replica} services run on every replica; it holds back the iterations of paused services, except the one
- * iteration that {@link #runNow} asks for, whose request it claims only when that iteration is granted.
+ * iteration that {@link #runNow} asks for, whose request a {@link RunOnceGate} claims only when that iteration is
+ * granted.
  *
  * <p>An iteration that may not run now is deferred by {@link #RETRY}, never denied: a denial would make the engine
  * wait a whole interval before asking again, so a service with a long interval would start late after it gains
@@ -35,11 +35,8 @@ final class FleetCoordinator implements LoopCoordinator {
     public void leave() {}
   };
 
-  private final LoopCoordinator leases;
-  private final Set<String> everyReplica;
   private final Set<String> unpausable;
-  // Services asked for one iteration, paused or not, with the claim of the request, taken at the grant.
-  private final Map<String, BooleanSupplier> passes = new ConcurrentHashMap<>();
+  private final RunOnceGate requests;
   private volatile Set<String> paused = Set.of();
 
   /**
@@ -48,9 +45,20 @@ final class FleetCoordinator implements LoopCoordinator {
    * @param unpausable the names of the host's own services, which pausing does not stop
    */
   FleetCoordinator(LoopCoordinator leases, Set<String> everyReplica, Set<String> unpausable) {
-    this.leases = leases;
-    this.everyReplica = Set.copyOf(everyReplica);
+    Set<String> everywhere = Set.copyOf(everyReplica);
     this.unpausable = Set.copyOf(unpausable);
+    this.requests = new RunOnceGate(new LoopCoordinator() {
+      @Override
+      public Membership join(LoopService service) {
+        return join(service, service.loopInterval(), () -> {});
+      }
+
+      @Override
+      public Membership join(LoopService service, Duration loopInterval, Runnable askAgain) {
+        return everywhere.contains(service.name()) ? EVERYWHERE
+            : new NeverDenied(leases.join(service, loopInterval, askAgain));
+      }
+    });
   }
 
   /** Sets the names of the paused services; their next due iterations are skipped. */
@@ -64,22 +72,14 @@ final class FleetCoordinator implements LoopCoordinator {
   }
 
   /**
-   * Asks the running {@code service} for one extra iteration now ({@link LoopService#runNow()}) and lets its next
-   * granted permit through even if it is paused: exactly one iteration, under its lease and fencing token as usual,
-   * after which a paused service is held back again. The schedule is unchanged. The request is taken with {@code
-   * claim} only once the iteration has its permit, so that a request never goes lost while the lease is not ready
-   * here; if {@code claim} fails (another replica took the request), the iteration does not run.
+   * Asks the running {@code service} for one extra iteration now and lets it through even if it is paused: exactly
+   * one iteration, under its lease and fencing token as usual, after which a paused service is held back again. The
+   * request is taken with {@code claim} only once the iteration has its permit (see {@link RunOnceGate#runNow}).
    *
    * @return whether the service is running (otherwise nothing happens)
    */
   boolean runNow(LoopService service, BooleanSupplier claim) {
-    String name = service.name();
-    passes.put(name, claim);
-    if (service.runNow()) {
-      return true;
-    }
-    passes.remove(name, claim);
-    return false;
+    return requests.runNow(service, claim);
   }
 
   @Override
@@ -90,16 +90,16 @@ final class FleetCoordinator implements LoopCoordinator {
   @Override
   public Membership join(LoopService service, Duration loopInterval, Runnable askAgain) {
     String name = service.name();
-    Membership inner = everyReplica.contains(name) ? EVERYWHERE : leases.join(service, loopInterval, askAgain);
-    return new Gate(name, inner, !unpausable.contains(name));
+    return new PauseGate(name, requests.join(service, loopInterval, askAgain), !unpausable.contains(name));
   }
 
-  private final class Gate implements Membership {
+  /** Holds back the iterations of a paused service, except a requested one. */
+  private final class PauseGate implements Membership {
     private final String name;
     private final Membership inner;
     private final boolean pausable;
 
-    Gate(String name, Membership inner, boolean pausable) {
+    PauseGate(String name, Membership inner, boolean pausable) {
       this.name = name;
       this.inner = inner;
       this.pausable = pausable;
@@ -107,33 +107,10 @@ final class FleetCoordinator implements LoopCoordinator {
 
     @Override
     public IterationPermit permit() {
-      BooleanSupplier pass = passes.get(name);
-      if (pausable && paused.contains(name) && pass == null) {
+      if (pausable && paused.contains(name) && !requests.isRequested(name)) {
         return IterationPermit.deferred(RETRY);
       }
-      IterationPermit permit = inner.permit();
-      if (!permit.isGranted()) {
-        // A pass waits for a grant, asked again soon.
-        return permit.deferral().isZero() ? IterationPermit.deferred(RETRY) : permit;
-      }
-      if (pass != null && passes.remove(name, pass) && !claim(pass, permit)) {
-        // The request was taken elsewhere: this iteration was let through for it only.
-        return IterationPermit.denied();
-      }
-      return permit;
-    }
-
-    /** Claims the request of a granted pass; if that fails or throws, the grant is given back. */
-    private boolean claim(BooleanSupplier pass, IterationPermit permit) {
-      boolean claimed = false;
-      try {
-        claimed = pass.getAsBoolean();
-        return claimed;
-      } finally {
-        if (!claimed) {
-          inner.iterationEnded(permit);
-        }
-      }
+      return inner.permit();
     }
 
     @Override
@@ -143,7 +120,31 @@ final class FleetCoordinator implements LoopCoordinator {
 
     @Override
     public void leave() {
-      passes.remove(name);
+      inner.leave();
+    }
+  }
+
+  /** A lease membership whose refusals are deferrals by {@link #RETRY} (see the class comment). */
+  private static final class NeverDenied implements Membership {
+    private final Membership inner;
+
+    NeverDenied(Membership inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public IterationPermit permit() {
+      IterationPermit permit = inner.permit();
+      return permit.isGranted() || !permit.deferral().isZero() ? permit : IterationPermit.deferred(RETRY);
+    }
+
+    @Override
+    public void iterationEnded(IterationPermit permit) {
+      inner.iterationEnded(permit);
+    }
+
+    @Override
+    public void leave() {
       inner.leave();
     }
   }

@@ -6,10 +6,15 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.loopwork.cli.HostConfig.Coordination;
 import dev.loopwork.cli.HostConfig.Kind;
 import dev.loopwork.cli.HostConfig.ServiceSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -44,8 +49,11 @@ class ConfigReaderTest {
   private static final Map<String, String> SECRETS = Map.of("APP_DB_PASSWORD", "pw-123",
       "LOOPWORK_ADMIN_TOKEN", "tok-456", "WHO", "world");
 
+  /** Parses {@code yaml}, on the embedded database unless it names one (a file must say which it uses). */
   private static HostConfig parse(String yaml, Map<String, String> env) {
-    return new ConfigReader(env).parse("test.yaml", yaml);
+    String withDatabase = yaml.startsWith("database") || yaml.contains("\ndatabase") ? yaml
+        : "database: embedded\n" + yaml;
+    return new ConfigReader(env).parse("test.yaml", withDatabase);
   }
 
   private static List<String> problems(String yaml, Map<String, String> env) {
@@ -183,6 +191,83 @@ class ConfigReaderTest {
             + "a duration (write it like 500ms, 30s, 5m, 1h or ISO-8601 PT30S)",
         "LOOPWORK_SERVICES_EXPIRE_SESIONS_ENABLED: no service in the configuration has this name (services: "
             + "[expire-sessions])");
+  }
+
+  /** Issue 14: what {@code run} could not hold is refused at {@code check} time, naming the key or the variable. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "interval: 200000d | services.a.interval: \"200000d\" must be at most 3650d",
+      "interval: 1s\\n    timeout: 200000d | services.a.timeout: \"200000d\" must be at most 3650d",
+      "interval: 1s\\n    statement-timeout: 30000d | services.a.statement-timeout: \"30000d\" must be at most 24d "
+          + "(JDBC holds a statement timeout in milliseconds)",
+      "interval: PT0.000000001S | services.a.interval: \"PT0.000000001S\" must be at least 1ms (shorter is refused "
+          + "like zero)",
+      "interval: 0s | services.a.interval: \"0s\" must be at least 1ms (shorter is refused like zero)",
+      "interval: ~ | services.a.interval: is required (e.g. interval: 30s)",
+  })
+  void refusesWhatRunCouldNotHold(String service, String problem) {
+    assertThat(problems("services:\n  a:\n    " + service.replace("\\n", "\n") + "\n    sql: SELECT 1\n", Map.of()))
+        .containsExactly(problem);
+  }
+
+  @Test
+  void aTooLongServiceTimeoutIsCappedAsTheStatementTimeout() {
+    HostConfig config = parse("services:\n  a:\n    interval: 1s\n    timeout: 30d\n    sql: SELECT 1\n", Map.of());
+
+    assertThat(config.services().get(0).timeout()).contains(Duration.ofDays(30));
+    assertThat(config.services().get(0).statementTimeout()).isEqualTo(Duration.ofDays(24));
+  }
+
+  @Test
+  void aBadOverrideIsBlamedOnItsVariable() {
+    List<String> problems = problems("services:\n  stamp:\n    interval: 1s\n    sql: SELECT 1\n",
+        Map.of("LOOPWORK_SERVICES_STAMP_INTERVAL", "0ms"));
+
+    assertThat(problems).containsExactly("LOOPWORK_SERVICES_STAMP_INTERVAL (overrides services.stamp.interval): "
+        + "\"0ms\" must be at least 1ms (shorter is refused like zero)");
+  }
+
+  @ParameterizedTest(name = "[{index}] \"{0}\"")
+  @CsvSource(delimiter = '|', value = {"''", "database: ~", "database:", "admin:\\n  port: 8000"})
+  void aFileThatNamesNoDatabaseIsRefused(String yaml) {
+    List<String> problems = catchThrowableOfType(ConfigException.class,
+        () -> new ConfigReader(Map.of()).parse("test.yaml", yaml.replace("\\n", "\n"))).problems();
+
+    assertThat(problems).singleElement().asString().startsWith("database: is required")
+        .contains("database: embedded");
+  }
+
+  @Test
+  void theEmbeddedDatabaseIsThereWhenAskedFor() {
+    HostConfig config = new ConfigReader(Map.of()).parse("test.yaml", "database: embedded\n");
+
+    assertThat(config.database().url()).isEmpty();
+    assertThat(config.database().jdbcUrl()).startsWith("jdbc:h2:file:");
+  }
+
+  @Test
+  void aDatabaseMappingNeedsAUrl() {
+    assertThat(problems("database:\n  user: app\n", Map.of())).containsExactly(
+        "database.url: is required (or write \"database: embedded\" for the embedded H2 database)");
+  }
+
+  @Test
+  void anAdminBindThatIsNoAddressIsRefused() {
+    assertThat(problems("admin:\n  bind: not-an-ip..\n", Map.of())).containsExactly(
+        "admin.bind: \"not-an-ip..\" is not an IP address or a host name that resolves here");
+  }
+
+  @Test
+  void aDirectoryOrAFileThatIsNotUtf8GetsAnErrorInWords(@TempDir Path dir) throws IOException {
+    ConfigReader reader = new ConfigReader(Map.of());
+    Path latin1 = dir.resolve("latin1.yaml");
+    Files.write(latin1, "replica: caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+
+    assertThat(catchThrowableOfType(ConfigException.class, () -> reader.read(dir)).problems())
+        .containsExactly("is a directory, not a configuration file");
+    assertThat(catchThrowableOfType(ConfigException.class, () -> reader.read(latin1)).problems())
+        .containsExactly("is not UTF-8 text: byte 12 (counting from 0) starts an invalid sequence; save the file as "
+            + "UTF-8");
   }
 
   @Test

@@ -260,15 +260,18 @@ public final class JdbcLoopRuntime implements AutoCloseable {
     /**
      * Wraps the runtime's lease coordinator before the engine gets it, for an application that adds rules of its
      * own (pauses, services on every replica) around the leases. The journal still records this replica's id and
-     * the lease's fencing token with every iteration. The decorator is applied once, by {@link #build()}, and must
-     * hand the leases' answers on for the services it leaves to them. Needs {@link #coordinated} on.
+     * the lease's fencing token with every iteration. Decorators are applied once, by {@link #build()}, each around
+     * the ones set before it, and must hand the leases' answers on for the services they leave to them. Needs
+     * {@link #coordinated} on.
      *
      * <pre>{@code
      * JdbcLoopRuntime.builder(database).decorateCoordinator(leases -> new PausingCoordinator(leases)).build();
      * }</pre>
      */
     public Builder decorateCoordinator(UnaryOperator<LoopCoordinator> decorator) {
-      this.coordinatorDecorator = Objects.requireNonNull(decorator, "decorator");
+      Objects.requireNonNull(decorator, "decorator");
+      UnaryOperator<LoopCoordinator> before = coordinatorDecorator;
+      this.coordinatorDecorator = before == null ? decorator : leases -> decorator.apply(before.apply(leases));
       return this;
     }
 

@@ -7,12 +7,14 @@ import dev.loopwork.jdbc.Database;
 import dev.loopwork.jdbc.JdbcLoopRuntime;
 import dev.loopwork.jdbc.JdbcLoopService;
 import dev.loopwork.jdbc.RunHistory;
+import dev.loopwork.jdbc.RunOnceGate;
 import dev.loopwork.jdbc.ServiceControls;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -32,10 +34,12 @@ public final class LoopworkRuntime implements AutoCloseable {
   private final LeaseTable leases;
   private final ServiceControls controls;
   private final RunHistory journal;
+  private final RunOnceGate requests;
 
-  private LoopworkRuntime(Database database, JdbcLoopRuntime exclusive, JdbcLoopRuntime everyReplica,
-      LoopEngine local, Duration leaseTtl) {
+  private LoopworkRuntime(Database database, JdbcLoopRuntime exclusive, RunOnceGate requests,
+      JdbcLoopRuntime everyReplica, LoopEngine local, Duration leaseTtl) {
     this.database = database;
+    this.requests = requests;
     this.exclusive = exclusive;
     this.everyReplica = everyReplica;
     this.local = local;
@@ -47,7 +51,7 @@ public final class LoopworkRuntime implements AutoCloseable {
 
   /** A runtime without a database: every service runs uncoordinated on an engine built by {@code engine}. */
   public static LoopworkRuntime uncoordinated(LoopEngine.Builder engine) {
-    return new LoopworkRuntime(null, null, null, engine.build(), null);
+    return new LoopworkRuntime(null, null, null, null, engine.build(), null);
   }
 
   /**
@@ -61,7 +65,8 @@ public final class LoopworkRuntime implements AutoCloseable {
   public static LoopworkRuntime coordinated(Database database, JdbcLoopRuntime.Builder runtime,
       Supplier<LoopEngine.Builder> engines, Duration leaseTtl) {
     Objects.requireNonNull(database, "database");
-    JdbcLoopRuntime exclusive = runtime.build();
+    RunOnceGate[] requests = new RunOnceGate[1];
+    JdbcLoopRuntime exclusive = runtime.decorateCoordinator(leases -> requests[0] = new RunOnceGate(leases)).build();
     JdbcLoopRuntime everyReplica;
     try {
       everyReplica = JdbcLoopRuntime.builder(database).engine(engines.get()).coordinated(false).journal(false)
@@ -70,7 +75,8 @@ public final class LoopworkRuntime implements AutoCloseable {
       exclusive.close();
       throw e;
     }
-    return new LoopworkRuntime(database, exclusive, everyReplica, null, Objects.requireNonNull(leaseTtl, "leaseTtl"));
+    return new LoopworkRuntime(database, exclusive, requests[0], everyReplica, null,
+        Objects.requireNonNull(leaseTtl, "leaseTtl"));
   }
 
   /** Whether services can be exclusive, i.e. the runtime has a database. */
@@ -100,6 +106,15 @@ public final class LoopworkRuntime implements AutoCloseable {
       return local.start(service);
     }
     return (coordination == Coordination.EXCLUSIVE ? exclusive : everyReplica).start(service);
+  }
+
+  /**
+   * Asks the running exclusive {@code service} for one extra iteration under its lease, which takes the run-once
+   * request with {@code claim} only once it has its permit (see {@link RunOnceGate#runNow}). Returns whether the
+   * service runs here.
+   */
+  boolean runNowClaimedAtGrant(LoopService service, BooleanSupplier claim) {
+    return requests != null && requests.runNow(service, claim);
   }
 
   /**

@@ -146,18 +146,25 @@ final class OperatorRequests {
   }
 
   /**
-   * Runs the pending run-once request of {@code managed} here if this instance is one that may run it and takes the
-   * request first.
+   * Runs the pending run-once request of {@code managed} here if this instance is one that may run it. A running
+   * exclusive service takes the request when its iteration gets its permit, so that a request is not lost if the
+   * lease moves meanwhile; otherwise the request is taken first.
    *
    * @return the one-shot run, when the iteration runs outside the service's own run
    */
   private Optional<LoopHandle> runRequestedIteration(ManagedService managed, ServiceControls controls,
       Map<String, LeaseTable.Lease> leases) {
     String name = managed.service.name();
-    if (!mayRunRequestedIteration(managed, leases) || !controls.claimRunOnce(name)) {
+    if (!mayRunRequestedIteration(managed, leases)) {
       return Optional.empty();
     }
-    LOG.info("Loop service {}: one iteration by request, on this instance", name);
+    if (!managed.paused && managed.coordination == Coordination.EXCLUSIVE) {
+      runtime.runNowClaimedAtGrant(managed.service, () -> claimed(controls, name));
+      return Optional.empty();
+    }
+    if (!claimed(controls, name)) {
+      return Optional.empty();
+    }
     if (managed.service.runNow()) {
       return Optional.empty();
     }
@@ -167,6 +174,15 @@ final class OperatorRequests {
       LOG.warn("Loop service {}: the requested iteration could not run here: {}", name, e.getMessage());
       return Optional.empty();
     }
+  }
+
+  /** Takes the run-once request of {@code name} for this instance; returns whether it was still there to take. */
+  private static boolean claimed(ServiceControls controls, String name) {
+    boolean claimed = controls.claimRunOnce(name);
+    if (claimed) {
+      LOG.info("Loop service {}: one iteration by request, on this instance", name);
+    }
+    return claimed;
   }
 
   /**
