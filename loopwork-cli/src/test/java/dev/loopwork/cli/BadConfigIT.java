@@ -3,6 +3,7 @@ package dev.loopwork.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -37,7 +38,50 @@ class BadConfigIT {
         Arguments.of(db + "services:\n  a:\n    interval: 1s\n", Map.of(),
             "services.a: needs exactly one of \"sql\""),
         Arguments.of(db + "admin:\n  port: [1, 2]\n", Map.of(), "admin.port: [1,2] is not a whole number"),
-        Arguments.of("services: [\n", Map.of(), "not valid YAML"));
+        Arguments.of("services: [\n", Map.of(), "not valid YAML"),
+        // Issue 14: what run could not hold, refused before it starts, naming the key or the variable.
+        Arguments.of(db + "services:\n  a:\n    interval: 200000d\n    sql: SELECT 1\n", Map.of(),
+            "services.a.interval: \"200000d\" must be at most 3650d"),
+        Arguments.of(db + "services:\n  a:\n    interval: 1s\n    statement-timeout: 30000d\n    sql: SELECT 1\n",
+            Map.of(), "services.a.statement-timeout: \"30000d\" must be at most 24d"),
+        Arguments.of(db + "services:\n  a:\n    interval: PT0.000000001S\n    sql: SELECT 1\n", Map.of(),
+            "services.a.interval: \"PT0.000000001S\" must be at least 1ms"),
+        Arguments.of(db + "services:\n  a:\n    interval: ~\n    sql: SELECT 1\n", Map.of(),
+            "services.a.interval: is required"),
+        Arguments.of("database: ~\n", Map.of(), "database: is required"),
+        Arguments.of("", Map.of(), "database: is required"),
+        Arguments.of(db + "services:\n  stamp:\n    interval: 1s\n    sql: SELECT 1\n",
+            Map.of("LOOPWORK_SERVICES_STAMP_INTERVAL", "0ms"),
+            "LOOPWORK_SERVICES_STAMP_INTERVAL (overrides services.stamp.interval): \"0ms\" must be at least 1ms"),
+        Arguments.of(db + "admin:\n  bind: not-an-ip..\n", Map.of(),
+            "admin.bind: \"not-an-ip..\" is not an IP address"));
+  }
+
+  /** Issue 14: {@code check} refuses all that {@code run} refuses, with the same words. */
+  @ParameterizedTest
+  @MethodSource("badConfigs")
+  void checkExitsWithTwoOnWhatRunRefuses(String yaml, Map<String, String> env, String expected) throws IOException {
+    Files.writeString(dir.resolve("loopwork.yaml"), yaml);
+
+    HostProcess.Result result = HostProcess.run(dir, env, "check", "--config", "loopwork.yaml");
+
+    assertThat(result.exitCode()).as(result.stdout()).isEqualTo(2);
+    assertThat(result.stderr()).contains(expected).doesNotContain("\tat ");
+  }
+
+  /** Issue 14: a directory, or a file that is not UTF-8, gets a plain answer, not Java's words. */
+  @Test
+  void aDirectoryOrAFileThatIsNotUtf8IsRefusedInWords() throws IOException {
+    Files.createDirectory(dir.resolve("conf.d"));
+    Files.write(dir.resolve("latin1.yaml"), "replica: caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+
+    HostProcess.Result directory = HostProcess.run(dir, Map.of(), "check", "-c", "conf.d");
+    HostProcess.Result latin1 = HostProcess.run(dir, Map.of(), "run", "-c", "latin1.yaml");
+
+    assertThat(directory.exitCode()).isEqualTo(2);
+    assertThat(directory.stderr()).contains("is a directory, not a configuration file").doesNotContain("Exception");
+    assertThat(latin1.exitCode()).isEqualTo(2);
+    assertThat(latin1.stderr()).contains("is not UTF-8 text: byte 12").doesNotContain("Exception");
   }
 
   @ParameterizedTest
@@ -55,7 +99,8 @@ class BadConfigIT {
 
   @Test
   void checkReportsEveryProblemAtOnce() throws IOException {
-    Files.writeString(dir.resolve("bad.yaml"), "replica: ''\nservices:\n  a:\n    interval: 5x\n    sql: SELECT 1\n"
+    Files.writeString(dir.resolve("bad.yaml"), "database: embedded\nreplica: ''\nservices:\n  a:\n    interval: 5x\n"
+        + "    sql: SELECT 1\n"
         + "  b:\n    interval: 1s\n    sql: SELECT 1\n    timeout: never\n");
 
     HostProcess.Result result = HostProcess.run(dir, Map.of(), "check", "-c", "bad.yaml");

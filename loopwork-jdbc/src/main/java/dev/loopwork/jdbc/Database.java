@@ -138,6 +138,9 @@ public final class Database implements AutoCloseable {
         checkLease(connection);
         return result;
       });
+    } catch (SQLException e) {
+      IterationFence.on(this).ifPresent(fence -> fence.failed(e));
+      throw e;
     }
   }
 

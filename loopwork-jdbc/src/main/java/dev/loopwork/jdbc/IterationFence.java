@@ -13,9 +13,12 @@ import java.util.Optional;
 final class IterationFence {
   private static final ThreadLocal<IterationFence> CURRENT = new ThreadLocal<>();
 
-  /** Told when a fenced transaction found the lease no longer this replica's. */
+  /** Told when a fenced transaction found the lease no longer this replica's, or lost its connection. */
   interface LossListener {
     void leaseLost(String reason);
+
+    /** A transaction of the iteration failed because its connection to the lease's database died. */
+    void connectionLost(SQLException cause);
   }
 
   private final Database database;
@@ -52,6 +55,17 @@ final class IterationFence {
       return Optional.empty();
     }
     return Optional.of(fence);
+  }
+
+  /**
+   * The iteration's transaction failed with {@code cause}; if its connection died (a terminated session, a restart),
+   * that is a database outage, which the coordinator reports once and which interrupts the iteration like the loss
+   * of the replica's session, rather than an error of the service.
+   */
+  void failed(SQLException cause) {
+    if (DatabaseException.isConnectionFailure(cause)) {
+      onLost.connectionLost(cause);
+    }
   }
 
   /**

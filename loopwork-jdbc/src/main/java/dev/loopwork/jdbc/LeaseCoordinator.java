@@ -305,6 +305,18 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     database.evictConnections(); // the server ended this session: it has likely ended the pool's too
   }
 
+  /**
+   * A transaction of an iteration of {@code seat} lost its connection: one WARN per outage (shared with the
+   * statements of this coordinator that fail in it), the iteration is interrupted as if the session had been lost,
+   * so it is logged as such and not as an error of the service, and the pool's connections, likely ended too, go.
+   */
+  private void iterationLostConnection(Seat seat, SQLException cause) {
+    health.failed("run an iteration of " + seat.service + " on replica " + replicaId + " (its connection was lost)",
+        cause);
+    database.evictConnections();
+    seat.revokeRunning();
+  }
+
   /** This replica's watch saw the session of {@code replica} end just now. */
   private void watchedReplicaGone(String replica) {
     watchedGone.put(replica, System.nanoTime());
@@ -669,7 +681,17 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       lastStartNanos = now;
       running = IterationPermit.granted(fencingToken);
       long token = fencingToken;
-      new IterationFence(database, store, service, replicaId, token, reason -> lostUnder(token, reason)).enter();
+      new IterationFence(database, store, service, replicaId, token, new IterationFence.LossListener() {
+        @Override
+        public void leaseLost(String reason) {
+          lostUnder(token, reason);
+        }
+
+        @Override
+        public void connectionLost(SQLException cause) {
+          iterationLostConnection(Seat.this, cause);
+        }
+      }).enter();
       return running;
     }
 

@@ -460,6 +460,51 @@ abstract class LeaseCoordinatorContract {
     assertThat(strings("SELECT DISTINCT token FROM fenced_row WHERE iteration > 3")).containsExactly("3");
   }
 
+  /**
+   * Issue 13: a fenced transaction that fails because its connection died (here a 57P01 as PostgreSQL sends when it
+   * terminates the session) is a database outage, not an error of the service: the iteration is interrupted like on
+   * the loss of the replica's session (LEASE_LOST, logged at INFO after the outage's one WARN), its result keeps the
+   * database's own error, and the loop goes on under the same lease.
+   */
+  @Test
+  void aFencedTransactionWhoseConnectionDiesIsAnOutageAndNotAnErrorOfTheService() {
+    List<IterationResult> results = new CopyOnWriteArrayList<>();
+    JdbcLoopService service = new JdbcLoopService(Duration.ofMillis(50)) {
+      private int iteration;
+
+      @Override
+      public String name() {
+        return "terminated";
+      }
+
+      @Override
+      protected void runOnce() throws SQLException {
+        boolean terminate = ++iteration == 2;
+        database().useTransaction(c -> {
+          if (terminate) {
+            throw new SQLException("FATAL: terminating connection due to administrator command", "57P01");
+          }
+        });
+      }
+    };
+    service.addListener(new LoopListener() {
+      @Override
+      public void onIterationEnd(LoopService s, IterationResult result) {
+        results.add(result);
+      }
+    });
+    replica("a").start(service);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> results.size() >= 4);
+    assertThat(results.subList(0, 4)).extracting(IterationResult::outcome).containsExactly(
+        IterationOutcome.SUCCEEDED, IterationOutcome.LEASE_LOST, IterationOutcome.SUCCEEDED,
+        IterationOutcome.SUCCEEDED);
+    assertThat(results.get(1).failure()).get().isInstanceOf(SQLException.class)
+        .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("57P01");
+    assertThat(results.subList(0, 4)).extracting(r -> r.fencingToken().orElseThrow()).containsOnly(
+        results.get(0).fencingToken().orElseThrow());
+  }
+
   private List<String> strings(String sql) throws SQLException {
     List<String> values = new ArrayList<>();
     try (Connection c = database.connection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
