@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every bad configuration makes the real jar exit with 2 and a message that names the path, and starts nothing. */
 class BadConfigIT {
@@ -67,6 +69,27 @@ class BadConfigIT {
 
     assertThat(result.exitCode()).as(result.stdout()).isEqualTo(2);
     assertThat(result.stderr()).contains(expected).doesNotContain("\tat ");
+  }
+
+  /**
+   * Issue 14: with a secret in every place a user can put one (user info in the URL, a password parameter, the
+   * password, the token from the environment), no command prints one, whether the URL cannot be used or the
+   * server cannot be reached.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"127.0.0.1:5432", "127.0.0.1:1"})
+  void noCommandPrintsASecret(String server) throws IOException {
+    Files.writeString(dir.resolve("secret.yaml"), "database:\n  url: jdbc:postgresql://app:userinfo-secret@" + server
+        + "/app?password=param-secret\n  user: app\n  password: ${env:DB_PASSWORD}\nadmin:\n  token: ${env:TOKEN}\n");
+    Map<String, String> env = Map.of("DB_PASSWORD", "env-secret", "TOKEN", "token-secret");
+
+    for (String[] command : List.of(new String[] {"check", "-c", "secret.yaml"},
+        new String[] {"services", "ls", "-c", "secret.yaml"}, new String[] {"services", "pause", "x", "-c",
+            "secret.yaml"}, new String[] {"run", "-c", "secret.yaml"})) {
+      HostProcess.Result result = HostProcess.run(dir, env, command);
+      assertThat(result.stdout() + result.stderr()).as(String.join(" ", command))
+          .doesNotContain("userinfo-secret", "param-secret", "env-secret", "token-secret");
+    }
   }
 
   /** Issue 14: a directory, or a file that is not UTF-8, gets a plain answer, not Java's words. */

@@ -342,13 +342,14 @@ public final class Database implements AutoCloseable {
       try {
         pool = new HikariDataSource(config);
       } catch (RuntimeException e) {
-        throw new DatabaseException("Cannot connect to " + shown + asUser() + ": " + rootMessage(e), e);
+        throw new DatabaseException("Cannot connect to " + shown + asUser() + ": " + masked(rootMessage(e), jdbcUrl),
+            e);
       }
       try (Connection connection = pool.getConnection()) {
         return new Database(pool, pool, shown, Dialect.detect(connection));
       } catch (SQLException | IllegalArgumentException e) {
         pool.close();
-        throw new DatabaseException("Cannot use " + shown + asUser() + ": " + rootMessage(e), e);
+        throw new DatabaseException("Cannot use " + shown + asUser() + ": " + masked(rootMessage(e), jdbcUrl), e);
       }
     }
 
@@ -360,6 +361,11 @@ public final class Database implements AutoCloseable {
         throw new DatabaseException("Cannot create the embedded database's directory " + directory, e);
       }
       return "jdbc:h2:file:" + directory.resolve("loopwork");
+    }
+
+    /** {@code message} without the secrets of {@code jdbcUrl} and of the password (see {@link JdbcUrls#mask}). */
+    private String masked(String message, String jdbcUrl) {
+      return JdbcUrls.mask(message, jdbcUrl, password);
     }
 
     private String asUser() {

@@ -1,6 +1,9 @@
 package dev.loopwork.jdbc.internal;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Makes JDBC URLs safe to show: user info and every parameter that may carry a secret are removed. */
@@ -9,6 +12,9 @@ public final class JdbcUrls {
   private static final Pattern USER_INFO = Pattern.compile("//[^/@?;]*@");
   // Everything after '?' or the first ';' parameter: drivers put user, password, sslpassword... there.
   private static final Pattern PARAMETERS = Pattern.compile("[?;].*$");
+  private static final Pattern USER_INFO_TEXT = Pattern.compile("//([^/@?;]*)@");
+  // password=..., sslpassword=..., any parameter whose name ends in "password", up to the next separator
+  private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)[a-z_.]*password=([^&;]*)");
 
   private JdbcUrls() {}
 
@@ -19,6 +25,38 @@ public final class JdbcUrls {
     }
     String withoutUser = USER_INFO.matcher(url).replaceFirst("//");
     return PARAMETERS.matcher(withoutUser).replaceFirst("");
+  }
+
+  /**
+   * {@code text} (a driver's message, say) with every secret that {@code url} and {@code password} hold replaced by
+   * {@code ***}: the URL's user info ({@code user:secret@}), the values of its parameters named like a password,
+   * and the password itself. Drivers echo what they could not parse, host and user info included.
+   */
+  public static String mask(String text, String url, String password) {
+    if (text == null) {
+      return null;
+    }
+    List<String> secrets = new ArrayList<>();
+    if (url != null) {
+      Matcher userInfo = USER_INFO_TEXT.matcher(url);
+      if (userInfo.find()) {
+        secrets.add(userInfo.group(1));
+      }
+      Matcher parameter = PASSWORD_PARAMETER.matcher(url);
+      while (parameter.find()) {
+        secrets.add(parameter.group(1));
+      }
+    }
+    if (password != null) {
+      secrets.add(password);
+    }
+    String masked = text;
+    for (String secret : secrets) {
+      if (!secret.isEmpty()) {
+        masked = masked.replace(secret, "***");
+      }
+    }
+    return masked;
   }
 
   /** The subprotocol: {@code postgresql} for {@code jdbc:postgresql://...}; empty if the URL is not a JDBC URL. */
