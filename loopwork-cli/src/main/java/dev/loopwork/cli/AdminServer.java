@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 final class AdminServer {
   private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+  /** How much of a request's text is shown back, at most. */
+  private static final int SHOWN_LENGTH = 120;
   private static final Pattern SERVICE_PATH = Pattern.compile("/api/services/([^/]+)/([a-z-]+)");
   private static final ObjectMapper JSON = new ObjectMapper();
   /** What a 503 asks a client to wait before it tries again while the database does not answer. */
@@ -99,13 +101,12 @@ final class AdminServer {
         sendJson(exchange, 404, Map.of("error", e.getMessage()));
       } catch (DatabaseException e) {
         // An outage, which the host already logs once: the client is told to come back, not that we failed.
-        LOG.debug("Admin request {} {}: {}", exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-            e.getMessage());
+        LOG.debug("Admin request {}: {}", describe(exchange), e.getMessage());
         exchange.getResponseHeaders().set("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
         sendJson(exchange, 503, Map.of("error", "the database does not answer; try again later",
             "reason", e.getMessage()));
       } catch (RuntimeException e) {
-        LOG.error("Admin request {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI().getPath(), e);
+        LOG.error("Admin request {} failed", describe(exchange), e);
         sendJson(exchange, 500, Map.of("error", "internal error; the host's log has the details"));
       }
     }
@@ -115,6 +116,11 @@ final class AdminServer {
     String method = exchange.getRequestMethod();
     String path = exchange.getRequestURI().getPath();
     Matcher service = SERVICE_PATH.matcher(path);
+    if (service.matches() && !ConfigReader.SERVICE_NAME.matcher(service.group(1)).matches()) {
+      sendJson(exchange, 400, Map.of("error", "not a service name (lower-case letters, digits, '-' and '_', at most "
+          + "100): " + printable(service.group(1))));
+      return;
+    }
     if (service.matches() && !service.group(2).equals("runs")) {
       FleetControl.Action action = FleetControl.Action.of(service.group(2));
       if (action == null) {
@@ -151,8 +157,31 @@ final class AdminServer {
       case "/metrics" -> send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
           api.metrics().getBytes(StandardCharsets.UTF_8));
       case "/api/services" -> sendJson(exchange, 200, api.services());
-      default -> sendJson(exchange, 404, Map.of("error", "not found: " + path));
+      default -> sendJson(exchange, 404, Map.of("error", "not found: " + printable(path)));
     }
+  }
+
+  /**
+   * Request text as it may be shown in a log line or an answer: control characters escaped ({@code \u000a}), so that
+   * a request cannot forge a line, and cut to {@value #SHOWN_LENGTH} characters.
+   */
+  static String printable(String text) {
+    StringBuilder shown = new StringBuilder();
+    int i = 0;
+    for (; i < text.length() && shown.length() < SHOWN_LENGTH; i++) {
+      char c = text.charAt(i);
+      if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+        shown.append(String.format("\\u%04x", (int) c));
+      } else {
+        shown.append(c);
+      }
+    }
+    return i < text.length() ? shown + "..." : shown.toString();
+  }
+
+  /** The request's method and path, {@link #printable}. */
+  private static String describe(HttpExchange exchange) {
+    return printable(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
   }
 
   private boolean authorized(HttpExchange exchange) {

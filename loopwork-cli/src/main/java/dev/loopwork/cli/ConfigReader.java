@@ -49,7 +49,8 @@ import java.util.regex.Pattern;
  */
 final class ConfigReader {
   private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
-  private static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,99}");
+  /** The grammar of a service's name, which the admin API also checks before any lookup. */
+  static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,99}");
   private static final String OVERRIDE_PREFIX = "LOOPWORK_SERVICES_";
   private static final String DURATION_HINT = " (write it like 500ms, 30s, 5m, 1h or ISO-8601 PT30S)";
   private static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(60);

@@ -144,6 +144,29 @@ class AdminIT {
     }
   }
 
+  /**
+   * Issue 14: a name that is not a service name gets a JSON 400 before any lookup, never a 500, and request bytes
+   * never forge a log line: a NUL, and a newline followed by a fake log line, in the path.
+   */
+  @Test
+  void hostileNamesGetA400AndForgeNoLogLine() throws Exception {
+    HttpResponse<String> nul = get("/api/services/%00/runs");
+    HttpResponse<String> forged = get("/api/services/x%0A2026-01-01T00:00:00Z%20ERROR%20FORGED-LINE/runs");
+    HttpResponse<String> forgedPost = post("/api/services/x%0AFORGED-LINE/pause", null);
+    HttpResponse<String> long404 = get("/" + "x".repeat(5_000) + "%0AFORGED-LINE");
+
+    for (HttpResponse<String> r : List.of(nul, forged, forgedPost)) {
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+      assertThat(JSON.readTree(r.body()).get("error").asText()).startsWith("not a service name");
+    }
+    assertThat(forged.body()).contains("\\u000a");
+    assertThat(long404.statusCode()).isEqualTo(404);
+    assertThat(long404.body().length()).isLessThan(300);
+    assertThat((host.stdout() + host.stderr()).lines())
+        .noneMatch(line -> line.contains("FORGED-LINE") && !line.contains("\\u000a"))
+        .noneMatch(line -> line.contains(" ERROR ") && line.contains("Admin request"));
+  }
+
   @Test
   void dashboardShowsServicesWithChartsAndFailuresInARealBrowser() throws Exception {
     await().atMost(WAIT).until(() -> services().get("always-fails").get("iterations").asLong() >= 2);
