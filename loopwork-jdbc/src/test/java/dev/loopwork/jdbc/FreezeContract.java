@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -124,8 +125,12 @@ abstract class FreezeContract {
 
   /** Waits for the owner's transaction to be in its sleep, then freezes the owner. */
   private Frozen freezeOwnerInFlight(Map<String, ReplicaProcess> replicas) throws Exception {
-    await().atMost(Duration.ofSeconds(30)).until(() -> inFlight() != null);
-    String[] owner = inFlight();
+    AtomicReference<String[]> seen = new AtomicReference<>();
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      seen.set(inFlight()); // read once: the transaction may end before a second read
+      return seen.get() != null;
+    });
+    String[] owner = seen.get();
     ReplicaProcess process = replicas.get(owner[0]);
     process.freeze();
     return new Frozen(process, Long.parseLong(owner[1]));
