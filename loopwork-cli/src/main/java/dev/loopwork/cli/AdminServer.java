@@ -47,8 +47,11 @@ final class AdminServer {
   private final ExecutorService executor;
   private final AdminApi api;
   private final byte[] token;
+  private final boolean readTokenRequired;
 
-  private AdminServer(HttpServer server, ExecutorService executor, AdminApi api, byte[] token) {
+  private AdminServer(HttpServer server, ExecutorService executor, AdminApi api, byte[] token,
+      boolean readTokenRequired) {
+    this.readTokenRequired = readTokenRequired;
     this.server = server;
     this.executor = executor;
     this.api = api;
@@ -74,7 +77,11 @@ final class AdminServer {
       return t;
     });
     byte[] token = settings.token().map(t -> t.value().getBytes(StandardCharsets.UTF_8)).orElse(null);
-    AdminServer admin = new AdminServer(server, executor, api, token);
+    if (!ConfigReader.isLoopback(settings.bind()) && token == null) {
+      LOG.warn("The admin endpoint listens on {}, which other machines can reach, and no admin.token is set: it "
+          + "answers health checks only until one is", settings.bind());
+    }
+    AdminServer admin = new AdminServer(server, executor, api, token, settings.readTokenRequired());
     server.createContext("/", admin::handle);
     server.setExecutor(executor);
     server.start();
@@ -128,10 +135,7 @@ final class AdminServer {
       } else if (!method.equals("POST")) {
         sendJson(exchange, 405, Map.of("error", "use POST"));
       } else if (!authorized(exchange)) {
-        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
-        sendJson(exchange, 401, Map.of("error", token == null
-            ? "no admin token is configured (admin.token), so the admin API accepts no changes"
-            : "a valid bearer token is required"));
+        refuse(exchange);
       } else {
         api.apply(action, service.group(1));
         sendJson(exchange, 202, Map.of("service", service.group(1), "action", action.text(), "accepted", true));
@@ -140,6 +144,10 @@ final class AdminServer {
     }
     if (!method.equals("GET") && !method.equals("HEAD")) {
       sendJson(exchange, 405, Map.of("error", "use GET"));
+      return;
+    }
+    if (readTokenRequired && !path.startsWith("/health/") && !path.equals("/") && !authorized(exchange)) {
+      refuse(exchange);
       return;
     }
     if (service.matches()) {
@@ -182,6 +190,15 @@ final class AdminServer {
   /** The request's method and path, {@link #printable}. */
   private static String describe(HttpExchange exchange) {
     return printable(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
+  }
+
+  /** 401: the request needs the bearer token. */
+  private void refuse(HttpExchange exchange) throws IOException {
+    exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+    String noToken = readTokenRequired ? "answers health checks only" : "accepts no changes";
+    sendJson(exchange, 401, Map.of("error", token == null
+        ? "no admin token is configured (admin.token), so the admin API " + noToken
+        : "a valid bearer token is required"));
   }
 
   private boolean authorized(HttpExchange exchange) {

@@ -65,7 +65,7 @@ final class ConfigReader {
 
   private static final Set<String> TOP_KEYS = Set.of("database", "replica", "admin", "plugins", "services");
   private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password");
-  private static final Set<String> ADMIN_KEYS = Set.of("enabled", "bind", "port", "token");
+  private static final Set<String> ADMIN_KEYS = Set.of("enabled", "bind", "port", "token", "read-token-required");
   private static final Set<String> SERVICE_KEYS = Set.of("interval", "enabled", "timeout", "coordination", "sql",
       "repeat-while-rows", "statement-timeout", "class", "settings");
 
@@ -164,8 +164,10 @@ final class ConfigReader {
     if (!isAddress(bind)) {
       admin.problem("bind", "\"" + bind + "\" is not an IP address or a host name that resolves here");
     }
+    // Reads show replica names, SQL and errors: they need the token too unless only this machine can connect.
+    boolean readTokenRequired = admin.bool("read-token-required").orElseGet(() -> !isLoopback(bind));
     AdminSettings adminSettings = new AdminSettings(admin.bool("enabled").orElse(true), bind, port,
-        admin.secret("token"));
+        admin.secret("token"), readTokenRequired);
     Path plugins = top.text("plugins").map(Path::of).orElse(HostConfig.DEFAULT_PLUGINS);
     List<ServiceSpec> services = readServices(top);
     return new HostConfig(source, database, replica, adminSettings, plugins, services);
@@ -281,6 +283,15 @@ final class ConfigReader {
   /** The statement timeout that a service's {@code timeout} stands for when none is set: capped at what JDBC holds. */
   private static Duration statementTimeoutOf(Duration timeout) {
     return timeout.compareTo(LONGEST_STATEMENT_TIMEOUT) > 0 ? LONGEST_STATEMENT_TIMEOUT : timeout;
+  }
+
+  /** Whether {@code host} names only this machine (a loopback address or {@code localhost}). */
+  static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException | SecurityException e) {
+      return false;
+    }
   }
 
   private static Coordination parseCoordination(Section s, String text) {

@@ -86,7 +86,11 @@ record HostConfig(String source, DatabaseSettings database, Optional<String> rep
    * @param port its port; 0 picks a free one
    * @param token the bearer token that POST requests need, or empty (then every POST is refused)
    */
-  record AdminSettings(boolean enabled, String bind, int port, Optional<Secret> token) {}
+  /**
+   * The admin HTTP endpoint's settings; {@code readTokenRequired}: whether reads (the API, the metrics) need the
+   * token too, as writes always do.
+   */
+  record AdminSettings(boolean enabled, String bind, int port, Optional<Secret> token, boolean readTokenRequired) {}
 
   /** What runs in a service's iteration. */
   enum Kind { SQL, CLASS }

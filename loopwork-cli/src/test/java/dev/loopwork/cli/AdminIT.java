@@ -167,6 +167,39 @@ class AdminIT {
         .noneMatch(line -> line.contains(" ERROR ") && line.contains("Admin request"));
   }
 
+  /**
+   * Issue 14: with {@code admin.read-token-required} (the default when the endpoint listens beyond this machine),
+   * reads need the token too, health checks do not, and the dashboard asks for the token in a real browser.
+   */
+  @Test
+  void readsNeedTheTokenWhenTheHostAsksForIt(@TempDir Path other) throws Exception {
+    int port = HostProcess.freePort();
+    Files.writeString(other.resolve("loopwork.yaml"), "database:\n  url: " + TestDatabases.h2File(other) + "\n"
+        + "admin:\n  port: " + port + "\n  token: ${env:LOOPWORK_ADMIN_TOKEN}\n  read-token-required: true\n");
+    try (HostProcess guarded = HostProcess.start(other, Map.of("LOOPWORK_ADMIN_TOKEN", TOKEN), "run", "-c",
+        "loopwork.yaml")) {
+      guarded.awaitLog("admin HTTP and dashboard on http://127.0.0.1:" + port + "/");
+      String at = "http://127.0.0.1:" + port;
+
+      assertThat(read(at + "/api/services", null).statusCode()).isEqualTo(401);
+      assertThat(read(at + "/metrics", "wrong").statusCode()).isEqualTo(401);
+      assertThat(read(at + "/api/services", TOKEN).statusCode()).isEqualTo(200);
+      assertThat(read(at + "/health/live", null).statusCode()).isEqualTo(200);
+      String dom = Chromium.dumpDom(at + "/", other.resolve("chromium"));
+      assertThat(dom).contains("<form id=\"token-form\">").contains("asks for its admin token");
+      guarded.sigterm();
+      assertThat(guarded.awaitExit(WAIT)).isZero();
+    }
+  }
+
+  private HttpResponse<String> read(String url, String token) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET();
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   @Test
   void dashboardShowsServicesWithChartsAndFailuresInARealBrowser() throws Exception {
     await().atMost(WAIT).until(() -> services().get("always-fails").get("iterations").asLong() >= 2);

@@ -251,6 +251,16 @@ class ConfigReaderTest {
         "database.url: is required (or write \"database: embedded\" for the embedded H2 database)");
   }
 
+  /** Issue 14: reads need the token by default only where other machines can reach the endpoint. */
+  @Test
+  void readsNeedTheTokenByDefaultBeyondThisMachine() {
+    assertThat(parse("admin:\n  bind: 127.0.0.1\n", Map.of()).admin().readTokenRequired()).isFalse();
+    assertThat(parse("admin:\n  bind: 0.0.0.0\n", Map.of()).admin().readTokenRequired()).isTrue();
+    assertThat(parse("admin:\n  bind: 0.0.0.0\n  read-token-required: false\n", Map.of()).admin()
+        .readTokenRequired()).isFalse();
+    assertThat(parse("admin:\n  read-token-required: true\n", Map.of()).admin().readTokenRequired()).isTrue();
+  }
+
   @Test
   void anAdminBindThatIsNoAddressIsRefused() {
     assertThat(problems("admin:\n  bind: not-an-ip..\n", Map.of())).containsExactly(
