@@ -161,11 +161,13 @@ final class ConfigReader {
     admin.rejectUnknown(ADMIN_KEYS);
     int port = admin.integer("port", 0, 65_535).orElse(HostConfig.DEFAULT_ADMIN_PORT);
     String bind = admin.text("bind").orElse("127.0.0.1");
-    if (!isAddress(bind)) {
+    Optional<InetAddress> bound = resolve(bind);
+    if (bound.isEmpty()) {
       admin.problem("bind", "\"" + bind + "\" is not an IP address or a host name that resolves here");
     }
     // Reads show replica names, SQL and errors: they need the token too unless only this machine can connect.
-    boolean readTokenRequired = admin.bool("read-token-required").orElseGet(() -> !isLoopback(bind));
+    boolean readTokenRequired = admin.bool("read-token-required")
+        .orElseGet(() -> !bound.map(InetAddress::isLoopbackAddress).orElse(false));
     AdminSettings adminSettings = new AdminSettings(admin.bool("enabled").orElse(true), bind, port,
         admin.secret("token"), readTokenRequired);
     Path plugins = top.text("plugins").map(Path::of).orElse(HostConfig.DEFAULT_PLUGINS);
@@ -268,15 +270,15 @@ final class ConfigReader {
         s.text("class"), settings);
   }
 
-  private static boolean isAddress(String host) {
+  /** The address {@code host} names, if it is an IP address or a host name that resolves here. */
+  private static Optional<InetAddress> resolve(String host) {
     if (host.isBlank()) {
-      return false;
+      return Optional.empty();
     }
     try {
-      InetAddress.getByName(host);
-      return true;
+      return Optional.of(InetAddress.getByName(host));
     } catch (UnknownHostException | SecurityException e) {
-      return false;
+      return Optional.empty();
     }
   }
 
@@ -287,11 +289,7 @@ final class ConfigReader {
 
   /** Whether {@code host} names only this machine (a loopback address or {@code localhost}). */
   static boolean isLoopback(String host) {
-    try {
-      return InetAddress.getByName(host).isLoopbackAddress();
-    } catch (UnknownHostException | SecurityException e) {
-      return false;
-    }
+    return resolve(host).map(InetAddress::isLoopbackAddress).orElse(false);
   }
 
   private static Coordination parseCoordination(Section s, String text) {
