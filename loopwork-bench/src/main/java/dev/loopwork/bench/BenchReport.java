@@ -181,7 +181,7 @@ final class BenchReport {
 
   private void freeze() {
     md.heading("Stale commits after a freeze: 3 replicas on one PostgreSQL, a transaction every 500 ms that inserts a "
-        + "row and waits 300 ms; its owner frozen (SIGSTOP) 100 ms into it until 3 s past the peer's claim");
+        + "row and waits 300 ms; its owner frozen (SIGSTOP) in it until 3 s past the peer's claim");
     List<JsonNode> runs = results.scenario(FreezeScenario.NAME);
     List<String> header = new ArrayList<>(List.of("Metric"));
     runs.forEach(r -> header.add(peer(r)));

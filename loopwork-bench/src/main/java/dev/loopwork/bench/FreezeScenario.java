@@ -26,8 +26,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  * Stale commits after a freeze (issue 13): three replica processes ({@link ReplicaMain} with {@code writes}) of one
  * peer run one service every {@code intervalMs} (500); each iteration inserts a row and then waits {@code bodyMs}
  * (300) in the same transaction, written as the peer has its users write (Loopwork: a fenced transaction; the peers:
- * a plain JDBC transaction). {@code tries} (20) times: 100 ms after an iteration begins, its replica gets SIGSTOP
- * with the transaction in flight, stays frozen until 3 s past the peer's claim on a dead owner (Loopwork: its default
+ * a plain JDBC transaction). {@code tries} (20) times: once an iteration has begun and its session sits idle in the
+ * transaction, its replica gets SIGSTOP with the transaction in flight, stays frozen until 3 s past the peer's claim on a dead owner (Loopwork: its default
  * lease TTL, 10 s; the peers: {@link ReplicaPeer#CLAIM_AFTER_CRASH}), then gets SIGCONT. Counted per try: whether
  * another replica started the service while it was frozen, and whether the frozen transaction then committed
  * anyway (a stale commit), with how many of the new owner's iterations it overlapped.
@@ -45,8 +45,6 @@ final class FreezeScenario {
   private static final String SERVICE = "svc-0";
   private static final Duration STARTUP = Duration.ofSeconds(60);
   private static final Duration FROZEN_PAST_CLAIM = Duration.ofSeconds(3);
-  private static final Duration IN_FLIGHT_AFTER_BEGIN = Duration.ofMillis(100);
-  private static final Duration SETTLE_AFTER_THAW = Duration.ofSeconds(2);
   private static final int REPLICAS = 3;
 
   private final IterationLog log = new IterationLog();
@@ -93,7 +91,7 @@ final class FreezeScenario {
     }
     all.addAll(live);
     ReplicaScenario.awaitUntil(() -> live.stream().allMatch(ReplicaProcess::isReady), STARTUP, "every replica ready");
-    Thread.sleep(interval.multipliedBy(4).toMillis());
+    ReplicaScenario.awaitUntil(() -> log.size() >= 4, STARTUP, "four iterations"); // the start's hand-offs are over
     int caughtInFlight = 0;
     int takenOver = 0;
     int staleCommits = 0;
@@ -101,14 +99,18 @@ final class FreezeScenario {
     try (Connection c = dataSource.getConnection()) {
       for (int i = 0; i < tries; i++) {
         ReplicaProcess runner = nextRunner(live);
-        Thread.sleep(IN_FLIGHT_AFTER_BEGIN.toMillis());
+        // Its insert is done and its transaction waits: the session sits idle in the transaction.
+        ReplicaScenario.awaitUntil(() -> openTransactions(c) > 0, STARTUP, "a transaction in flight");
         Timestamp frozenAt = now(c);
         runner.freeze();
         caughtInFlight += openTransactions(c) > 0 ? 1 : 0;
-        Thread.sleep(freeze.toMillis());
+        long endedBeforeThaw = log.endedBy(runner.replica);
+        Thread.sleep(freeze.toMillis()); // the fault itself: the owner stays frozen this long
         Timestamp thawedAt = now(c);
         runner.thaw();
-        Thread.sleep(SETTLE_AFTER_THAW.toMillis());
+        // Its frozen iteration ends (committed or rolled back) before the rows are counted.
+        ReplicaScenario.awaitUntil(() -> log.endedBy(runner.replica) > endedBeforeThaw, STARTUP,
+            "the end of the frozen iteration of " + runner.replica);
         long frozenRows = count(c, "replica = ? AND written_at > ? AND written_at < ?", runner.replica,
             new Timestamp(frozenAt.getTime() - body.toMillis()), frozenAt);
         long othersWhileFrozen = count(c, "replica <> ? AND written_at > ? AND written_at < ?", runner.replica,
@@ -149,11 +151,13 @@ final class FreezeScenario {
     }
   }
 
-  private static long openTransactions(Connection c) throws SQLException {
+  private static long openTransactions(Connection c) {
     try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity "
         + "WHERE datname = current_database() AND state = 'idle in transaction' AND pid <> pg_backend_pid()")) {
       rs.next();
       return rs.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read pg_stat_activity", e);
     }
   }
 

@@ -185,6 +185,11 @@ final class IterationLog {
     return count;
   }
 
+  /** How many iterations {@code replica} has ended. */
+  synchronized long endedBy(String replica) {
+    return iterations.stream().filter(i -> i.replica().equals(replica)).count();
+  }
+
   synchronized int size() {
     return iterations.size();
   }

@@ -241,7 +241,9 @@ final class MariaDbDialect extends Dialect {
       blockers.setLong(2, idleMillis);
       while (killed.isEmpty() && !wait.isDone()) {
         // InnoDB serves these tables from a cache that it refreshes only after 100 ms without a read.
-        sleep(LOCK_TABLES_CACHE_MILLIS);
+        if (probeEndsWithin(wait, LOCK_TABLES_CACHE_MILLIS)) {
+          break;
+        }
         try (ResultSet rs = blockers.executeQuery()) {
           while (rs.next()) {
             killed.add(rs.getLong(1));
@@ -267,11 +269,18 @@ final class MariaDbDialect extends Dialect {
     return killed;
   }
 
-  private static void sleep(long millis) {
+  /** Whether the probe ends within {@code millis}: then there is no wait left to read. */
+  private static boolean probeEndsWithin(CompletableFuture<Void> wait, long millis) {
     try {
-      Thread.sleep(millis);
+      wait.get(millis, TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return true;
+    } catch (ExecutionException e) {
+      return true;
     }
   }
 
