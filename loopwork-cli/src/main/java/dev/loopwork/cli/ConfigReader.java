@@ -14,6 +14,7 @@ import dev.loopwork.cli.HostConfig.Coordination;
 import dev.loopwork.cli.HostConfig.DatabaseSettings;
 import dev.loopwork.cli.HostConfig.Kind;
 import dev.loopwork.cli.HostConfig.ServiceSpec;
+import dev.loopwork.jdbc.Database;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -201,6 +202,7 @@ final class ConfigReader {
     if (url.isEmpty() && db.isObject()) {
       db.problem("url", "is required (or write \"database: " + EMBEDDED + "\" for the embedded H2 database)");
     }
+    url.flatMap(Database::urlProblem).ifPresent(problem -> db.problem("url", problem));
     return new DatabaseSettings(url, db.text("user"), db.secret("password"));
   }
 

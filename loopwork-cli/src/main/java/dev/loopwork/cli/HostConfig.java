@@ -2,7 +2,6 @@ package dev.loopwork.cli;
 
 import dev.loopwork.jdbc.Database;
 import dev.loopwork.jdbc.DatabaseException;
-import dev.loopwork.jdbc.internal.JdbcUrls;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +56,7 @@ record HostConfig(String source, DatabaseSettings database, Optional<String> rep
 
     /** The URL without credentials or parameters, and the user: safe to print. */
     String describe() {
-      return JdbcUrls.redact(jdbcUrl()) + (url.isEmpty() ? " (embedded)" : "")
+      return Database.redactUrl(jdbcUrl()) + (url.isEmpty() ? " (embedded)" : "")
           + user.map(u -> " as " + u).orElse("") + password.map(p -> ", password " + p.describe()).orElse("");
     }
 

@@ -52,6 +52,31 @@ public final class Database implements AutoCloseable {
     this.dialect = dialect;
   }
 
+  /**
+   * Why {@code jdbcUrl} cannot be used, found without connecting: it is not a JDBC URL, or no driver on the class
+   * path accepts it. Empty when a connection can be tried. The text shows the URL without its secrets.
+   */
+  public static Optional<String> urlProblem(String jdbcUrl) {
+    String shown = JdbcUrls.redact(jdbcUrl);
+    if (jdbcUrl == null || !jdbcUrl.regionMatches(true, 0, "jdbc:", 0, 5)) {
+      return Optional.of("\"" + shown + "\" is not a JDBC URL (they start with jdbc:, as in "
+          + "jdbc:postgresql://host:5432/app)");
+    }
+    try {
+      DriverManager.getDriver(jdbcUrl);
+      return Optional.empty();
+    } catch (SQLException e) {
+      return Optional.of("No JDBC driver on the class path accepts " + shown + ". Add the driver for \""
+          + JdbcUrls.subprotocol(jdbcUrl) + "\" to the application (for PostgreSQL: org.postgresql:postgresql), "
+          + "or check the URL.");
+    }
+  }
+
+  /** {@code url} without user info and parameters, where drivers keep credentials: safe to print. */
+  public static String redactUrl(String url) {
+    return JdbcUrls.redact(url);
+  }
+
   /** A builder; with nothing set, it builds the embedded H2 database under {@link #DEFAULT_DATA_DIRECTORY}. */
   public static Builder builder() {
     return new Builder();
@@ -328,7 +353,9 @@ public final class Database implements AutoCloseable {
     public Database build() {
       String jdbcUrl = url != null ? url : embeddedUrl();
       String shown = JdbcUrls.redact(jdbcUrl);
-      requireDriver(jdbcUrl, shown);
+      urlProblem(jdbcUrl).ifPresent(problem -> {
+        throw new DatabaseException(problem);
+      });
       HikariConfig config = new HikariConfig();
       config.setPoolName("loopwork-db-" + POOLS.incrementAndGet());
       config.setJdbcUrl(jdbcUrl);
@@ -370,16 +397,6 @@ public final class Database implements AutoCloseable {
 
     private String asUser() {
       return user == null ? "" : " as user " + user;
-    }
-
-    private static void requireDriver(String jdbcUrl, String shown) {
-      try {
-        DriverManager.getDriver(jdbcUrl);
-      } catch (SQLException e) {
-        String protocol = JdbcUrls.subprotocol(jdbcUrl);
-        throw new DatabaseException("No JDBC driver on the class path accepts " + shown + ". Add the driver for \""
-            + protocol + "\" to the application (for PostgreSQL: org.postgresql:postgresql), or check the URL.");
-      }
     }
 
     static String rootMessage(Throwable e) {
