@@ -20,7 +20,7 @@ final class CheckCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     HostConfig config = options.read();
-    try (ServiceFactory factory = new ServiceFactory(config.source(), config.plugins())) {
+    try (ServiceFactory factory = new ServiceFactory(config)) {
       factory.create(config.enabledServices(), false);
     }
     spec.commandLine().getOut().print(Plan.of(config));

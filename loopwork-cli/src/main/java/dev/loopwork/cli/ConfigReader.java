@@ -269,7 +269,19 @@ final class ConfigReader {
     return new ServiceSpec(name, isSql ? Kind.SQL : Kind.CLASS, overrides.bool("enabled").orElse(true),
         interval.orElse(Duration.ofSeconds(60)), timeout, coordination, sql, batch,
         statementTimeout.or(() -> timeout.map(ConfigReader::statementTimeoutOf)).orElse(DEFAULT_STATEMENT_TIMEOUT),
-        s.text("class"), settings);
+        s.text("class"), settings, isSql ? envValuesIn(s.node.path("sql")) : List.of());
+  }
+
+  /** The values of the environment variables that {@code ${env:NAME}} references in {@code node}'s texts. */
+  private List<String> envValuesIn(JsonNode node) {
+    List<String> values = new ArrayList<>();
+    for (JsonNode text : node.isArray() ? node : List.of(node)) {
+      Matcher m = ENV_REFERENCE.matcher(text.asText(""));
+      while (m.find()) {
+        Optional.ofNullable(environment.get(m.group(1))).ifPresent(values::add);
+      }
+    }
+    return values;
   }
 
   /** The address {@code host} names, if it is an IP address or a host name that resolves here. */

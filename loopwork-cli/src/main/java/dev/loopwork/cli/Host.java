@@ -53,7 +53,7 @@ final class Host {
    * @throws dev.loopwork.jdbc.DatabaseException if the database cannot be reached
    */
   void run() throws InterruptedException, IOException {
-    try (ServiceFactory factory = new ServiceFactory(config.source(), config.plugins())) {
+    try (ServiceFactory factory = new ServiceFactory(config)) {
       List<LoopService> services = factory.create(config.enabledServices(), true);
       try (Database database = config.database().open(services.size() + HOST_CONNECTIONS)) {
         HostSchema.create(database);

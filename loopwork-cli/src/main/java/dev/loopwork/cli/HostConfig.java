@@ -2,10 +2,12 @@ package dev.loopwork.cli;
 
 import dev.loopwork.jdbc.Database;
 import dev.loopwork.jdbc.DatabaseException;
+import dev.loopwork.jdbc.SecretMask;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,6 +34,18 @@ record HostConfig(String source, DatabaseSettings database, Optional<String> rep
 
   /** The admin port when none is configured. */
   static final int DEFAULT_ADMIN_PORT = 8432;
+
+  /**
+   * The secrets of this configuration, masked in the errors of its sql services: the database's password and the
+   * credentials in its URL, the admin token, and the values that {@code ${env:NAME}} put into {@code sql}.
+   */
+  SecretMask secretMask() {
+    List<String> secrets = new ArrayList<>();
+    admin.token().map(Secret::value).ifPresent(secrets::add);
+    services.forEach(service -> secrets.addAll(service.sqlSecrets()));
+    return SecretMask.ofConnection(database.jdbcUrl(), database.password().map(Secret::value).orElse(null))
+        .and(secrets);
+  }
 
   /** The enabled services. */
   List<ServiceSpec> enabledServices() {
@@ -122,8 +136,9 @@ record HostConfig(String source, DatabaseSettings database, Optional<String> rep
    * @param statementTimeout the limit for one statement of a {@code sql} service
    * @param className the {@code LoopService} subclass of a {@code class} service
    * @param settings the free-form {@code settings} section of a {@code class} service
+   * @param sqlSecrets the values that {@code ${env:NAME}} put into {@code sql}: masked in its errors
    */
   record ServiceSpec(String name, Kind kind, boolean enabled, Duration interval, Optional<Duration> timeout,
       Coordination coordination, List<String> sql, Optional<Integer> repeatWhileRows, Duration statementTimeout,
-      Optional<String> className, Map<String, Object> settings) {}
+      Optional<String> className, Map<String, Object> settings, List<String> sqlSecrets) {}
 }

@@ -4,6 +4,7 @@ import dev.loopwork.LoopOptions;
 import dev.loopwork.LoopService;
 import dev.loopwork.cli.HostConfig.Kind;
 import dev.loopwork.cli.HostConfig.ServiceSpec;
+import dev.loopwork.jdbc.SecretMask;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
@@ -26,11 +27,16 @@ import java.util.stream.Stream;
 final class ServiceFactory implements AutoCloseable {
   private final String source;
   private final URLClassLoader plugins;
+  private final SecretMask secrets;
 
-  /** A factory that loads classes from the jars in {@code pluginFolder} (if it exists) and the class path. */
-  ServiceFactory(String source, Path pluginFolder) {
-    this.source = source;
-    this.plugins = new URLClassLoader(jars(source, pluginFolder), ServiceFactory.class.getClassLoader());
+  /**
+   * A factory for the services of {@code config}: it loads classes from the jars of its plugins folder (if it
+   * exists) and the class path, and gives sql services the configuration's secrets to mask in their errors.
+   */
+  ServiceFactory(HostConfig config) {
+    this.source = config.source();
+    this.plugins = new URLClassLoader(jars(source, config.plugins()), ServiceFactory.class.getClassLoader());
+    this.secrets = config.secretMask();
   }
 
   /**
@@ -43,7 +49,7 @@ final class ServiceFactory implements AutoCloseable {
     List<LoopService> services = new ArrayList<>();
     for (ServiceSpec spec : specs) {
       if (spec.kind() == Kind.SQL) {
-        services.add(new SqlLoopService(spec));
+        services.add(new SqlLoopService(spec, secrets));
         continue;
       }
       String path = "services." + spec.name() + ".class";

@@ -2,6 +2,7 @@ package dev.loopwork.cli;
 
 import dev.loopwork.cli.HostConfig.ServiceSpec;
 import dev.loopwork.jdbc.JdbcLoopService;
+import dev.loopwork.jdbc.SecretMask;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -14,11 +15,14 @@ import java.sql.Statement;
  */
 final class SqlLoopService extends JdbcLoopService {
   private final ServiceSpec spec;
+  private final SecretMask secrets;
   private final int timeoutSeconds;
 
-  SqlLoopService(ServiceSpec spec) {
+  /** The service of {@code spec}, whose errors show {@code secrets} as {@code ***}. */
+  SqlLoopService(ServiceSpec spec, SecretMask secrets) {
     super(ServiceFactory.options(spec));
     this.spec = spec;
+    this.secrets = secrets;
     this.timeoutSeconds = (int) Math.max(1, (spec.statementTimeout().toMillis() + 999) / 1000);
   }
 
@@ -27,8 +31,17 @@ final class SqlLoopService extends JdbcLoopService {
     return spec.name();
   }
 
+  /** Runs the statements; a driver's error that echoes a configured secret is thrown with the secret masked. */
   @Override
   protected void runOnce() throws SQLException {
+    try {
+      runBatches();
+    } catch (SQLException e) {
+      throw secrets.apply(e);
+    }
+  }
+
+  private void runBatches() throws SQLException {
     if (spec.repeatWhileRows().isEmpty()) {
       runTransaction();
       return;

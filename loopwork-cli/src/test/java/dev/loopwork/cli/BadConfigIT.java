@@ -1,11 +1,17 @@
 package dev.loopwork.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -89,6 +95,48 @@ class BadConfigIT {
       HostProcess.Result result = HostProcess.run(dir, env, command);
       assertThat(result.stdout() + result.stderr()).as(String.join(" ", command))
           .doesNotContain("userinfo-secret", "param-secret", "env-secret", "token-secret");
+    }
+  }
+
+  /**
+   * Issue 14: a running host with secrets in every place (the URL's password parameter, {@code password} and the token
+   * from the environment, an API key put into a service's SQL by {@code ${env:}}) whose service fails with a driver
+   * message that echoes the key: neither the log, the run journal, the admin API, the dashboard nor {@code services
+   * ls} shows a secret.
+   */
+  @Test
+  void aRunningHostShowsNoSecretAnywhere() throws Exception {
+    String url = TestDatabases.freshPostgres();
+    int port = HostProcess.freePort();
+    Files.writeString(dir.resolve("secret.yaml"), "database:\n  url: " + url + "?password=param-secret\n"
+        + "  user: postgres\n  password: ${env:DB_PASSWORD}\nadmin:\n  port: " + port + "\n  token: ${env:TOKEN}\n"
+        + "services:\n  call-api:\n    interval: 200ms\n    sql: SELECT CAST('${env:API_KEY}' AS integer)\n");
+    Map<String, String> env = Map.of("DB_PASSWORD", "env-secret", "TOKEN", "token-secret", "API_KEY",
+        "api-key-secret");
+    List<String> secrets = List.of("param-secret", "env-secret", "token-secret", "api-key-secret");
+    try (HostProcess host = HostProcess.start(dir, env, "run", "-c", "secret.yaml")) {
+      host.awaitLog("admin HTTP and dashboard on");
+      String journal = url + "?user=postgres";
+      await().atMost(Duration.ofSeconds(60)).until(() -> TestDatabases.count(journal,
+          "SELECT count(*) FROM loopwork_run WHERE service = 'call-api' AND outcome = 'FAILED'") >= 2);
+      HttpClient http = HttpClient.newHttpClient();
+      StringBuilder shown = new StringBuilder();
+      for (String path : List.of("/api/services", "/api/services/call-api/runs", "/metrics", "/health/ready", "/")) {
+        shown.append(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header("Authorization", "Bearer token-secret").build(), HttpResponse.BodyHandlers.ofString()).body());
+      }
+      String runs = shown.toString();
+      HostProcess.Result ls = HostProcess.run(dir, env, "services", "ls", "-c", "secret.yaml");
+      List<String> errors = TestDatabases.strings(journal, "SELECT error FROM loopwork_run WHERE service = 'call-api'");
+      host.sigterm();
+      assertThat(host.awaitExit(Duration.ofSeconds(60))).isZero();
+
+      assertThat(runs).contains("invalid input syntax for type integer").contains("\\\"***\\\"");
+      assertThat(errors).isNotEmpty().allSatisfy(error -> assertThat(error).contains("\"***\""));
+      for (String text : List.of(host.stdout() + host.stderr(), runs, ls.stdout() + ls.stderr(),
+          String.join("\n", errors))) {
+        assertThat(text).doesNotContain(secrets);
+      }
     }
   }
 

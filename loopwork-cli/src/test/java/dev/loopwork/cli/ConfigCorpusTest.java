@@ -61,7 +61,7 @@ class ConfigCorpusTest {
   /** What {@code loopwork check} does before it prints the plan. */
   private static void check(Path file, Map<String, String> env) throws IOException {
     HostConfig config = new ConfigReader(env).read(file);
-    try (ServiceFactory factory = new ServiceFactory(config.source(), config.plugins())) {
+    try (ServiceFactory factory = new ServiceFactory(config)) {
       factory.create(config.enabledServices(), false);
     }
   }

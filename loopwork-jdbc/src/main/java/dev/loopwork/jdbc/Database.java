@@ -390,9 +390,9 @@ public final class Database implements AutoCloseable {
       return "jdbc:h2:file:" + directory.resolve("loopwork");
     }
 
-    /** {@code message} without the secrets of {@code jdbcUrl} and of the password (see {@link JdbcUrls#mask}). */
+    /** {@code message} without the secrets of {@code jdbcUrl} and of the password. */
     private String masked(String message, String jdbcUrl) {
-      return JdbcUrls.mask(message, jdbcUrl, password);
+      return SecretMask.ofConnection(jdbcUrl, password).apply(message);
     }
 
     private String asUser() {

@@ -28,14 +28,10 @@ public final class JdbcUrls {
   }
 
   /**
-   * {@code text} (a driver's message, say) with every secret that {@code url} and {@code password} hold replaced by
-   * {@code ***}: the URL's user info ({@code user:secret@}), the values of its parameters named like a password,
-   * and the password itself. Drivers echo what they could not parse, host and user info included.
+   * The secrets that {@code url} holds: its user info ({@code user:secret@}) and the values of its parameters named
+   * like a password. Drivers echo what they could not parse, host and user info included.
    */
-  public static String mask(String text, String url, String password) {
-    if (text == null) {
-      return null;
-    }
+  public static List<String> secrets(String url) {
     List<String> secrets = new ArrayList<>();
     if (url != null) {
       Matcher userInfo = USER_INFO_TEXT.matcher(url);
@@ -47,16 +43,7 @@ public final class JdbcUrls {
         secrets.add(parameter.group(1));
       }
     }
-    if (password != null) {
-      secrets.add(password);
-    }
-    String masked = text;
-    for (String secret : secrets) {
-      if (!secret.isEmpty()) {
-        masked = masked.replace(secret, "***");
-      }
-    }
-    return masked;
+    return secrets;
   }
 
   /** The subprotocol: {@code postgresql} for {@code jdbc:postgresql://...}; empty if the URL is not a JDBC URL. */
