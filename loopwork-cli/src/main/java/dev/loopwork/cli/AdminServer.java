@@ -50,6 +50,8 @@ final class AdminServer {
   private static final int SHOWN_LENGTH = 120;
   /** The request line and headers together, at most; beyond it a request gets 431. */
   static final int MAX_HEADER_BYTES = 16 * 1024;
+  /** The endpoint's threads: one accepts, one selects, the others answer. */
+  private static final int THREADS = 6;
   /** A request body, at most; no endpoint reads one, so beyond it a request gets 413. */
   static final int MAX_BODY_BYTES = 64 * 1024;
   private static final Pattern SERVICE_PATH = Pattern.compile("/api/services/([^/]+)/([a-z-]+)");
@@ -67,7 +69,8 @@ final class AdminServer {
     this.api = api;
     this.token = settings.token().map(t -> t.value().getBytes(StandardCharsets.UTF_8)).orElse(null);
     this.readTokenRequired = settings.readTokenRequired();
-    QueuedThreadPool threads = new QueuedThreadPool(8, 2);
+    // A fixed pool, started with the server: the host's thread count does not move with the requests it serves.
+    QueuedThreadPool threads = new QueuedThreadPool(THREADS, THREADS);
     threads.setName("loopwork-admin");
     threads.setDaemon(true);
     server = new Server(threads);
