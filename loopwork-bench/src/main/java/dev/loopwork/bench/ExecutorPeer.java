@@ -1,6 +1,5 @@
 package dev.loopwork.bench;
 
-import dev.loopwork.internal.DaemonThreads;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -13,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ExecutorPeer implements Peer {
   private final ScheduledThreadPoolExecutor pool =
-      new ScheduledThreadPoolExecutor(Runtime.getRuntime().availableProcessors(), DaemonThreads.named("executor"));
+      new ScheduledThreadPoolExecutor(Runtime.getRuntime().availableProcessors(), new DaemonThreadFactory("executor"));
   private final PeriodicTasks tasks = new PeriodicTasks();
 
   ExecutorPeer() {

@@ -1,6 +1,5 @@
 package dev.loopwork.bench;
 
-import dev.loopwork.internal.DaemonThreads;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -57,7 +56,7 @@ final class ShedLockReplicaPeer implements ReplicaPeer {
         JdbcTemplateLockProvider.Configuration.builder().withJdbcTemplate(new JdbcTemplate(dataSource))
             .usingDbTime().withLockedByValue(replicaId).build()));
     Duration lockAtLeastFor = Duration.ofNanos((long) (interval.toNanos() * LOCK_AT_LEAST_SHARE));
-    scheduler = new ScheduledThreadPoolExecutor(THREADS, DaemonThreads.named("shedlock"));
+    scheduler = new ScheduledThreadPoolExecutor(THREADS, new DaemonThreadFactory("shedlock"));
     for (String service : services) {
       Runnable run = () -> body.accept(service);
       scheduler.scheduleAtFixedRate(() -> locking.executeWithLock(run,
