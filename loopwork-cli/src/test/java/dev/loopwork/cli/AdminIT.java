@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loopwork.testsupport.RequiredServer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -289,8 +290,9 @@ class AdminIT {
       try {
         chromium = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
       } catch (IOException e) {
-        throw new AssertionError("Chromium is needed for the dashboard test; install it with "
+        RequiredServer.missing("Chromium is needed for the dashboard test; install it with "
             + "'apt-get install -y chromium'", e);
+        throw e;
       }
       if (!chromium.waitFor(90, TimeUnit.SECONDS)) {
         chromium.destroyForcibly();

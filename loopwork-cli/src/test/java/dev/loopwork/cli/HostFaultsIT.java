@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loopwork.jdbc.LeaseCoordinator;
+import dev.loopwork.testsupport.RequiredServer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,7 +28,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,12 +80,8 @@ class HostFaultsIT {
         throw new IOException("pg_createcluster or pg_ctlcluster failed");
       }
     } catch (IOException | RuntimeException e) {
-      String message = "Cannot create a PostgreSQL cluster of the test's own on port " + PORT + " (" + e
-          + "): this test needs Debian's PostgreSQL server tools and root.";
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        fail(message + " With CI=true it is mandatory.", e);
-      }
-      Assumptions.abort(message);
+      RequiredServer.missing("Cannot create a PostgreSQL cluster of the test's own on port " + PORT + " (" + e
+          + "): this test needs Debian's PostgreSQL server tools and root.", e);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.loopwork.jdbc;
 
+import dev.loopwork.testsupport.RequiredServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -23,7 +24,7 @@ final class MariaDbDatabases {
     try (Connection admin = DriverManager.getConnection(SERVER_URL, USER, ""); Statement s = admin.createStatement()) {
       s.execute("CREATE DATABASE " + name);
     } catch (SQLException e) {
-      TestServers.unavailable("MariaDB is not reachable at " + SERVER_URL + " as " + USER + " (" + e.getMessage()
+      RequiredServer.missing("MariaDB is not reachable at " + SERVER_URL + " as " + USER + " (" + e.getMessage()
           + "). To run the MariaDB integration tests, start MariaDB on 127.0.0.1:3306 with user root and no "
           + "password, or point -Dloopwork.it.mariadb.url=jdbc:mariadb://host:port/ at one.", e);
     }

@@ -3,6 +3,7 @@ package dev.loopwork.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.loopwork.jdbc.internal.Dialect;
+import dev.loopwork.testsupport.RequiredServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -25,7 +26,7 @@ class MariaDbLeaseClockIT {
       try {
         s.execute("SET time_zone = 'Europe/Berlin'");
       } catch (SQLException e) {
-        TestServers.unavailable("MariaDB has no named time zones (load them with mariadb-tzinfo-to-sql).", e);
+        RequiredServer.missing("MariaDB has no named time zones (load them with mariadb-tzinfo-to-sql).", e);
       }
       s.execute("SET timestamp = " + REPEATED_HOUR_MILLIS / 1000 + "." + REPEATED_HOUR_MILLIS % 1000);
       try (ResultSet rs = s.executeQuery("SELECT " + Dialect.forProduct("MariaDB").nowMillis())) {
@@ -39,7 +40,7 @@ class MariaDbLeaseClockIT {
     try {
       return DriverManager.getConnection(MariaDbDatabases.SERVER_URL, MariaDbDatabases.USER, "");
     } catch (SQLException e) {
-      TestServers.unavailable("MariaDB does not answer at " + MariaDbDatabases.SERVER_URL + ".", e);
+      RequiredServer.missing("MariaDB does not answer at " + MariaDbDatabases.SERVER_URL + ".", e);
       throw e;
     }
   }

@@ -3,6 +3,7 @@ package dev.loopwork.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.loopwork.testsupport.RequiredServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -32,7 +33,7 @@ class PgBouncerIT extends ReplicaClusterTestBase {
     try (Connection ignored = DriverManager.getConnection(BOUNCER_URL + fresh.name, PostgresDatabases.USER, "")) {
       // reachable
     } catch (SQLException e) {
-      TestServers.unavailable("PgBouncer is not reachable at " + BOUNCER_URL + " (" + e.getMessage() + "). To run "
+      RequiredServer.missing("PgBouncer is not reachable at " + BOUNCER_URL + " (" + e.getMessage() + "). To run "
           + "this test, start PgBouncer in transaction mode on 127.0.0.1:6432 in front of the test PostgreSQL (as "
           + ".ci/run does), or point -Dloopwork.it.pgbouncer.url at one.", e);
     }

@@ -1,5 +1,6 @@
 package dev.loopwork.jdbc;
 
+import dev.loopwork.testsupport.RequiredServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -37,7 +38,7 @@ final class PostgresDatabases {
     String message = "PostgreSQL is not reachable at " + ADMIN_URL + " as " + USER + " (" + e.getMessage() + "). "
         + "To run the integration tests, start PostgreSQL on 127.0.0.1:5432 with trust authentication for user "
         + "postgres, or point -Dloopwork.it.pg.url=jdbc:postgresql://host:port/postgres at one.";
-    TestServers.unavailable(message, e);
+    RequiredServer.missing(message, e);
   }
 
   /** A database made for one test. */

@@ -3,6 +3,7 @@ package dev.loopwork.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.loopwork.testsupport.RequiredServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +47,7 @@ class PostgresRestartIT {
         throw new IOException("pg_createcluster or pg_ctlcluster failed");
       }
     } catch (IOException | RuntimeException e) {
-      TestServers.unavailable("Cannot create a PostgreSQL cluster of the test's own on port " + PORT + " (" + e
+      RequiredServer.missing("Cannot create a PostgreSQL cluster of the test's own on port " + PORT + " (" + e
           + "): this test needs Debian's PostgreSQL server tools and root.", e);
     }
     database = Database.builder().url(URL).user(PostgresDatabases.USER).maximumPoolSize(4).build();
