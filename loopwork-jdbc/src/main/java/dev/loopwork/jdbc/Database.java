@@ -43,13 +43,17 @@ public final class Database implements AutoCloseable {
   private final HikariDataSource ownPool;
   private final String redactedUrl;
   private final Dialect dialect;
+  /** The connection's credentials, masked in the errors of transactions: drivers echo what they are given. */
+  private final SecretMask secrets;
   private volatile boolean closed;
 
-  private Database(DataSource source, HikariDataSource ownPool, String redactedUrl, Dialect dialect) {
+  private Database(DataSource source, HikariDataSource ownPool, String redactedUrl, Dialect dialect,
+      SecretMask secrets) {
     this.source = source;
     this.ownPool = ownPool;
     this.redactedUrl = redactedUrl;
     this.dialect = dialect;
+    this.secrets = secrets;
   }
 
   /**
@@ -91,8 +95,9 @@ public final class Database implements AutoCloseable {
   public static Database of(DataSource dataSource) {
     Objects.requireNonNull(dataSource, "dataSource");
     try (Connection connection = dataSource.getConnection()) {
-      String shown = JdbcUrls.redact(connection.getMetaData().getURL());
-      return new Database(dataSource, null, shown, Dialect.detect(connection));
+      String url = connection.getMetaData().getURL();
+      return new Database(dataSource, null, JdbcUrls.redact(url), Dialect.detect(connection),
+          SecretMask.ofConnection(url, null));
     } catch (SQLException | IllegalArgumentException e) {
       throw new DatabaseException("Cannot use the DataSource " + dataSource.getClass().getName() + ": "
           + Builder.rootMessage(e), e);
@@ -130,6 +135,9 @@ public final class Database implements AutoCloseable {
    * dev.loopwork.IterationOutcome#LEASE_LOST} and the loop goes on without the lease. A stale owner's work thus
    * never commits. Elsewhere, a plain transaction.
    *
+   * <p>A driver's error that echoes the connection's credentials (the password, the URL's user info or password
+   * parameters) is thrown as a copy with them masked ({@link SecretMask}), with the same SQL state and vendor code.
+   *
    * <pre>{@code
    * protected void runOnce() throws SQLException {
    *   database().useTransaction(c -> {
@@ -165,7 +173,7 @@ public final class Database implements AutoCloseable {
       });
     } catch (SQLException e) {
       IterationFence.on(this).ifPresent(fence -> fence.failed(e));
-      throw e;
+      throw secrets.apply(e);
     }
   }
 
@@ -373,7 +381,7 @@ public final class Database implements AutoCloseable {
             e);
       }
       try (Connection connection = pool.getConnection()) {
-        return new Database(pool, pool, shown, Dialect.detect(connection));
+        return new Database(pool, pool, shown, Dialect.detect(connection), SecretMask.ofConnection(jdbcUrl, password));
       } catch (SQLException | IllegalArgumentException e) {
         pool.close();
         throw new DatabaseException("Cannot use " + shown + asUser() + ": " + masked(rootMessage(e), jdbcUrl), e);

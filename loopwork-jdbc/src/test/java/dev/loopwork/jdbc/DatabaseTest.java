@@ -27,6 +27,19 @@ class DatabaseTest {
     assertThat(dir.resolve("loopwork.mv.db")).exists();
   }
 
+  /** Issue 14: a driver message that echoes the connection's password leaves a transaction masked. */
+  @Test
+  void aTransactionsErrorShowsNotThePassword() {
+    try (Database database = Database.builder().url(TestDatabases.h2Url()).user("sa").password("pw-secret-9")
+        .build()) {
+      assertThatThrownBy(() -> database.useTransaction(c -> c.createStatement()
+          .execute("SELECT 'pw-secret-9' FROM no_such_table")))
+          .isInstanceOf(java.sql.SQLException.class)
+          .hasMessageContaining("'***'").hasMessageNotContaining("pw-secret-9")
+          .satisfies(e -> assertThat(((java.sql.SQLException) e).getSQLState()).isEqualTo("42S04"));
+    }
+  }
+
   @Test
   void connectsToTheGivenUrl() throws Exception {
     try (Database database = Database.builder().url(TestDatabases.h2Url()).build();
