@@ -8,12 +8,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Stops many runs at once. Drainers take the runs one by one from a shared list, set each one's stop flag and, if
- * it was waiting for its next iteration, end it there ({@code onStop}, listeners, coordinator release). One drainer
- * does it while it makes progress, since on a few cores one thread ends 100,000 runs faster than several that
- * compete for them; whenever it has taken no run for a {@link #STALL_CHECK_NANOS check period} (an {@code onStop}
- * blocks), another drainer starts on the executor, and so on. So a slow {@code onStop} holds up no other run for
- * longer than a check period, and an {@code onStop} that throws skips no other: each run's shutdown is isolated.
+ * Stops many runs at once. Drainers take the runs one by one from a shared list, set each one's
+ * stop flag and, if it was waiting for its next iteration, end it there ({@code onStop}, listeners,
+ * coordinator release). One drainer does it while it makes progress, since on a few cores one
+ * thread ends 100,000 runs faster than several that compete for them; whenever it has taken no run
+ * for a {@link #STALL_CHECK_NANOS check period} (an {@code onStop} blocks), another drainer starts
+ * on the executor, and so on. So a slow {@code onStop} holds up no other run for longer than a
+ * check period, and an {@code onStop} that throws skips no other: each run's shutdown is isolated.
  * A run in an iteration ends when the iteration returns, on its own thread.
  */
 final class BulkStop implements Runnable {
@@ -38,14 +39,16 @@ final class BulkStop implements Runnable {
   }
 
   /**
-   * Stops the runs of {@code handles}, with drainers on {@code executor} and stall checks on {@code clock} (a run's
-   * shutdown may run on any thread, as {@code stop()} runs it on the caller's, so runs of other engines need no
-   * drainers of their own). With {@code callerHelps} this thread is the first drainer (it would otherwise only
-   * wait) and returns when every run has been taken; without (a signal handler), the first drainer runs on the
-   * executor and this returns at once. Returns whether every run has ended by then (so that a caller that waits
-   * for the ends need not look at each run again).
+   * Stops the runs of {@code handles}, with drainers on {@code executor} and stall checks on {@code
+   * clock} (a run's shutdown may run on any thread, as {@code stop()} runs it on the caller's, so
+   * runs of other engines need no drainers of their own). With {@code callerHelps} this thread is
+   * the first drainer (it would otherwise only wait) and returns when every run has been taken;
+   * without (a signal handler), the first drainer runs on the executor and this returns at once.
+   * Returns whether every run has ended by then (so that a caller that waits for the ends need not
+   * look at each run again).
    */
-  static boolean stop(List<? extends LoopHandle> handles, Executor executor, LoopClock clock, boolean callerHelps) {
+  static boolean stop(
+      List<? extends LoopHandle> handles, Executor executor, LoopClock clock, boolean callerHelps) {
     if (handles.size() == 1 && callerHelps) {
       return stopOne(handles.get(0)); // nothing to isolate it from, and no stall check to arm
     }
@@ -64,7 +67,10 @@ final class BulkStop implements Runnable {
     }
   }
 
-  /** Starts another drainer if none took a run since the last check, and checks again later while runs are left. */
+  /**
+   * Starts another drainer if none took a run since the last check, and checks again later while
+   * runs are left.
+   */
   private void checkProgress() {
     int taken = next.get();
     if (taken >= runs.size()) {
@@ -82,7 +88,8 @@ final class BulkStop implements Runnable {
       executor.execute(this);
       return true;
     } catch (RuntimeException rejected) {
-      LOG.warn("The executor refused a Loopwork stop task; the runs are ended by the drainers already running",
+      LOG.warn(
+          "The executor refused a Loopwork stop task; the runs are ended by the drainers already running",
           rejected);
       return false;
     }
@@ -102,7 +109,10 @@ final class BulkStop implements Runnable {
     stallCheck.cancel(); // every run is taken (a check armed after this finds none left and stops)
   }
 
-  /** Stops one run; returns whether it ended here (it was waiting, and its shutdown ran on this thread). */
+  /**
+   * Stops one run; returns whether it ended here (it was waiting, and its shutdown ran on this
+   * thread).
+   */
   private static boolean stopOne(LoopHandle handle) {
     try {
       if (handle instanceof LoopRun) {

@@ -4,16 +4,18 @@ import org.slf4j.MDC;
 import org.slf4j.helpers.NOPMDCAdapter;
 
 /**
- * The MDC keys {@value #SERVICE} and {@value #ITERATION} on every log line written during an iteration, at the
- * lowest cost per iteration: most iterations log nothing.
+ * The MDC keys {@value #SERVICE} and {@value #ITERATION} on every log line written during an
+ * iteration, at the lowest cost per iteration: most iterations log nothing.
  *
- * <p>On Loopwork's own worker threads the keys stay in the thread's MDC between tasks: the service key is written
- * only when the thread moves to another service (or something removed it), and the iteration key is overwritten in
- * place. So an iteration costs one MDC read and one write instead of two writes and two removals, and leaves no
- * garbage in the backend's map. The text of the iteration number is shared by every service up to {@link
- * #SHARED_NUMBERS} (a 60 s service gets there after 45 days, a 1 s one after 18 hours), so an iteration allocates
- * nothing until then, and one short String after. On threads of an executor the application passed in, the keys are removed after
- * each task, as such threads run other code too. Without a backend that keeps an MDC, nothing is done at all.
+ * <p>On Loopwork's own worker threads the keys stay in the thread's MDC between tasks: the service
+ * key is written only when the thread moves to another service (or something removed it), and the
+ * iteration key is overwritten in place. So an iteration costs one MDC read and one write instead
+ * of two writes and two removals, and leaves no garbage in the backend's map. The text of the
+ * iteration number is shared by every service up to {@link #SHARED_NUMBERS} (a 60 s service gets
+ * there after 45 days, a 1 s one after 18 hours), so an iteration allocates nothing until then, and
+ * one short String after. On threads of an executor the application passed in, the keys are removed
+ * after each task, as such threads run other code too. Without a backend that keeps an MDC, nothing
+ * is done at all.
  */
 final class IterationMdc {
   static final String SERVICE = "loopwork.service";
@@ -21,17 +23,24 @@ final class IterationMdc {
 
   private static final boolean KEPT = !(MDC.getMDCAdapter() instanceof NOPMDCAdapter);
 
-  /** Iteration numbers whose text is made once and shared; at most about 3 MB of Strings, made as they are used. */
+  /**
+   * Iteration numbers whose text is made once and shared; at most about 3 MB of Strings, made as
+   * they are used.
+   */
   static final int SHARED_NUMBERS = 1 << 16;
 
   private static final int CHUNK_BITS = 10;
-  // Chunks of 1,024 texts, made on first use. Reads and writes race benignly: a String is safely published through
+  // Chunks of 1,024 texts, made on first use. Reads and writes race benignly: a String is safely
+  // published through
   // its final fields, and two threads that make the same text store equal Strings.
   private static final String[][] NUMBER_TEXTS = new String[SHARED_NUMBERS >> CHUNK_BITS][];
 
   private IterationMdc() {}
 
-  /** Sets the service key for a task of {@code service}'s loop, unless the thread's MDC has it already. */
+  /**
+   * Sets the service key for a task of {@code service}'s loop, unless the thread's MDC has it
+   * already.
+   */
   static void enterService(String service) {
     if (KEPT && MDC.get(SERVICE) != service) { // the same String instance: set by this service
       MDC.put(SERVICE, service);
@@ -46,8 +55,8 @@ final class IterationMdc {
   }
 
   /**
-   * Ends a task of the loop that leaves it waiting: removes the keys, unless the task ran on Loopwork's own threads
-   * ({@code ownThreads}), where they may stay.
+   * Ends a task of the loop that leaves it waiting: removes the keys, unless the task ran on
+   * Loopwork's own threads ({@code ownThreads}), where they may stay.
    */
   static void exitTask(boolean ownThreads) {
     if (KEPT && !ownThreads) {
@@ -55,14 +64,20 @@ final class IterationMdc {
     }
   }
 
-  /** Ends the loop's last task: removes the keys, since what the thread does next belongs to no iteration. */
+  /**
+   * Ends the loop's last task: removes the keys, since what the thread does next belongs to no
+   * iteration.
+   */
   static void exitRun() {
     if (KEPT) {
       clear();
     }
   }
 
-  /** The decimal text of {@code number}, shared by every service while the number is below {@link #SHARED_NUMBERS}. */
+  /**
+   * The decimal text of {@code number}, shared by every service while the number is below {@link
+   * #SHARED_NUMBERS}.
+   */
   static String text(long number) {
     if (number < 0 || number >= SHARED_NUMBERS) {
       return Long.toString(number);

@@ -4,23 +4,24 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * A {@link LoopCoordinator}'s answer for one due iteration: run it with a fencing token, skip it, or wait a while
- * and ask again.
+ * A {@link LoopCoordinator}'s answer for one due iteration: run it with a fencing token, skip it,
+ * or wait a while and ask again.
  *
  * <ul>
- *   <li>{@link #granted(long)}: the iteration runs; {@code runOnce} can read the fencing token through {@link
- *       LoopService#fencingToken()} and pass it along with its writes so that a stale owner's writes can be told
- *       apart and refused.
- *   <li>{@link #denied()}: another process runs this service; the iteration is skipped, is not counted as a run,
- *       and the service keeps its schedule (it asks again one interval later).
- *   <li>{@link #deferred(Duration)}: the service may run here, but not yet, typically because its previous owner
- *       started an iteration less than one interval ago; the engine asks again after the delay, which makes the
- *       schedule survive a change of owner.
+ *   <li>{@link #granted(long)}: the iteration runs; {@code runOnce} can read the fencing token
+ *       through {@link LoopService#fencingToken()} and pass it along with its writes so that a
+ *       stale owner's writes can be told apart and refused.
+ *   <li>{@link #denied()}: another process runs this service; the iteration is skipped, is not
+ *       counted as a run, and the service keeps its schedule (it asks again one interval later).
+ *   <li>{@link #deferred(Duration)}: the service may run here, but not yet, typically because its
+ *       previous owner started an iteration less than one interval ago; the engine asks again after
+ *       the delay, which makes the schedule survive a change of owner.
  * </ul>
  *
- * <p>A grant can be {@linkplain #revoke() revoked} while its iteration runs, by a coordinator that has lost the
- * right to run the service here: the iteration's thread is interrupted and the loop goes on (an interrupt from
- * anywhere else asks the loop to stop). Otherwise immutable; thread-safe.
+ * <p>A grant can be {@linkplain #revoke() revoked} while its iteration runs, by a coordinator that
+ * has lost the right to run the service here: the iteration's thread is interrupted and the loop
+ * goes on (an interrupt from anywhere else asks the loop to stop). Otherwise immutable;
+ * thread-safe.
  */
 public final class IterationPermit {
   private static final IterationPermit DENIED = new IterationPermit(false, 0, Duration.ZERO, null);
@@ -28,7 +29,8 @@ public final class IterationPermit {
   private final boolean granted;
   private final long fencingToken;
   private final Duration deferral;
-  // The thread that asked for a grant (the engine asks on the thread that then runs the iteration); null otherwise.
+  // The thread that asked for a grant (the engine asks on the thread that then runs the iteration);
+  // null otherwise.
   private final Thread thread;
   private volatile boolean revoked;
 
@@ -40,9 +42,9 @@ public final class IterationPermit {
   }
 
   /**
-   * The iteration runs here, under {@code fencingToken}, which grows with every change of owner. Call it on the
-   * thread that will run the iteration, as the engine does with {@link LoopCoordinator.Membership#permit()}: that
-   * is the thread {@link #revoke()} interrupts.
+   * The iteration runs here, under {@code fencingToken}, which grows with every change of owner.
+   * Call it on the thread that will run the iteration, as the engine does with {@link
+   * LoopCoordinator.Membership#permit()}: that is the thread {@link #revoke()} interrupts.
    */
   public static IterationPermit granted(long fencingToken) {
     return new IterationPermit(true, fencingToken, Duration.ZERO, Thread.currentThread());
@@ -84,10 +86,11 @@ public final class IterationPermit {
   }
 
   /**
-   * Withdraws a grant whose iteration may still run: interrupts the thread that asked for it, and the engine, seeing
-   * the interrupt came from here, logs it and goes on with the loop instead of stopping it. The iteration should end
-   * promptly on the interrupt; one that ignores it runs on, and its writes must then be refused by their fencing
-   * token. Does nothing to a permit that is not a grant.
+   * Withdraws a grant whose iteration may still run: interrupts the thread that asked for it, and
+   * the engine, seeing the interrupt came from here, logs it and goes on with the loop instead of
+   * stopping it. The iteration should end promptly on the interrupt; one that ignores it runs on,
+   * and its writes must then be refused by their fencing token. Does nothing to a permit that is
+   * not a grant.
    */
   public void revoke() {
     if (granted && !revoked) {
@@ -111,6 +114,8 @@ public final class IterationPermit {
     if (granted) {
       return "IterationPermit[granted, fencingToken=" + fencingToken + "]";
     }
-    return deferral.isZero() ? "IterationPermit[denied]" : "IterationPermit[deferred " + deferral + "]";
+    return deferral.isZero()
+        ? "IterationPermit[denied]"
+        : "IterationPermit[deferred " + deferral + "]";
   }
 }

@@ -53,7 +53,12 @@ final class Listeners {
       try {
         call.accept(listener);
       } catch (Throwable t) {
-        LOG.warn("Listener {} failed in {} for loop service {}; ignoring it", listener, callback, service.name(), t);
+        LOG.warn(
+            "Listener {} failed in {} for loop service {}; ignoring it",
+            listener,
+            callback,
+            service.name(),
+            t);
       }
     }
   }

@@ -3,14 +3,16 @@ package dev.loopwork;
 import java.time.Duration;
 
 /**
- * Decides which of several processes runs a service's iterations, so that replicas of one application do not run
- * the same maintenance at once. Set one on {@link LoopEngine.Builder#coordinator}; the engine then asks it before
- * every due iteration. Without one, every iteration runs.
+ * Decides which of several processes runs a service's iterations, so that replicas of one
+ * application do not run the same maintenance at once. Set one on {@link
+ * LoopEngine.Builder#coordinator}; the engine then asks it before every due iteration. Without one,
+ * every iteration runs.
  *
- * <p>The engine calls {@link #join} once per run of a service, before {@code onStart}, and then, on the thread
- * that drives the service and never concurrently for one service: {@link Membership#permit()} before each due
- * iteration, {@link Membership#iterationEnded} after each granted one, and {@link Membership#leave()} once after
- * {@code onStop}. A coordinator that throws is logged and its answer taken as a denial.
+ * <p>The engine calls {@link #join} once per run of a service, before {@code onStart}, and then, on
+ * the thread that drives the service and never concurrently for one service: {@link
+ * Membership#permit()} before each due iteration, {@link Membership#iterationEnded} after each
+ * granted one, and {@link Membership#leave()} once after {@code onStop}. A coordinator that throws
+ * is logged and its answer taken as a denial.
  *
  * <pre>{@code
  * LoopEngine engine = LoopEngine.builder().coordinator(leases).build();
@@ -19,7 +21,8 @@ import java.time.Duration;
 public interface LoopCoordinator {
 
   /**
-   * Registers a run of {@code service}; the returned membership lasts until {@link Membership#leave()}.
+   * Registers a run of {@code service}; the returned membership lasts until {@link
+   * Membership#leave()}.
    *
    * @throws RuntimeException if the service cannot take part; the run then fails to start
    */
@@ -27,14 +30,14 @@ public interface LoopCoordinator {
 
   /**
    * Registers a run of {@code service} that uses {@code loopInterval}, which differs from {@code
-   * service.loopInterval()} when the engine applies options of its own ({@link LoopEngine.Builder#options}). The
-   * engine calls this method; the default ignores the interval and {@code askAgain}. Override it when the membership
-   * depends on them.
+   * service.loopInterval()} when the engine applies options of its own ({@link
+   * LoopEngine.Builder#options}). The engine calls this method; the default ignores the interval
+   * and {@code askAgain}. Override it when the membership depends on them.
    *
-   * <p>{@code askAgain} may be called from any thread when an answer may have changed (a lease came here): it ends a
-   * wait that a {@linkplain IterationPermit#deferred deferral} set, and the engine calls {@link Membership#permit()}
-   * at once. A wait for an iteration of the schedule, or an iteration under way, stays as it is: no iteration is
-   * added.
+   * <p>{@code askAgain} may be called from any thread when an answer may have changed (a lease came
+   * here): it ends a wait that a {@linkplain IterationPermit#deferred deferral} set, and the engine
+   * calls {@link Membership#permit()} at once. A wait for an iteration of the schedule, or an
+   * iteration under way, stays as it is: no iteration is added.
    *
    * @throws RuntimeException if the service cannot take part; the run then fails to start
    */
@@ -46,15 +49,18 @@ public interface LoopCoordinator {
   interface Membership {
 
     /**
-     * Whether the iteration that is due now may run here. Must return quickly: implementations answer from state
-     * they keep up to date in the background, not with a round trip per iteration.
+     * Whether the iteration that is due now may run here. Must return quickly: implementations
+     * answer from state they keep up to date in the background, not with a round trip per
+     * iteration.
      */
     IterationPermit permit();
 
     /** The iteration that {@code permit} allowed has ended (successfully or not). */
     void iterationEnded(IterationPermit permit);
 
-    /** The run has ended: give up whatever the membership holds. Called once, after {@code onStop}. */
+    /**
+     * The run has ended: give up whatever the membership holds. Called once, after {@code onStop}.
+     */
     void leave();
   }
 }

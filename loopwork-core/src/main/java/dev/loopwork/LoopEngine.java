@@ -10,9 +10,10 @@ import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
- * Runs loop services: the clock their schedules read, the executor their iterations run on, and the listeners that
- * see every service it runs. {@link LoopService#start()} and {@link LoopServices#runAll} use the
- * {@linkplain #defaultEngine() default engine}; build your own to inject a clock in tests or to add listeners.
+ * Runs loop services: the clock their schedules read, the executor their iterations run on, and the
+ * listeners that see every service it runs. {@link LoopService#start()} and {@link
+ * LoopServices#runAll} use the {@linkplain #defaultEngine() default engine}; build your own to
+ * inject a clock in tests or to add listeners.
  *
  * <pre>{@code
  * LoopEngine engine = LoopEngine.builder().listener(metrics).build();
@@ -59,7 +60,10 @@ public final class LoopEngine {
     return executor;
   }
 
-  /** Whether the clock's timer actions already run on the executor's threads, so a wake-up needs no hand-off. */
+  /**
+   * Whether the clock's timer actions already run on the executor's threads, so a wake-up needs no
+   * hand-off.
+   */
   boolean timersRunOnExecutor() {
     return timersRunOnExecutor;
   }
@@ -110,10 +114,11 @@ public final class LoopEngine {
   }
 
   /**
-   * Runs all {@code services} concurrently and returns when all have ended. One SIGINT or SIGTERM stops all of them
-   * gracefully (a second one exits at once); so does an interrupt of the calling thread, after which this method
-   * returns with the interrupt status set. A fatal {@link java.lang.Error} in one service, or a failed {@code
-   * onStart}, stops the others and is rethrown once all have ended.
+   * Runs all {@code services} concurrently and returns when all have ended. One SIGINT or SIGTERM
+   * stops all of them gracefully (a second one exits at once); so does an interrupt of the calling
+   * thread, after which this method returns with the interrupt status set. A fatal {@link
+   * java.lang.Error} in one service, or a failed {@code onStart}, stops the others and is rethrown
+   * once all have ended.
    *
    * @throws IllegalArgumentException if the collection is empty or holds the same service twice
    * @throws IllegalStateException if one of the services is already running (none is started then)
@@ -128,8 +133,11 @@ public final class LoopEngine {
     }
     for (LoopService service : list) {
       if (service.isRunning()) {
-        throw new IllegalStateException("Loop service " + service.name() + " is already running. Current state: "
-            + service.state());
+        throw new IllegalStateException(
+            "Loop service "
+                + service.name()
+                + " is already running. Current state: "
+                + service.state());
       }
     }
     List<LoopRun> runs = new ArrayList<>(list.size());
@@ -144,7 +152,10 @@ public final class LoopEngine {
     }
   }
 
-  /** Stops every run of {@code runs} through {@link BulkStop}; {@code callerHelps}: this thread may do a share. */
+  /**
+   * Stops every run of {@code runs} through {@link BulkStop}; {@code callerHelps}: this thread may
+   * do a share.
+   */
   private void stopAll(List<LoopRun> runs, boolean callerHelps) {
     List<LoopRun> copy;
     synchronized (runs) {
@@ -154,11 +165,13 @@ public final class LoopEngine {
   }
 
   /**
-   * Stops every run in {@code handles} and waits until all have ended. The calling thread stops the runs one by one;
-   * a run waiting for its next iteration ends there ({@code onStop}, state changes, listeners), one in an iteration
-   * when the iteration returns. Each {@code onStop} is isolated from the others: one that throws skips no other, and
-   * whenever one holds the stopping up for 20 ms another thread of the engine's executor takes over the rest, so a
-   * slow {@code onStop} delays no other. A failure of a run is not thrown here; {@link LoopHandle#await()} reports it.
+   * Stops every run in {@code handles} and waits until all have ended. The calling thread stops the
+   * runs one by one; a run waiting for its next iteration ends there ({@code onStop}, state
+   * changes, listeners), one in an iteration when the iteration returns. Each {@code onStop} is
+   * isolated from the others: one that throws skips no other, and whenever one holds the stopping
+   * up for 20 ms another thread of the engine's executor takes over the rest, so a slow {@code
+   * onStop} delays no other. A failure of a run is not thrown here; {@link LoopHandle#await()}
+   * reports it.
    *
    * <pre>{@code
    * List<LoopHandle> handles = services.stream().map(engine::start).toList();
@@ -169,8 +182,8 @@ public final class LoopEngine {
    * @throws InterruptedException if this thread is interrupted while waiting (the stops go on)
    */
   public void stopAll(Collection<? extends LoopHandle> handles) throws InterruptedException {
-    List<? extends LoopHandle> list = handles instanceof List ? (List<? extends LoopHandle>) handles
-        : new ArrayList<>(handles);
+    List<? extends LoopHandle> list =
+        handles instanceof List ? (List<? extends LoopHandle>) handles : new ArrayList<>(handles);
     if (BulkStop.stop(list, executor, clock, true)) {
       return; // every run ended on this thread
     }
@@ -200,7 +213,10 @@ public final class LoopEngine {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
-    runs.stream().filter(r -> r.failure() instanceof Error).findFirst().ifPresent(LoopRun::rethrowFailure);
+    runs.stream()
+        .filter(r -> r.failure() instanceof Error)
+        .findFirst()
+        .ifPresent(LoopRun::rethrowFailure);
     runs.forEach(LoopRun::rethrowFailure);
   }
 
@@ -212,15 +228,20 @@ public final class LoopEngine {
     return launch(service, loops, handleSignals, null);
   }
 
-  /** Launches a run; {@code onFailure}, if not null, is called on the thread that ends the run if it failed. */
-  private LoopRun launch(LoopService service, long loops, boolean handleSignals, Runnable onFailure) {
+  /**
+   * Launches a run; {@code onFailure}, if not null, is called on the thread that ends the run if it
+   * failed.
+   */
+  private LoopRun launch(
+      LoopService service, long loops, boolean handleSignals, Runnable onFailure) {
     LoopRun run = new LoopRun(Objects.requireNonNull(service, "service"), this, loops);
     if (onFailure != null) {
-      run.onEnd(() -> {
-        if (run.failure() != null) {
-          onFailure.run();
-        }
-      });
+      run.onEnd(
+          () -> {
+            if (run.failure() != null) {
+              onFailure.run();
+            }
+          });
     }
     run.launch(handleSignals);
     return run;
@@ -243,12 +264,14 @@ public final class LoopEngine {
     }
 
     /**
-     * The executor that iterations and hooks run on. The default is a shared pool of daemon threads that also wait
-     * for the system clock's timers, so that a due iteration runs on the thread that woke for it, and that adds
-     * threads while iterations block, so a slow iteration never holds up other services for long. On Java 21 and
-     * later, {@code Executors.newVirtualThreadPerTaskExecutor()} suits services whose iterations mostly block on I/O
-     * (at the price of more CPU and memory per iteration, see the benchmarks). The executor must not run tasks on
-     * the calling thread unless the clock is a manual one, since timers hand their work to it.
+     * The executor that iterations and hooks run on. The default is a shared pool of daemon threads
+     * that also wait for the system clock's timers, so that a due iteration runs on the thread that
+     * woke for it, and that adds threads while iterations block, so a slow iteration never holds up
+     * other services for long. On Java 21 and later, {@code
+     * Executors.newVirtualThreadPerTaskExecutor()} suits services whose iterations mostly block on
+     * I/O (at the price of more CPU and memory per iteration, see the benchmarks). The executor
+     * must not run tasks on the calling thread unless the clock is a manual one, since timers hand
+     * their work to it.
      */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
@@ -262,8 +285,8 @@ public final class LoopEngine {
     }
 
     /**
-     * The coordinator that decides, before each due iteration, whether it runs in this process (default: none,
-     * every iteration runs). See {@link LoopCoordinator}.
+     * The coordinator that decides, before each due iteration, whether it runs in this process
+     * (default: none, every iteration runs). See {@link LoopCoordinator}.
      */
     public Builder coordinator(LoopCoordinator coordinator) {
       this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
@@ -272,13 +295,15 @@ public final class LoopEngine {
 
     /**
      * How this engine decides the options each service runs with (default: the service's own {@link
-     * LoopService#options()}). A host that owns the process uses it to apply its configuration, for example:
+     * LoopService#options()}). A host that owns the process uses it to apply its configuration, for
+     * example:
      *
      * <pre>{@code
      * builder.options(service -> service.options().toBuilder().handleSignals(false).build());
      * }</pre>
      *
-     * An interval left empty in the returned options means the service's own {@link LoopService#loopInterval()}.
+     * An interval left empty in the returned options means the service's own {@link
+     * LoopService#loopInterval()}.
      */
     public Builder options(Function<? super LoopService, LoopOptions> options) {
       this.options = Objects.requireNonNull(options, "options");

@@ -4,7 +4,8 @@ import java.time.Duration;
 
 /**
  * A run of a loop service started without blocking the caller ({@link LoopService#startAsync()},
- * {@link LoopEngine#start(LoopService)}). While the service waits for its next iteration, no thread is held.
+ * {@link LoopEngine#start(LoopService)}). While the service waits for its next iteration, no thread
+ * is held.
  *
  * <pre>{@code
  * LoopHandle handle = service.startAsync();
@@ -18,7 +19,10 @@ public interface LoopHandle {
   /** The service this run belongs to. */
   LoopService service();
 
-  /** Requests a graceful stop and returns at once; same as {@code service().stop(false)}. Idempotent. */
+  /**
+   * Requests a graceful stop and returns at once; same as {@code service().stop(false)}.
+   * Idempotent.
+   */
   void stop();
 
   /** Whether the run has ended ({@code onStop} has returned). */

@@ -5,8 +5,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The settings of one loop service, immutable once built. Pass them to {@link LoopService#LoopService(LoopOptions)}
- * or {@link LoopService#of(String, LoopOptions, LoopBody)}.
+ * The settings of one loop service, immutable once built. Pass them to {@link
+ * LoopService#LoopService(LoopOptions)} or {@link LoopService#of(String, LoopOptions, LoopBody)}.
  *
  * <pre>{@code
  * LoopOptions options = LoopOptions.builder()
@@ -26,7 +26,8 @@ public final class LoopOptions {
   private final Duration jitter;
   private final Duration backoffInitial;
   private final Duration backoffMax;
-  // The same in nanoseconds (0 when absent), read by every iteration of every service that runs with these options.
+  // The same in nanoseconds (0 when absent), read by every iteration of every service that runs
+  // with these options.
   final long jitterNanos;
   final long timeoutNanos;
   final long backoffInitialNanos;
@@ -49,7 +50,10 @@ public final class LoopOptions {
     return duration == null ? 0 : duration.toNanos();
   }
 
-  /** The defaults: the class's default interval, signal handling on, no timeout, no jitter, no back-off. */
+  /**
+   * The defaults: the class's default interval, signal handling on, no timeout, no jitter, no
+   * back-off.
+   */
   public static LoopOptions defaults() {
     return DEFAULTS;
   }
@@ -71,12 +75,17 @@ public final class LoopOptions {
     return b;
   }
 
-  /** The interval between iteration starts, or empty for the service class's {@code defaultLoopInterval()}. */
+  /**
+   * The interval between iteration starts, or empty for the service class's {@code
+   * defaultLoopInterval()}.
+   */
   public Optional<Duration> loopInterval() {
     return Optional.ofNullable(loopInterval);
   }
 
-  /** The interval, or null when the service's own applies; read once per start, without an Optional. */
+  /**
+   * The interval, or null when the service's own applies; read once per start, without an Optional.
+   */
   Duration loopIntervalOrNull() {
     return loopInterval;
   }
@@ -86,7 +95,10 @@ public final class LoopOptions {
     return handleSignals;
   }
 
-  /** How long one iteration may run before it is interrupted and counted as failed; empty for no limit. */
+  /**
+   * How long one iteration may run before it is interrupted and counted as failed; empty for no
+   * limit.
+   */
   public Optional<Duration> iterationTimeout() {
     return Optional.ofNullable(iterationTimeout);
   }
@@ -96,7 +108,10 @@ public final class LoopOptions {
     return jitter;
   }
 
-  /** The delay after the first failure in a row, doubled after each further one; empty for no back-off. */
+  /**
+   * The delay after the first failure in a row, doubled after each further one; empty for no
+   * back-off.
+   */
   public Optional<Duration> backoffInitial() {
     return Optional.ofNullable(backoffInitial);
   }
@@ -108,8 +123,19 @@ public final class LoopOptions {
 
   @Override
   public String toString() {
-    return "LoopOptions{loopInterval=" + loopInterval + ", handleSignals=" + handleSignals + ", iterationTimeout="
-        + iterationTimeout + ", jitter=" + jitter + ", backoff=" + backoffInitial + ".." + backoffMax + "}";
+    return "LoopOptions{loopInterval="
+        + loopInterval
+        + ", handleSignals="
+        + handleSignals
+        + ", iterationTimeout="
+        + iterationTimeout
+        + ", jitter="
+        + jitter
+        + ", backoff="
+        + backoffInitial
+        + ".."
+        + backoffMax
+        + "}";
   }
 
   /** Builds {@link LoopOptions}; every setter checks its argument and names it in the error. */
@@ -124,13 +150,14 @@ public final class LoopOptions {
     private Builder() {}
 
     /**
-     * The interval between iteration starts; zero runs iterations back to back; {@code null} keeps the class
-     * default.
+     * The interval between iteration starts; zero runs iterations back to back; {@code null} keeps
+     * the class default.
      *
      * @throws IllegalArgumentException if negative
      */
     public Builder loopInterval(Duration loopInterval) {
-      this.loopInterval = loopInterval == null ? null : requireNotNegative("loopInterval", loopInterval);
+      this.loopInterval =
+          loopInterval == null ? null : requireNotNegative("loopInterval", loopInterval);
       return this;
     }
 
@@ -141,13 +168,14 @@ public final class LoopOptions {
     }
 
     /**
-     * A limit for one iteration: past it the iteration is interrupted, a WARN is logged and it counts as failed;
-     * {@code null} for no limit.
+     * A limit for one iteration: past it the iteration is interrupted, a WARN is logged and it
+     * counts as failed; {@code null} for no limit.
      *
      * @throws IllegalArgumentException if zero or negative
      */
     public Builder iterationTimeout(Duration iterationTimeout) {
-      this.iterationTimeout = iterationTimeout == null ? null : requirePositive("iterationTimeout", iterationTimeout);
+      this.iterationTimeout =
+          iterationTimeout == null ? null : requirePositive("iterationTimeout", iterationTimeout);
       return this;
     }
 
@@ -162,17 +190,19 @@ public final class LoopOptions {
     }
 
     /**
-     * Exponential back-off after consecutive failures: after the n-th failure in a row the next iteration starts
-     * no sooner than {@code min(initial * 2^(n-1), max)} after the failed one started (and never sooner than the
-     * interval). A success resets it.
+     * Exponential back-off after consecutive failures: after the n-th failure in a row the next
+     * iteration starts no sooner than {@code min(initial * 2^(n-1), max)} after the failed one
+     * started (and never sooner than the interval). A success resets it.
      *
-     * @throws IllegalArgumentException if {@code initial} is not positive or {@code max} is less than it
+     * @throws IllegalArgumentException if {@code initial} is not positive or {@code max} is less
+     *     than it
      */
     public Builder backoff(Duration initial, Duration max) {
       requirePositive("backoff initial", Objects.requireNonNull(initial, "initial"));
       Objects.requireNonNull(max, "max");
       if (max.compareTo(initial) < 0) {
-        throw new IllegalArgumentException("backoff max must not be less than initial: " + max + " < " + initial);
+        throw new IllegalArgumentException(
+            "backoff max must not be less than initial: " + max + " < " + initial);
       }
       this.backoffInitial = initial;
       this.backoffMax = max;

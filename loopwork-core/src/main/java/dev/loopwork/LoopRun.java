@@ -12,69 +12,89 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 
 /**
- * One run of a loop service, from {@code onStart} to {@code onStop}, driven by timers and executor tasks so that no
- * thread is held between iterations. At most one task of a run executes at a time: each task either arms the next
- * timer or finishes the run before it returns, so the fields below need no lock; where {@link #requestStop}, {@link
- * #runNow} or the coordinator's {@code askAgain} (any thread) meets the loop, the wake-up timer's cancel decides who
- * goes on.
+ * One run of a loop service, from {@code onStart} to {@code onStop}, driven by timers and executor
+ * tasks so that no thread is held between iterations. At most one task of a run executes at a time:
+ * each task either arms the next timer or finishes the run before it returns, so the fields below
+ * need no lock; where {@link #requestStop}, {@link #runNow} or the coordinator's {@code askAgain}
+ * (any thread) meets the loop, the wake-up timer's cancel decides who goes on.
  */
 final class LoopRun implements LoopHandle {
-  /** How long {@code stop(true)} waits for a zero-interval service, whose "one interval" would be no wait at all. */
+  /**
+   * How long {@code stop(true)} waits for a zero-interval service, whose "one interval" would be no
+   * wait at all.
+   */
   private static final Duration ZERO_INTERVAL_STOP_GRACE = Duration.ofSeconds(1);
 
-  /** How soon a zero-interval service asks its coordinator again after a denial, instead of asking in a spin. */
+  /**
+   * How soon a zero-interval service asks its coordinator again after a denial, instead of asking
+   * in a spin.
+   */
   static final Duration ZERO_INTERVAL_DENIAL_RETRY = Duration.ofMillis(100);
 
   /**
    * How late, at most, a wake-up may come so that services due close together share one (see {@link
-   * LoopClock#newTimer(Runnable, long)}): a thousandth of the interval, never more than this. A 1 s service may start
-   * up to 1 ms late; its schedule stays on its grid, since the next start counts from the due time.
+   * LoopClock#newTimer(Runnable, long)}): a thousandth of the interval, never more than this. A 1 s
+   * service may start up to 1 ms late; its schedule stays on its grid, since the next start counts
+   * from the due time.
    */
   static final long MAX_WAKE_LEEWAY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
   private final LoopService service;
-  // The engine's clock, executor and coordinator are read through it: one reference per run instead of three.
+  // The engine's clock, executor and coordinator are read through it: one reference per run instead
+  // of three.
   private final LoopEngine engine;
   private final Listeners listeners;
   private final String name;
   private final long intervalNanos;
-  // Jitter, timeout and back-off, in nanoseconds: shared by the services that run with the same options, so that a
+  // Jitter, timeout and back-off, in nanoseconds: shared by the services that run with the same
+  // options, so that a
   // run carries only what is its own.
   private final LoopOptions options;
   private final long loopLimit;
 
-  // The run's end, published once by finish(): what failed it (written before ended), and what to call then.
-  // Waiters wait on this run's monitor; a run object of its own instead of a future saves an object per service.
+  // The run's end, published once by finish(): what failed it (written before ended), and what to
+  // call then.
+  // Waiters wait on this run's monitor; a run object of its own instead of a future saves an object
+  // per service.
   private volatile boolean ended;
-  // Whether a thread waits (or is about to wait) on this run's monitor for its end, so that finish() takes the
-  // monitor to notify only then (most runs are never awaited one by one). Both volatile: a waiter writes awaited and
-  // then reads ended, finish() writes ended and then reads awaited, so at least one of them sees the other's write.
+  // Whether a thread waits (or is about to wait) on this run's monitor for its end, so that
+  // finish() takes the
+  // monitor to notify only then (most runs are never awaited one by one). Both volatile: a waiter
+  // writes awaited and
+  // then reads ended, finish() writes ended and then reads awaited, so at least one of them sees
+  // the other's write.
   private volatile boolean awaited;
   private Throwable endFailure;
   private Runnable endAction;
-  // The id of the thread running a step of the loop, 0 when none: a number, not the Thread, so that setting it
-  // twice an iteration costs the garbage collector no reference tracking. Plain, not volatile: it is only compared
-  // with the reading thread's own id, and a thread always sees its own last write, so a stale value read by another
+  // The id of the thread running a step of the loop, 0 when none: a number, not the Thread, so that
+  // setting it
+  // twice an iteration costs the garbage collector no reference tracking. Plain, not volatile: it
+  // is only compared
+  // with the reading thread's own id, and a thread always sees its own last write, so a stale value
+  // read by another
   // thread can never equal that thread's id.
   private long loopThreadId;
   // This run's stop flag: set once, never reset (a new start makes a new run).
   private volatile boolean stopRequested;
   private SignalRelay.Registration signalRegistration;
 
-  // Whether the run has begun (onStart was called), so that its wake-up timer now waits for an iteration rather
+  // Whether the run has begun (onStart was called), so that its wake-up timer now waits for an
+  // iteration rather
   // than for the start; an extra iteration asked for while the loop was not waiting.
   private volatile boolean begun;
   private volatile boolean extraRequested;
   // Guarded by this: whether the run has finished.
   private boolean finished;
 
-  // Armed while the loop waits for its next iteration. Whoever cancels it (a stop, runNow, or the loop itself when
+  // Armed while the loop waits for its next iteration. Whoever cancels it (a stop, runNow, or the
+  // loop itself when
   // a request came while it armed) owns the next step; see arm().
   private final LoopClock.Timer wakeTimer;
 
   // Confined to the run's tasks, which run one after another.
   private long due;
-  // Whether due is only when to ask the coordinator again after a deferral, not an iteration of the schedule.
+  // Whether due is only when to ask the coordinator again after a deferral, not an iteration of the
+  // schedule.
   private boolean dueIsRetry;
   private long iterations;
   private int consecutiveFailures;
@@ -92,7 +112,8 @@ final class LoopRun implements LoopHandle {
     this.intervalNanos = (configured != null ? configured : service.loopInterval()).toNanos();
     this.loopLimit = loopLimit;
     // Made here, not at the first wake-up: linking a lambda in a fresh JVM takes milliseconds.
-    this.wakeTimer = engine.clock().newTimer(this::wake, Math.min(intervalNanos / 1000, MAX_WAKE_LEEWAY_NANOS));
+    this.wakeTimer =
+        engine.clock().newTimer(this::wake, Math.min(intervalNanos / 1000, MAX_WAKE_LEEWAY_NANOS));
   }
 
   /** The wake-up timer's action: the next iteration is due. */
@@ -113,7 +134,10 @@ final class LoopRun implements LoopHandle {
     }
   }
 
-  /** Claims the service and starts the run on the executor, stopped by SIGINT/SIGTERM if asked; returns at once. */
+  /**
+   * Claims the service and starts the run on the executor, stopped by SIGINT/SIGTERM if asked;
+   * returns at once.
+   */
   void launch(boolean handleSignals) {
     LoopState previous = service.attach(this);
     listeners.stateChanged(service, previous, LoopState.STARTING);
@@ -121,7 +145,8 @@ final class LoopRun implements LoopHandle {
       signalRegistration = SignalRelay.register(this::requestStopAsync);
     }
     if (engine.timersRunOnExecutor()) {
-      wakeTimer.schedule(engine.clock().nanoTime()); // the first wake-up begins the run: no task object per start
+      wakeTimer.schedule(
+          engine.clock().nanoTime()); // the first wake-up begins the run: no task object per start
       return;
     }
     try {
@@ -163,7 +188,10 @@ final class LoopRun implements LoopHandle {
     return true;
   }
 
-  /** Waits until the run has ended, whether it failed or not; {@link #await()} is the one that reports failures. */
+  /**
+   * Waits until the run has ended, whether it failed or not; {@link #await()} is the one that
+   * reports failures.
+   */
   void awaitEnd() throws InterruptedException {
     if (!ended) {
       synchronized (this) {
@@ -191,15 +219,19 @@ final class LoopRun implements LoopHandle {
     }
   }
 
-  /** Sets what to call once the run has ended (on the thread that ends it); call before {@link #launch}. */
+  /**
+   * Sets what to call once the run has ended (on the thread that ends it); call before {@link
+   * #launch}.
+   */
   void onEnd(Runnable action) {
     this.endAction = action;
   }
 
   /**
-   * Waits until the run has ended without being interruptible: an interrupt of this thread runs {@code onInterrupt}
-   * (a stop request) and the wait goes on. Returns whether the thread was interrupted meanwhile; the caller restores
-   * its interrupt status once it has nothing more to wait for.
+   * Waits until the run has ended without being interruptible: an interrupt of this thread runs
+   * {@code onInterrupt} (a stop request) and the wait goes on. Returns whether the thread was
+   * interrupted meanwhile; the caller restores its interrupt status once it has nothing more to
+   * wait for.
    */
   boolean awaitEndThroughInterrupts(Runnable onInterrupt) {
     boolean interrupted = false;
@@ -228,12 +260,14 @@ final class LoopRun implements LoopHandle {
   }
 
   /**
-   * Sets the stop flag and wakes a waiting loop at once; a loop that was waiting ends on this thread (its {@code
-   * onStop}, listeners and coordinator release run here). Safe from any thread. Returns whether the run ended here.
+   * Sets the stop flag and wakes a waiting loop at once; a loop that was waiting ends on this
+   * thread (its {@code onStop}, listeners and coordinator release run here). Safe from any thread.
+   * Returns whether the run ended here.
    */
   boolean requestStop() {
     if (cancelWait()) {
-      // No hand-off to the executor makes the stop immediate, and the caller usually waits for the end anyway.
+      // No hand-off to the executor makes the stop immediate, and the caller usually waits for the
+      // end anyway.
       finishHere();
       return true;
     }
@@ -241,9 +275,10 @@ final class LoopRun implements LoopHandle {
   }
 
   /**
-   * Sets the stop flag and wakes a waiting loop at once, without doing its shutdown work on this thread: a loop that
-   * was waiting ends in a task of its own on the executor. A signal handler uses it, so that the services' {@code
-   * onStop} hooks run in parallel, each isolated from the others; many runs at once go through {@link BulkStop}.
+   * Sets the stop flag and wakes a waiting loop at once, without doing its shutdown work on this
+   * thread: a loop that was waiting ends in a task of its own on the executor. A signal handler
+   * uses it, so that the services' {@code onStop} hooks run in parallel, each isolated from the
+   * others; many runs at once go through {@link BulkStop}.
    */
   void requestStopAsync() {
     if (cancelWait()) {
@@ -256,12 +291,13 @@ final class LoopRun implements LoopHandle {
   }
 
   /**
-   * Sets the stop flag; returns whether the loop was waiting for its next iteration and now never wakes, in which
-   * case the caller must end the run with {@link #finishHere()}.
+   * Sets the stop flag; returns whether the loop was waiting for its next iteration and now never
+   * wakes, in which case the caller must end the run with {@link #finishHere()}.
    */
   boolean cancelWait() {
     stopRequested = true;
-    return begun && wakeTimer.cancel(); // before it has begun, the run begins, sees the flag and ends
+    return begun
+        && wakeTimer.cancel(); // before it has begun, the run begins, sees the flag and ends
   }
 
   /** Ends a run whose wait was cancelled, on this thread. */
@@ -289,18 +325,29 @@ final class LoopRun implements LoopHandle {
     return stopRequested;
   }
 
-  /** The blocking half of {@code stop(true)}: waits for the end, at most one interval, never on the loop's thread. */
+  /**
+   * The blocking half of {@code stop(true)}: waits for the end, at most one interval, never on the
+   * loop's thread.
+   */
   void awaitStopped() {
     if (Thread.currentThread().getId() == loopThreadId) {
-      log().warn("stop(true) was called on {} but from inside the service itself, where waiting for the loop to end "
-          + "would deadlock; returning at once. Use stop(false) inside a loop service.", name);
+      log()
+          .warn(
+              "stop(true) was called on {} but from inside the service itself, where waiting for the loop to end "
+                  + "would deadlock; returning at once. Use stop(false) inside a loop service.",
+              name);
       return;
     }
     Duration limit = intervalNanos == 0 ? ZERO_INTERVAL_STOP_GRACE : interval();
     try {
       if (!awaitEnd(limit.toNanos())) {
-        log().warn("stop(true) was called on {} but more than one loop interval ({}) has passed and it is still {}. "
-            + "This usually means an iteration is stuck.", name, DurationFormat.seconds(limit), service.state());
+        log()
+            .warn(
+                "stop(true) was called on {} but more than one loop interval ({}) has passed and it is still {}. "
+                    + "This usually means an iteration is stuck.",
+                name,
+                DurationFormat.seconds(limit),
+                service.state());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -313,14 +360,18 @@ final class LoopRun implements LoopHandle {
   }
 
   /**
-   * The service's logger, looked up on first use only: most services never log, and some logging backends take
-   * time that grows with the number of loggers to create one, which would make starting 100,000 services slow.
+   * The service's logger, looked up on first use only: most services never log, and some logging
+   * backends take time that grows with the number of loggers to create one, which would make
+   * starting 100,000 services slow.
    */
   private Logger log() {
     return service.logger();
   }
 
-  /** Runs a step of the loop on this thread, marking it as the loop's thread so that stop(true) never waits here. */
+  /**
+   * Runs a step of the loop on this thread, marking it as the loop's thread so that stop(true)
+   * never waits here.
+   */
   private void asLoopThread(Runnable step) {
     long self = enterLoopThread();
     try {
@@ -336,7 +387,10 @@ final class LoopRun implements LoopHandle {
     return self;
   }
 
-  /** Clears the mark, unless the next step (on another thread, when a timer fired at once) has set its own. */
+  /**
+   * Clears the mark, unless the next step (on another thread, when a timer fired at once) has set
+   * its own.
+   */
   private void exitLoopThread(long self) {
     if (loopThreadId == self) {
       loopThreadId = 0;
@@ -345,10 +399,13 @@ final class LoopRun implements LoopHandle {
 
   /** Hands a step of the loop to the executor. */
   private void submit(Runnable step) {
-    engine.executor().execute(() -> {
-      asLoopThread(step);
-      Thread.interrupted(); // never hand an interrupted thread back to the pool
-    });
+    engine
+        .executor()
+        .execute(
+            () -> {
+              asLoopThread(step);
+              Thread.interrupted(); // never hand an interrupted thread back to the pool
+            });
   }
 
   private void begin() {
@@ -370,14 +427,17 @@ final class LoopRun implements LoopHandle {
     runDueIterations();
   }
 
-  /** Runs iterations while they are due, then arms the timer for the next one or finishes the run. */
+  /**
+   * Runs iterations while they are due, then arms the timer for the next one or finishes the run.
+   */
   private void runDueIterations() {
     runIterations(Step.DUE);
   }
 
   /**
-   * The coordinator's {@code askAgain} (any thread): ends a wait to ask it again after a deferral. Whoever cancels the
-   * wake-up timer owns the next step (see {@link #arm}), here {@link #askAgainNow}.
+   * The coordinator's {@code askAgain} (any thread): ends a wait to ask it again after a deferral.
+   * Whoever cancels the wake-up timer owns the next step (see {@link #arm}), here {@link
+   * #askAgainNow}.
    */
   private void askCoordinatorAgain() {
     if (begun && wakeTimer.cancel()) {
@@ -385,7 +445,10 @@ final class LoopRun implements LoopHandle {
     }
   }
 
-  /** Asks the coordinator now if the loop waited to ask it again; a wait for a due iteration is armed again. */
+  /**
+   * Asks the coordinator now if the loop waited to ask it again; a wait for a due iteration is
+   * armed again.
+   */
   private void askAgainNow() {
     if (dueIsRetry) {
       due = engine.clock().nanoTime();
@@ -405,14 +468,18 @@ final class LoopRun implements LoopHandle {
     WAIT
   }
 
-  /** Runs iterations while they are due or asked for, then arms the timer for the next one or finishes the run. */
+  /**
+   * Runs iterations while they are due or asked for, then arms the timer for the next one or
+   * finishes the run.
+   */
   private void runIterations(Step first) {
     boolean extra = first == Step.EXTRA;
     boolean ask = first != Step.WAIT;
     boolean waiting = false;
     try {
       while (!isEnding()) {
-        // Each pass: the previous iteration may have cleared the thread's MDC, or the thread came from another service.
+        // Each pass: the previous iteration may have cleared the thread's MDC, or the thread came
+        // from another service.
         IterationMdc.enterService(name);
         long now = ask ? askAndRun(extra) : engine.clock().nanoTime();
         ask = true;
@@ -444,7 +511,10 @@ final class LoopRun implements LoopHandle {
     finish();
   }
 
-  /** Asks the coordinator, if any, and runs the iteration if allowed; returns the clock's reading after it. */
+  /**
+   * Asks the coordinator, if any, and runs the iteration if allowed; returns the clock's reading
+   * after it.
+   */
   private long askAndRun(boolean extra) {
     IterationPermit permit = membership == null ? null : askPermit();
     if (permit == null || permit.isGranted()) {
@@ -461,12 +531,19 @@ final class LoopRun implements LoopHandle {
     try {
       return Objects.requireNonNull(membership.permit(), "permit");
     } catch (RuntimeException e) {
-      log().warn("The coordinator of loop service {} failed to answer; skipping the due iteration", name, e);
+      log()
+          .warn(
+              "The coordinator of loop service {} failed to answer; skipping the due iteration",
+              name,
+              e);
       return IterationPermit.denied();
     }
   }
 
-  /** After a denial the schedule goes on as if the iteration had run on time; a deferral sets the next ask. */
+  /**
+   * After a denial the schedule goes on as if the iteration had run on time; a deferral sets the
+   * next ask.
+   */
   private long skippedDue(IterationPermit permit) {
     long now = engine.clock().nanoTime();
     if (!permit.deferral().isZero()) {
@@ -491,9 +568,10 @@ final class LoopRun implements LoopHandle {
   }
 
   /**
-   * Arms the wake-up timer, without a lock: a stop or runNow that comes while it arms either sees the timer armed and
-   * cancels it (and then ends the run or runs the extra iteration itself), or is seen here after arming, and the loop
-   * cancels the timer itself. Exactly one cancel succeeds, so exactly one of them takes the next step.
+   * Arms the wake-up timer, without a lock: a stop or runNow that comes while it arms either sees
+   * the timer armed and cancels it (and then ends the run or runs the extra iteration itself), or
+   * is seen here after arming, and the loop cancels the timer itself. Exactly one cancel succeeds,
+   * so exactly one of them takes the next step.
    */
   private Wake arm(long wakeAt) {
     if (stopRequested) {
@@ -515,8 +593,9 @@ final class LoopRun implements LoopHandle {
   }
 
   /**
-   * Asks for one extra iteration as soon as possible: at once if the loop waits, right after the current iteration
-   * if one runs. The schedule stays as it was. Requests made while one is pending count once.
+   * Asks for one extra iteration as soon as possible: at once if the loop waits, right after the
+   * current iteration if one runs. The schedule stays as it was. Requests made while one is pending
+   * count once.
    */
   void runNow() {
     extraRequested = true; // seen by the loop if it is not waiting (see arm())
@@ -555,15 +634,23 @@ final class LoopRun implements LoopHandle {
     long end = engine.clock().nanoTime();
     long took = end - start;
 
-    IterationOutcome outcome = revoked ? revokedOutcome(number, error)
-        : classify(number, error, timedOut, interrupted || error instanceof InterruptedException);
+    IterationOutcome outcome =
+        revoked
+            ? revokedOutcome(number, error)
+            : classify(
+                number, error, timedOut, interrupted || error instanceof InterruptedException);
     boolean overrun = intervalNanos > 0 && took > intervalNanos;
     if (overrun) {
-      log().warn("{} took {} to run, which is longer than its loop interval of {}.", name,
-          DurationFormat.seconds(Duration.ofNanos(took)), DurationFormat.seconds(interval()));
+      log()
+          .warn(
+              "{} took {} to run, which is longer than its loop interval of {}.",
+              name,
+              DurationFormat.seconds(Duration.ofNanos(took)),
+              DurationFormat.seconds(interval()));
     }
     if (!extra || dueIsRetry) {
-      // After a due iteration, or an extra one run while the loop only waited to ask its coordinator again, the
+      // After a due iteration, or an extra one run while the loop only waited to ask its
+      // coordinator again, the
       // schedule goes on from this start.
       if (extra) {
         due = start;
@@ -578,9 +665,18 @@ final class LoopRun implements LoopHandle {
       stopRequested = true;
     }
     if (startedAt != null) {
-      listeners.iterationEnded(service, new IterationResult(name, number, startedAt, Duration.ofNanos(took), outcome,
-          error, overrun, consecutiveFailures,
-          permit != null ? OptionalLong.of(permit.fencingToken()) : OptionalLong.empty()));
+      listeners.iterationEnded(
+          service,
+          new IterationResult(
+              name,
+              number,
+              startedAt,
+              Duration.ofNanos(took),
+              outcome,
+              error,
+              overrun,
+              consecutiveFailures,
+              permit != null ? OptionalLong.of(permit.fencingToken()) : OptionalLong.empty()));
     }
     return end;
   }
@@ -589,18 +685,27 @@ final class LoopRun implements LoopHandle {
     try {
       membership.iterationEnded(permit);
     } catch (RuntimeException e) {
-      log().warn("The coordinator of loop service {} failed to record the end of an iteration", name, e);
+      log()
+          .warn(
+              "The coordinator of loop service {} failed to record the end of an iteration",
+              name,
+              e);
     }
   }
 
-  /** An iteration whose permit the coordinator revoked: logged as its lease lost; the loop goes on. */
+  /**
+   * An iteration whose permit the coordinator revoked: logged as its lease lost; the loop goes on.
+   */
   private IterationOutcome revokedOutcome(long number, Throwable error) {
     if (error instanceof Error) {
       return classify(number, error, false, false);
     }
     // INFO: the coordinator has already warned about why (a lost session, an outage).
-    log().info("Loop service {} iteration {} was interrupted: its coordinator withdrew the permit to run it here",
-        name, number);
+    log()
+        .info(
+            "Loop service {} iteration {} was interrupted: its coordinator withdrew the permit to run it here",
+            name,
+            number);
     return IterationOutcome.LEASE_LOST;
   }
 
@@ -614,11 +719,17 @@ final class LoopRun implements LoopHandle {
     return null;
   }
 
-  /** Logs the iteration's failure, if any, and counts it; an Error (always) or an outside interrupt ends the loop. */
-  private IterationOutcome classify(long number, Throwable error, boolean timedOut, boolean interrupted) {
+  /**
+   * Logs the iteration's failure, if any, and counts it; an Error (always) or an outside interrupt
+   * ends the loop.
+   */
+  private IterationOutcome classify(
+      long number, Throwable error, boolean timedOut, boolean interrupted) {
     if (error instanceof Error) {
       // Before the timeout: an Error ends the loop even when the iteration had already timed out.
-      log().error("Loop service {} is stopping: iteration {} threw a fatal error", name, number, error);
+      log()
+          .error(
+              "Loop service {} is stopping: iteration {} threw a fatal error", name, number, error);
       fatal = error;
       consecutiveFailures++;
       return IterationOutcome.FAILED;
@@ -638,7 +749,13 @@ final class LoopRun implements LoopHandle {
     }
     if (error != null) {
       if (!interrupted) {
-        log().error("Unexpected error in loop service {}, iteration {}: {}", name, number, error.toString(), error);
+        log()
+            .error(
+                "Unexpected error in loop service {}, iteration {}: {}",
+                name,
+                number,
+                error.toString(),
+                error);
       }
       consecutiveFailures++;
       return IterationOutcome.FAILED;
@@ -648,10 +765,10 @@ final class LoopRun implements LoopHandle {
   }
 
   /**
-   * The next due time: one interval after this one was due; after a wake-up so late that it passed that time, the
-   * first slot of the same grid after the start (missed slots are skipped, the phase is kept); after an overrun, at
-   * once (the schedule re-anchors at the end); after failures with back-off, no sooner than the back-off delay after
-   * the start.
+   * The next due time: one interval after this one was due; after a wake-up so late that it passed
+   * that time, the first slot of the same grid after the start (missed slots are skipped, the phase
+   * is kept); after an overrun, at once (the schedule re-anchors at the end); after failures with
+   * back-off, no sooner than the back-off delay after the start.
    */
   private long nextDue(long start, long end, IterationOutcome outcome) {
     long next = due + intervalNanos;
@@ -749,13 +866,20 @@ final class LoopRun implements LoopHandle {
     public synchronized void run() {
       if (!completed) {
         timedOut = true;
-        log().warn("Loop service {} iteration {} exceeded its timeout of {}; interrupting it", name, number,
-            DurationFormat.seconds(Duration.ofNanos(options.timeoutNanos)));
+        log()
+            .warn(
+                "Loop service {} iteration {} exceeded its timeout of {}; interrupting it",
+                name,
+                number,
+                DurationFormat.seconds(Duration.ofNanos(options.timeoutNanos)));
         thread.interrupt();
       }
     }
 
-    /** Marks the iteration complete; returns whether it had timed out (its interrupt is then already delivered). */
+    /**
+     * Marks the iteration complete; returns whether it had timed out (its interrupt is then already
+     * delivered).
+     */
     boolean complete() {
       deadline.cancel();
       synchronized (this) {

@@ -1,8 +1,9 @@
 package dev.loopwork;
 
 /**
- * The lifecycle of a {@link LoopService}. A run moves forward through {@code STARTING}, {@code RUNNING} and
- * {@code STOPPING} to {@code STOPPED} or {@code FAILED}; a service in a terminal state may be started again.
+ * The lifecycle of a {@link LoopService}. A run moves forward through {@code STARTING}, {@code
+ * RUNNING} and {@code STOPPING} to {@code STOPPED} or {@code FAILED}; a service in a terminal state
+ * may be started again.
  */
 public enum LoopState {
   /** Created and never started. */
@@ -15,7 +16,9 @@ public enum LoopState {
   STOPPING,
   /** The run ended normally. */
   STOPPED,
-  /** The run ended because {@code onStart} failed or an iteration threw a {@link java.lang.Error}. */
+  /**
+   * The run ended because {@code onStart} failed or an iteration threw a {@link java.lang.Error}.
+   */
   FAILED;
 
   /** Whether a service in this state has a run in progress (starting, running or stopping). */

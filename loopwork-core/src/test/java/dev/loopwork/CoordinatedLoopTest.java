@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
-import dev.loopwork.test.LoopTesting;
 import dev.loopwork.test.ManualClock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -14,7 +13,10 @@ import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
-/** How the engine follows a {@link LoopCoordinator}: denials, deferrals, fencing tokens and the membership's life. */
+/**
+ * How the engine follows a {@link LoopCoordinator}: denials, deferrals, fencing tokens and the
+ * membership's life.
+ */
 class CoordinatedLoopTest {
   private final ManualClock clock = new ManualClock();
   private final ScriptedCoordinator coordinator = new ScriptedCoordinator();
@@ -24,20 +26,27 @@ class CoordinatedLoopTest {
 
   @Test
   void deniedIterationIsSkippedUncountedAndKeepsTheSchedule() {
-    coordinator.script(IterationPermit.granted(1), IterationPermit.denied(), IterationPermit.denied());
+    coordinator.script(
+        IterationPermit.granted(1), IterationPermit.denied(), IterationPermit.denied());
     TokenService service = new TokenService(Duration.ofSeconds(1));
     engine.start(service);
     clock.advance(Duration.ofMillis(3_500));
     service.stop(false);
 
     assertThat(coordinator.askedAtMillis).containsExactly(0L, 1_000L, 2_000L, 3_000L);
-    assertThat(log).containsExactly("onStart token=empty", "run 1 at 0 token=1", "run 2 at 3000 token=1",
-        "onStop token=empty");
+    assertThat(log)
+        .containsExactly(
+            "onStart token=empty",
+            "run 1 at 0 token=1",
+            "run 2 at 3000 token=1",
+            "onStop token=empty");
   }
 
   @Test
   void deferredPermitAsksAgainAfterTheDelayAndTheScheduleFollowsTheRun() {
-    coordinator.script(IterationPermit.deferred(Duration.ofMillis(400)), IterationPermit.granted(7),
+    coordinator.script(
+        IterationPermit.deferred(Duration.ofMillis(400)),
+        IterationPermit.granted(7),
         IterationPermit.granted(7));
     TokenService service = new TokenService(Duration.ofSeconds(1));
     engine.start(service);
@@ -48,11 +57,17 @@ class CoordinatedLoopTest {
     assertThat(log).contains("run 1 at 400 token=7", "run 2 at 1400 token=7");
   }
 
-  /** Issue 12: a coordinator that takes a service over asks for an extra iteration and defers it to the next slot. */
+  /**
+   * Issue 12: a coordinator that takes a service over asks for an extra iteration and defers it to
+   * the next slot.
+   */
   @Test
   void aDeferredExtraIterationAsksAgainAfterTheDeferral() {
-    coordinator.script(IterationPermit.granted(1), IterationPermit.deferred(Duration.ofMillis(200)),
-        IterationPermit.granted(1), IterationPermit.granted(1));
+    coordinator.script(
+        IterationPermit.granted(1),
+        IterationPermit.deferred(Duration.ofMillis(200)),
+        IterationPermit.granted(1),
+        IterationPermit.granted(1));
     TokenService service = new TokenService(Duration.ofSeconds(1));
     engine.start(service);
     clock.advance(Duration.ofMillis(300));
@@ -65,12 +80,15 @@ class CoordinatedLoopTest {
   }
 
   /**
-   * Issue 12: an extra iteration that runs while the loop only waits to ask again after a deferral replaces that
-   * ask: the schedule goes on one interval after it, with no second iteration right behind it.
+   * Issue 12: an extra iteration that runs while the loop only waits to ask again after a deferral
+   * replaces that ask: the schedule goes on one interval after it, with no second iteration right
+   * behind it.
    */
   @Test
   void anExtraIterationDuringADeferralReplacesTheRetry() {
-    coordinator.script(IterationPermit.deferred(Duration.ofMillis(200)), IterationPermit.granted(2),
+    coordinator.script(
+        IterationPermit.deferred(Duration.ofMillis(200)),
+        IterationPermit.granted(2),
         IterationPermit.granted(2));
     TokenService service = new TokenService(Duration.ofSeconds(1));
     engine.start(service);
@@ -82,10 +100,14 @@ class CoordinatedLoopTest {
     assertThat(coordinator.askedAtMillis).containsExactly(0L, 100L, 1_100L);
   }
 
-  /** Issue 12: a coordinator whose answer changed (a lease came here) ends the wait that its deferral set. */
+  /**
+   * Issue 12: a coordinator whose answer changed (a lease came here) ends the wait that its
+   * deferral set.
+   */
   @Test
   void askingAgainEndsTheWaitThatADeferralSet() {
-    coordinator.script(IterationPermit.deferred(Duration.ofSeconds(10)), IterationPermit.granted(4));
+    coordinator.script(
+        IterationPermit.deferred(Duration.ofSeconds(10)), IterationPermit.granted(4));
     TokenService service = new TokenService(Duration.ofSeconds(1));
     engine.start(service);
     clock.advance(Duration.ofMillis(300));
@@ -97,7 +119,10 @@ class CoordinatedLoopTest {
     assertThat(log).contains("run 1 at 300 token=4", "run 2 at 1300 token=1");
   }
 
-  /** Issue 12: asking again while the loop waits for a due iteration of its schedule changes nothing. */
+  /**
+   * Issue 12: asking again while the loop waits for a due iteration of its schedule changes
+   * nothing.
+   */
   @Test
   void askingAgainBeforeADueIterationNeitherAddsNorMovesOne() {
     TokenService service = new TokenService(Duration.ofSeconds(1));
@@ -109,8 +134,12 @@ class CoordinatedLoopTest {
     service.stop(false);
 
     assertThat(coordinator.askedAtMillis).containsExactly(0L, 1_000L);
-    assertThat(log).containsExactly("onStart token=empty", "run 1 at 0 token=1", "run 2 at 1000 token=1",
-        "onStop token=empty");
+    assertThat(log)
+        .containsExactly(
+            "onStart token=empty",
+            "run 1 at 0 token=1",
+            "run 2 at 1000 token=1",
+            "onStop token=empty");
   }
 
   @Test
@@ -121,22 +150,34 @@ class CoordinatedLoopTest {
     clock.advance(Duration.ofSeconds(2));
     service.stop(false);
 
-    assertThat(coordinator.events).containsExactly("join TokenService", "permit", "ended fencingToken=3", "permit",
-        "permit", "ended fencingToken=1", "leave");
+    assertThat(coordinator.events)
+        .containsExactly(
+            "join TokenService",
+            "permit",
+            "ended fencingToken=3",
+            "permit",
+            "permit",
+            "ended fencingToken=1",
+            "leave");
     assertThat(log.get(0)).isEqualTo("onStart token=empty");
   }
 
   @Test
   void loopLimitCountsOnlyGrantedIterations() throws InterruptedException {
-    coordinator.script(IterationPermit.granted(1), IterationPermit.denied(), IterationPermit.denied());
+    coordinator.script(
+        IterationPermit.granted(1), IterationPermit.denied(), IterationPermit.denied());
     TokenService service = new TokenService(Duration.ofSeconds(1));
     LoopHandle handle = engine.start(service, 2);
     clock.advance(Duration.ofSeconds(5));
 
     assertThat(handle.isDone()).isTrue();
     handle.await();
-    assertThat(log).containsExactly("onStart token=empty", "run 1 at 0 token=1", "run 2 at 3000 token=1",
-        "onStop token=empty");
+    assertThat(log)
+        .containsExactly(
+            "onStart token=empty",
+            "run 1 at 0 token=1",
+            "run 2 at 3000 token=1",
+            "onStop token=empty");
   }
 
   @Test
@@ -147,7 +188,8 @@ class CoordinatedLoopTest {
     clock.advance(Duration.ofSeconds(1));
     service.stop(false);
 
-    assertThat(log).containsExactly("onStart token=empty", "run 1 at 1000 token=1", "onStop token=empty");
+    assertThat(log)
+        .containsExactly("onStart token=empty", "run 1 at 1000 token=1", "onStop token=empty");
   }
 
   @Test
@@ -168,7 +210,8 @@ class CoordinatedLoopTest {
     TokenService service = new TokenService(Duration.ofSeconds(1));
     LoopHandle handle = engine.start(service);
 
-    assertThatThrownBy(handle::await).isInstanceOf(LoopStartException.class)
+    assertThatThrownBy(handle::await)
+        .isInstanceOf(LoopStartException.class)
         .hasRootCauseMessage("no seat for TokenService");
     assertThat(log).containsExactly("onStop token=empty");
     assertThat(coordinator.events).containsExactly("join TokenService");
@@ -177,55 +220,68 @@ class CoordinatedLoopTest {
   @Test
   void permitFactoriesCheckTheirArguments() {
     assertThatThrownBy(() -> IterationPermit.deferred(Duration.ZERO))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("delay must be positive: PT0S");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("delay must be positive: PT0S");
     assertThatThrownBy(() -> IterationPermit.denied().fencingToken())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("IterationPermit[denied]");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("IterationPermit[denied]");
     assertThat(IterationPermit.granted(5)).hasToString("IterationPermit[granted, fencingToken=5]");
   }
 
   /** Records when it runs and which fencing token it sees. */
   /**
-   * Issue 12: a coordinator that loses the right to run a service revokes the grant; the iteration's thread is
-   * interrupted, and the loop takes it as the coordinator's doing, not as a stop request: it goes on.
+   * Issue 12: a coordinator that loses the right to run a service revokes the grant; the
+   * iteration's thread is interrupted, and the loop takes it as the coordinator's doing, not as a
+   * stop request: it goes on.
    */
   @Test
   void aRevokedIterationIsInterruptedAndTheLoopGoesOn() {
     List<IterationPermit> grants = new ArrayList<>();
-    LoopCoordinator revoking = service -> new LoopCoordinator.Membership() {
-      @Override
-      public IterationPermit permit() {
-        IterationPermit permit = IterationPermit.granted(1); // on the iteration's thread, as a coordinator does
-        grants.add(permit);
-        return permit;
-      }
+    LoopCoordinator revoking =
+        service ->
+            new LoopCoordinator.Membership() {
+              @Override
+              public IterationPermit permit() {
+                IterationPermit permit =
+                    IterationPermit.granted(1); // on the iteration's thread, as a coordinator does
+                grants.add(permit);
+                return permit;
+              }
 
-      @Override
-      public void iterationEnded(IterationPermit permit) {}
+              @Override
+              public void iterationEnded(IterationPermit permit) {}
 
-      @Override
-      public void leave() {}
-    };
-    LoopEngine revokingEngine = LoopEngine.builder().clock(clock).executor(Runnable::run).coordinator(revoking).build();
+              @Override
+              public void leave() {}
+            };
+    LoopEngine revokingEngine =
+        LoopEngine.builder().clock(clock).executor(Runnable::run).coordinator(revoking).build();
     List<String> runs = new ArrayList<>();
-    LoopService service = LoopService.of("revoked", Duration.ofSeconds(1), () -> {
-      if (runs.isEmpty()) {
-        grants.get(0).revoke();
-      }
-      runs.add(Thread.currentThread().isInterrupted() ? "interrupted" : "ran");
-    });
+    LoopService service =
+        LoopService.of(
+            "revoked",
+            Duration.ofSeconds(1),
+            () -> {
+              if (runs.isEmpty()) {
+                grants.get(0).revoke();
+              }
+              runs.add(Thread.currentThread().isInterrupted() ? "interrupted" : "ran");
+            });
     List<IterationOutcome> outcomes = new ArrayList<>();
-    service.addListener(new LoopListener() {
-      @Override
-      public void onIterationEnd(LoopService s, IterationResult result) {
-        outcomes.add(result.outcome());
-      }
-    });
+    service.addListener(
+        new LoopListener() {
+          @Override
+          public void onIterationEnd(LoopService s, IterationResult result) {
+            outcomes.add(result.outcome());
+          }
+        });
     revokingEngine.start(service);
     clock.advance(Duration.ofMillis(2_500));
 
     assertThat(runs).containsExactly("interrupted", "ran", "ran");
-    assertThat(outcomes).containsExactly(IterationOutcome.LEASE_LOST, IterationOutcome.SUCCEEDED,
-        IterationOutcome.SUCCEEDED);
+    assertThat(outcomes)
+        .containsExactly(
+            IterationOutcome.LEASE_LOST, IterationOutcome.SUCCEEDED, IterationOutcome.SUCCEEDED);
     assertThat(service.isRunning()).isTrue();
     assertThat(grants.get(0).isRevoked()).isTrue();
     assertThat(Thread.currentThread().isInterrupted()).isFalse();
@@ -233,46 +289,56 @@ class CoordinatedLoopTest {
   }
 
   /**
-   * Issue 13: an iteration whose work finds the lease lost before it commits (a fenced transaction throws {@link
-   * LeaseLostException}, here wrapped as a framework would) ends as LEASE_LOST with one WARN and no stack trace; it
-   * is no failure: no back-off, the failure count stays, and the loop goes on.
+   * Issue 13: an iteration whose work finds the lease lost before it commits (a fenced transaction
+   * throws {@link LeaseLostException}, here wrapped as a framework would) ends as LEASE_LOST with
+   * one WARN and no stack trace; it is no failure: no back-off, the failure count stays, and the
+   * loop goes on.
    */
   @Test
   void anIterationWhoseWorkFindsTheLeaseLostEndsAsLeaseLostWithOneWarningAndNoBackoff() {
     List<IterationResult> results = new ArrayList<>();
     List<Long> startsMillis = new ArrayList<>();
-    LoopService service = new LoopService(LoopOptions.builder().loopInterval(Duration.ofSeconds(1))
-        .backoff(Duration.ofSeconds(30), Duration.ofMinutes(10)).handleSignals(false).build()) {
-      @Override
-      public String name() {
-        return "fenced";
-      }
+    LoopService service =
+        new LoopService(
+            LoopOptions.builder()
+                .loopInterval(Duration.ofSeconds(1))
+                .backoff(Duration.ofSeconds(30), Duration.ofMinutes(10))
+                .handleSignals(false)
+                .build()) {
+          @Override
+          public String name() {
+            return "fenced";
+          }
 
-      @Override
-      protected void runOnce() {
-        startsMillis.add(clock.elapsed().toMillis());
-        if (startsMillis.size() == 1) {
-          throw new IllegalStateException("commit failed",
-              new LeaseLostException("lease of fenced lost: replica b owns it under token 2"));
-        }
-      }
-    };
-    service.addListener(new LoopListener() {
-      @Override
-      public void onIterationEnd(LoopService s, IterationResult result) {
-        results.add(result);
-      }
-    });
+          @Override
+          protected void runOnce() {
+            startsMillis.add(clock.elapsed().toMillis());
+            if (startsMillis.size() == 1) {
+              throw new IllegalStateException(
+                  "commit failed",
+                  new LeaseLostException("lease of fenced lost: replica b owns it under token 2"));
+            }
+          }
+        };
+    service.addListener(
+        new LoopListener() {
+          @Override
+          public void onIterationEnd(LoopService s, IterationResult result) {
+            results.add(result);
+          }
+        });
     coordinator.script(IterationPermit.granted(1));
     try (LogCapture log = LogCapture.services()) {
       engine.start(service);
       clock.advance(Duration.ofMillis(1_500));
 
-      assertThat(log.messages(Level.WARN)).containsExactly(
-          "Loop service fenced iteration 1: lease of fenced lost: replica b owns it under token 2");
+      assertThat(log.messages(Level.WARN))
+          .containsExactly(
+              "Loop service fenced iteration 1: lease of fenced lost: replica b owns it under token 2");
       assertThat(log.events()).allSatisfy(e -> assertThat(e.getThrowableProxy()).isNull());
     }
-    assertThat(results).extracting(IterationResult::outcome)
+    assertThat(results)
+        .extracting(IterationResult::outcome)
         .containsExactly(IterationOutcome.LEASE_LOST, IterationOutcome.SUCCEEDED);
     assertThat(results.get(0).consecutiveFailures()).isZero();
     assertThat(startsMillis).containsExactly(0L, 1_000L); // on schedule: no back-off
@@ -294,8 +360,13 @@ class CoordinatedLoopTest {
 
     @Override
     protected void runOnce() {
-      log.add("run " + ++runs + " at "
-          + clock.elapsed().toMillis() + " token=" + describe(fencingToken()));
+      log.add(
+          "run "
+              + ++runs
+              + " at "
+              + clock.elapsed().toMillis()
+              + " token="
+              + describe(fencingToken()));
     }
 
     @Override

@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
-/** A main class run in a JVM of its own, on this JVM's class path, whose output a test reads line by line. */
+/**
+ * A main class run in a JVM of its own, on this JVM's class path, whose output a test reads line by
+ * line.
+ */
 public final class JvmProcess implements AutoCloseable {
   private static final long WAIT_SECONDS = 30;
 
@@ -43,8 +46,8 @@ public final class JvmProcess implements AutoCloseable {
   }
 
   /**
-   * Waits until the process has printed (at any time since it started) a whole line that matches {@code regex};
-   * fails after 30 seconds.
+   * Waits until the process has printed (at any time since it started) a whole line that matches
+   * {@code regex}; fails after 30 seconds.
    */
   public void awaitLineMatching(String regex) throws InterruptedException {
     Pattern pattern = Pattern.compile(regex);
@@ -53,7 +56,8 @@ public final class JvmProcess implements AutoCloseable {
       while (output.stream().noneMatch(line -> pattern.matcher(line).matches())) {
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {
-          throw new AssertionError("the process never printed a line matching " + regex + "; it printed: " + output);
+          throw new AssertionError(
+              "the process never printed a line matching " + regex + "; it printed: " + output);
         }
         TimeUnit.NANOSECONDS.timedWait(output, remaining);
       }
@@ -62,7 +66,8 @@ public final class JvmProcess implements AutoCloseable {
 
   /** Sends a signal by name ({@code "TERM"}, {@code "INT"}) with the {@code kill} command. */
   public void signal(String name) throws IOException, InterruptedException {
-    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+    Process kill =
+        new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
     assertThat(kill.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
     assertThat(kill.exitValue()).isZero();
   }
@@ -70,7 +75,8 @@ public final class JvmProcess implements AutoCloseable {
   /** Waits for the process to end by itself (at most 30 seconds) and returns its exit code. */
   public int exitCode() throws InterruptedException {
     assertThat(process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS))
-        .as("the process ends by itself; it printed: %s", output()).isTrue();
+        .as("the process ends by itself; it printed: %s", output())
+        .isTrue();
     return process.exitValue();
   }
 
@@ -87,8 +93,9 @@ public final class JvmProcess implements AutoCloseable {
   }
 
   private void readOutput() {
-    try (BufferedReader in = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = in.readLine(); line != null; line = in.readLine()) {
         synchronized (output) {
           output.add(line);

@@ -11,13 +11,14 @@ import org.slf4j.LoggerFactory;
 /** Captures what one logger (and its children) writes, for assertions on log output. */
 public final class LogCapture implements AutoCloseable {
   private final Logger logger;
-  private final ListAppender<ILoggingEvent> appender = new ListAppender<>() {
-    @Override
-    protected void append(ILoggingEvent event) {
-      event.prepareForDeferredProcessing(); // keep the MDC of the thread that logged
-      super.append(event);
-    }
-  };
+  private final ListAppender<ILoggingEvent> appender =
+      new ListAppender<>() {
+        @Override
+        protected void append(ILoggingEvent event) {
+          event.prepareForDeferredProcessing(); // keep the MDC of the thread that logged
+          super.append(event);
+        }
+      };
 
   private LogCapture(String loggerName) {
     logger = (Logger) LoggerFactory.getLogger(loggerName);

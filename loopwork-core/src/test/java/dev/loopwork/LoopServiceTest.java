@@ -84,7 +84,8 @@ class LoopServiceTest {
       protected void runOnce() {}
     }
     assertThat(new FiveSeconds(null).loopInterval()).isEqualTo(Duration.ofSeconds(5));
-    assertThat(new FiveSeconds(Duration.ofMillis(100)).loopInterval()).isEqualTo(Duration.ofMillis(100));
+    assertThat(new FiveSeconds(Duration.ofMillis(100)).loopInterval())
+        .isEqualTo(Duration.ofMillis(100));
     assertThat(new FiveSeconds(Duration.ZERO).loopInterval()).isZero();
   }
 
@@ -113,12 +114,14 @@ class LoopServiceTest {
 
   @Test
   void anonymousServicesAreNamedAfterTheirBinaryName() {
-    LoopService anonymous = new LoopService() {
-      @Override
-      protected void runOnce() {}
-    };
+    LoopService anonymous =
+        new LoopService() {
+          @Override
+          protected void runOnce() {}
+        };
     assertThat(anonymous.name()).matches("LoopServiceTest\\$\\d+");
-    assertThat(anonymous.logger().getName()).isEqualTo("loopwork.services." + anonymous.name().toLowerCase());
+    assertThat(anonymous.logger().getName())
+        .isEqualTo("loopwork.services." + anonymous.name().toLowerCase());
   }
 
   @Test
@@ -135,25 +138,35 @@ class LoopServiceTest {
   void hooksRunOnceEachAroundTheIterationsWhileRunning() throws InterruptedException {
     Recorder service = new Recorder();
     service.start(2);
-    assertThat(service.calls).containsExactly(
-        "onStart running=true", "runOnce running=true", "runOnce running=true", "onStop running=true");
+    assertThat(service.calls)
+        .containsExactly(
+            "onStart running=true",
+            "runOnce running=true",
+            "runOnce running=true",
+            "onStop running=true");
   }
 
   @Test
   void exceptionIsLoggedWithStackTraceAndTheLoopGoesOn() throws InterruptedException {
     AtomicInteger runs = new AtomicInteger();
-    LoopService service = LoopService.of("flaky", Duration.ZERO, () -> {
-      if (runs.incrementAndGet() == 1) {
-        throw new IllegalStateException("boom");
-      }
-    });
+    LoopService service =
+        LoopService.of(
+            "flaky",
+            Duration.ZERO,
+            () -> {
+              if (runs.incrementAndGet() == 1) {
+                throw new IllegalStateException("boom");
+              }
+            });
     try (LogCapture log = LogCapture.services()) {
       service.start(3);
       assertThat(runs).hasValue(3);
-      ILoggingEvent error = log.events().stream().filter(e -> e.getLevel() == Level.ERROR).findFirst().orElseThrow();
+      ILoggingEvent error =
+          log.events().stream().filter(e -> e.getLevel() == Level.ERROR).findFirst().orElseThrow();
       assertThat(error.getLoggerName()).isEqualTo("loopwork.services.flaky");
       assertThat(error.getFormattedMessage()).contains("flaky").contains("boom");
-      assertThat(error.getThrowableProxy().getClassName()).isEqualTo(IllegalStateException.class.getName());
+      assertThat(error.getThrowableProxy().getClassName())
+          .isEqualTo(IllegalStateException.class.getName());
       assertThat(error.getThrowableProxy().getStackTraceElementProxyArray()).isNotEmpty();
     }
     assertThat(service.state()).isEqualTo(LoopState.STOPPED);
@@ -163,20 +176,23 @@ class LoopServiceTest {
   void errorEndsTheLoopRunsOnStopAndIsRethrown() {
     AtomicInteger runs = new AtomicInteger();
     AtomicInteger stops = new AtomicInteger();
-    LoopService service = new LoopService(Duration.ZERO, false) {
-      @Override
-      protected void runOnce() {
-        if (runs.incrementAndGet() == 2) {
-          throw new AssertionError("fatal");
-        }
-      }
+    LoopService service =
+        new LoopService(Duration.ZERO, false) {
+          @Override
+          protected void runOnce() {
+            if (runs.incrementAndGet() == 2) {
+              throw new AssertionError("fatal");
+            }
+          }
 
-      @Override
-      protected void onStop() {
-        stops.incrementAndGet();
-      }
-    };
-    assertThatThrownBy(() -> service.start(10)).isInstanceOf(AssertionError.class).hasMessage("fatal");
+          @Override
+          protected void onStop() {
+            stops.incrementAndGet();
+          }
+        };
+    assertThatThrownBy(() -> service.start(10))
+        .isInstanceOf(AssertionError.class)
+        .hasMessage("fatal");
     assertThat(runs).hasValue(2);
     assertThat(stops).hasValue(1);
     assertThat(service.state()).isEqualTo(LoopState.FAILED);
@@ -185,23 +201,24 @@ class LoopServiceTest {
   @Test
   void failingOnStartThrowsRunsNoIterationAndStillRunsOnStop() {
     List<String> calls = new CopyOnWriteArrayList<>();
-    LoopService service = new LoopService(Duration.ZERO, false) {
-      @Override
-      protected void onStart() throws Exception {
-        calls.add("onStart");
-        throw new java.io.IOException("no connection");
-      }
+    LoopService service =
+        new LoopService(Duration.ZERO, false) {
+          @Override
+          protected void onStart() throws Exception {
+            calls.add("onStart");
+            throw new java.io.IOException("no connection");
+          }
 
-      @Override
-      protected void runOnce() {
-        calls.add("runOnce");
-      }
+          @Override
+          protected void runOnce() {
+            calls.add("runOnce");
+          }
 
-      @Override
-      protected void onStop() {
-        calls.add("onStop");
-      }
-    };
+          @Override
+          protected void onStop() {
+            calls.add("onStop");
+          }
+        };
     assertThatThrownBy(() -> service.start(5))
         .isInstanceOf(LoopStartException.class)
         .hasCauseInstanceOf(java.io.IOException.class)
@@ -247,7 +264,8 @@ class LoopServiceTest {
     long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before);
     assertThat(handle.isDone()).isTrue();
     assertThat(service.isRunning()).isFalse();
-    // "At once": far below the 1000 s interval and below the reference's 1 s polling step, with room for a busy CI.
+    // "At once": far below the 1000 s interval and below the reference's 1 s polling step, with
+    // room for a busy CI.
     assertThat(tookMillis).isLessThan(500);
   }
 
@@ -263,17 +281,19 @@ class LoopServiceTest {
   @Test
   void blockingStopFromInsideRunOnceDoesNotDeadlock() throws InterruptedException {
     AtomicInteger runs = new AtomicInteger();
-    LoopService service = new LoopService(Duration.ofSeconds(30), false) {
-      @Override
-      protected void runOnce() {
-        runs.incrementAndGet();
-        stop(true);
-      }
-    };
+    LoopService service =
+        new LoopService(Duration.ofSeconds(30), false) {
+          @Override
+          protected void runOnce() {
+            runs.incrementAndGet();
+            stop(true);
+          }
+        };
     try (LogCapture log = LogCapture.services()) {
       service.start();
       assertThat(log.messages(Level.WARN))
-          .anySatisfy(m -> assertThat(m).startsWith("stop(true) was called on " + service.name() + " but"));
+          .anySatisfy(
+              m -> assertThat(m).startsWith("stop(true) was called on " + service.name() + " but"));
     }
     assertThat(runs).hasValue(1);
     assertThat(service.isStopRequested()).isTrue();
@@ -284,11 +304,14 @@ class LoopServiceTest {
   void blockingStopWaitsAtMostOneIntervalThenWarns() throws InterruptedException {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    LoopService stuck = LoopService.of("stuck", LoopOptions.builder().loopInterval(Duration.ofMillis(300))
-        .handleSignals(false).build(), () -> {
-          entered.countDown();
-          release.await();
-        });
+    LoopService stuck =
+        LoopService.of(
+            "stuck",
+            LoopOptions.builder().loopInterval(Duration.ofMillis(300)).handleSignals(false).build(),
+            () -> {
+              entered.countDown();
+              release.await();
+            });
     LoopHandle handle = stuck.startAsync();
     assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
     try (LogCapture log = LogCapture.services()) {
@@ -297,8 +320,9 @@ class LoopServiceTest {
       long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before);
       assertThat(tookMillis).isBetween(250L, 5_000L);
       assertThat(stuck.isRunning()).isTrue();
-      assertThat(log.messages(Level.WARN)).anySatisfy(m ->
-          assertThat(m).contains("stop(true) was called on stuck").contains("0.300 s"));
+      assertThat(log.messages(Level.WARN))
+          .anySatisfy(
+              m -> assertThat(m).contains("stop(true) was called on stuck").contains("0.300 s"));
     } finally {
       release.countDown();
     }
@@ -310,22 +334,34 @@ class LoopServiceTest {
   void blockingStopReturnsAsSoonAsTheIterationEnds() throws InterruptedException {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    LoopService service = LoopService.of("busy", LoopOptions.builder().loopInterval(Duration.ofSeconds(100))
-        .handleSignals(false).build(), () -> {
-          entered.countDown();
-          release.await();
-        });
+    LoopService service =
+        LoopService.of(
+            "busy",
+            LoopOptions.builder()
+                .loopInterval(Duration.ofSeconds(100))
+                .handleSignals(false)
+                .build(),
+            () -> {
+              entered.countDown();
+              release.await();
+            });
     LoopHandle handle = service.startAsync();
     assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
     Thread releaser = new Thread(release::countDown);
     AtomicReference<Long> stoppedAfter = new AtomicReference<>();
-    Thread stopper = new Thread(() -> {
-      long before = System.nanoTime();
-      service.stop(true);
-      stoppedAfter.set(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before));
-    });
+    Thread stopper =
+        new Thread(
+            () -> {
+              long before = System.nanoTime();
+              service.stop(true);
+              stoppedAfter.set(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before));
+            });
     stopper.start();
-    await().until(() -> stopper.getState() == Thread.State.WAITING || stopper.getState() == Thread.State.TIMED_WAITING);
+    await()
+        .until(
+            () ->
+                stopper.getState() == Thread.State.WAITING
+                    || stopper.getState() == Thread.State.TIMED_WAITING);
     releaser.start();
     stopper.join(10_000);
     assertThat(stoppedAfter.get()).isNotNull().isLessThan(10_000L);
@@ -337,14 +373,16 @@ class LoopServiceTest {
   void interruptingTheStartingThreadIsAStopRequest() throws InterruptedException {
     Counter service = new Counter(Duration.ofSeconds(1000));
     AtomicReference<Boolean> interruptFlagAfterStart = new AtomicReference<>();
-    Thread runner = new Thread(() -> {
-      try {
-        service.start();
-        interruptFlagAfterStart.set(Thread.currentThread().isInterrupted());
-      } catch (InterruptedException e) {
-        interruptFlagAfterStart.set(null);
-      }
-    });
+    Thread runner =
+        new Thread(
+            () -> {
+              try {
+                service.start();
+                interruptFlagAfterStart.set(Thread.currentThread().isInterrupted());
+              } catch (InterruptedException e) {
+                interruptFlagAfterStart.set(null);
+              }
+            });
     runner.start();
     await().until(() -> service.runs.get() == 1 && service.state() == LoopState.RUNNING);
     runner.interrupt();
@@ -358,10 +396,14 @@ class LoopServiceTest {
   @Test
   void interruptInsideAnIterationIsAStopRequest() throws InterruptedException {
     AtomicInteger runs = new AtomicInteger();
-    LoopService service = LoopService.of("self-interrupting", Duration.ZERO, () -> {
-      runs.incrementAndGet();
-      Thread.currentThread().interrupt();
-    });
+    LoopService service =
+        LoopService.of(
+            "self-interrupting",
+            Duration.ZERO,
+            () -> {
+              runs.incrementAndGet();
+              Thread.currentThread().interrupt();
+            });
     service.start(100);
     assertThat(runs).hasValue(1);
     assertThat(service.state()).isEqualTo(LoopState.STOPPED);
@@ -370,105 +412,145 @@ class LoopServiceTest {
   @Test
   void iterationTimeoutInterruptsTheIterationAndCountsAsFailure() throws InterruptedException {
     AtomicInteger interrupted = new AtomicInteger();
-    LoopService slow = LoopService.of("slow", LoopOptions.builder().loopInterval(Duration.ZERO)
-        .iterationTimeout(Duration.ofMillis(100)).handleSignals(false).build(), () -> {
-          try {
-            new CountDownLatch(1).await(30, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            interrupted.incrementAndGet();
-            throw e;
+    LoopService slow =
+        LoopService.of(
+            "slow",
+            LoopOptions.builder()
+                .loopInterval(Duration.ZERO)
+                .iterationTimeout(Duration.ofMillis(100))
+                .handleSignals(false)
+                .build(),
+            () -> {
+              try {
+                new CountDownLatch(1).await(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                interrupted.incrementAndGet();
+                throw e;
+              }
+            });
+    List<IterationResult> results = new CopyOnWriteArrayList<>();
+    slow.addListener(
+        new LoopListener() {
+          @Override
+          public void onIterationEnd(LoopService service, IterationResult result) {
+            results.add(result);
           }
         });
-    List<IterationResult> results = new CopyOnWriteArrayList<>();
-    slow.addListener(new LoopListener() {
-      @Override
-      public void onIterationEnd(LoopService service, IterationResult result) {
-        results.add(result);
-      }
-    });
     try (LogCapture log = LogCapture.services()) {
       slow.start(2);
-      assertThat(log.messages(Level.WARN)).filteredOn(m -> m.contains("exceeded its timeout of 0.100 s")).hasSize(2);
+      assertThat(log.messages(Level.WARN))
+          .filteredOn(m -> m.contains("exceeded its timeout of 0.100 s"))
+          .hasSize(2);
     }
     assertThat(interrupted).hasValue(2);
-    assertThat(results).extracting(IterationResult::outcome)
+    assertThat(results)
+        .extracting(IterationResult::outcome)
         .containsExactly(IterationOutcome.TIMED_OUT, IterationOutcome.TIMED_OUT);
     assertThat(results).extracting(IterationResult::consecutiveFailures).containsExactly(1, 2);
   }
 
   @Test
   void logLinesOfAnIterationCarryTheServiceNameAndIterationNumber() throws InterruptedException {
-    LoopService service = new LoopService(Duration.ZERO, false) {
-      @Override
-      public String name() {
-        return "tagged";
-      }
+    LoopService service =
+        new LoopService(Duration.ZERO, false) {
+          @Override
+          public String name() {
+            return "tagged";
+          }
 
-      @Override
-      protected void runOnce() {
-        logger().warn("inside");
-      }
-    };
+          @Override
+          protected void runOnce() {
+            logger().warn("inside");
+          }
+        };
     try (LogCapture log = LogCapture.services()) {
       service.start(2);
-      assertThat(log.events()).extracting(e -> e.getMDCPropertyMap().get("loopwork.service") + "#"
-          + e.getMDCPropertyMap().get("loopwork.iteration")).containsExactly("tagged#1", "tagged#2");
-    }
-  }
-
-  /** Iterations run back to back (zero interval) in one pass of the loop each get the keys, even after one clears them. */
-  @Test
-  void anIterationThatClearsTheMdcLeavesTheNextOneItsKeys() throws InterruptedException {
-    LoopService service = LoopService.of("clearing", LoopOptions.builder().loopInterval(Duration.ZERO)
-        .handleSignals(false).build(), () -> {
-          LoggerFactory.getLogger("loopwork.services.clearing").warn("inside");
-          MDC.clear();
-        });
-    try (LogCapture log = LogCapture.services()) {
-      service.start(3);
-      assertThat(log.events()).extracting(e -> e.getMDCPropertyMap().get("loopwork.service") + "#"
-          + e.getMDCPropertyMap().get("loopwork.iteration")).containsExactly("clearing#1", "clearing#2", "clearing#3");
+      assertThat(log.events())
+          .extracting(
+              e ->
+                  e.getMDCPropertyMap().get("loopwork.service")
+                      + "#"
+                      + e.getMDCPropertyMap().get("loopwork.iteration"))
+          .containsExactly("tagged#1", "tagged#2");
     }
   }
 
   /**
-   * The MDC keys stay on Loopwork's threads between tasks; a thread that moves to another service, or whose
-   * iteration removed them, still logs the right ones.
+   * Iterations run back to back (zero interval) in one pass of the loop each get the keys, even
+   * after one clears them.
+   */
+  @Test
+  void anIterationThatClearsTheMdcLeavesTheNextOneItsKeys() throws InterruptedException {
+    LoopService service =
+        LoopService.of(
+            "clearing",
+            LoopOptions.builder().loopInterval(Duration.ZERO).handleSignals(false).build(),
+            () -> {
+              LoggerFactory.getLogger("loopwork.services.clearing").warn("inside");
+              MDC.clear();
+            });
+    try (LogCapture log = LogCapture.services()) {
+      service.start(3);
+      assertThat(log.events())
+          .extracting(
+              e ->
+                  e.getMDCPropertyMap().get("loopwork.service")
+                      + "#"
+                      + e.getMDCPropertyMap().get("loopwork.iteration"))
+          .containsExactly("clearing#1", "clearing#2", "clearing#3");
+    }
+  }
+
+  /**
+   * The MDC keys stay on Loopwork's threads between tasks; a thread that moves to another service,
+   * or whose iteration removed them, still logs the right ones.
    */
   @Test
   void threadsMovingBetweenServicesLogTheKeysOfTheServiceTheyRun() throws InterruptedException {
     List<LoopService> services = new ArrayList<>();
     for (String name : List.of("alpha", "beta", "gamma")) {
-      services.add(LoopService.of(name, LoopOptions.builder().loopInterval(Duration.ofMillis(5)).handleSignals(false)
-          .build(), () -> {
-            LoggerFactory.getLogger("loopwork.services." + name).warn(name);
-            if (name.equals("gamma")) {
-              MDC.clear(); // what an iteration may do to the thread's MDC
-            }
-          }));
+      services.add(
+          LoopService.of(
+              name,
+              LoopOptions.builder().loopInterval(Duration.ofMillis(5)).handleSignals(false).build(),
+              () -> {
+                LoggerFactory.getLogger("loopwork.services." + name).warn(name);
+                if (name.equals("gamma")) {
+                  MDC.clear(); // what an iteration may do to the thread's MDC
+                }
+              }));
     }
     try (LogCapture log = LogCapture.services()) {
       List<LoopHandle> handles = services.stream().map(LoopService::startAsync).toList();
       await().atMost(Duration.ofSeconds(30)).until(() -> log.events().size() >= 60);
       LoopEngine.defaultEngine().stopAll(handles);
-      assertThat(log.events()).isNotEmpty().allSatisfy(e -> {
-        assertThat(e.getMDCPropertyMap()).containsEntry("loopwork.service", e.getMessage());
-        assertThat(e.getMDCPropertyMap()).containsKey("loopwork.iteration");
-      });
+      assertThat(log.events())
+          .isNotEmpty()
+          .allSatisfy(
+              e -> {
+                assertThat(e.getMDCPropertyMap()).containsEntry("loopwork.service", e.getMessage());
+                assertThat(e.getMDCPropertyMap()).containsKey("loopwork.iteration");
+              });
     }
   }
 
-  /** On threads of an executor the application passed in, the keys are gone once the loop's task is. */
+  /**
+   * On threads of an executor the application passed in, the keys are gone once the loop's task is.
+   */
   @Test
   void anApplicationsExecutorGetsItsThreadsBackWithoutTheKeys() throws Exception {
     ExecutorService executor = Executors.newSingleThreadExecutor();
     try {
       LoopEngine engine = LoopEngine.builder().executor(executor).build();
       CountDownLatch ran = new CountDownLatch(1);
-      LoopHandle handle = engine.start(LoopService.of("borrowed", Duration.ofSeconds(1000), ran::countDown));
+      LoopHandle handle =
+          engine.start(LoopService.of("borrowed", Duration.ofSeconds(1000), ran::countDown));
       ran.await();
       // The loop now waits for its next iteration; the thread has gone back to the application.
-      assertThat(executor.submit(() -> MDC.get("loopwork.service") + "/" + MDC.get("loopwork.iteration")).get())
+      assertThat(
+              executor
+                  .submit(() -> MDC.get("loopwork.service") + "/" + MDC.get("loopwork.iteration"))
+                  .get())
           .isEqualTo("null/null");
       handle.stop();
     } finally {

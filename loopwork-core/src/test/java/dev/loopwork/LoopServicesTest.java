@@ -17,34 +17,53 @@ import org.junit.jupiter.api.Test;
 class LoopServicesTest {
 
   private static LoopService counting(String name, Duration interval, AtomicInteger runs) {
-    return LoopService.of(name, LoopOptions.builder().loopInterval(interval).handleSignals(false).build(),
+    return LoopService.of(
+        name,
+        LoopOptions.builder().loopInterval(interval).handleSignals(false).build(),
         runs::incrementAndGet);
   }
 
   @Test
   void runsAllServicesConcurrentlyAndReturnsWhenAllHaveEnded() throws Exception {
-    // Each first iteration waits at a barrier that only opens when both are inside: proof they run at once.
+    // Each first iteration waits at a barrier that only opens when both are inside: proof they run
+    // at once.
     CyclicBarrier bothInside = new CyclicBarrier(2);
     AtomicInteger first = new AtomicInteger();
     AtomicInteger second = new AtomicInteger();
-    LoopService a = LoopService.of("a", Duration.ofSeconds(1000), () -> {
-      first.incrementAndGet();
-      bothInside.await(10, TimeUnit.SECONDS);
-    });
-    LoopService b = LoopService.of("b", Duration.ofSeconds(1000), () -> {
-      second.incrementAndGet();
-      bothInside.await(10, TimeUnit.SECONDS);
-    });
-    Thread runner = new Thread(() -> {
-      try {
-        LoopServices.runAll(List.of(a, b));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    LoopService a =
+        LoopService.of(
+            "a",
+            Duration.ofSeconds(1000),
+            () -> {
+              first.incrementAndGet();
+              bothInside.await(10, TimeUnit.SECONDS);
+            });
+    LoopService b =
+        LoopService.of(
+            "b",
+            Duration.ofSeconds(1000),
+            () -> {
+              second.incrementAndGet();
+              bothInside.await(10, TimeUnit.SECONDS);
+            });
+    Thread runner =
+        new Thread(
+            () -> {
+              try {
+                LoopServices.runAll(List.of(a, b));
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
     runner.start();
-    await().until(() -> a.state() == LoopState.RUNNING && b.state() == LoopState.RUNNING
-        && first.get() == 1 && second.get() == 1 && bothInside.getNumberWaiting() == 0);
+    await()
+        .until(
+            () ->
+                a.state() == LoopState.RUNNING
+                    && b.state() == LoopState.RUNNING
+                    && first.get() == 1
+                    && second.get() == 1
+                    && bothInside.getNumberWaiting() == 0);
     assertThat(runner.isAlive()).isTrue();
     a.stop();
     assertThat(runner.isAlive()).isTrue();
@@ -60,16 +79,21 @@ class LoopServicesTest {
     AtomicInteger healthyRuns = new AtomicInteger();
     LoopService healthy = counting("healthy", Duration.ofSeconds(1000), healthyRuns);
     CountDownLatch healthyRan = new CountDownLatch(1);
-    healthy.addListener(new LoopListener() {
-      @Override
-      public void onIterationEnd(LoopService service, IterationResult result) {
-        healthyRan.countDown();
-      }
-    });
-    LoopService broken = LoopService.of("broken", Duration.ofMillis(10), () -> {
-      healthyRan.await();
-      throw new OutOfMemoryError("simulated");
-    });
+    healthy.addListener(
+        new LoopListener() {
+          @Override
+          public void onIterationEnd(LoopService service, IterationResult result) {
+            healthyRan.countDown();
+          }
+        });
+    LoopService broken =
+        LoopService.of(
+            "broken",
+            Duration.ofMillis(10),
+            () -> {
+              healthyRan.await();
+              throw new OutOfMemoryError("simulated");
+            });
     assertThatThrownBy(() -> LoopServices.runAll(List.of(healthy, broken)))
         .isInstanceOf(OutOfMemoryError.class)
         .hasMessage("simulated");
@@ -84,16 +108,23 @@ class LoopServicesTest {
     LoopService a = counting("a", Duration.ofSeconds(1000), runs);
     LoopService b = counting("b", Duration.ofSeconds(1000), runs);
     AtomicReference<Boolean> flag = new AtomicReference<>();
-    Thread runner = new Thread(() -> {
-      try {
-        LoopServices.runAll(List.of(a, b));
-        flag.set(Thread.currentThread().isInterrupted());
-      } catch (InterruptedException e) {
-        flag.set(false);
-      }
-    });
+    Thread runner =
+        new Thread(
+            () -> {
+              try {
+                LoopServices.runAll(List.of(a, b));
+                flag.set(Thread.currentThread().isInterrupted());
+              } catch (InterruptedException e) {
+                flag.set(false);
+              }
+            });
     runner.start();
-    await().until(() -> runs.get() == 2 && a.state() == LoopState.RUNNING && b.state() == LoopState.RUNNING);
+    await()
+        .until(
+            () ->
+                runs.get() == 2
+                    && a.state() == LoopState.RUNNING
+                    && b.state() == LoopState.RUNNING);
     runner.interrupt();
     runner.join(10_000);
     assertThat(flag.get()).isTrue();

@@ -15,8 +15,10 @@ class RunNowTest {
   private final List<Duration> starts = new ArrayList<>();
 
   private LoopService recording(Runnable inside) {
-    return LoopService.of("svc", LoopOptions.builder().loopInterval(Duration.ofSeconds(60)).handleSignals(false)
-        .build(), () -> {
+    return LoopService.of(
+        "svc",
+        LoopOptions.builder().loopInterval(Duration.ofSeconds(60)).handleSignals(false).build(),
+        () -> {
           starts.add(clock.elapsed());
           inside.run();
         });
@@ -36,13 +38,15 @@ class RunNowTest {
   @Test
   void aRequestDuringAnIterationRunsRightAfterItAndCountsOnce() {
     LoopService[] self = new LoopService[1];
-    self[0] = recording(() -> {
-      if (starts.size() == 1) {
-        self[0].runNow();
-        self[0].runNow();
-        clock.advance(Duration.ofSeconds(2));
-      }
-    });
+    self[0] =
+        recording(
+            () -> {
+              if (starts.size() == 1) {
+                self[0].runNow();
+                self[0].runNow();
+                clock.advance(Duration.ofSeconds(2));
+              }
+            });
     LoopTesting.engine(clock).start(self[0]);
     clock.advance(Duration.ofSeconds(60));
     assertThat(starts).containsExactly(secs(0), secs(2), secs(60));

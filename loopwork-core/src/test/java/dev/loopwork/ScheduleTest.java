@@ -19,7 +19,10 @@ class ScheduleTest {
 
   private final ManualClock clock = new ManualClock();
 
-  /** A service that records the clock's elapsed time at each start and "takes" a scripted time to run. */
+  /**
+   * A service that records the clock's elapsed time at each start and "takes" a scripted time to
+   * run.
+   */
   private final class Timed extends LoopService {
     final List<Duration> starts = new ArrayList<>();
     final BlockingQueue<Duration> durations = new ArrayBlockingQueue<>(100);
@@ -50,7 +53,8 @@ class ScheduleTest {
 
   @Test
   void lateWakeUpsNeverAddUpOverTenThousandIterations() {
-    // Every timer fires 3 ms late; a schedule counted from the wake-up would drift by 3 ms per iteration.
+    // Every timer fires 3 ms late; a schedule counted from the wake-up would drift by 3 ms per
+    // iteration.
     LaggingClock lagging = new LaggingClock(clock, Duration.ofMillis(3));
     Timed service = new Timed(INTERVAL);
     LoopEngine engine = LoopEngine.builder().clock(lagging).executor(Runnable::run).build();
@@ -81,8 +85,10 @@ class ScheduleTest {
     Timed service = new Timed(INTERVAL);
     LoopEngine.builder().clock(lagging).executor(Runnable::run).build().start(service);
     clock.advance(Duration.ofMillis(300));
-    // Due at 50, woke at 120 (past the next due time, 100): the slot at 100 is skipped, the next is due at 150 (and
-    // fires 70 ms late, at 220); the grid of due times is kept, so late wake-ups cause no drift either.
+    // Due at 50, woke at 120 (past the next due time, 100): the slot at 100 is skipped, the next is
+    // due at 150 (and
+    // fires 70 ms late, at 220); the grid of due times is kept, so late wake-ups cause no drift
+    // either.
     assertThat(service.starts).containsExactly(ms(0), ms(120), ms(220));
   }
 
@@ -105,9 +111,11 @@ class ScheduleTest {
     try (LogCapture log = LogCapture.services()) {
       LoopTesting.engine(clock).start(service);
       clock.advance(Duration.ofMillis(500));
-      assertThat(log.messages(Level.WARN)).containsExactly(
-          "Timed took 0.150 s to run, which is longer than its loop interval of 0.100 s.");
-      assertThat(log.events()).allSatisfy(e -> assertThat(e.getLoggerName()).isEqualTo("loopwork.services.timed"));
+      assertThat(log.messages(Level.WARN))
+          .containsExactly(
+              "Timed took 0.150 s to run, which is longer than its loop interval of 0.100 s.");
+      assertThat(log.events())
+          .allSatisfy(e -> assertThat(e.getLoggerName()).isEqualTo("loopwork.services.timed"));
     }
   }
 
@@ -126,18 +134,24 @@ class ScheduleTest {
   @Test
   void jitterDelaysEachDueTimeWithinItsBoundWithoutAccumulating() {
     Duration jitter = Duration.ofMillis(20);
-    LoopService service = new LoopService(LoopOptions.builder().loopInterval(Duration.ofSeconds(1)).jitter(jitter)
-        .handleSignals(false).build()) {
-      @Override
-      protected void runOnce() {}
-    };
+    LoopService service =
+        new LoopService(
+            LoopOptions.builder()
+                .loopInterval(Duration.ofSeconds(1))
+                .jitter(jitter)
+                .handleSignals(false)
+                .build()) {
+          @Override
+          protected void runOnce() {}
+        };
     List<Instant> starts = new ArrayList<>();
-    service.addListener(new LoopListener() {
-      @Override
-      public void onIterationEnd(LoopService s, IterationResult result) {
-        starts.add(result.startedAt());
-      }
-    });
+    service.addListener(
+        new LoopListener() {
+          @Override
+          public void onIterationEnd(LoopService s, IterationResult result) {
+            starts.add(result.startedAt());
+          }
+        });
     LoopTesting.engine(clock).start(service);
     clock.advance(Duration.ofSeconds(500));
     assertThat(starts).hasSizeGreaterThanOrEqualTo(499);

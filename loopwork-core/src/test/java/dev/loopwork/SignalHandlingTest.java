@@ -6,15 +6,20 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** SIGINT and SIGTERM, sent with {@code kill} to a real JVM running {@link SignalProbe} (POSIX systems). */
+/**
+ * SIGINT and SIGTERM, sent with {@code kill} to a real JVM running {@link SignalProbe} (POSIX
+ * systems).
+ */
 class SignalHandlingTest {
   private static final int EXIT_ON_SIGTERM = 128 + 15;
+
   /** The slowest {@code onStop} of the "slow-stops" probe. */
   private static final long SLOWEST_ON_STOP_MILLIS = 1_000;
+
   /**
-   * What a stop may take beyond its slowest {@code onStop}: the engine's own part is well under 100 ms; the rest is
-   * room for a loaded machine and for the output to reach this test. One after another the three slow ones would
-   * take 3 s.
+   * What a stop may take beyond its slowest {@code onStop}: the engine's own part is well under 100
+   * ms; the rest is room for a loaded machine and for the output to reach this test. One after
+   * another the three slow ones would take 3 s.
    */
   private static final long STOP_MARGIN_MILLIS = 1_000;
 
@@ -56,9 +61,10 @@ class SignalHandlingTest {
   }
 
   /**
-   * Issue 11: the shutdown work of waiting services runs on the pool, in parallel, each {@code onStop} isolated;
-   * not one after another on the JVM's signal thread. Three 1 s {@code onStop}s among 10,000 services end together
-   * (run one after another they would take 3 s), and one that throws an Error skips none of the others.
+   * Issue 11: the shutdown work of waiting services runs on the pool, in parallel, each {@code
+   * onStop} isolated; not one after another on the JVM's signal thread. Three 1 s {@code onStop}s
+   * among 10,000 services end together (run one after another they would take 3 s), and one that
+   * throws an Error skips none of the others.
    */
   @Test
   void onSignalTheServicesStopInParallelOffTheSignalThread() throws Exception {
@@ -72,12 +78,17 @@ class SignalHandlingTest {
 
     List<String> lines = probe.output();
     assertThat(lines).contains("runAll threw java.lang.AssertionError: onStop of broken");
-    List<String> began = lines.stream().filter(l -> l.startsWith("onStop slow-") && l.contains(" began ")).toList();
-    List<Long> ends = lines.stream().filter(l -> l.startsWith("onStop slow-") && l.contains(" ended "))
-        .map(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).toList();
+    List<String> began =
+        lines.stream().filter(l -> l.startsWith("onStop slow-") && l.contains(" began ")).toList();
+    List<Long> ends =
+        lines.stream()
+            .filter(l -> l.startsWith("onStop slow-") && l.contains(" ended "))
+            .map(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1)))
+            .toList();
     assertThat(began).hasSize(3).noneMatch(l -> l.contains("SIGTERM") || l.contains("Signal"));
     long firstEnd = ends.stream().mapToLong(Long::longValue).min().orElseThrow();
-    assertThat(began).allMatch(l -> Long.parseLong(l.split(" ")[3]) < firstEnd); // all three overlapped
+    assertThat(began)
+        .allMatch(l -> Long.parseLong(l.split(" ")[3]) < firstEnd); // all three overlapped
     assertThat(tookMillis).isLessThan(SLOWEST_ON_STOP_MILLIS + STOP_MARGIN_MILLIS);
   }
 

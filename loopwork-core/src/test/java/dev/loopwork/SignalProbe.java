@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A program for {@link SignalHandlingTest}: runs loop services in the way its argument names, in its own JVM. */
+/**
+ * A program for {@link SignalHandlingTest}: runs loop services in the way its argument names, in
+ * its own JVM.
+ */
 public final class SignalProbe {
   private SignalProbe() {}
 
@@ -21,23 +24,26 @@ public final class SignalProbe {
         System.out.println("start returned");
       }
       case "run-all" -> {
-        LoopServices.runAll(List.of(printing("first", Duration.ofSeconds(1000), false),
-            printing("second", Duration.ofSeconds(1000), true)));
+        LoopServices.runAll(
+            List.of(
+                printing("first", Duration.ofSeconds(1000), false),
+                printing("second", Duration.ofSeconds(1000), true)));
         System.out.println("runAll returned");
       }
       case "stuck-on-stop" -> {
-        LoopService stuck = new LoopService(Duration.ofSeconds(1000)) {
-          @Override
-          protected void runOnce() {
-            System.out.println("ready");
-          }
+        LoopService stuck =
+            new LoopService(Duration.ofSeconds(1000)) {
+              @Override
+              protected void runOnce() {
+                System.out.println("ready");
+              }
 
-          @Override
-          protected void onStop() throws InterruptedException {
-            System.out.println("stopping");
-            new CountDownLatch(1).await();
-          }
-        };
+              @Override
+              protected void onStop() throws InterruptedException {
+                System.out.println("stopping");
+                new CountDownLatch(1).await();
+              }
+            };
         stuck.start();
       }
       case "slow-stops" -> runAllWithSlowStops();
@@ -51,9 +57,10 @@ public final class SignalProbe {
   }
 
   /**
-   * 10,000 waiting services with an instant {@code onStop}, three whose {@code onStop} takes 1 s and one whose {@code
-   * onStop} throws an Error, all under one {@code runAll}. Prints when all have run once, each slow {@code onStop}'s
-   * thread and when it began and ended, and how many services stopped.
+   * 10,000 waiting services with an instant {@code onStop}, three whose {@code onStop} takes 1 s
+   * and one whose {@code onStop} throws an Error, all under one {@code runAll}. Prints when all
+   * have run once, each slow {@code onStop}'s thread and when it began and ended, and how many
+   * services stopped.
    */
   private static void runAllWithSlowStops() {
     int quick = 10_000;
@@ -65,23 +72,41 @@ public final class SignalProbe {
     }
     for (int i = 0; i < 3; i++) {
       String name = "slow-" + i;
-      services.add(counting(name, ready, stopped, () -> {
-        System.out.println("onStop " + name + " began " + System.nanoTime() + " on " + Thread.currentThread().getName());
-        Thread.sleep(1_000);
-        System.out.println("onStop " + name + " ended " + System.nanoTime());
-      }));
+      services.add(
+          counting(
+              name,
+              ready,
+              stopped,
+              () -> {
+                System.out.println(
+                    "onStop "
+                        + name
+                        + " began "
+                        + System.nanoTime()
+                        + " on "
+                        + Thread.currentThread().getName());
+                Thread.sleep(1_000);
+                System.out.println("onStop " + name + " ended " + System.nanoTime());
+              }));
     }
-    services.add(counting("broken", ready, stopped, () -> {
-      throw new AssertionError("onStop of broken");
-    }));
-    Thread announcer = new Thread(() -> {
-      try {
-        ready.await();
-        System.out.println("ready all");
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    services.add(
+        counting(
+            "broken",
+            ready,
+            stopped,
+            () -> {
+              throw new AssertionError("onStop of broken");
+            }));
+    Thread announcer =
+        new Thread(
+            () -> {
+              try {
+                ready.await();
+                System.out.println("ready all");
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
     announcer.start();
     try {
       LoopServices.runAll(services);
@@ -92,7 +117,8 @@ public final class SignalProbe {
     System.out.println("stopped " + stopped.get());
   }
 
-  private static LoopService counting(String name, CountDownLatch ready, AtomicInteger stopped, LoopBody stop) {
+  private static LoopService counting(
+      String name, CountDownLatch ready, AtomicInteger stopped, LoopBody stop) {
     return new LoopService(Duration.ofSeconds(1000), false) {
       @Override
       public String name() {

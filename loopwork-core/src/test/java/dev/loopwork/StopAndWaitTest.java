@@ -15,8 +15,11 @@ import org.junit.jupiter.api.Test;
 class StopAndWaitTest {
   private final ManualClock clock = new ManualClock();
   private final AtomicInteger runs = new AtomicInteger();
-  private final LoopService service = LoopService.of("idle", LoopOptions.builder()
-      .loopInterval(Duration.ofSeconds(60)).handleSignals(false).build(), runs::incrementAndGet);
+  private final LoopService service =
+      LoopService.of(
+          "idle",
+          LoopOptions.builder().loopInterval(Duration.ofSeconds(60)).handleSignals(false).build(),
+          runs::incrementAndGet);
 
   @Test
   void aWaitingServiceHoldsExactlyOneTimerForItsNextDueTime() {
@@ -54,14 +57,15 @@ class StopAndWaitTest {
 
   @Test
   void stopRequestedDuringAnIterationEndsTheLoopAfterIt() {
-    LoopService selfStopping = new LoopService(Duration.ofSeconds(1), false) {
-      @Override
-      protected void runOnce() {
-        if (runs.incrementAndGet() == 3) {
-          stop(false);
-        }
-      }
-    };
+    LoopService selfStopping =
+        new LoopService(Duration.ofSeconds(1), false) {
+          @Override
+          protected void runOnce() {
+            if (runs.incrementAndGet() == 3) {
+              stop(false);
+            }
+          }
+        };
     LoopHandle handle = LoopTesting.engine(clock).start(selfStopping);
     clock.advance(Duration.ofSeconds(10));
     assertThat(runs).hasValue(3);
@@ -71,9 +75,17 @@ class StopAndWaitTest {
 
   @Test
   void anEngineCanRunAServiceWithOptionsOfItsOwnChoosing() {
-    LoopEngine engine = LoopEngine.builder().clock(clock).executor(Runnable::run)
-        .options(s -> s.options().toBuilder().loopInterval(Duration.ofSeconds(5)).handleSignals(false).build())
-        .build();
+    LoopEngine engine =
+        LoopEngine.builder()
+            .clock(clock)
+            .executor(Runnable::run)
+            .options(
+                s ->
+                    s.options().toBuilder()
+                        .loopInterval(Duration.ofSeconds(5))
+                        .handleSignals(false)
+                        .build())
+            .build();
     LoopHandle handle = engine.start(service);
     assertThat(clock.untilNextTimer()).contains(Duration.ofSeconds(5));
     clock.advance(Duration.ofSeconds(10));
@@ -82,7 +94,10 @@ class StopAndWaitTest {
     assertThat(service.loopInterval()).isEqualTo(Duration.ofSeconds(60));
   }
 
-  /** Issue 11: the stop flag belongs to the run, so the handle of an earlier run cannot end a later one. */
+  /**
+   * Issue 11: the stop flag belongs to the run, so the handle of an earlier run cannot end a later
+   * one.
+   */
   @Test
   void theHandleOfAnEarlierRunDoesNotStopALaterOne() throws InterruptedException {
     LoopEngine engine = LoopTesting.engine(clock);
@@ -105,8 +120,8 @@ class StopAndWaitTest {
   }
 
   /**
-   * A bulk stop asks every run first and then ends them one by one, each isolated: an {@code onStop} that throws an
-   * Error, or a listener that throws, skips no other run's shutdown.
+   * A bulk stop asks every run first and then ends them one by one, each isolated: an {@code
+   * onStop} that throws an Error, or a listener that throws, skips no other run's shutdown.
    */
   @Test
   void stopAllEndsEveryRunEvenWhenOneOnStopThrowsAnError() throws InterruptedException {
@@ -115,44 +130,64 @@ class StopAndWaitTest {
     List<LoopHandle> handles = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       boolean failing = i == 1;
-      handles.add(engine.start(new LoopService(Duration.ofSeconds(60), false) {
-        @Override
-        protected void runOnce() {}
+      handles.add(
+          engine.start(
+              new LoopService(Duration.ofSeconds(60), false) {
+                @Override
+                protected void runOnce() {}
 
-        @Override
-        protected void onStop() {
-          stopped.incrementAndGet();
-          if (failing) {
-            throw new AssertionError("onStop broke");
-          }
-        }
-      }));
+                @Override
+                protected void onStop() {
+                  stopped.incrementAndGet();
+                  if (failing) {
+                    throw new AssertionError("onStop broke");
+                  }
+                }
+              }));
     }
 
     engine.stopAll(handles);
 
     assertThat(stopped).hasValue(5);
     assertThat(handles).allMatch(LoopHandle::isDone);
-    assertThat(handles).extracting(h -> h.service().state())
-        .containsExactly(LoopState.STOPPED, LoopState.FAILED, LoopState.STOPPED, LoopState.STOPPED, LoopState.STOPPED);
+    assertThat(handles)
+        .extracting(h -> h.service().state())
+        .containsExactly(
+            LoopState.STOPPED,
+            LoopState.FAILED,
+            LoopState.STOPPED,
+            LoopState.STOPPED,
+            LoopState.STOPPED);
     assertThat(clock.pendingTimers()).isZero();
   }
 
-  /** Issue 11: an Error ends the loop even when it comes from an iteration that had already timed out. */
+  /**
+   * Issue 11: an Error ends the loop even when it comes from an iteration that had already timed
+   * out.
+   */
   @Test
   void anErrorAfterTheIterationTimedOutStillEndsTheLoop() {
-    LoopService late = LoopService.of("late", LoopOptions.builder().loopInterval(Duration.ofSeconds(1))
-        .iterationTimeout(Duration.ofMillis(100)).handleSignals(false).build(), () -> {
-          runs.incrementAndGet();
-          clock.advance(Duration.ofMillis(200)); // outlives its timeout, which interrupts it
-          Thread.interrupted();
-          throw new AssertionError("after the timeout");
-        });
+    LoopService late =
+        LoopService.of(
+            "late",
+            LoopOptions.builder()
+                .loopInterval(Duration.ofSeconds(1))
+                .iterationTimeout(Duration.ofMillis(100))
+                .handleSignals(false)
+                .build(),
+            () -> {
+              runs.incrementAndGet();
+              clock.advance(Duration.ofMillis(200)); // outlives its timeout, which interrupts it
+              Thread.interrupted();
+              throw new AssertionError("after the timeout");
+            });
     LoopHandle handle = LoopTesting.engine(clock).start(late, 5);
 
     assertThat(handle.isDone()).isTrue();
     assertThat(runs).hasValue(1);
     assertThat(late.state()).isEqualTo(LoopState.FAILED);
-    assertThatThrownBy(handle::await).isInstanceOf(AssertionError.class).hasMessage("after the timeout");
+    assertThatThrownBy(handle::await)
+        .isInstanceOf(AssertionError.class)
+        .hasMessage("after the timeout");
   }
 }

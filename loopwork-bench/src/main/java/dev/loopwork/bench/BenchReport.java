@@ -15,10 +15,11 @@ import java.util.Locale;
 import java.util.function.Function;
 
 /**
- * Renders the results of one suite run as the generated part of {@code docs/benchmarks.md}: one table per metric,
- * every peer side by side, then the targets of issues 5 and 11 ({@link Issue5Targets}, {@link Issue11Targets}) with
- * the ratios against the shared executor. Runs missing from the results (a partial run) are left out of the tables
- * and their targets show as not measured; a run that failed shows as such.
+ * Renders the results of one suite run as the generated part of {@code docs/benchmarks.md}: one
+ * table per metric, every peer side by side, then the targets of issues 5 and 11 ({@link
+ * Issue5Targets}, {@link Issue11Targets}) with the ratios against the shared executor. Runs missing
+ * from the results (a partial run) are left out of the tables and their targets show as not
+ * measured; a run that failed shows as such.
  */
 final class BenchReport {
   private final JsonNode root;
@@ -37,20 +38,45 @@ final class BenchReport {
 
   private String renderAll() {
     JsonNode run = root.path("run");
-    md.line("Measured on " + run.path("date").asText() + " with `" + run.path("command").asText() + "` in "
-        + run.path("durationS").asLong() + " s: JDK 17 = " + run.path("jdk17").asText() + ", JDK 25 = "
-        + run.path("jdk25").asText("not run") + "; " + run.path("cores").asInt() + " cores, load average "
-        + run.path("loadBefore").asText() + " before and " + run.path("loadAfter").asText()
-        + " after (other engineers' builds shared the machine; the last column of each table is the 1-minute load"
-        + " average when that measurement began). Raw figures: `bench/results/benchmarks.json`.");
+    md.line(
+        "Measured on "
+            + run.path("date").asText()
+            + " with `"
+            + run.path("command").asText()
+            + "` in "
+            + run.path("durationS").asLong()
+            + " s: JDK 17 = "
+            + run.path("jdk17").asText()
+            + ", JDK 25 = "
+            + run.path("jdk25").asText("not run")
+            + "; "
+            + run.path("cores").asInt()
+            + " cores, load average "
+            + run.path("loadBefore").asText()
+            + " before and "
+            + run.path("loadAfter").asText()
+            + " after (other engineers' builds shared the machine; the last column of each table is the 1-minute load"
+            + " average when that measurement began). Raw figures: `bench/results/benchmarks.json`.");
     for (JsonNode partial : run.path("partialRuns")) {
       List<String> scenarios = new ArrayList<>();
       partial.path("scenarios").forEach(s -> scenarios.add(s.asText()));
       md.blank();
-      md.line("The " + String.join(", ", scenarios) + " figures are from a later partial run: " + partial.path("date")
-          .asText() + " with `" + partial.path("command").asText() + "` in " + partial.path("durationS").asLong()
-          + " s, JDK 17 = " + partial.path("jdk17").asText() + ", load average " + partial.path("loadBefore")
-          .asText() + " before and " + partial.path("loadAfter").asText() + " after.");
+      md.line(
+          "The "
+              + String.join(", ", scenarios)
+              + " figures are from a later partial run: "
+              + partial.path("date").asText()
+              + " with `"
+              + partial.path("command").asText()
+              + "` in "
+              + partial.path("durationS").asLong()
+              + " s, JDK 17 = "
+              + partial.path("jdk17").asText()
+              + ", load average "
+              + partial.path("loadBefore").asText()
+              + " before and "
+              + partial.path("loadAfter").asText()
+              + " after.");
     }
     md.blank();
     stopLatency();
@@ -72,18 +98,32 @@ final class BenchReport {
     md.separator(7);
     for (JsonNode r : results.scenario("stop-latency")) {
       JsonNode f = r.path("result");
-      runRow(r, peer(r), r.path("jdk").asText(), ms(f, "medianMs"), ms(f, "p99Ms"), ms(f, "maxMs"), text(f, "trials"));
+      runRow(
+          r,
+          peer(r),
+          r.path("jdk").asText(),
+          ms(f, "medianMs"),
+          ms(f, "p99Ms"),
+          ms(f, "maxMs"),
+          text(f, "trials"));
     }
     md.blank();
   }
 
   private void jitter() {
     md.heading("Scheduling jitter: 50 ms interval, 200 iterations (ms)");
-    md.row("Peer", "JDK", "p50", "p99", "max", "drift per 10,000 iterations (extrapolated)", "load");
+    md.row(
+        "Peer", "JDK", "p50", "p99", "max", "drift per 10,000 iterations (extrapolated)", "load");
     md.separator(7);
     for (JsonNode r : results.scenario("jitter")) {
       JsonNode f = r.path("result");
-      runRow(r, peer(r), r.path("jdk").asText(), ms(f, "p50Ms"), ms(f, "p99Ms"), ms(f, "maxMs"),
+      runRow(
+          r,
+          peer(r),
+          r.path("jdk").asText(),
+          ms(f, "p50Ms"),
+          ms(f, "p99Ms"),
+          ms(f, "maxMs"),
           ms(f, "driftMsPer10000Iterations"));
     }
     md.blank();
@@ -95,84 +135,167 @@ final class BenchReport {
     md.separator(7);
     for (JsonNode r : results.scenario("overhead")) {
       JsonNode f = r.path("result");
-      double executor = BenchResults.figure(results.find("overhead", "executor", r.path("jdk").asText(), 0),
-          "iterationsPerSecond");
-      runRow(r, peer(r), r.path("jdk").asText(), count(f.path("iterationsPerSecond")), count(f.path("error999")),
-          Cells.ratio(f.path("iterationsPerSecond").asDouble(Double.NaN), executor), text(f, "note"));
+      double executor =
+          BenchResults.figure(
+              results.find("overhead", "executor", r.path("jdk").asText(), 0),
+              "iterationsPerSecond");
+      runRow(
+          r,
+          peer(r),
+          r.path("jdk").asText(),
+          count(f.path("iterationsPerSecond")),
+          count(f.path("error999")),
+          Cells.ratio(f.path("iterationsPerSecond").asDouble(Double.NaN), executor),
+          text(f, "note"));
     }
     md.blank();
   }
 
   private void scale() {
-    md.heading("Scale: N services, 1 s interval, held 10 s; Logback at WARN (rows `*-nop`: slf4j-nop)");
-    md.row("Peer", "JDK", "N", "start all (s)", "peak RSS (MB)", "CPU s over 10 s", "period error p50 / p99 / max (ms)",
-        "iterations / expected", "stop all (ms)", "note", "load");
+    md.heading(
+        "Scale: N services, 1 s interval, held 10 s; Logback at WARN (rows `*-nop`: slf4j-nop)");
+    md.row(
+        "Peer",
+        "JDK",
+        "N",
+        "start all (s)",
+        "peak RSS (MB)",
+        "CPU s over 10 s",
+        "period error p50 / p99 / max (ms)",
+        "iterations / expected",
+        "stop all (ms)",
+        "note",
+        "load");
     md.separator(11);
     for (JsonNode r : results.scenario("scale")) {
       JsonNode f = r.path("result");
-      String note = f.path("reached").asBoolean(true) ? "" : "not reached: " + f.path("limit").asText();
+      String note =
+          f.path("reached").asBoolean(true) ? "" : "not reached: " + f.path("limit").asText();
       if (!f.path("allStarted").asBoolean(true)) {
         note = "not all started within the bound";
       }
-      runRow(r, peer(r), r.path("jdk").asText(), String.format(Locale.ROOT, "%,d", BenchResults.services(r)),
-          seconds(f.path("startAllMs")), number(f.path("peakRssMb")), number(f.path("cpuSeconds")),
-          ms(f, "periodErrorP50Ms") + " / " + ms(f, "periodErrorP99Ms") + " / " + ms(f, "periodErrorMaxMs"),
-          f.has("iterationsInHold") ? String.format(Locale.ROOT, "%,d / %,d", f.path("iterationsInHold").asLong(),
-              f.path("expectedIterationsInHold").asLong()) : MISSING,
-          number(f.path("stopAllMs")), note);
+      runRow(
+          r,
+          peer(r),
+          r.path("jdk").asText(),
+          String.format(Locale.ROOT, "%,d", BenchResults.services(r)),
+          seconds(f.path("startAllMs")),
+          number(f.path("peakRssMb")),
+          number(f.path("cpuSeconds")),
+          ms(f, "periodErrorP50Ms")
+              + " / "
+              + ms(f, "periodErrorP99Ms")
+              + " / "
+              + ms(f, "periodErrorMaxMs"),
+          f.has("iterationsInHold")
+              ? String.format(
+                  Locale.ROOT,
+                  "%,d / %,d",
+                  f.path("iterationsInHold").asLong(),
+                  f.path("expectedIterationsInHold").asLong())
+              : MISSING,
+          number(f.path("stopAllMs")),
+          note);
     }
     md.blank();
   }
 
   private void idle() {
     md.heading("Idle cost: 1,000 services, 60 s interval, 10 s window");
-    md.row("Peer", "JDK", "CPU s", "wake-ups of the peer's threads", "wake-ups of the whole process",
-        "iterations in window", "threads", "load");
+    md.row(
+        "Peer",
+        "JDK",
+        "CPU s",
+        "wake-ups of the peer's threads",
+        "wake-ups of the whole process",
+        "iterations in window",
+        "threads",
+        "load");
     md.separator(8);
     for (JsonNode r : results.scenario("idle")) {
       JsonNode f = r.path("result");
-      runRow(r, peer(r), r.path("jdk").asText(), number(f.path("cpuSeconds")), text(f, "peerThreadWakeups"),
-          text(f, "processWakeups"), text(f, "iterationsInWindow"), text(f, "threads"));
+      runRow(
+          r,
+          peer(r),
+          r.path("jdk").asText(),
+          number(f.path("cpuSeconds")),
+          text(f, "peerThreadWakeups"),
+          text(f, "processWakeups"),
+          text(f, "iterationsInWindow"),
+          text(f, "threads"));
     }
     md.blank();
   }
 
   private void overrun() {
     md.heading("Overrun: body 150 ms, interval 100 ms, 20 slow iterations then 5 fast ones");
-    md.row("Peer", "JDK", "next start after a slow iteration; then", "20th start behind schedule (ms)", "WARN lines",
-        "first WARN line", "load");
+    md.row(
+        "Peer",
+        "JDK",
+        "next start after a slow iteration; then",
+        "20th start behind schedule (ms)",
+        "WARN lines",
+        "first WARN line",
+        "load");
     md.separator(7);
     for (JsonNode r : results.scenario("overrun")) {
       JsonNode f = r.path("result");
-      runRow(r, peer(r), r.path("jdk").asText(), text(f, "pattern"), number(f.path("lastSlowStartBehindScheduleMs")),
-          text(f, "warnLines"), f.path("warnLines").asInt() == 0 ? "(nothing logged)"
+      runRow(
+          r,
+          peer(r),
+          r.path("jdk").asText(),
+          text(f, "pattern"),
+          number(f.path("lastSlowStartBehindScheduleMs")),
+          text(f, "warnLines"),
+          f.path("warnLines").asInt() == 0
+              ? "(nothing logged)"
               : "`" + text(f, "firstWarn").replace("|", "\\|") + "`");
     }
     md.blank();
   }
 
   private void replicas() {
-    md.heading("Replicas: separate JVMs on one PostgreSQL, 1 s interval, claims of a dead replica held 2 s");
+    md.heading(
+        "Replicas: separate JVMs on one PostgreSQL, 1 s interval, claims of a dead replica held 2 s");
     List<JsonNode> runs = results.scenario(ReplicaScenario.NAME);
     List<String> header = new ArrayList<>(List.of("Metric"));
     runs.forEach(r -> header.add(peer(r)));
     md.row(header.toArray(String[]::new));
     md.separator(header.size());
-    replicaRow(runs, "fail-over after kill -9: median / max of 10 (ms)",
+    replicaRow(
+        runs,
+        "fail-over after kill -9: median / max of 10 (ms)",
         f -> ms(f, "failOverMedianMs") + " / " + ms(f, "failOverMaxMs"));
-    replicaRow(runs, "hand-over after SIGTERM: median / max of 10 (ms)",
+    replicaRow(
+        runs,
+        "hand-over after SIGTERM: median / max of 10 (ms)",
         f -> ms(f, "handOverMedianMs") + " / " + ms(f, "handOverMaxMs"));
-    replicaRow(runs, "fail-over: start against the schedule, median / min / max of 10 (ms; 0 = the first slot "
-        + "after the signal, below 0 = before it, about 1,000 = a slot skipped)", f -> lateness(f, "failOverLate"));
-    replicaRow(runs, "hand-over: start against the schedule, median / min / max of 10 (ms)",
+    replicaRow(
+        runs,
+        "fail-over: start against the schedule, median / min / max of 10 (ms; 0 = the first slot "
+            + "after the signal, below 0 = before it, about 1,000 = a slot skipped)",
+        f -> lateness(f, "failOverLate"));
+    replicaRow(
+        runs,
+        "hand-over: start against the schedule, median / min / max of 10 (ms)",
         f -> lateness(f, "handOverLate"));
-    replicaRow(runs, "database transactions/s per replica (2 replicas, 1,000 services)",
+    replicaRow(
+        runs,
+        "database transactions/s per replica (2 replicas, 1,000 services)",
         f -> number(f.path("transactionsPerSecondPerReplica")));
-    replicaRow(runs, "iterations/s of both replicas together (1,000 due)", f -> count(f.path("iterationsPerSecond")));
-    replicaRow(runs, "services moving to another replica per second (same window)",
+    replicaRow(
+        runs,
+        "iterations/s of both replicas together (1,000 due)",
+        f -> count(f.path("iterationsPerSecond")));
+    replicaRow(
+        runs,
+        "services moving to another replica per second (same window)",
         f -> count(f.path("movesPerSecond")));
-    replicaRow(runs, "overlapping iterations across replicas", f -> text(f, "overlappingIterations"));
-    replicaRow(runs, "slots run twice (two replicas less than half an interval apart)",
+    replicaRow(
+        runs, "overlapping iterations across replicas", f -> text(f, "overlappingIterations"));
+    replicaRow(
+        runs,
+        "slots run twice (two replicas less than half an interval apart)",
         f -> text(f, "slotsRunTwice"));
     replicaRow(runs, "iterations checked", f -> count(f.path("iterations")));
     loadRow(runs);
@@ -180,28 +303,53 @@ final class BenchReport {
   }
 
   private void freeze() {
-    md.heading("Stale commits after a freeze: 3 replicas on one PostgreSQL, a transaction every 500 ms that inserts a "
-        + "row and waits 300 ms; its owner frozen (SIGSTOP) in it until 3 s past the peer's claim");
+    md.heading(
+        "Stale commits after a freeze: 3 replicas on one PostgreSQL, a transaction every 500 ms that inserts a "
+            + "row and waits 300 ms; its owner frozen (SIGSTOP) in it until 3 s past the peer's claim");
     List<JsonNode> runs = results.scenario(FreezeScenario.NAME);
     List<String> header = new ArrayList<>(List.of("Metric"));
     runs.forEach(r -> header.add(peer(r)));
     md.row(header.toArray(String[]::new));
     md.separator(header.size());
-    replicaRow(runs, "freeze (ms): the peer's claim on a dead owner + 3 s", f -> text(f, "freezeMs"));
-    replicaRow(runs, "tries; with the transaction caught in flight", f -> text(f, "tries") + "; "
-        + text(f, "caughtInFlight"));
-    replicaRow(runs, "tries where another replica started the service while the owner was frozen",
+    replicaRow(
+        runs, "freeze (ms): the peer's claim on a dead owner + 3 s", f -> text(f, "freezeMs"));
+    replicaRow(
+        runs,
+        "tries; with the transaction caught in flight",
+        f -> text(f, "tries") + "; " + text(f, "caughtInFlight"));
+    replicaRow(
+        runs,
+        "tries where another replica started the service while the owner was frozen",
         f -> text(f, "takenOverWhileFrozen"));
-    replicaRow(runs, "**stale commits**: the frozen owner's transaction committed after another replica started",
+    replicaRow(
+        runs,
+        "**stale commits**: the frozen owner's transaction committed after another replica started",
         f -> "**" + text(f, "staleCommits") + "**");
-    replicaRow(runs, "the new owner's iterations that the stale commits overlapped",
+    replicaRow(
+        runs,
+        "the new owner's iterations that the stale commits overlapped",
         f -> text(f, "iterationsOverlappedByStaleCommits"));
-    replicaRow(runs, "one-row insert, fenced commit: median / p99 (ms)",
-        f -> f.has("fencedCommitMedianMs") ? ms(f, "fencedCommitMedianMs") + " / " + ms(f, "fencedCommitP99Ms") : "-");
-    replicaRow(runs, "one-row insert, plain commit on the same pool: median / p99 (ms)",
-        f -> f.has("plainCommitMedianMs") ? ms(f, "plainCommitMedianMs") + " / " + ms(f, "plainCommitP99Ms") : "-");
-    replicaRow(runs, "round trip (SELECT 1): median / p99 (ms)",
-        f -> f.has("roundTripMedianMs") ? ms(f, "roundTripMedianMs") + " / " + ms(f, "roundTripP99Ms") : "-");
+    replicaRow(
+        runs,
+        "one-row insert, fenced commit: median / p99 (ms)",
+        f ->
+            f.has("fencedCommitMedianMs")
+                ? ms(f, "fencedCommitMedianMs") + " / " + ms(f, "fencedCommitP99Ms")
+                : "-");
+    replicaRow(
+        runs,
+        "one-row insert, plain commit on the same pool: median / p99 (ms)",
+        f ->
+            f.has("plainCommitMedianMs")
+                ? ms(f, "plainCommitMedianMs") + " / " + ms(f, "plainCommitP99Ms")
+                : "-");
+    replicaRow(
+        runs,
+        "round trip (SELECT 1): median / p99 (ms)",
+        f ->
+            f.has("roundTripMedianMs")
+                ? ms(f, "roundTripMedianMs") + " / " + ms(f, "roundTripP99Ms")
+                : "-");
     loadRow(runs);
     md.blank();
   }
@@ -213,7 +361,10 @@ final class BenchReport {
     md.row(load.toArray(String[]::new));
   }
 
-  /** Median, min and max of the lateness samples {@code metric}: how far a start was from the schedule. */
+  /**
+   * Median, min and max of the lateness samples {@code metric}: how far a start was from the
+   * schedule.
+   */
   private static String lateness(JsonNode f, String metric) {
     double min = Double.NaN;
     for (JsonNode sample : f.path(metric + "Ms")) {
@@ -238,6 +389,7 @@ final class BenchReport {
   /** The peer as the tables name it: its label, and why its run failed if it did. */
   private static String peer(JsonNode r) {
     String error = r.path("error").asText("");
-    return r.path("label").asText() + (error.isEmpty() ? "" : " (failed: " + error.replace("|", "/") + ")");
+    return r.path("label").asText()
+        + (error.isEmpty() ? "" : " (failed: " + error.replace("|", "/") + ")");
   }
 }

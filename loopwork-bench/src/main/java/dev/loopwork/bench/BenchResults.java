@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * The result nodes of a results file (see {@link BenchSuite}), looked up by scenario, label, JDK and scale point.
- * A node without {@code result} is a run that failed (it has an {@code error}); a run that is not in the file (a
- * partial run, a skipped JDK) is looked up as {@code null}.
+ * The result nodes of a results file (see {@link BenchSuite}), looked up by scenario, label, JDK
+ * and scale point. A node without {@code result} is a run that failed (it has an {@code error}); a
+ * run that is not in the file (a partial run, a skipped JDK) is looked up as {@code null}.
  */
 final class BenchResults {
   private final List<JsonNode> all;
@@ -25,18 +25,20 @@ final class BenchResults {
   }
 
   /**
-   * Only the runs whose JVM logged through Logback ({@link BenchPlan#LOGBACK}), which the targets are measured
-   * with; the {@code slf4j-nop} rows, and rows of older files that carry no JVM options, are left out.
+   * Only the runs whose JVM logged through Logback ({@link BenchPlan#LOGBACK}), which the targets
+   * are measured with; the {@code slf4j-nop} rows, and rows of older files that carry no JVM
+   * options, are left out.
    */
   BenchResults withLogback() {
-    return filtered(r -> {
-      for (JsonNode option : r.path("jvmArgs")) {
-        if (option.asText().equals(BenchPlan.LOGBACK)) {
-          return true;
-        }
-      }
-      return false;
-    });
+    return filtered(
+        r -> {
+          for (JsonNode option : r.path("jvmArgs")) {
+            if (option.asText().equals(BenchPlan.LOGBACK)) {
+              return true;
+            }
+          }
+          return false;
+        });
   }
 
   /** The runs of {@code scenario}, in the order they ran. */
@@ -50,10 +52,14 @@ final class BenchResults {
     return list;
   }
 
-  /** The run of {@code label} on {@code jdk}; for scale, of the point with {@code services}; null if none. */
+  /**
+   * The run of {@code label} on {@code jdk}; for scale, of the point with {@code services}; null if
+   * none.
+   */
   JsonNode find(String scenario, String label, String jdk, int services) {
     for (JsonNode r : scenario(scenario)) {
-      if (r.path("label").asText().equals(label) && r.path("jdk").asText().equals(jdk)
+      if (r.path("label").asText().equals(label)
+          && r.path("jdk").asText().equals(jdk)
           && (services == 0 || services(r) == services)) {
         return r;
       }
@@ -62,14 +68,16 @@ final class BenchResults {
   }
 
   /**
-   * The smallest {@code field} of the runs of {@code scenario} on {@code jdk} by peers other than Loopwork (labels
-   * that do not start with {@code loopwork}) that have a result; {@code NaN} if there are none.
+   * The smallest {@code field} of the runs of {@code scenario} on {@code jdk} by peers other than
+   * Loopwork (labels that do not start with {@code loopwork}) that have a result; {@code NaN} if
+   * there are none.
    */
   double bestOfOtherPeers(String scenario, String jdk, String field) {
     double best = Double.NaN;
     for (JsonNode r : scenario(scenario)) {
       double value = figure(r, field);
-      if (!r.path("label").asText().startsWith("loopwork") && r.path("jdk").asText().equals(jdk)
+      if (!r.path("label").asText().startsWith("loopwork")
+          && r.path("jdk").asText().equals(jdk)
           && !Double.isNaN(value)) {
         best = Double.isNaN(best) ? value : Math.min(best, value);
       }
@@ -77,7 +85,10 @@ final class BenchResults {
     return best;
   }
 
-  /** The number {@code field} of the result of {@code run}; {@code NaN} if the run or the number is missing. */
+  /**
+   * The number {@code field} of the result of {@code run}; {@code NaN} if the run or the number is
+   * missing.
+   */
   static double figure(JsonNode run, String field) {
     if (run == null) {
       return Double.NaN;
@@ -87,9 +98,9 @@ final class BenchResults {
   }
 
   /**
-   * The scale point of {@code run}: its result's {@code requestedServices}, or for a run that failed (no result) its
-   * {@code services} parameter (a map in the scenario's own output, {@code services=N} in the suite's failure
-   * node); 0 if it has neither.
+   * The scale point of {@code run}: its result's {@code requestedServices}, or for a run that
+   * failed (no result) its {@code services} parameter (a map in the scenario's own output, {@code
+   * services=N} in the suite's failure node); 0 if it has neither.
    */
   static int services(JsonNode run) {
     JsonNode requested = run.path("result").path("requestedServices");

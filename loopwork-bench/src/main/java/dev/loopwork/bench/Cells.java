@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Locale;
 
 /**
- * Formats the figures of the results file as table cells; a figure that is absent (a missing row, a failed run, a
- * field the run did not measure, {@code NaN}) is shown as {@value #MISSING}.
+ * Formats the figures of the results file as table cells; a figure that is absent (a missing row, a
+ * failed run, a field the run did not measure, {@code NaN}) is shown as {@value #MISSING}.
  */
 final class Cells {
   /** The cell of a figure that is absent. */
@@ -25,13 +25,17 @@ final class Cells {
     return v.isNumber() ? ms(v.asDouble()) : MISSING;
   }
 
-  /** {@code v} with three decimals under 1, two under 10, one under 100, else none (with thousands separators). */
+  /**
+   * {@code v} with three decimals under 1, two under 10, one under 100, else none (with thousands
+   * separators).
+   */
   static String ms(double v) {
     if (Double.isNaN(v)) {
       return MISSING;
     }
     double a = Math.abs(v);
-    return String.format(Locale.ROOT, a < 1 ? "%.3f" : a < 10 ? "%.2f" : a < 100 ? "%.1f" : "%,.0f", v);
+    return String.format(
+        Locale.ROOT, a < 1 ? "%.3f" : a < 10 ? "%.2f" : a < 100 ? "%.1f" : "%,.0f", v);
   }
 
   /** As {@link #ms(double)}, for a node that may not be a number. */
@@ -64,7 +68,10 @@ final class Cells {
     return Double.isNaN(v) ? MISSING : String.format(Locale.ROOT, "%,.0f", v);
   }
 
-  /** {@code value / reference} as {@code 1.23x}, or {@value #MISSING} if either is absent or the reference is 0. */
+  /**
+   * {@code value / reference} as {@code 1.23x}, or {@value #MISSING} if either is absent or the
+   * reference is 0.
+   */
   static String ratio(double value, double reference) {
     if (Double.isNaN(value) || Double.isNaN(reference) || reference == 0) {
       return MISSING;

@@ -18,9 +18,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs each {@link BenchRun} in its own JVM with this process's class path and turns its output into result nodes.
- * The child's standard error goes to the log file; a child that outlives its timeout is killed and reported as an
- * error.
+ * Runs each {@link BenchRun} in its own JVM with this process's class path and turns its output
+ * into result nodes. The child's standard error goes to the log file; a child that outlives its
+ * timeout is killed and reported as an error.
  */
 final class ChildLauncher {
   private final ObjectMapper json = new ObjectMapper();
@@ -32,9 +32,12 @@ final class ChildLauncher {
     this.log = log;
   }
 
-  /** Runs {@code run} and returns one result node per measured peer (several for the JMH benchmark). */
+  /**
+   * Runs {@code run} and returns one result node per measured peer (several for the JMH benchmark).
+   */
   List<ObjectNode> run(BenchRun run) throws IOException, InterruptedException {
-    Path jmhResults = run.scenario().equals("overhead") ? Files.createTempFile("loopwork-jmh", ".json") : null;
+    Path jmhResults =
+        run.scenario().equals("overhead") ? Files.createTempFile("loopwork-jmh", ".json") : null;
     try {
       List<String> command = new ArrayList<>();
       command.add(run.java().toString());
@@ -42,20 +45,38 @@ final class ChildLauncher {
       command.add("-cp");
       command.add(classPath);
       if (jmhResults != null) {
-        command.addAll(List.of("org.openjdk.jmh.Main", IterationOverheadBenchmark.class.getSimpleName(), "-rf",
-            "json", "-rff", jmhResults.toString(), "-p", "peer=" + run.peer(), "-jvmArgs",
-            String.join(" ", run.jvmArgs())));
+        command.addAll(
+            List.of(
+                "org.openjdk.jmh.Main",
+                IterationOverheadBenchmark.class.getSimpleName(),
+                "-rf",
+                "json",
+                "-rff",
+                jmhResults.toString(),
+                "-p",
+                "peer=" + run.peer(),
+                "-jvmArgs",
+                String.join(" ", run.jvmArgs())));
       } else {
         command.addAll(List.of(ScenarioMain.class.getName(), run.scenario(), run.peer()));
         command.addAll(run.params());
       }
-      Files.writeString(log, "\n=== " + String.join(" ", command.subList(0, 1)) + " ... "
-          + String.join(" ", command.subList(command.indexOf(classPath) + 1, command.size())) + "\n",
-          StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-      Process process = new ProcessBuilder(command)
-          .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
-          .start();
-      CompletableFuture<List<String>> stdout = CompletableFuture.supplyAsync(() -> readLines(process));
+      Files.writeString(
+          log,
+          "\n=== "
+              + String.join(" ", command.subList(0, 1))
+              + " ... "
+              + String.join(" ", command.subList(command.indexOf(classPath) + 1, command.size()))
+              + "\n",
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
+      Process process =
+          new ProcessBuilder(command)
+              .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .start();
+      CompletableFuture<List<String>> stdout =
+          CompletableFuture.supplyAsync(() -> readLines(process));
       if (!process.waitFor(run.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly().waitFor();
         return List.of(failure(run, "killed after " + run.timeout().toSeconds() + " s"));
@@ -75,7 +96,8 @@ final class ChildLauncher {
   private ObjectNode scenarioNode(BenchRun run, List<String> lines) throws IOException {
     for (String line : lines) {
       if (line.startsWith(ScenarioMain.RESULT_PREFIX)) {
-        ObjectNode node = (ObjectNode) json.readTree(line.substring(ScenarioMain.RESULT_PREFIX.length()));
+        ObjectNode node =
+            (ObjectNode) json.readTree(line.substring(ScenarioMain.RESULT_PREFIX.length()));
         return label(node, run);
       }
     }
@@ -122,7 +144,8 @@ final class ChildLauncher {
   private static List<String> readLines(Process process) {
     List<String> lines = new ArrayList<>();
     try (BufferedReader reader =
-        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = reader.readLine(); line != null; line = reader.readLine()) {
         lines.add(line);
       }

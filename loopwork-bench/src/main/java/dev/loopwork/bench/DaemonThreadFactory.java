@@ -2,7 +2,9 @@ package dev.loopwork.bench;
 
 import java.util.concurrent.ThreadFactory;
 
-/** Daemon threads with one name, for the peers' schedulers: they never keep a benchmark JVM alive. */
+/**
+ * Daemon threads with one name, for the peers' schedulers: they never keep a benchmark JVM alive.
+ */
 final class DaemonThreadFactory implements ThreadFactory {
   private final String name;
 

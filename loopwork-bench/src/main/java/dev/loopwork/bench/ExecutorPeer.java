@@ -6,13 +6,15 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A plain shared {@link ScheduledThreadPoolExecutor} with one thread per core, every service a {@code
- * scheduleAtFixedRate} task on it, cancelled tasks removed at once. Stop cancels every task and waits for a run in
- * progress ({@link StoppableBody}); the pool lives on, as a shared pool would.
+ * A plain shared {@link ScheduledThreadPoolExecutor} with one thread per core, every service a
+ * {@code scheduleAtFixedRate} task on it, cancelled tasks removed at once. Stop cancels every task
+ * and waits for a run in progress ({@link StoppableBody}); the pool lives on, as a shared pool
+ * would.
  */
 final class ExecutorPeer implements Peer {
   private final ScheduledThreadPoolExecutor pool =
-      new ScheduledThreadPoolExecutor(Runtime.getRuntime().availableProcessors(), new DaemonThreadFactory("executor"));
+      new ScheduledThreadPoolExecutor(
+          Runtime.getRuntime().availableProcessors(), new DaemonThreadFactory("executor"));
   private final PeriodicTasks tasks = new PeriodicTasks();
 
   ExecutorPeer() {
@@ -26,8 +28,11 @@ final class ExecutorPeer implements Peer {
 
   @Override
   public void start(List<Runnable> bodies, Duration interval) {
-    tasks.scheduleAll(bodies, interval,
-        (task, period) -> pool.scheduleAtFixedRate(task, 0, period.toNanos(), TimeUnit.NANOSECONDS));
+    tasks.scheduleAll(
+        bodies,
+        interval,
+        (task, period) ->
+            pool.scheduleAtFixedRate(task, 0, period.toNanos(), TimeUnit.NANOSECONDS));
   }
 
   @Override

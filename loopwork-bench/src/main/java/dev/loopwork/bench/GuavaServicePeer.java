@@ -8,14 +8,16 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Guava's {@link AbstractScheduledService}, one per body, under one {@link ServiceManager}; fixed-rate or
- * fixed-delay. Each service runs on its own single-thread executor (Guava's default), so a process can hold only as
- * many services as it can hold threads: starts are capped at {@link #THREAD_CAP} to keep the shared machine safe.
+ * Guava's {@link AbstractScheduledService}, one per body, under one {@link ServiceManager};
+ * fixed-rate or fixed-delay. Each service runs on its own single-thread executor (Guava's default),
+ * so a process can hold only as many services as it can hold threads: starts are capped at {@link
+ * #THREAD_CAP} to keep the shared machine safe.
  */
 final class GuavaServicePeer implements Peer {
   /**
-   * The most services (one platform thread each) a benchmark process may start. A trial at 15,000 did not finish
-   * starting within 4 minutes and drove the shared machine's load average into the thousands.
+   * The most services (one platform thread each) a benchmark process may start. A trial at 15,000
+   * did not finish starting within 4 minutes and drove the shared machine's load average into the
+   * thousands.
    */
   static final int THREAD_CAP = 10_000;
 
@@ -34,10 +36,12 @@ final class GuavaServicePeer implements Peer {
   @Override
   public void start(List<Runnable> bodies, Duration interval) {
     if (bodies.size() > THREAD_CAP) {
-      throw new IllegalArgumentException("bodies must number at most " + THREAD_CAP + ": " + bodies.size());
+      throw new IllegalArgumentException(
+          "bodies must number at most " + THREAD_CAP + ": " + bodies.size());
     }
     if (manager != null) {
-      throw new IllegalStateException("Peer " + id() + " is already running a group; call stopAll() first");
+      throw new IllegalStateException(
+          "Peer " + id() + " is already running a group; call stopAll() first");
     }
     Duration period = interval.isZero() ? PeriodicTasks.SMALLEST_PERIOD : interval;
     List<AbstractScheduledService> services = new ArrayList<>(bodies.size());
@@ -69,9 +73,13 @@ final class GuavaServicePeer implements Peer {
 
   @Override
   public String limitReason() {
-    return String.format(Locale.ROOT, "one platform thread per service; capped at %,d threads so that the shared "
-        + "machine (kernel pid_max %,d, vm.max_map_count %,d) keeps room for other processes", THREAD_CAP,
-        ProcessProbe.kernelSetting("kernel/pid_max"), ProcessProbe.kernelSetting("vm/max_map_count"));
+    return String.format(
+        Locale.ROOT,
+        "one platform thread per service; capped at %,d threads so that the shared "
+            + "machine (kernel pid_max %,d, vm.max_map_count %,d) keeps room for other processes",
+        THREAD_CAP,
+        ProcessProbe.kernelSetting("kernel/pid_max"),
+        ProcessProbe.kernelSetting("vm/max_map_count"));
   }
 
   @Override

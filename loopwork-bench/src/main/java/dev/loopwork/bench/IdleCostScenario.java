@@ -10,10 +10,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Idle cost: {@code services} (1,000) services with a {@code intervalS} (60 s) interval; once all have run their
- * first iteration, the CPU time and the thread wake-ups over {@code windowS} (10 s). Wake-ups are context switches
- * from {@code /proc/self/task/<tid>/status}: of the peer's own threads (by name), and of the whole process (which
- * includes the JVM's own periodic threads, the same for every peer).
+ * Idle cost: {@code services} (1,000) services with a {@code intervalS} (60 s) interval; once all
+ * have run their first iteration, the CPU time and the thread wake-ups over {@code windowS} (10 s).
+ * Wake-ups are context switches from {@code /proc/self/task/<tid>/status}: of the peer's own
+ * threads (by name), and of the whole process (which includes the JVM's own periodic threads, the
+ * same for every peer).
  */
 final class IdleCostScenario implements Scenario {
   private static final long SETTLE_MILLIS = 500;
@@ -27,16 +28,22 @@ final class IdleCostScenario implements Scenario {
     LongAdder iterations = new LongAdder();
     List<Runnable> bodies = new ArrayList<>(services);
     for (int i = 0; i < services; i++) {
-      bodies.add(() -> {
-        iterations.increment();
-        firstRuns.countDown();
-      });
+      bodies.add(
+          () -> {
+            iterations.increment();
+            firstRuns.countDown();
+          });
     }
     peer.start(bodies, interval);
     if (!firstRuns.await(60, TimeUnit.SECONDS)) {
       peer.stopAll();
-      throw new IllegalStateException(peer.id() + " started " + (services - firstRuns.getCount()) + " of "
-          + services + " services within 60 s");
+      throw new IllegalStateException(
+          peer.id()
+              + " started "
+              + (services - firstRuns.getCount())
+              + " of "
+              + services
+              + " services within 60 s");
     }
     Thread.sleep(SETTLE_MILLIS);
     var switchesBefore = ProcessProbe.contextSwitches();
@@ -44,8 +51,9 @@ final class IdleCostScenario implements Scenario {
     long iterationsBefore = iterations.sum();
     Thread.sleep(windowMillis);
     long cpu = ProcessProbe.cpuNanos() - cpuBefore;
-    long[] wakeups = ProcessProbe.switchesBetween(switchesBefore, ProcessProbe.contextSwitches(),
-        peer.threadNamePrefixes());
+    long[] wakeups =
+        ProcessProbe.switchesBetween(
+            switchesBefore, ProcessProbe.contextSwitches(), peer.threadNamePrefixes());
     long iterationsInWindow = iterations.sum() - iterationsBefore;
     long threads = ProcessProbe.threadCount();
     peer.stopAll();

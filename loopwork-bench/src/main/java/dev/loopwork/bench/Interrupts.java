@@ -1,6 +1,9 @@
 package dev.loopwork.bench;
 
-/** Waiting that a benchmark process never wants interrupted: it keeps waiting and restores the interrupt flag. */
+/**
+ * Waiting that a benchmark process never wants interrupted: it keeps waiting and restores the
+ * interrupt flag.
+ */
 final class Interrupts {
   private Interrupts() {}
 
@@ -10,7 +13,10 @@ final class Interrupts {
     void await() throws InterruptedException;
   }
 
-  /** Runs {@code wait} to completion even if interrupted, then restores the thread's interrupt status. */
+  /**
+   * Runs {@code wait} to completion even if interrupted, then restores the thread's interrupt
+   * status.
+   */
   static void runUninterruptibly(Wait wait) {
     boolean interrupted = false;
     while (true) {

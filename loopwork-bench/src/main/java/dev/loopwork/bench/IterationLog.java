@@ -12,9 +12,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The iterations that replica processes ran, as they reported them on standard output, on the wall clock they share
- * (one machine), in microseconds since the epoch: a {@link #beginLine} as an iteration begins, an {@link
- * #endLine} with its start and end once it has ended. Thread-safe.
+ * The iterations that replica processes ran, as they reported them on standard output, on the wall
+ * clock they share (one machine), in microseconds since the epoch: a {@link #beginLine} as an
+ * iteration begins, an {@link #endLine} with its start and end once it has ended. Thread-safe.
  */
 final class IterationLog {
   /** The prefix of the line that reports a begun iteration. */
@@ -30,7 +30,8 @@ final class IterationLog {
   private record Begun(String replica, long startMicros) {}
 
   private final List<Iteration> iterations = new ArrayList<>();
-  // Every iteration that began (its end unknown: the start stands for it), also one that never ended.
+  // Every iteration that began (its end unknown: the start stands for it), also one that never
+  // ended.
   private final List<Iteration> begunAll = new ArrayList<>();
   private final Map<String, Begun> latestBegun = new HashMap<>();
 
@@ -71,8 +72,13 @@ final class IterationLog {
   private static String[] fields(String line, String prefix, int count) {
     String[] f = line.substring(prefix.length()).split(" ");
     if (f.length != count) {
-      throw new IllegalArgumentException("iteration line must be \"" + BEGIN + "service replica start\" or \"" + END
-          + "service replica start end\": " + line);
+      throw new IllegalArgumentException(
+          "iteration line must be \""
+              + BEGIN
+              + "service replica start\" or \""
+              + END
+              + "service replica start end\": "
+              + line);
     }
     return f;
   }
@@ -92,24 +98,38 @@ final class IterationLog {
   }
 
   /**
-   * The start of the latest iteration of {@code service} that had begun before {@code beforeMicros}, ended or not
-   * (a replica killed inside an iteration never reports its end), if any.
+   * The start of the latest iteration of {@code service} that had begun before {@code
+   * beforeMicros}, ended or not (a replica killed inside an iteration never reports its end), if
+   * any.
    */
   synchronized Optional<Long> lastStartBefore(String service, long beforeMicros) {
-    Optional<Long> ended = iterations.stream().filter(i -> i.service().equals(service)
-        && i.startMicros() < beforeMicros).map(Iteration::startMicros).max(Long::compare);
+    Optional<Long> ended =
+        iterations.stream()
+            .filter(i -> i.service().equals(service) && i.startMicros() < beforeMicros)
+            .map(Iteration::startMicros)
+            .max(Long::compare);
     Begun latest = latestBegun.get(service);
-    if (latest != null && latest.startMicros() < beforeMicros
+    if (latest != null
+        && latest.startMicros() < beforeMicros
         && (ended.isEmpty() || latest.startMicros() > ended.get())) {
       return Optional.of(latest.startMicros());
     }
     return ended;
   }
 
-  /** The first iteration of {@code service} on a replica other than {@code replica} that started after a time. */
-  synchronized Optional<Iteration> firstElsewhereAfter(String service, String replica, long afterMicros) {
-    return iterations.stream().filter(i -> i.service().equals(service) && !i.replica().equals(replica)
-        && i.startMicros() > afterMicros).min(Comparator.comparingLong(Iteration::startMicros));
+  /**
+   * The first iteration of {@code service} on a replica other than {@code replica} that started
+   * after a time.
+   */
+  synchronized Optional<Iteration> firstElsewhereAfter(
+      String service, String replica, long afterMicros) {
+    return iterations.stream()
+        .filter(
+            i ->
+                i.service().equals(service)
+                    && !i.replica().equals(replica)
+                    && i.startMicros() > afterMicros)
+        .min(Comparator.comparingLong(Iteration::startMicros));
   }
 
   /** How many distinct services started an iteration after a time. */
@@ -125,19 +145,22 @@ final class IterationLog {
 
   /** How many iterations started in {@code [fromMicros, toMicros)}. */
   synchronized long startedBetween(long fromMicros, long toMicros) {
-    return iterations.stream().filter(i -> i.startMicros() >= fromMicros && i.startMicros() < toMicros).count();
+    return iterations.stream()
+        .filter(i -> i.startMicros() >= fromMicros && i.startMicros() < toMicros)
+        .count();
   }
 
   /**
-   * Iterations that started in {@code [fromMicros, toMicros)} on another replica than the previous iteration of
-   * the same service: how often services moved between replicas.
+   * Iterations that started in {@code [fromMicros, toMicros)} on another replica than the previous
+   * iteration of the same service: how often services moved between replicas.
    */
   synchronized long movesBetween(long fromMicros, long toMicros) {
     long moves = 0;
     for (List<Iteration> runs : byServiceInStartOrder().values()) {
       for (int k = 1; k < runs.size(); k++) {
         Iteration run = runs.get(k);
-        if (run.startMicros() >= fromMicros && run.startMicros() < toMicros
+        if (run.startMicros() >= fromMicros
+            && run.startMicros() < toMicros
             && !run.replica().equals(runs.get(k - 1).replica())) {
           moves++;
         }
@@ -147,15 +170,18 @@ final class IterationLog {
   }
 
   /**
-   * Iterations of one service on one replica that began while an iteration of the same service on another
-   * replica was still running (their time spans intersect). Must be 0 for a peer that keeps its promise.
+   * Iterations of one service on one replica that began while an iteration of the same service on
+   * another replica was still running (their time spans intersect). Must be 0 for a peer that keeps
+   * its promise.
    */
   synchronized int overlapping() {
     int count = 0;
     for (List<Iteration> runs : byServiceInStartOrder().values()) {
       Iteration longest = null;
       for (Iteration run : runs) {
-        if (longest != null && run.startMicros() < longest.endMicros() && !run.replica().equals(longest.replica())) {
+        if (longest != null
+            && run.startMicros() < longest.endMicros()
+            && !run.replica().equals(longest.replica())) {
           count++;
         }
         if (longest == null || run.endMicros() > longest.endMicros()) {
@@ -167,9 +193,9 @@ final class IterationLog {
   }
 
   /**
-   * Iterations that started less than {@code minGapMicros} after the previous iteration of the same service on
-   * another replica: the same slot run twice, even if the two did not overlap. Counts every iteration that began,
-   * also one whose replica was killed before it ended.
+   * Iterations that started less than {@code minGapMicros} after the previous iteration of the same
+   * service on another replica: the same slot run twice, even if the two did not overlap. Counts
+   * every iteration that began, also one whose replica was killed before it ended.
    */
   synchronized int closerThan(long minGapMicros) {
     int count = 0;
@@ -177,7 +203,8 @@ final class IterationLog {
       for (int k = 1; k < runs.size(); k++) {
         Iteration before = runs.get(k - 1);
         Iteration run = runs.get(k);
-        if (!run.replica().equals(before.replica()) && run.startMicros() - before.startMicros() < minGapMicros) {
+        if (!run.replica().equals(before.replica())
+            && run.startMicros() - before.startMicros() < minGapMicros) {
           count++;
         }
       }

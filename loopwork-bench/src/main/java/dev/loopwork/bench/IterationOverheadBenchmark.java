@@ -21,9 +21,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Iteration overhead: empty iterations per second with a zero interval (executor peers: their smallest period, 1
- * ns). One operation starts one service, lets it run {@link #ITERATIONS} iterations of a counting body, and stops it
- * and waits; {@code loopwork-start-loops} is the blocking {@code LoopService.start(loops)} path.
+ * Iteration overhead: empty iterations per second with a zero interval (executor peers: their
+ * smallest period, 1 ns). One operation starts one service, lets it run {@link #ITERATIONS}
+ * iterations of a counting body, and stops it and waits; {@code loopwork-start-loops} is the
+ * blocking {@code LoopService.start(loops)} path.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)

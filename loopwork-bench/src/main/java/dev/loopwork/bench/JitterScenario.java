@@ -10,11 +10,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Scheduling jitter: one service with a trivial body; the deviation of each start from the ideal schedule, and its
- * drift. The ideal schedule is {@code anchor + k * interval} with the anchor at the median phase of all starts, so
- * that a slow first start (class loading) does not shift every other deviation; the drift is the Theil-Sen slope of
- * the deviation over k, which a few late wake-ups cannot tilt. Parameters: {@code iterations} (200), {@code
- * intervalMs} (50).
+ * Scheduling jitter: one service with a trivial body; the deviation of each start from the ideal
+ * schedule, and its drift. The ideal schedule is {@code anchor + k * interval} with the anchor at
+ * the median phase of all starts, so that a slow first start (class loading) does not shift every
+ * other deviation; the drift is the Theil-Sen slope of the deviation over k, which a few late
+ * wake-ups cannot tilt. Parameters: {@code iterations} (200), {@code intervalMs} (50).
  */
 final class JitterScenario implements Scenario {
 
@@ -25,22 +25,30 @@ final class JitterScenario implements Scenario {
     long[] starts = new long[iterations];
     AtomicInteger next = new AtomicInteger();
     CountDownLatch done = new CountDownLatch(1);
-    Runnable body = () -> {
-      int k = next.getAndIncrement();
-      if (k < iterations) {
-        starts[k] = System.nanoTime();
-        if (k == iterations - 1) {
-          done.countDown();
-        }
-      }
-    };
+    Runnable body =
+        () -> {
+          int k = next.getAndIncrement();
+          if (k < iterations) {
+            starts[k] = System.nanoTime();
+            if (k == iterations - 1) {
+              done.countDown();
+            }
+          }
+        };
     peer.start(List.of(body), interval);
     long bound = interval.multipliedBy(iterations).multipliedBy(3).plusSeconds(10).toMillis();
     boolean finished = done.await(bound, TimeUnit.MILLISECONDS);
     peer.stopAll();
     if (!finished) {
-      throw new IllegalStateException(peer.id() + " ran " + next.get() + " of " + iterations + " iterations in "
-          + bound + " ms");
+      throw new IllegalStateException(
+          peer.id()
+              + " ran "
+              + next.get()
+              + " of "
+              + iterations
+              + " iterations in "
+              + bound
+              + " ms");
     }
     double[] index = new double[iterations];
     double[] phaseMs = new double[iterations];
@@ -61,7 +69,9 @@ final class JitterScenario implements Scenario {
     result.put("lastDeviationMs", deviationMs[deviationMs.length - 1]);
     result.put("driftMsPerIteration", slope);
     result.put("driftMsPer10000Iterations", slope * 10_000);
-    result.put("deviationsMs", Arrays.stream(deviationMs).map(d -> Math.round(d * 1000) / 1000.0).toArray());
+    result.put(
+        "deviationsMs",
+        Arrays.stream(deviationMs).map(d -> Math.round(d * 1000) / 1000.0).toArray());
     return result;
   }
 }

@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Captures what a peer logs at WARN and above while a scenario runs: through SLF4J/Logback (Loopwork, Spring) and
- * through java.util.logging (Guava).
+ * Captures what a peer logs at WARN and above while a scenario runs: through SLF4J/Logback
+ * (Loopwork, Spring) and through java.util.logging (Guava).
  */
 final class LogCapture implements AutoCloseable {
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
@@ -20,22 +20,24 @@ final class LogCapture implements AutoCloseable {
   private final ch.qos.logback.classic.Logger root =
       (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
   private final java.util.logging.Logger julRoot = java.util.logging.Logger.getLogger("");
-  private final Handler julHandler = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
-        synchronized (julMessages) {
-          julMessages.add(record.getLevel() + " " + record.getLoggerName() + ": " + record.getMessage());
+  private final Handler julHandler =
+      new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+          if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+            synchronized (julMessages) {
+              julMessages.add(
+                  record.getLevel() + " " + record.getLoggerName() + ": " + record.getMessage());
+            }
+          }
         }
-      }
-    }
 
-    @Override
-    public void flush() {}
+        @Override
+        public void flush() {}
 
-    @Override
-    public void close() {}
-  };
+        @Override
+        public void close() {}
+      };
 
   LogCapture() {
     appender.setContext(root.getLoggerContext());

@@ -7,8 +7,9 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.helpers.NOPLoggerFactory;
 
 /**
- * Names the SLF4J backend of this process as the results file records it: {@code logback, root WARN} (the level
- * this module's {@code logback.xml} sets), {@code slf4j-nop}, or the class of any other logger factory.
+ * Names the SLF4J backend of this process as the results file records it: {@code logback, root
+ * WARN} (the level this module's {@code logback.xml} sets), {@code slf4j-nop}, or the class of any
+ * other logger factory.
  */
 final class LoggingBackend {
   private LoggingBackend() {}

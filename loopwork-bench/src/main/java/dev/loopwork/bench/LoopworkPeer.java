@@ -11,10 +11,10 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 
 /**
- * Loopwork through its non-blocking path: {@link LoopEngine#start(LoopService)} on the default engine (its shared
- * worker threads, which also wait for the timers; the same on every JDK), or on an engine whose iterations run on
- * virtual threads ({@code loopwork-virtual}). Signal handling is off, as no other peer handles signals. Stop
- * requests a stop of every handle, then awaits each.
+ * Loopwork through its non-blocking path: {@link LoopEngine#start(LoopService)} on the default
+ * engine (its shared worker threads, which also wait for the timers; the same on every JDK), or on
+ * an engine whose iterations run on virtual threads ({@code loopwork-virtual}). Signal handling is
+ * off, as no other peer handles signals. Stop requests a stop of every handle, then awaits each.
  */
 final class LoopworkPeer implements Peer {
   private final String id;
@@ -33,7 +33,8 @@ final class LoopworkPeer implements Peer {
 
   /** An engine whose iterations run each on a new virtual thread (Java 21 and later). */
   static LoopworkPeer onVirtualThreads() {
-    return new LoopworkPeer("loopwork-virtual", LoopEngine.builder().executor(virtualThreadPerTask()).build());
+    return new LoopworkPeer(
+        "loopwork-virtual", LoopEngine.builder().executor(virtualThreadPerTask()).build());
   }
 
   private static Executor virtualThreadPerTask() {
@@ -41,7 +42,8 @@ final class LoopworkPeer implements Peer {
       // Called reflectively: the benchmark compiles for Java 17.
       return (Executor) Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null);
     } catch (NoSuchMethodException e) {
-      throw new IllegalStateException("loopwork-virtual needs Java 21 or later; this is " + Runtime.version(), e);
+      throw new IllegalStateException(
+          "loopwork-virtual needs Java 21 or later; this is " + Runtime.version(), e);
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("Cannot create a virtual-thread executor", e);
     }

@@ -1,6 +1,9 @@
 package dev.loopwork.bench;
 
-/** The markdown of the generated part of the document, written piece by piece: headings, table rows, lines. */
+/**
+ * The markdown of the generated part of the document, written piece by piece: headings, table rows,
+ * lines.
+ */
 final class Markdown {
   private final StringBuilder md = new StringBuilder();
 

@@ -5,11 +5,12 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * How a scheduler starts iterations that take longer than the interval, read from the start offsets: after each
- * slow iteration the next start is <em>back-to-back</em> (as the previous one ends), <em>skip</em> (on the next free
- * slot of the original schedule), <em>delay</em> (one interval after the previous end) or <em>overlap</em> (before
- * the previous end); once iterations are fast again, a <em>burst</em> is a run of starts less than half an interval
- * apart (catching up with missed slots).
+ * How a scheduler starts iterations that take longer than the interval, read from the start
+ * offsets: after each slow iteration the next start is <em>back-to-back</em> (as the previous one
+ * ends), <em>skip</em> (on the next free slot of the original schedule), <em>delay</em> (one
+ * interval after the previous end) or <em>overlap</em> (before the previous end); once iterations
+ * are fast again, a <em>burst</em> is a run of starts less than half an interval apart (catching up
+ * with missed slots).
  */
 final class OverrunPattern {
   private final Map<String, Integer> afterSlow;
@@ -17,7 +18,8 @@ final class OverrunPattern {
   private final int fastGaps;
   private final double lagMs;
 
-  private OverrunPattern(Map<String, Integer> afterSlow, int burstStarts, int fastGaps, double lagMs) {
+  private OverrunPattern(
+      Map<String, Integer> afterSlow, int burstStarts, int fastGaps, double lagMs) {
     this.afterSlow = afterSlow;
     this.burstStarts = burstStarts;
     this.fastGaps = fastGaps;
@@ -25,17 +27,21 @@ final class OverrunPattern {
   }
 
   /**
-   * Classifies start offsets (ms from the first start) of {@code slow} iterations of {@code bodyMs} each, followed by
-   * fast ones, for a schedule of {@code intervalMs}. Gaps are compared with a tolerance of a fifth of the interval.
+   * Classifies start offsets (ms from the first start) of {@code slow} iterations of {@code bodyMs}
+   * each, followed by fast ones, for a schedule of {@code intervalMs}. Gaps are compared with a
+   * tolerance of a fifth of the interval.
    */
   static OverrunPattern classify(double[] offsetsMs, int slow, double bodyMs, double intervalMs) {
     if (slow < 1 || slow >= offsetsMs.length) {
-      throw new IllegalArgumentException("slow must be in [1, " + (offsetsMs.length - 1) + "]: " + slow);
+      throw new IllegalArgumentException(
+          "slow must be in [1, " + (offsetsMs.length - 1) + "]: " + slow);
     }
     double tolerance = intervalMs / 5;
     Map<String, Integer> afterSlow = new TreeMap<>();
     for (int k = 1; k <= slow; k++) {
-      afterSlow.merge(gapKind(offsetsMs[k] - offsetsMs[k - 1], offsetsMs[k], bodyMs, intervalMs, tolerance), 1,
+      afterSlow.merge(
+          gapKind(offsetsMs[k] - offsetsMs[k - 1], offsetsMs[k], bodyMs, intervalMs, tolerance),
+          1,
           Integer::sum);
     }
     int bursts = 0;
@@ -48,7 +54,8 @@ final class OverrunPattern {
     return new OverrunPattern(afterSlow, bursts, offsetsMs.length - slow - 1, lag);
   }
 
-  private static String gapKind(double gap, double offset, double body, double interval, double tolerance) {
+  private static String gapKind(
+      double gap, double offset, double body, double interval, double tolerance) {
     if (gap < body - tolerance) {
       return "overlap";
     }
@@ -68,8 +75,14 @@ final class OverrunPattern {
     StringBuilder s = new StringBuilder();
     afterSlow.entrySet().stream()
         .sorted((a, b) -> b.getValue() - a.getValue())
-        .forEach(e -> s.append(s.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue())
-            .append('/').append(total));
+        .forEach(
+            e ->
+                s.append(s.length() == 0 ? "" : ", ")
+                    .append(e.getKey())
+                    .append(' ')
+                    .append(e.getValue())
+                    .append('/')
+                    .append(total));
     s.append(burstStarts > 0 ? ", then burst " + burstStarts + "/" + fastGaps : ", then no burst");
     return s.toString();
   }

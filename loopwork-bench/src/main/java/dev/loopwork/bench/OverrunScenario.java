@@ -10,9 +10,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Overrun: one service whose body takes {@code bodyMs} (150) on an interval of {@code intervalMs} (100) for {@code
- * slow} (20) iterations, then {@code fast} (5) trivial iterations that show whether missed runs are caught up in a
- * burst. Reports the start offsets, their {@link OverrunPattern} and what the peer logged at WARN and above.
+ * Overrun: one service whose body takes {@code bodyMs} (150) on an interval of {@code intervalMs}
+ * (100) for {@code slow} (20) iterations, then {@code fast} (5) trivial iterations that show
+ * whether missed runs are caught up in a burst. Reports the start offsets, their {@link
+ * OverrunPattern} and what the peer logged at WARN and above.
  */
 final class OverrunScenario implements Scenario {
 
@@ -25,26 +26,29 @@ final class OverrunScenario implements Scenario {
     long[] starts = new long[total];
     AtomicInteger next = new AtomicInteger();
     CountDownLatch done = new CountDownLatch(1);
-    Runnable body = () -> {
-      int k = next.getAndIncrement();
-      if (k >= total) {
-        return;
-      }
-      starts[k] = System.nanoTime();
-      if (k < slow) {
-        sleep(bodyMs);
-      }
-      if (k == total - 1) {
-        done.countDown();
-      }
-    };
+    Runnable body =
+        () -> {
+          int k = next.getAndIncrement();
+          if (k >= total) {
+            return;
+          }
+          starts[k] = System.nanoTime();
+          if (k < slow) {
+            sleep(bodyMs);
+          }
+          if (k == total - 1) {
+            done.countDown();
+          }
+        };
     List<String> logged;
     try (LogCapture capture = new LogCapture()) {
       peer.start(List.of(body), interval);
-      boolean finished = done.await(total * (bodyMs + interval.toMillis()) * 3 + 10_000, TimeUnit.MILLISECONDS);
+      boolean finished =
+          done.await(total * (bodyMs + interval.toMillis()) * 3 + 10_000, TimeUnit.MILLISECONDS);
       peer.stopAll();
       if (!finished) {
-        throw new IllegalStateException(peer.id() + " ran " + next.get() + " of " + total + " iterations in time");
+        throw new IllegalStateException(
+            peer.id() + " ran " + next.get() + " of " + total + " iterations in time");
       }
       logged = capture.lines();
     }
@@ -55,7 +59,8 @@ final class OverrunScenario implements Scenario {
     result.put("slowIterations", slow);
     result.put("fastIterations", total - slow);
     result.putAll(OverrunPattern.classify(offsetsMs, slow, bodyMs, interval.toMillis()).figures());
-    result.put("startOffsetsMs", Arrays.stream(offsetsMs).map(o -> Math.round(o * 10) / 10.0).toArray());
+    result.put(
+        "startOffsetsMs", Arrays.stream(offsetsMs).map(o -> Math.round(o * 10) / 10.0).toArray());
     result.put("warnLines", logged.size());
     result.put("firstWarn", logged.isEmpty() ? "" : logged.get(0));
     return result;

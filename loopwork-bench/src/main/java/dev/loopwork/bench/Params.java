@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The {@code key=value} parameters of one benchmark process, with the defaults the scenarios document. */
+/**
+ * The {@code key=value} parameters of one benchmark process, with the defaults the scenarios
+ * document.
+ */
 final class Params {
   private final Map<String, String> values;
 
@@ -18,7 +21,8 @@ final class Params {
     for (int i = from; i < args.length; i++) {
       int eq = args[i].indexOf('=');
       if (eq < 1) {
-        throw new IllegalArgumentException("parameter must look like key=value: \"" + args[i] + "\"");
+        throw new IllegalArgumentException(
+            "parameter must look like key=value: \"" + args[i] + "\"");
       }
       values.put(args[i].substring(0, eq), args[i].substring(eq + 1));
     }

@@ -4,12 +4,14 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * One scheduler under test, seen through the only two operations every benchmark needs: start a group of periodic
- * services, and stop them all and wait. An instance lives for one benchmark process and may start and stop many
- * groups one after another; {@link #close()} releases its threads at the end.
+ * One scheduler under test, seen through the only two operations every benchmark needs: start a
+ * group of periodic services, and stop them all and wait. An instance lives for one benchmark
+ * process and may start and stop many groups one after another; {@link #close()} releases its
+ * threads at the end.
  *
- * <p>Every implementation guarantees what the measurements rely on: the iterations of one service never overlap and
- * each sees what the previous one wrote; after {@link #stopAll()} returns no iteration runs and none will.
+ * <p>Every implementation guarantees what the measurements rely on: the iterations of one service
+ * never overlap and each sees what the previous one wrote; after {@link #stopAll()} returns no
+ * iteration runs and none will.
  */
 public interface Peer extends AutoCloseable {
 
@@ -17,14 +19,18 @@ public interface Peer extends AutoCloseable {
   String id();
 
   /**
-   * Starts one service per body, each running its body every {@code interval} from now (first run at once). A zero
-   * interval asks for back-to-back runs; peers that reject it use their smallest period.
+   * Starts one service per body, each running its body every {@code interval} from now (first run
+   * at once). A zero interval asks for back-to-back runs; peers that reject it use their smallest
+   * period.
    *
    * @throws IllegalArgumentException if more bodies are given than {@link #maxServices()}
    */
   void start(List<Runnable> bodies, Duration interval);
 
-  /** Stops every service started since the last call and returns once no iteration runs and none will. */
+  /**
+   * Stops every service started since the last call and returns once no iteration runs and none
+   * will.
+   */
   void stopAll();
 
   /** The most services this peer may start in one benchmark process; see {@link #limitReason()}. */
@@ -37,8 +43,10 @@ public interface Peer extends AutoCloseable {
     return "";
   }
 
-
-  /** Prefixes of the names of the threads this peer runs its timers and iterations on (for wake-up counting). */
+  /**
+   * Prefixes of the names of the threads this peer runs its timers and iterations on (for wake-up
+   * counting).
+   */
   List<String> threadNamePrefixes();
 
   /** Releases the peer's threads; idempotent. */

@@ -5,9 +5,12 @@ import java.util.List;
 /** The peers by identifier, as the benchmark command line and the result files name them. */
 public final class Peers {
   /** Every peer, in the order of the tables. */
-  public static final List<String> ALL = List.of("loopwork", "executor", "spring", "guava-rate", "guava-delay");
+  public static final List<String> ALL =
+      List.of("loopwork", "executor", "spring", "guava-rate", "guava-delay");
 
-  /** Loopwork with a virtual thread per iteration: Java 21 and later only, so not in {@link #ALL}. */
+  /**
+   * Loopwork with a virtual thread per iteration: Java 21 and later only, so not in {@link #ALL}.
+   */
   public static final String LOOPWORK_VIRTUAL = "loopwork-virtual";
 
   private Peers() {}

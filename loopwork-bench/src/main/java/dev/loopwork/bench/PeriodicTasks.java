@@ -11,13 +11,19 @@ final class PeriodicTasks {
   /** The period used for a zero interval: {@code scheduleAtFixedRate} rejects a period of zero. */
   static final Duration SMALLEST_PERIOD = Duration.ofNanos(1);
 
-  static final String SMALLEST_PERIOD_NOTE = "zero interval run as the smallest period accepted, 1 ns";
+  static final String SMALLEST_PERIOD_NOTE =
+      "zero interval run as the smallest period accepted, 1 ns";
 
   private final List<ScheduledFuture<?>> futures = new ArrayList<>();
   private final List<StoppableBody> bodies = new ArrayList<>();
 
-  /** Schedules every body with {@code schedule(task, period)}; a zero interval becomes {@link #SMALLEST_PERIOD}. */
-  void scheduleAll(List<Runnable> newBodies, Duration interval,
+  /**
+   * Schedules every body with {@code schedule(task, period)}; a zero interval becomes {@link
+   * #SMALLEST_PERIOD}.
+   */
+  void scheduleAll(
+      List<Runnable> newBodies,
+      Duration interval,
       BiFunction<Runnable, Duration, ScheduledFuture<?>> schedule) {
     Duration period = interval.isZero() ? SMALLEST_PERIOD : interval;
     for (Runnable body : newBodies) {

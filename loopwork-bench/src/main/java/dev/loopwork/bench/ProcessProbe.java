@@ -10,7 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** Readings of this process from the JVM and from Linux's {@code /proc/self}: CPU time, RSS, context switches. */
+/**
+ * Readings of this process from the JVM and from Linux's {@code /proc/self}: CPU time, RSS, context
+ * switches.
+ */
 final class ProcessProbe {
   private static final Path SELF = Path.of("/proc/self");
 
@@ -32,10 +35,13 @@ final class ProcessProbe {
     return statusNumber(SELF.resolve("status"), "Threads:");
   }
 
-  /** A kernel setting from {@code /proc/sys}, e.g. {@code kernel/pid_max}; -1 if it cannot be read. */
+  /**
+   * A kernel setting from {@code /proc/sys}, e.g. {@code kernel/pid_max}; -1 if it cannot be read.
+   */
   static long kernelSetting(String name) {
     try {
-      // readAllLines, not readString: procfs reports a size of zero, and readString then stops after one byte
+      // readAllLines, not readString: procfs reports a size of zero, and readString then stops
+      // after one byte
       return Long.parseLong(Files.readAllLines(Path.of("/proc/sys").resolve(name)).get(0).trim());
     } catch (IOException | NumberFormatException | IndexOutOfBoundsException e) {
       return -1;
@@ -43,8 +49,9 @@ final class ProcessProbe {
   }
 
   /**
-   * The context switches (voluntary + involuntary) of every thread of this process, by thread id, with the thread's
-   * name. A thread that blocks and is woken counts one voluntary switch per wake-up.
+   * The context switches (voluntary + involuntary) of every thread of this process, by thread id,
+   * with the thread's name. A thread that blocks and is woken counts one voluntary switch per
+   * wake-up.
    */
   static Map<String, ThreadSwitches> contextSwitches() {
     Map<String, ThreadSwitches> result = new HashMap<>();
@@ -53,8 +60,9 @@ final class ProcessProbe {
         try {
           String name = Files.readString(task.resolve("comm")).trim();
           Path status = task.resolve("status");
-          long switches = statusNumber(status, "voluntary_ctxt_switches:")
-              + statusNumber(status, "nonvoluntary_ctxt_switches:");
+          long switches =
+              statusNumber(status, "voluntary_ctxt_switches:")
+                  + statusNumber(status, "nonvoluntary_ctxt_switches:");
           result.put(task.getFileName().toString(), new ThreadSwitches(name, switches));
         } catch (UncheckedIOException | IOException e) {
           // the thread ended between listing and reading: it counts as not there
@@ -67,10 +75,12 @@ final class ProcessProbe {
   }
 
   /**
-   * Context switches between two readings: those of threads whose name starts with one of {@code prefixes} (threads
-   * that appeared in between count in full), and of all threads.
+   * Context switches between two readings: those of threads whose name starts with one of {@code
+   * prefixes} (threads that appeared in between count in full), and of all threads.
    */
-  static long[] switchesBetween(Map<String, ThreadSwitches> before, Map<String, ThreadSwitches> after,
+  static long[] switchesBetween(
+      Map<String, ThreadSwitches> before,
+      Map<String, ThreadSwitches> after,
       List<String> prefixes) {
     long matching = 0;
     long all = 0;

@@ -2,8 +2,8 @@ package dev.loopwork.bench;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import java.io.FileOutputStream;
 import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
@@ -15,17 +15,19 @@ import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 
 /**
- * One replica process of the replicas scenario: runs services {@code svc-0 ...} of one {@link ReplicaPeer} against
- * the database at {@code url} until SIGTERM (a JVM shutdown hook closes the peer: the graceful stop of every peer).
- * Prints {@code READY <replica>} once started and the {@link IterationLog} lines of every iteration.
+ * One replica process of the replicas scenario: runs services {@code svc-0 ...} of one {@link
+ * ReplicaPeer} against the database at {@code url} until SIGTERM (a JVM shutdown hook closes the
+ * peer: the graceful stop of every peer). Prints {@code READY <replica>} once started and the
+ * {@link IterationLog} lines of every iteration.
  *
  * <pre>{@code
  * java -cp ... dev.loopwork.bench.ReplicaMain shedlock jdbc:postgresql://127.0.0.1:5432/db?user=postgres r1 1000 1000 0
  * }</pre>
  *
- * <p>Arguments: peer url replicaId services intervalMillis bodyMillis [writes]. With {@code writes}, each iteration
- * inserts a row {@code (service, replica, written_at)} into {@value #WRITES_TABLE} and then waits the body's time,
- * in one transaction as the peer has its users write ({@link ReplicaPeer#inTransaction}).
+ * <p>Arguments: peer url replicaId services intervalMillis bodyMillis [writes]. With {@code
+ * writes}, each iteration inserts a row {@code (service, replica, written_at)} into {@value
+ * #WRITES_TABLE} and then waits the body's time, in one transaction as the peer has its users write
+ * ({@link ReplicaPeer#inTransaction}).
  */
 public final class ReplicaMain {
   /** What a replica prints once its services are started. */
@@ -43,54 +45,78 @@ public final class ReplicaMain {
   public static void main(String[] args) throws InterruptedException {
     boolean writes = args.length == 7 && args[6].equals(WRITES);
     if (args.length != 6 && !writes) {
-      System.err.println("usage: ReplicaMain " + ReplicaPeers.ALL
-          + " url replicaId services intervalMillis bodyMillis [" + WRITES + "]");
+      System.err.println(
+          "usage: ReplicaMain "
+              + ReplicaPeers.ALL
+              + " url replicaId services intervalMillis bodyMillis ["
+              + WRITES
+              + "]");
       System.exit(2);
     }
     String replica = args[2];
     int services = Integer.parseInt(args[3]);
     Duration interval = Duration.ofMillis(Long.parseLong(args[4]));
     long bodyNanos = Duration.ofMillis(Long.parseLong(args[5])).toNanos();
-    PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
+    PrintStream out =
+        new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
     HikariDataSource dataSource = pool(args[1], replica);
     ReplicaPeer peer = ReplicaPeers.create(args[0]);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      peer.close();
-      dataSource.close();
-      out.flush();
-    }, "replica-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  peer.close();
+                  dataSource.close();
+                  out.flush();
+                },
+                "replica-shutdown"));
     List<String> names = new ArrayList<>(services);
     for (int i = 0; i < services; i++) {
       names.add("svc-" + i);
     }
-    peer.start(dataSource, replica, names, interval, service -> {
-      long start = IterationLog.nowMicros();
-      print(out, IterationLog.beginLine(service, replica, start));
-      if (writes) {
-        write(peer, dataSource, service, replica, bodyNanos);
-      } else if (bodyNanos > 0) {
-        LockSupport.parkNanos(bodyNanos);
-      }
-      print(out, IterationLog.endLine(service, replica, start, IterationLog.nowMicros()));
-    });
+    peer.start(
+        dataSource,
+        replica,
+        names,
+        interval,
+        service -> {
+          long start = IterationLog.nowMicros();
+          print(out, IterationLog.beginLine(service, replica, start));
+          if (writes) {
+            write(peer, dataSource, service, replica, bodyNanos);
+          } else if (bodyNanos > 0) {
+            LockSupport.parkNanos(bodyNanos);
+          }
+          print(out, IterationLog.endLine(service, replica, start, IterationLog.nowMicros()));
+        });
     print(out, READY + replica);
     Thread.currentThread().join(); // until SIGTERM or SIGKILL
   }
 
-  /** One row, then the body's wait, in one transaction; a failed one (a fenced commit refused) is told on stderr. */
-  private static void write(ReplicaPeer peer, DataSource dataSource, String service, String replica, long bodyNanos) {
+  /**
+   * One row, then the body's wait, in one transaction; a failed one (a fenced commit refused) is
+   * told on stderr.
+   */
+  private static void write(
+      ReplicaPeer peer, DataSource dataSource, String service, String replica, long bodyNanos) {
     try {
-      peer.inTransaction(dataSource, c -> {
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + WRITES_TABLE
-            + " (service, replica, written_at) VALUES (?, ?, clock_timestamp())")) {
-          insert.setString(1, service);
-          insert.setString(2, replica);
-          insert.executeUpdate();
-        }
-        LockSupport.parkNanos(bodyNanos);
-      });
+      peer.inTransaction(
+          dataSource,
+          c -> {
+            try (PreparedStatement insert =
+                c.prepareStatement(
+                    "INSERT INTO "
+                        + WRITES_TABLE
+                        + " (service, replica, written_at) VALUES (?, ?, clock_timestamp())")) {
+              insert.setString(1, service);
+              insert.setString(2, replica);
+              insert.executeUpdate();
+            }
+            LockSupport.parkNanos(bodyNanos);
+          });
     } catch (SQLException | RuntimeException e) {
-      System.err.println("replica " + replica + ": the write of " + service + " did not commit: " + e);
+      System.err.println(
+          "replica " + replica + ": the write of " + service + " did not commit: " + e);
     }
   }
 

@@ -2,10 +2,13 @@ package dev.loopwork.bench;
 
 import java.util.List;
 
-/** The replica peers by identifier, as the benchmark command line and the result files name them. */
+/**
+ * The replica peers by identifier, as the benchmark command line and the result files name them.
+ */
 public final class ReplicaPeers {
   /** Every replica peer, in the order of the table. */
-  public static final List<String> ALL = List.of("loopwork", "loopwork-pgbouncer", "shedlock", "db-scheduler");
+  public static final List<String> ALL =
+      List.of("loopwork", "loopwork-pgbouncer", "shedlock", "db-scheduler");
 
   private ReplicaPeers() {}
 
@@ -25,7 +28,8 @@ public final class ReplicaPeers {
       case "db-scheduler":
         return new DbSchedulerReplicaPeer();
       default:
-        throw new IllegalArgumentException("replica peer must be one of " + ALL + ": \"" + id + "\"");
+        throw new IllegalArgumentException(
+            "replica peer must be one of " + ALL + ": \"" + id + "\"");
     }
   }
 }

@@ -8,31 +8,33 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * Replicas: one peer's services on several replica processes ({@link ReplicaMain}, one JVM each) against a
- * PostgreSQL database of the peer's own. Two phases, each on a fresh database:
+ * Replicas: one peer's services on several replica processes ({@link ReplicaMain}, one JVM each)
+ * against a PostgreSQL database of the peer's own. Two phases, each on a fresh database:
  *
  * <ol>
- *   <li><em>Fail-over and hand-over</em>: {@code replicas} (5) replicas run one service {@code svc-0} with a
- *       {@code intervalMs} (1000) interval and a {@code bodyMs} (100) body. {@code tries} (10) times each,
- *       alternately: once at least three replicas are up, the replica that begins the next iteration is killed
- *       ({@code kill -9}) or sent SIGTERM at a set phase after that start (the k-th signal of each kind (2k + 1) /
- *       2 {@code tries} of an interval after it, the same for every peer); taken are the time
- *       from the signal to the start of the next iteration on another replica, and how late that start is against
- *       the schedule (the later of the signal and the previous start plus one interval). A new replica is started
- *       in its place at once (with {@link ReplicaProcess#QUICK_START}, so that it is up sooner).
- *   <li><em>Load</em>: 2 replicas run {@code services} (1,000) services with the same interval and an empty body;
- *       once every service has run since both started, after {@code warmupS} (8) s, the database's transactions
- *       over {@code windowS} (8) s, per second and per replica; the iterations per second of all replicas; and how
- *       often per second a service's iteration ran on another replica than its previous one.
+ *   <li><em>Fail-over and hand-over</em>: {@code replicas} (5) replicas run one service {@code
+ *       svc-0} with a {@code intervalMs} (1000) interval and a {@code bodyMs} (100) body. {@code
+ *       tries} (10) times each, alternately: once at least three replicas are up, the replica that
+ *       begins the next iteration is killed ({@code kill -9}) or sent SIGTERM at a set phase after
+ *       that start (the k-th signal of each kind (2k + 1) / 2 {@code tries} of an interval after
+ *       it, the same for every peer); taken are the time from the signal to the start of the next
+ *       iteration on another replica, and how late that start is against the schedule (the later of
+ *       the signal and the previous start plus one interval). A new replica is started in its place
+ *       at once (with {@link ReplicaProcess#QUICK_START}, so that it is up sooner).
+ *   <li><em>Load</em>: 2 replicas run {@code services} (1,000) services with the same interval and
+ *       an empty body; once every service has run since both started, after {@code warmupS} (8) s,
+ *       the database's transactions over {@code windowS} (8) s, per second and per replica; the
+ *       iterations per second of all replicas; and how often per second a service's iteration ran
+ *       on another replica than its previous one.
  * </ol>
  *
- * <p>Over both phases: iterations of one service on two replicas that overlapped in time, and iterations that
- * started less than half an interval after one of the same service on another replica (a slot run twice).
+ * <p>Over both phases: iterations of one service on two replicas that overlapped in time, and
+ * iterations that started less than half an interval after one of the same service on another
+ * replica (a slot run twice).
  */
 final class ReplicaScenario {
   /** The scenario's name on the command line. */
@@ -42,9 +44,9 @@ final class ReplicaScenario {
   private static final Duration STARTUP = Duration.ofSeconds(60);
 
   /**
-   * Replicas up before each fail-over or hand-over: two remain after it, so every peer always sees at least two
-   * members, and Loopwork (one lease each, with its journal pruner's) never has one replica take both leases and
-   * hand one back when the next replica joins.
+   * Replicas up before each fail-over or hand-over: two remain after it, so every peer always sees
+   * at least two members, and Loopwork (one lease each, with its journal pruner's) never has one
+   * replica take both leases and hand one back when the next replica joins.
    */
   private static final int MIN_READY = 3;
 
@@ -53,7 +55,9 @@ final class ReplicaScenario {
   private String peer;
   private Duration interval;
 
-  /** Measures {@code peerId} (a {@link ReplicaPeers} identifier) and returns the figures by name. */
+  /**
+   * Measures {@code peerId} (a {@link ReplicaPeers} identifier) and returns the figures by name.
+   */
   Map<String, Object> run(String peerId, Params params) throws Exception {
     ReplicaPeers.create(peerId).close(); // fails fast on an unknown peer
     this.peer = peerId;
@@ -94,24 +98,31 @@ final class ReplicaScenario {
     return db;
   }
 
-  private void handOffs(PostgresBenchDatabase db, int replicas, int tries, Duration body, Map<String, Object> result)
+  private void handOffs(
+      PostgresBenchDatabase db, int replicas, int tries, Duration body, Map<String, Object> result)
       throws Exception {
     List<ReplicaProcess> live = new ArrayList<>();
     for (int i = 0; i < replicas; i++) {
       live.add(start(db, 1, body, ReplicaProcess.QUICK_START));
     }
-    awaitUntil(() -> live.stream().allMatch(ReplicaProcess::isReady), STARTUP, "every replica ready");
+    awaitUntil(
+        () -> live.stream().allMatch(ReplicaProcess::isReady), STARTUP, "every replica ready");
     Thread.sleep(interval.multipliedBy(2).toMillis()); // the hand-offs of the start are over
     double[][] latency = new double[2][tries];
     double[][] late = new double[2][tries];
     for (int i = 0; i < 2 * tries; i++) {
-      awaitUntil(() -> live.stream().filter(ReplicaProcess::isReady).count() >= MIN_READY, STARTUP,
+      awaitUntil(
+          () -> live.stream().filter(ReplicaProcess::isReady).count() >= MIN_READY,
+          STARTUP,
           MIN_READY + " replicas ready");
-      // The k-th signal of each kind comes (2k + 1) / 2n of an interval after a start: the same phases for every peer.
-      ReplicaProcess runner = runnerAtPhase(live, (2L * (i / 2) + 1) * interval.toMillis() / (2L * tries));
+      // The k-th signal of each kind comes (2k + 1) / 2n of an interval after a start: the same
+      // phases for every peer.
+      ReplicaProcess runner =
+          runnerAtPhase(live, (2L * (i / 2) + 1) * interval.toMillis() / (2L * tries));
       boolean kill = i % 2 == 0;
       long signalled = IterationLog.nowMicros();
-      // Read now: once another replica begins an iteration, the signalled one's, which may never end, is no longer
+      // Read now: once another replica begins an iteration, the signalled one's, which may never
+      // end, is no longer
       // the latest begun.
       long due = log.lastStartBefore(SERVICE, signalled).orElseThrow() + interval.toNanos() / 1000;
       if (kill) {
@@ -123,9 +134,15 @@ final class ReplicaScenario {
       if (i + 1 < 2 * tries) {
         live.add(start(db, 1, body, ReplicaProcess.QUICK_START));
       }
-      awaitUntil(() -> log.firstElsewhereAfter(SERVICE, runner.replica, signalled).isPresent(), STARTUP,
-          "an iteration on another replica after the " + (kill ? "kill" : "SIGTERM") + " of " + runner.replica);
-      long next = log.firstElsewhereAfter(SERVICE, runner.replica, signalled).orElseThrow().startMicros();
+      awaitUntil(
+          () -> log.firstElsewhereAfter(SERVICE, runner.replica, signalled).isPresent(),
+          STARTUP,
+          "an iteration on another replica after the "
+              + (kill ? "kill" : "SIGTERM")
+              + " of "
+              + runner.replica);
+      long next =
+          log.firstElsewhereAfter(SERVICE, runner.replica, signalled).orElseThrow().startMicros();
       latency[i % 2][i / 2] = (next - signalled) / 1000.0;
       late[i % 2][i / 2] = (next - Math.max(due, signalled)) / 1000.0;
     }
@@ -137,12 +154,15 @@ final class ReplicaScenario {
   }
 
   /**
-   * Waits until the next iteration of the service begins on a live replica and then until {@code phaseMillis} after
-   * that start; returns that replica.
+   * Waits until the next iteration of the service begins on a live replica and then until {@code
+   * phaseMillis} after that start; returns that replica.
    */
-  private ReplicaProcess runnerAtPhase(List<ReplicaProcess> live, long phaseMillis) throws InterruptedException {
+  private ReplicaProcess runnerAtPhase(List<ReplicaProcess> live, long phaseMillis)
+      throws InterruptedException {
     long since = IterationLog.nowMicros();
-    awaitUntil(() -> log.lastStartBefore(SERVICE, Long.MAX_VALUE).orElse(0L) > since, STARTUP,
+    awaitUntil(
+        () -> log.lastStartBefore(SERVICE, Long.MAX_VALUE).orElse(0L) > since,
+        STARTUP,
         "an iteration of the service");
     ReplicaProcess runner = latestRunner(live);
     long start = log.lastStartBefore(SERVICE, Long.MAX_VALUE).orElseThrow();
@@ -153,23 +173,39 @@ final class ReplicaScenario {
     return runner;
   }
 
-  /** The live replica that began the latest iteration of the service; waits for one if a dead one did. */
+  /**
+   * The live replica that began the latest iteration of the service; waits for one if a dead one
+   * did.
+   */
   private ReplicaProcess latestRunner(List<ReplicaProcess> live) throws InterruptedException {
     ReplicaProcess[] runner = new ReplicaProcess[1];
-    awaitUntil(() -> {
-      runner[0] = log.latestRunner(SERVICE).flatMap(id -> live.stream()
-          .filter(r -> r.replica.equals(id) && r.isAlive()).findFirst()).orElse(null);
-      return runner[0] != null;
-    }, STARTUP, "an iteration on a live replica");
+    awaitUntil(
+        () -> {
+          runner[0] =
+              log.latestRunner(SERVICE)
+                  .flatMap(
+                      id ->
+                          live.stream()
+                              .filter(r -> r.replica.equals(id) && r.isAlive())
+                              .findFirst())
+                  .orElse(null);
+          return runner[0] != null;
+        },
+        STARTUP,
+        "an iteration on a live replica");
     return runner[0];
   }
 
-  private void load(PostgresBenchDatabase db, int services, int warmupS, int windowS, Map<String, Object> result)
+  private void load(
+      PostgresBenchDatabase db, int services, int warmupS, int windowS, Map<String, Object> result)
       throws Exception {
     long begin = System.nanoTime();
-    List<ReplicaProcess> pair = List.of(start(db, services, Duration.ZERO, List.of()),
-        start(db, services, Duration.ZERO, List.of()));
-    awaitUntil(() -> pair.stream().allMatch(ReplicaProcess::isReady), STARTUP, "both replicas ready");
+    List<ReplicaProcess> pair =
+        List.of(
+            start(db, services, Duration.ZERO, List.of()),
+            start(db, services, Duration.ZERO, List.of()));
+    awaitUntil(
+        () -> pair.stream().allMatch(ReplicaProcess::isReady), STARTUP, "both replicas ready");
     long since = IterationLog.nowMicros();
     awaitUntil(() -> log.servicesStartedAfter(since) >= services, STARTUP, "every service running");
     result.put("loadStartS", (System.nanoTime() - begin) / 1e9);
@@ -189,11 +225,11 @@ final class ReplicaScenario {
     result.put("movesPerSecond", log.movesBetween(from, to) / seconds);
   }
 
-  private ReplicaProcess start(PostgresBenchDatabase db, int services, Duration body, List<String> jvm)
-      throws IOException {
+  private ReplicaProcess start(
+      PostgresBenchDatabase db, int services, Duration body, List<String> jvm) throws IOException {
     String url = ReplicaPeers.create(peer).url(db.url());
-    ReplicaProcess replica = ReplicaProcess.start(peer, url, "r" + (all.size() + 1), services, interval,
-        body, jvm, log);
+    ReplicaProcess replica =
+        ReplicaProcess.start(peer, url, "r" + (all.size() + 1), services, interval, body, jvm, log);
     all.add(replica);
     return replica;
   }

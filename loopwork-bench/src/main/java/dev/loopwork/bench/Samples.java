@@ -14,7 +14,10 @@ final class Samples {
     Arrays.sort(sorted);
   }
 
-  /** The nearest-rank percentile: the smallest value with at least {@code p} percent of values at or below it. */
+  /**
+   * The nearest-rank percentile: the smallest value with at least {@code p} percent of values at or
+   * below it.
+   */
   double percentile(double p) {
     if (p <= 0 || p > 100) {
       throw new IllegalArgumentException("p must be in (0, 100]: " + p);
@@ -36,13 +39,13 @@ final class Samples {
   }
 
   /**
-   * The Theil-Sen slope of {@code y} over {@code x}: the median of the slopes between all pairs of points, robust
-   * against a few outliers.
+   * The Theil-Sen slope of {@code y} over {@code x}: the median of the slopes between all pairs of
+   * points, robust against a few outliers.
    */
   static double robustSlope(double[] x, double[] y) {
     if (x.length != y.length || x.length < 2) {
-      throw new IllegalArgumentException("x and y must have the same length, at least 2: " + x.length + ", "
-          + y.length);
+      throw new IllegalArgumentException(
+          "x and y must have the same length, at least 2: " + x.length + ", " + y.length);
     }
     double[] slopes = new double[x.length * (x.length - 1) / 2];
     int n = 0;

@@ -11,12 +11,12 @@ import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.AtomicHistogram;
 
 /**
- * Scale: {@code services} services with a {@code intervalS} (1 s) interval held for {@code holdS} (10 s; 0 measures
- * only starting and stopping). Reports
- * the time until every service has run its first iteration, the CPU time over the hold, the period error of starts
- * (|time since the previous start - interval|, p50/p99/max), the time to stop all, and the process's peak RSS. A
- * peer that may not start that many services is not started at all and the result says why: its largest point at or
- * under its limit is the bounded attempt.
+ * Scale: {@code services} services with a {@code intervalS} (1 s) interval held for {@code holdS}
+ * (10 s; 0 measures only starting and stopping). Reports the time until every service has run its
+ * first iteration, the CPU time over the hold, the period error of starts (|time since the previous
+ * start - interval|, p50/p99/max), the time to stop all, and the process's peak RSS. A peer that
+ * may not start that many services is not started at all and the result says why: its largest point
+ * at or under its limit is the bounded attempt.
  */
 final class ScaleScenario implements Scenario {
   private static final long HOUR_MICROS = 3_600_000_000L;

@@ -6,11 +6,11 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Runs one scenario against one peer in this process and prints one line {@code RESULT <json>} to standard output,
- * with the logging backend the process found ({@link LoggingBackend}).
- * {@link BenchSuite} starts one such process per measurement, so that every peer starts from a fresh JVM. The
- * {@value ReplicaScenario#NAME} and {@value FreezeScenario#NAME} scenarios take a {@link ReplicaPeers} identifier and
- * start replica processes of their own.
+ * Runs one scenario against one peer in this process and prints one line {@code RESULT <json>} to
+ * standard output, with the logging backend the process found ({@link LoggingBackend}). {@link
+ * BenchSuite} starts one such process per measurement, so that every peer starts from a fresh JVM.
+ * The {@value ReplicaScenario#NAME} and {@value FreezeScenario#NAME} scenarios take a {@link
+ * ReplicaPeers} identifier and start replica processes of their own.
  *
  * <pre>{@code
  * java -cp ... dev.loopwork.bench.ScenarioMain scale loopwork services=100000
@@ -20,12 +20,13 @@ import java.util.function.Supplier;
  */
 public final class ScenarioMain {
   /** The scenarios by the name the command line uses. */
-  static final Map<String, Supplier<Scenario>> SCENARIOS = Map.of(
-      "stop-latency", StopLatencyScenario::new,
-      "jitter", JitterScenario::new,
-      "overrun", OverrunScenario::new,
-      "idle", IdleCostScenario::new,
-      "scale", ScaleScenario::new);
+  static final Map<String, Supplier<Scenario>> SCENARIOS =
+      Map.of(
+          "stop-latency", StopLatencyScenario::new,
+          "jitter", JitterScenario::new,
+          "overrun", OverrunScenario::new,
+          "idle", IdleCostScenario::new,
+          "scale", ScaleScenario::new);
 
   /** The prefix of the line that carries the result. */
   static final String RESULT_PREFIX = "RESULT ";
@@ -33,21 +34,36 @@ public final class ScenarioMain {
   private ScenarioMain() {}
 
   /**
-   * Arguments: scenario, peer, then {@code key=value} parameters. Exits with status 0 after printing the result, 1
-   * after printing a result that holds an {@code error}, 2 on bad arguments.
+   * Arguments: scenario, peer, then {@code key=value} parameters. Exits with status 0 after
+   * printing the result, 1 after printing a result that holds an {@code error}, 2 on bad arguments.
    */
   public static void main(String[] args) throws Exception {
     boolean replicas = args.length > 0 && args[0].equals(ReplicaScenario.NAME);
     boolean freeze = args.length > 0 && args[0].equals(FreezeScenario.NAME);
     if (args.length < 2 || !SCENARIOS.containsKey(args[0]) && !replicas && !freeze) {
-      System.err.println("usage: ScenarioMain " + SCENARIOS.keySet() + " " + Peers.ALL + " [key=value ...]\n"
-          + "       ScenarioMain " + ReplicaScenario.NAME + " " + ReplicaPeers.ALL + " [key=value ...]\n"
-          + "       ScenarioMain " + FreezeScenario.NAME + " " + FreezeScenario.PEERS + " [key=value ...]");
+      System.err.println(
+          "usage: ScenarioMain "
+              + SCENARIOS.keySet()
+              + " "
+              + Peers.ALL
+              + " [key=value ...]\n"
+              + "       ScenarioMain "
+              + ReplicaScenario.NAME
+              + " "
+              + ReplicaPeers.ALL
+              + " [key=value ...]\n"
+              + "       ScenarioMain "
+              + FreezeScenario.NAME
+              + " "
+              + FreezeScenario.PEERS
+              + " [key=value ...]");
       System.exit(2);
     }
     Params params = Params.parse(args, 2);
-    // Before the scenario, for every peer alike: an application's logging backend is up before it schedules work, and
-    // starting Logback (about 20 MB of RSS and 0.1 s) would otherwise be charged to the first peer that logs.
+    // Before the scenario, for every peer alike: an application's logging backend is up before it
+    // schedules work, and
+    // starting Logback (about 20 MB of RSS and 0.1 s) would otherwise be charged to the first peer
+    // that logs.
     String logging = LoggingBackend.describe();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("scenario", args[0]);
@@ -56,8 +72,13 @@ public final class ScenarioMain {
     out.put("params", params.asMap());
     int status = 0;
     try {
-      out.put("result", replicas ? new ReplicaScenario().run(args[1], params)
-          : freeze ? new FreezeScenario().run(args[1], params) : runInProcess(args[0], args[1], params));
+      out.put(
+          "result",
+          replicas
+              ? new ReplicaScenario().run(args[1], params)
+              : freeze
+                  ? new FreezeScenario().run(args[1], params)
+                  : runInProcess(args[0], args[1], params));
     } catch (Exception | OutOfMemoryError e) {
       e.printStackTrace();
       out.put("error", e.toString());
@@ -69,7 +90,8 @@ public final class ScenarioMain {
     System.exit(status);
   }
 
-  private static Map<String, Object> runInProcess(String scenario, String peerId, Params params) throws Exception {
+  private static Map<String, Object> runInProcess(String scenario, String peerId, Params params)
+      throws Exception {
     try (Peer peer = Peers.create(peerId)) {
       return SCENARIOS.get(scenario).get().run(peer, params);
     }

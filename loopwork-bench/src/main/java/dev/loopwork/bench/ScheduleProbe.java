@@ -5,9 +5,10 @@ import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.AtomicHistogram;
 
 /**
- * The body of one service in the scale benchmark: counts its first run, then records the period error of each later
- * start (how far the time since the previous start lies from the interval) in a histogram shared by all services,
- * in microseconds. One instance per service; its runs never overlap, so its own field needs no synchronisation.
+ * The body of one service in the scale benchmark: counts its first run, then records the period
+ * error of each later start (how far the time since the previous start lies from the interval) in a
+ * histogram shared by all services, in microseconds. One instance per service; its runs never
+ * overlap, so its own field needs no synchronisation.
  */
 final class ScheduleProbe implements Runnable {
   private final long intervalNanos;
@@ -16,7 +17,11 @@ final class ScheduleProbe implements Runnable {
   private final LongAdder iterations;
   private long previous = Long.MIN_VALUE;
 
-  ScheduleProbe(long intervalNanos, AtomicHistogram periodErrorMicros, CountDownLatch firstRuns, LongAdder iterations) {
+  ScheduleProbe(
+      long intervalNanos,
+      AtomicHistogram periodErrorMicros,
+      CountDownLatch firstRuns,
+      LongAdder iterations) {
     this.intervalNanos = intervalNanos;
     this.periodErrorMicros = periodErrorMicros;
     this.firstRuns = firstRuns;
@@ -34,6 +39,7 @@ final class ScheduleProbe implements Runnable {
       return;
     }
     long errorMicros = Math.abs(now - last - intervalNanos) / 1000;
-    periodErrorMicros.recordValue(Math.min(errorMicros, periodErrorMicros.getHighestTrackableValue()));
+    periodErrorMicros.recordValue(
+        Math.min(errorMicros, periodErrorMicros.getHighestTrackableValue()));
   }
 }

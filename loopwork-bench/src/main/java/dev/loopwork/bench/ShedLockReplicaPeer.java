@@ -17,17 +17,19 @@ import net.javacrumbs.shedlock.provider.jdbctemplate.JdbcTemplateLockProvider;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * ShedLock's JDBC provider as its documentation sets it up without Spring's scheduling annotations: every replica
- * schedules every service on its own {@link ScheduledThreadPoolExecutor} ({@link ReplicaPeer#THREADS} threads,
- * {@code scheduleAtFixedRate}), and each tick runs the body through {@link LockingTaskExecutor#executeWithLock} on
- * a {@link JdbcTemplateLockProvider} with {@code usingDbTime()} (the database's clock, as ShedLock recommends). A
- * tick that finds the lock held skips the run.
+ * ShedLock's JDBC provider as its documentation sets it up without Spring's scheduling annotations:
+ * every replica schedules every service on its own {@link ScheduledThreadPoolExecutor} ({@link
+ * ReplicaPeer#THREADS} threads, {@code scheduleAtFixedRate}), and each tick runs the body through
+ * {@link LockingTaskExecutor#executeWithLock} on a {@link JdbcTemplateLockProvider} with {@code
+ * usingDbTime()} (the database's clock, as ShedLock recommends). A tick that finds the lock held
+ * skips the run.
  *
- * <p>{@code lockAtMostFor} is {@link ReplicaPeer#CLAIM_AFTER_CRASH}: how long the lock of a replica that died
- * outlives it. {@code lockAtLeastFor} is 90 % of the interval: the replicas' schedules are not in phase, so with a
- * shorter hold another replica's tick in the same interval would run the service again (ShedLock's documentation
- * gives this as the purpose of {@code lockAtLeastFor}); shorter than the interval, so the lock is free again by the
- * next tick. Closing shuts the executor down and waits for running ticks, which release their locks.
+ * <p>{@code lockAtMostFor} is {@link ReplicaPeer#CLAIM_AFTER_CRASH}: how long the lock of a replica
+ * that died outlives it. {@code lockAtLeastFor} is 90 % of the interval: the replicas' schedules
+ * are not in phase, so with a shorter hold another replica's tick in the same interval would run
+ * the service again (ShedLock's documentation gives this as the purpose of {@code lockAtLeastFor});
+ * shorter than the interval, so the lock is free again by the next tick. Closing shuts the executor
+ * down and waits for running ticks, which release their locks.
  */
 final class ShedLockReplicaPeer implements ReplicaPeer {
   /** The share of the interval that a run keeps the lock at least. */
@@ -42,26 +44,42 @@ final class ShedLockReplicaPeer implements ReplicaPeer {
 
   @Override
   public void createTables(DataSource dataSource) throws SQLException {
-    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
       // The table of ShedLock's documentation for PostgreSQL.
-      s.execute("CREATE TABLE shedlock (name VARCHAR(64) NOT NULL, lock_until TIMESTAMP NOT NULL, "
-          + "locked_at TIMESTAMP NOT NULL, locked_by VARCHAR(255) NOT NULL, PRIMARY KEY (name))");
+      s.execute(
+          "CREATE TABLE shedlock (name VARCHAR(64) NOT NULL, lock_until TIMESTAMP NOT NULL, "
+              + "locked_at TIMESTAMP NOT NULL, locked_by VARCHAR(255) NOT NULL, PRIMARY KEY (name))");
     }
   }
 
   @Override
-  public void start(DataSource dataSource, String replicaId, List<String> services, Duration interval,
+  public void start(
+      DataSource dataSource,
+      String replicaId,
+      List<String> services,
+      Duration interval,
       Consumer<String> body) {
-    LockingTaskExecutor locking = new DefaultLockingTaskExecutor(new JdbcTemplateLockProvider(
-        JdbcTemplateLockProvider.Configuration.builder().withJdbcTemplate(new JdbcTemplate(dataSource))
-            .usingDbTime().withLockedByValue(replicaId).build()));
+    LockingTaskExecutor locking =
+        new DefaultLockingTaskExecutor(
+            new JdbcTemplateLockProvider(
+                JdbcTemplateLockProvider.Configuration.builder()
+                    .withJdbcTemplate(new JdbcTemplate(dataSource))
+                    .usingDbTime()
+                    .withLockedByValue(replicaId)
+                    .build()));
     Duration lockAtLeastFor = Duration.ofNanos((long) (interval.toNanos() * LOCK_AT_LEAST_SHARE));
     scheduler = new ScheduledThreadPoolExecutor(THREADS, new DaemonThreadFactory("shedlock"));
     for (String service : services) {
       Runnable run = () -> body.accept(service);
-      scheduler.scheduleAtFixedRate(() -> locking.executeWithLock(run,
-          new LockConfiguration(Instant.now(), service, CLAIM_AFTER_CRASH, lockAtLeastFor)),
-          0, interval.toNanos(), TimeUnit.NANOSECONDS);
+      scheduler.scheduleAtFixedRate(
+          () ->
+              locking.executeWithLock(
+                  run,
+                  new LockConfiguration(Instant.now(), service, CLAIM_AFTER_CRASH, lockAtLeastFor)),
+          0,
+          interval.toNanos(),
+          TimeUnit.NANOSECONDS);
     }
   }
 

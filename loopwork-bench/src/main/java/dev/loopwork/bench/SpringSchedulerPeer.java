@@ -5,8 +5,9 @@ import java.util.List;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
- * Spring's {@link ThreadPoolTaskScheduler} with one thread per core, every service a {@code scheduleAtFixedRate}
- * task; stop as for the shared executor (cancel, then wait for a run in progress).
+ * Spring's {@link ThreadPoolTaskScheduler} with one thread per core, every service a {@code
+ * scheduleAtFixedRate} task; stop as for the shared executor (cancel, then wait for a run in
+ * progress).
  */
 final class SpringSchedulerPeer implements Peer {
   private final ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();

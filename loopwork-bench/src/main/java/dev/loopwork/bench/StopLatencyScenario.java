@@ -8,13 +8,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Stop latency: one idle service with a 1000 s interval, past its first run; the time the blocking stop takes to
- * return. Parameters: {@code trials} (300, the number issue 11 asks for its p99) measured after {@code warmup} (10)
- * unmeasured ones.
+ * Stop latency: one idle service with a 1000 s interval, past its first run; the time the blocking
+ * stop takes to return. Parameters: {@code trials} (300, the number issue 11 asks for its p99)
+ * measured after {@code warmup} (10) unmeasured ones.
  */
 final class StopLatencyScenario implements Scenario {
   private static final Duration INTERVAL = Duration.ofSeconds(1000);
-  /** Long enough for the first run to have returned and the service to be waiting for its second. */
+
+  /**
+   * Long enough for the first run to have returned and the service to be waiting for its second.
+   */
   private static final long SETTLE_MILLIS = 20;
 
   @Override

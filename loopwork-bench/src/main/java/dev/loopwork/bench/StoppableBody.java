@@ -1,9 +1,10 @@
 package dev.loopwork.bench;
 
 /**
- * A body for executor-based peers that can be stopped and waited for: after {@link #stop()} returns, the body is not
- * running and never will again. {@code ScheduledFuture.cancel(false)} alone gives neither promise: it neither waits
- * for a run in progress nor stops a run that was already dequeued.
+ * A body for executor-based peers that can be stopped and waited for: after {@link #stop()}
+ * returns, the body is not running and never will again. {@code ScheduledFuture.cancel(false)}
+ * alone gives neither promise: it neither waits for a run in progress nor stops a run that was
+ * already dequeued.
  */
 final class StoppableBody implements Runnable {
   private final Runnable body;

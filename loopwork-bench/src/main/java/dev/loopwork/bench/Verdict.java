@@ -16,8 +16,9 @@ final class Verdict {
   private Verdict() {}
 
   /**
-   * {@link #MET} or {@link #MISSED} as {@code met} says, if every one of {@code runs} (the runs whose figures
-   * {@code met} was computed from) has a result; else {@link #NOT_MEASURED}, naming the first run that failed.
+   * {@link #MET} or {@link #MISSED} as {@code met} says, if every one of {@code runs} (the runs
+   * whose figures {@code met} was computed from) has a result; else {@link #NOT_MEASURED}, naming
+   * the first run that failed.
    */
   static String of(boolean met, JsonNode... runs) {
     for (JsonNode run : runs) {

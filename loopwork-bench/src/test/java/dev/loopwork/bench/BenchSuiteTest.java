@@ -16,20 +16,32 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The suite's plan, its document and results file handling, and the targets tables of its report. */
+/**
+ * The suite's plan, its document and results file handling, and the targets tables of its report.
+ */
 class BenchSuiteTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
   void replacesOnlyTheGeneratedPartOfTheDocument(@TempDir Path dir) throws Exception {
     Path doc = dir.resolve("benchmarks.md");
-    Files.writeString(doc, "# Benchmarks\nhand-written\n" + BenchSuite.BEGIN + "\nold\n" + BenchSuite.END
-        + "\nanalysis\n");
+    Files.writeString(
+        doc,
+        "# Benchmarks\nhand-written\n"
+            + BenchSuite.BEGIN
+            + "\nold\n"
+            + BenchSuite.END
+            + "\nanalysis\n");
 
     BenchSuite.writeDoc(doc, "new table\n");
 
-    assertThat(Files.readString(doc)).isEqualTo("# Benchmarks\nhand-written\n" + BenchSuite.BEGIN
-        + "\n\nnew table\n" + BenchSuite.END + "\nanalysis\n");
+    assertThat(Files.readString(doc))
+        .isEqualTo(
+            "# Benchmarks\nhand-written\n"
+                + BenchSuite.BEGIN
+                + "\n\nnew table\n"
+                + BenchSuite.END
+                + "\nanalysis\n");
   }
 
   @Test
@@ -39,26 +51,34 @@ class BenchSuiteTest {
 
     BenchSuite.writeDoc(doc, "table\n");
 
-    assertThat(Files.readString(doc)).isEqualTo("# Benchmarks\n" + BenchSuite.BEGIN + "\n\ntable\n"
-        + BenchSuite.END + "\n");
+    assertThat(Files.readString(doc))
+        .isEqualTo("# Benchmarks\n" + BenchSuite.BEGIN + "\n\ntable\n" + BenchSuite.END + "\n");
   }
 
   @Test
   void aPartialRunReplacesTheFiguresOfItsScenariosOnly() throws Exception {
     ObjectMapper json = new ObjectMapper();
-    ObjectNode earlier = (ObjectNode) json.readTree("{\"run\":{\"date\":\"d1\",\"partialRuns\":["
-        + "{\"date\":\"d0\",\"scenarios\":[\"replicas\"]},{\"date\":\"d0\",\"scenarios\":[\"jitter\"]}]},"
-        + "\"results\":[{\"scenario\":\"jitter\",\"label\":\"old\"},{\"scenario\":\"replicas\",\"label\":\"old\"}]}");
-    ObjectNode partial = (ObjectNode) json.readTree("{\"run\":{\"date\":\"d2\"},"
-        + "\"results\":[{\"scenario\":\"replicas\",\"label\":\"new\"}]}");
+    ObjectNode earlier =
+        (ObjectNode)
+            json.readTree(
+                "{\"run\":{\"date\":\"d1\",\"partialRuns\":["
+                    + "{\"date\":\"d0\",\"scenarios\":[\"replicas\"]},{\"date\":\"d0\",\"scenarios\":[\"jitter\"]}]},"
+                    + "\"results\":[{\"scenario\":\"jitter\",\"label\":\"old\"},{\"scenario\":\"replicas\",\"label\":\"old\"}]}");
+    ObjectNode partial =
+        (ObjectNode)
+            json.readTree(
+                "{\"run\":{\"date\":\"d2\"},"
+                    + "\"results\":[{\"scenario\":\"replicas\",\"label\":\"new\"}]}");
 
     ObjectNode merged = BenchSuite.merge(earlier, partial, Set.of("replicas"));
 
     assertThat(merged.path("results").toString())
-        .isEqualTo("[{\"scenario\":\"jitter\",\"label\":\"old\"},{\"scenario\":\"replicas\",\"label\":\"new\"}]");
+        .isEqualTo(
+            "[{\"scenario\":\"jitter\",\"label\":\"old\"},{\"scenario\":\"replicas\",\"label\":\"new\"}]");
     assertThat(merged.path("run").path("date").asText()).isEqualTo("d1");
     assertThat(merged.path("run").path("partialRuns").toString())
-        .isEqualTo("[{\"date\":\"d0\",\"scenarios\":[\"jitter\"]},{\"date\":\"d2\",\"scenarios\":[\"replicas\"]}]");
+        .isEqualTo(
+            "[{\"date\":\"d0\",\"scenarios\":[\"jitter\"]},{\"date\":\"d2\",\"scenarios\":[\"replicas\"]}]");
   }
 
   @Test
@@ -73,19 +93,33 @@ class BenchSuiteTest {
       (run.jvmArgs().equals(BenchPlan.JVM) ? logback : nop).add(point);
       assertThat(run.jvmArgs()).isIn(BenchPlan.JVM, BenchPlan.JVM_NOP);
     }
-    assertThat(logback).containsExactly(
-        "17 loopwork services=1000", "17 loopwork services=10000", "17 loopwork services=100000",
-        "17 executor services=1000", "17 executor services=10000", "17 executor services=100000",
-        "17 spring services=1000", "17 spring services=10000", "17 spring services=100000",
-        "17 guava-rate services=1000", "17 guava-rate services=10000", "17 guava-rate services=100000",
-        "25 loopwork services=1000", "25 loopwork services=10000", "25 loopwork services=100000",
-        "25 loopwork-virtual services=100000", "25 executor services=100000");
-    assertThat(nop).containsExactly("17 loopwork-nop services=100000", "17 executor-nop services=100000");
+    assertThat(logback)
+        .containsExactly(
+            "17 loopwork services=1000",
+            "17 loopwork services=10000",
+            "17 loopwork services=100000",
+            "17 executor services=1000",
+            "17 executor services=10000",
+            "17 executor services=100000",
+            "17 spring services=1000",
+            "17 spring services=10000",
+            "17 spring services=100000",
+            "17 guava-rate services=1000",
+            "17 guava-rate services=10000",
+            "17 guava-rate services=100000",
+            "25 loopwork services=1000",
+            "25 loopwork services=10000",
+            "25 loopwork services=100000",
+            "25 loopwork-virtual services=100000",
+            "25 executor services=100000");
+    assertThat(nop)
+        .containsExactly("17 loopwork-nop services=100000", "17 executor-nop services=100000");
   }
 
   @Test
   void theScenarioJvmsLogThroughLogbackWithTheRootAtWarn() {
-    // Surefire selects Logback as the JVMs of the plan do; the configuration is this module's logback.xml.
+    // Surefire selects Logback as the JVMs of the plan do; the configuration is this module's
+    // logback.xml.
     assertThat(BenchPlan.JVM).contains(BenchPlan.LOGBACK);
     assertThat(LoggingBackend.describe()).isEqualTo("logback, root WARN");
   }
@@ -98,15 +132,26 @@ class BenchSuiteTest {
 
     String report = BenchReport.render(root(results));
 
-    assertThat(issue11Verdicts(report)).containsExactly(
-        entry("100,000 services: peak RSS (MB) within 1.3x the executor's", "| 110 | 90.0 | 1.22x | met |"),
-        entry("100,000 services: CPU s over 10 s within 1.3x the executor's", "| 2.00 | 1.00 | 2.00x | **MISSED** |"),
-        entry("100,000 services: start all (s) within 2x the executor's", "| 0.400 | 0.200 | 2.00x | met |"),
-        entry("100,000 services: stop all (ms) under 100 ms and at or below the executor's",
-            "| 80.0 | 85.0 | 0.94x | met |"),
-        entry("10,000 services: CPU s over 10 s within 1.5x the executor's", "| 0.500 | 0.400 | 1.25x | met |"),
-        entry("stop an idle service (ms): p99 at or below every other peer's, 300 trials",
-            "| 0.150 | 0.160 | 0.94x | **MISSED** |"));
+    assertThat(issue11Verdicts(report))
+        .containsExactly(
+            entry(
+                "100,000 services: peak RSS (MB) within 1.3x the executor's",
+                "| 110 | 90.0 | 1.22x | met |"),
+            entry(
+                "100,000 services: CPU s over 10 s within 1.3x the executor's",
+                "| 2.00 | 1.00 | 2.00x | **MISSED** |"),
+            entry(
+                "100,000 services: start all (s) within 2x the executor's",
+                "| 0.400 | 0.200 | 2.00x | met |"),
+            entry(
+                "100,000 services: stop all (ms) under 100 ms and at or below the executor's",
+                "| 80.0 | 85.0 | 0.94x | met |"),
+            entry(
+                "10,000 services: CPU s over 10 s within 1.5x the executor's",
+                "| 0.500 | 0.400 | 1.25x | met |"),
+            entry(
+                "stop an idle service (ms): p99 at or below every other peer's, 300 trials",
+                "| 0.150 | 0.160 | 0.94x | **MISSED** |"));
   }
 
   @Test
@@ -121,13 +166,14 @@ class BenchSuiteTest {
 
     String report = BenchReport.render(root(results));
 
-    assertThat(issue11Verdicts(report).values()).containsExactly(
-        "| – | 90.0 | – | not measured (loopwork failed) |",
-        "| – | 1.00 | – | not measured (loopwork failed) |",
-        "| – | 0.200 | – | not measured (loopwork failed) |",
-        "| – | 85.0 | – | not measured (loopwork failed) |",
-        "| – | 0.400 | – | not measured |",
-        "| 0.100 | 0.200 | 0.50x | not measured (100 trials) |");
+    assertThat(issue11Verdicts(report).values())
+        .containsExactly(
+            "| – | 90.0 | – | not measured (loopwork failed) |",
+            "| – | 1.00 | – | not measured (loopwork failed) |",
+            "| – | 0.200 | – | not measured (loopwork failed) |",
+            "| – | 85.0 | – | not measured (loopwork failed) |",
+            "| – | 0.400 | – | not measured |",
+            "| 0.100 | 0.200 | 0.50x | not measured (100 trials) |");
     assertThat(report).contains("| loopwork (failed: killed after 120 s) | 17 | 100,000 | – |");
   }
 
@@ -135,8 +181,9 @@ class BenchSuiteTest {
   void anEmptyRunRendersEveryTargetAsNotMeasured() {
     String report = BenchReport.render(root(JSON.createArrayNode()));
 
-    assertThat(issue11Verdicts(report).values()).hasSize(6).allSatisfy(row -> assertThat(row)
-        .endsWith("| not measured |"));
+    assertThat(issue11Verdicts(report).values())
+        .hasSize(6)
+        .allSatisfy(row -> assertThat(row).endsWith("| not measured |"));
     assertThat(report).contains("### " + Issue5Targets.TITLE);
   }
 
@@ -147,12 +194,17 @@ class BenchSuiteTest {
 
     String report = BenchReport.render(root(results));
 
-    assertThat(report).contains("| 100,000 services: RSS within 1.5x the executor's | 110 | 90.0 | 1.22x | met |",
-        "| 100,000 services: CPU within 1.5x the executor's | 2.00 | 1.00 | 2.00x | **MISSED** |",
-        "| 50 ms jitter p99 at or under the executor's | – | – | – | not measured |");
+    assertThat(report)
+        .contains(
+            "| 100,000 services: RSS within 1.5x the executor's | 110 | 90.0 | 1.22x | met |",
+            "| 100,000 services: CPU within 1.5x the executor's | 2.00 | 1.00 | 2.00x | **MISSED** |",
+            "| 50 ms jitter p99 at or under the executor's | – | – | – | not measured |");
   }
 
-  /** A run of this suite that meets every target of issue 11 but CPU at 100,000 and the stop latency p99. */
+  /**
+   * A run of this suite that meets every target of issue 11 but CPU at 100,000 and the stop latency
+   * p99.
+   */
   private static ArrayNode issue11Results() {
     ArrayNode results = JSON.createArrayNode();
     results.add(scale("loopwork", BenchPlan.JVM, 100_000, 110, 2, 400, 80));
@@ -165,10 +217,29 @@ class BenchSuiteTest {
     return results;
   }
 
-  private static ObjectNode scale(String label, List<String> jvm, int services, double rssMb, double cpuS,
-      double startMs, double stopMs) {
-    return node("scale", label, jvm, Map.of("requestedServices", services, "peakRssMb", rssMb, "cpuSeconds", cpuS,
-        "startAllMs", startMs, "stopAllMs", stopMs));
+  private static ObjectNode scale(
+      String label,
+      List<String> jvm,
+      int services,
+      double rssMb,
+      double cpuS,
+      double startMs,
+      double stopMs) {
+    return node(
+        "scale",
+        label,
+        jvm,
+        Map.of(
+            "requestedServices",
+            services,
+            "peakRssMb",
+            rssMb,
+            "cpuSeconds",
+            cpuS,
+            "startAllMs",
+            startMs,
+            "stopAllMs",
+            stopMs));
   }
 
   private static ObjectNode stop(String label, int trials, double p99Ms) {
@@ -182,8 +253,10 @@ class BenchSuiteTest {
     return node.put("error", error);
   }
 
-  private static ObjectNode node(String scenario, String label, List<String> jvm, Map<String, Object> result) {
-    ObjectNode node = JSON.createObjectNode().put("scenario", scenario).put("label", label).put("jdk", "17");
+  private static ObjectNode node(
+      String scenario, String label, List<String> jvm, Map<String, Object> result) {
+    ObjectNode node =
+        JSON.createObjectNode().put("scenario", scenario).put("label", label).put("jdk", "17");
     node.set("jvmArgs", JSON.valueToTree(jvm));
     if (result != null) {
       node.set("result", JSON.valueToTree(result));

@@ -22,7 +22,8 @@ class IterationLogTest {
 
   @Test
   void rejectsAMalformedIterationLine() {
-    assertThatThrownBy(() -> log.addLine("RUN svc-0 r1 100")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> log.addLine("RUN svc-0 r1 100"))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("RUN svc-0 r1 100");
   }
 
@@ -40,9 +41,13 @@ class IterationLogTest {
   @Test
   void countsOverlapsOnlyAcrossReplicas() {
     log.add(new IterationLog.Iteration("svc-0", "r1", 0, 500));
-    log.add(new IterationLog.Iteration("svc-0", "r1", 100, 200)); // same replica: not the peers' promise
+    log.add(
+        new IterationLog.Iteration(
+            "svc-0", "r1", 100, 200)); // same replica: not the peers' promise
     log.add(new IterationLog.Iteration("svc-0", "r2", 400, 600)); // overlaps the first
-    log.add(new IterationLog.Iteration("svc-0", "r3", 600, 700)); // starts as the last one ends: no overlap
+    log.add(
+        new IterationLog.Iteration(
+            "svc-0", "r3", 600, 700)); // starts as the last one ends: no overlap
     log.add(new IterationLog.Iteration("svc-1", "r3", 450, 460)); // another service
 
     assertThat(log.overlapping()).isEqualTo(1);
@@ -62,7 +67,8 @@ class IterationLogTest {
     assertThat(log.movesBetween(0, 1401)).isEqualTo(2);
     assertThat(log.startedBetween(300, 1400)).isEqualTo(2);
     assertThat(log.servicesStartedAfter(1000)).isEqualTo(1);
-    assertThat(log.firstElsewhereAfter("svc-0", "r2", 0).orElseThrow().startMicros()).isEqualTo(1400);
+    assertThat(log.firstElsewhereAfter("svc-0", "r2", 0).orElseThrow().startMicros())
+        .isEqualTo(1400);
   }
 
   /** An iteration as a replica reports it: its beginning, then its end. */

@@ -11,7 +11,8 @@ class OverrunPatternTest {
 
   @Test
   void startsAsThePreviousEndsAreBackToBackAndCatchingUpIsABurst() {
-    // fixed rate: each slow run starts as the previous ends; once fast, the missed slots run at once
+    // fixed rate: each slow run starts as the previous ends; once fast, the missed slots run at
+    // once
     double[] offsets = {0, 150, 300, 450, 600, 600.1, 600.2};
     OverrunPattern pattern = OverrunPattern.classify(offsets, 4, BODY, INTERVAL);
 
@@ -22,13 +23,15 @@ class OverrunPatternTest {
   @Test
   void oneIntervalAfterTheEndIsADelay() {
     double[] offsets = {0, 250, 500, 750, 850};
-    assertThat(OverrunPattern.classify(offsets, 3, BODY, INTERVAL).summary()).isEqualTo("delay 3/3, then no burst");
+    assertThat(OverrunPattern.classify(offsets, 3, BODY, INTERVAL).summary())
+        .isEqualTo("delay 3/3, then no burst");
   }
 
   @Test
   void theNextFreeSlotOfTheScheduleIsASkip() {
     double[] offsets = {0, 200, 400, 600, 700};
-    assertThat(OverrunPattern.classify(offsets, 3, BODY, INTERVAL).summary()).isEqualTo("skip 3/3, then no burst");
+    assertThat(OverrunPattern.classify(offsets, 3, BODY, INTERVAL).summary())
+        .isEqualTo("skip 3/3, then no burst");
   }
 
   @Test

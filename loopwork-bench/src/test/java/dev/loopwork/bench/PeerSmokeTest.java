@@ -11,7 +11,10 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every peer adapter starts a few services that iterate, and after stopAll() none of them runs again. */
+/**
+ * Every peer adapter starts a few services that iterate, and after stopAll() none of them runs
+ * again.
+ */
 class PeerSmokeTest {
   private static final int SERVICES = 5;
 
@@ -29,12 +32,13 @@ class PeerSmokeTest {
     for (int i = 0; i < SERVICES; i++) {
       int service = i;
       AtomicInteger inside = new AtomicInteger();
-      bodies.add(() -> {
-        maxConcurrentPerService.accumulateAndGet(inside.incrementAndGet(), Math::max);
-        concurrent.incrementAndGet();
-        runs.incrementAndGet(service);
-        inside.decrementAndGet();
-      });
+      bodies.add(
+          () -> {
+            maxConcurrentPerService.accumulateAndGet(inside.incrementAndGet(), Math::max);
+            concurrent.incrementAndGet();
+            runs.incrementAndGet(service);
+            inside.decrementAndGet();
+          });
     }
     try (Peer peer = Peers.create(id)) {
       peer.start(bodies, Duration.ofMillis(20));
@@ -42,9 +46,13 @@ class PeerSmokeTest {
       peer.stopAll();
       int afterStop = concurrent.get();
 
-      await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2))
+      await()
+          .during(Duration.ofMillis(200))
+          .atMost(Duration.ofSeconds(2))
           .untilAsserted(() -> assertThat(concurrent.get()).isEqualTo(afterStop));
-      assertThat(maxConcurrentPerService.get()).as("iterations of one service overlapped").isEqualTo(1);
+      assertThat(maxConcurrentPerService.get())
+          .as("iterations of one service overlapped")
+          .isEqualTo(1);
     }
   }
 

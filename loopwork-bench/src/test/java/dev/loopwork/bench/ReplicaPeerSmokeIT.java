@@ -16,17 +16,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every replica peer adapter, as two replicas in this JVM on a PostgreSQL database of its own: its services
- * iterate, never on both replicas at once, go on on the second replica once the first is closed, and stop once
- * both are. Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust authentication, or {@code
- * -Dloopwork.bench.pg.url}); skipped without it unless {@code CI=true}.
+ * Every replica peer adapter, as two replicas in this JVM on a PostgreSQL database of its own: its
+ * services iterate, never on both replicas at once, go on on the second replica once the first is
+ * closed, and stop once both are. Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust
+ * authentication, or {@code -Dloopwork.bench.pg.url}); skipped without it unless {@code CI=true}.
  */
 class ReplicaPeerSmokeIT {
   private static final List<String> SERVICES = List.of("svc-0", "svc-1", "svc-2");
   private static final Duration INTERVAL = Duration.ofMillis(200);
+
   /**
-   * How long each iteration works: the window in which a second replica running the same service would be seen.
-   * It is the iteration's work, not a wait for a condition, so no assertion depends on its length.
+   * How long each iteration works: the window in which a second replica running the same service
+   * would be seen. It is the iteration's work, not a wait for a condition, so no assertion depends
+   * on its length.
    */
   private static final Duration WORK = Duration.ofMillis(50);
 
@@ -42,8 +44,10 @@ class ReplicaPeerSmokeIT {
   @MethodSource("peers")
   void runsEachServiceOnOneReplicaAtATimeAndHandsOverOnClose(String id) throws Exception {
     try (PostgresBenchDatabase db = database("loopwork_bench_smoke_" + id.replace('-', '_'));
-        HikariDataSource poolA = pool(db); HikariDataSource poolB = pool(db);
-        ReplicaPeer a = ReplicaPeers.create(id); ReplicaPeer b = ReplicaPeers.create(id)) {
+        HikariDataSource poolA = pool(db);
+        HikariDataSource poolB = pool(db);
+        ReplicaPeer a = ReplicaPeers.create(id);
+        ReplicaPeer b = ReplicaPeers.create(id)) {
       a.createTables(poolA);
       a.start(poolA, "a", SERVICES, INTERVAL, this::body);
       b.start(poolB, "b", SERVICES, INTERVAL, this::body);
@@ -55,9 +59,13 @@ class ReplicaPeerSmokeIT {
       b.close();
       int total = totalRuns();
 
-      await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2))
+      await()
+          .during(Duration.ofMillis(600))
+          .atMost(Duration.ofSeconds(2))
           .untilAsserted(() -> assertThat(totalRuns()).isEqualTo(total));
-      assertThat(mostAtOnce.get()).as("iterations of one service at once, across both replicas").isEqualTo(1);
+      assertThat(mostAtOnce.get())
+          .as("iterations of one service at once, across both replicas")
+          .isEqualTo(1);
     }
   }
 

@@ -9,7 +9,10 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 
-/** What the admin HTTP endpoint serves, apart from HTTP: health, metrics, the fleet's services, control. */
+/**
+ * What the admin HTTP endpoint serves, apart from HTTP: health, metrics, the fleet's services,
+ * control.
+ */
 final class AdminApi {
   private final Database database;
   private final StatusBoard board;
@@ -21,7 +24,11 @@ final class AdminApi {
   /** How many iterations a chart of the dashboard shows at most. */
   static final int CHART_RUNS = 40;
 
-  AdminApi(Database database, StatusBoard board, StatusTable status, ServiceControls control,
+  AdminApi(
+      Database database,
+      StatusBoard board,
+      StatusTable status,
+      ServiceControls control,
       PrometheusMeterRegistry registry) {
     this.database = database;
     this.board = board;
@@ -32,7 +39,8 @@ final class AdminApi {
   }
 
   /**
-   * Readiness: the database answers within a second and every enabled service of this replica is running.
+   * Readiness: the database answers within a second and every enabled service of this replica is
+   * running.
    *
    * @return the checks, by name, and whether each passed
    */
@@ -68,8 +76,15 @@ final class AdminApi {
 
   /** The last {@value #CHART_RUNS} iterations of {@code service} in the journal, oldest first. */
   List<ChartRun> runs(String service) {
-    return history.recent(service, CHART_RUNS).stream().map(run -> new ChartRun(run.startedAt().toString(),
-        run.duration().toNanos() / 1e6, run.outcome().name(), run.error())).toList();
+    return history.recent(service, CHART_RUNS).stream()
+        .map(
+            run ->
+                new ChartRun(
+                    run.startedAt().toString(),
+                    run.duration().toNanos() / 1e6,
+                    run.outcome().name(),
+                    run.error()))
+        .toList();
   }
 
   /**

@@ -31,31 +31,39 @@ import org.slf4j.LoggerFactory;
  * The admin HTTP endpoint, on Jetty, bound to 127.0.0.1 unless configured otherwise.
  *
  * <ul>
- *   <li>{@code GET /health/live}, {@code GET /health/ready} (503 until the database answers and the services run);
+ *   <li>{@code GET /health/live}, {@code GET /health/ready} (503 until the database answers and the
+ *       services run);
  *   <li>{@code GET /metrics}: Prometheus text format;
  *   <li>{@code GET /api/services}, {@code GET /api/services/{name}/runs}: JSON;
- *   <li>{@code POST /api/services/{name}/pause|resume|run-once} with {@code Authorization: Bearer <token>}; a
- *       missing or wrong token gets 401 and changes nothing;
+ *   <li>{@code POST /api/services/{name}/pause|resume|run-once} with {@code Authorization: Bearer
+ *       <token>}; a missing or wrong token gets 401 and changes nothing;
  *   <li>{@code GET /}: the dashboard.
  * </ul>
  *
- * <p>Every answer, including those to requests that cannot be parsed, is JSON {@code {"error": "..."}} without stack
- * traces: 400 for a malformed request or URI, 413 for a body above {@value #MAX_BODY_BYTES} bytes, 414 or 431 for a
- * request line or headers above {@value #MAX_HEADER_BYTES} bytes; unexpected errors are logged. While the database does not answer,
- * requests that need it get 503 with a {@code reason} and {@code Retry-After}.
+ * <p>Every answer, including those to requests that cannot be parsed, is JSON {@code {"error":
+ * "..."}} without stack traces: 400 for a malformed request or URI, 413 for a body above {@value
+ * #MAX_BODY_BYTES} bytes, 414 or 431 for a request line or headers above {@value #MAX_HEADER_BYTES}
+ * bytes; unexpected errors are logged. While the database does not answer, requests that need it
+ * get 503 with a {@code reason} and {@code Retry-After}.
  */
 final class AdminServer {
   private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+
   /** How much of a request's text is shown back, at most. */
   private static final int SHOWN_LENGTH = 120;
+
   /** The request line and headers together, at most; beyond it a request gets 431. */
   static final int MAX_HEADER_BYTES = 16 * 1024;
+
   /** The endpoint's threads: one accepts, one selects, the others answer. */
   private static final int THREADS = 6;
+
   /** A request body, at most; no endpoint reads one, so beyond it a request gets 413. */
   static final int MAX_BODY_BYTES = 64 * 1024;
+
   private static final Pattern SERVICE_PATH = Pattern.compile("/api/services/([^/]+)/([a-z-]+)");
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** What a 503 asks a client to wait before it tries again while the database does not answer. */
   private static final int RETRY_AFTER_SECONDS = 5;
 
@@ -69,7 +77,8 @@ final class AdminServer {
     this.api = api;
     this.token = settings.token().map(t -> t.value().getBytes(StandardCharsets.UTF_8)).orElse(null);
     this.readTokenRequired = settings.readTokenRequired();
-    // A fixed pool, started with the server: the host's thread count does not move with the requests it serves.
+    // A fixed pool, started with the server: the host's thread count does not move with the
+    // requests it serves.
     QueuedThreadPool threads = new QueuedThreadPool(THREADS, THREADS);
     threads.setName("loopwork-admin");
     threads.setDaemon(true);
@@ -82,13 +91,14 @@ final class AdminServer {
     connector.setPort(settings.port());
     connector.setAcceptQueueSize(32);
     server.addConnector(connector);
-    server.setHandler(new Handler.Abstract() {
-      @Override
-      public boolean handle(Request request, Response response, Callback callback) {
-        answer(request, response, callback);
-        return true;
-      }
-    });
+    server.setHandler(
+        new Handler.Abstract() {
+          @Override
+          public boolean handle(Request request, Response response, Callback callback) {
+            answer(request, response, callback);
+            return true;
+          }
+        });
     server.setErrorHandler(AdminServer::answerUnparsable);
   }
 
@@ -99,16 +109,24 @@ final class AdminServer {
    */
   static AdminServer start(AdminSettings settings, AdminApi api) throws IOException {
     if (!ConfigReader.isLoopback(settings.bind()) && settings.token().isEmpty()) {
-      LOG.warn("The admin endpoint listens on {}, which other machines can reach, and no admin.token is set: it "
-          + "answers health checks only until one is", settings.bind());
+      LOG.warn(
+          "The admin endpoint listens on {}, which other machines can reach, and no admin.token is set: it "
+              + "answers health checks only until one is",
+          settings.bind());
     }
     AdminServer admin = new AdminServer(settings, api);
     try {
       admin.server.start();
     } catch (Exception e) {
       admin.stop();
-      throw new IOException("Cannot serve the admin HTTP endpoint on " + settings.bind() + ":" + settings.port()
-          + " (set admin.port to a free port, or admin.enabled: false): " + e.getMessage(), e);
+      throw new IOException(
+          "Cannot serve the admin HTTP endpoint on "
+              + settings.bind()
+              + ":"
+              + settings.port()
+              + " (set admin.port to a free port, or admin.enabled: false): "
+              + e.getMessage(),
+          e);
     }
     return admin;
   }
@@ -134,14 +152,23 @@ final class AdminServer {
     } catch (FleetControl.UnknownServiceException e) {
       sendJson(response, callback, 404, Map.of("error", e.getMessage()));
     } catch (DatabaseException e) {
-      // An outage, which the host already logs once: the client is told to come back, not that we failed.
+      // An outage, which the host already logs once: the client is told to come back, not that we
+      // failed.
       LOG.debug("Admin request {}: {}", describe(request), e.getMessage());
       response.getHeaders().put(HttpHeader.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS));
-      sendJson(response, callback, 503, Map.of("error", "the database does not answer; try again later",
-          "reason", e.getMessage()));
+      sendJson(
+          response,
+          callback,
+          503,
+          Map.of(
+              "error", "the database does not answer; try again later", "reason", e.getMessage()));
     } catch (RuntimeException | IOException e) {
       LOG.error("Admin request {} failed", describe(request), e);
-      sendJson(response, callback, 500, Map.of("error", "internal error; the host's log has the details"));
+      sendJson(
+          response,
+          callback,
+          500,
+          Map.of("error", "internal error; the host's log has the details"));
     }
   }
 
@@ -149,13 +176,24 @@ final class AdminServer {
     String method = request.getMethod();
     String path = request.getHttpURI().getDecodedPath();
     if (request.getLength() > MAX_BODY_BYTES) {
-      sendJson(response, callback, 413, Map.of("error", "a request body is at most " + MAX_BODY_BYTES + " bytes"));
+      sendJson(
+          response,
+          callback,
+          413,
+          Map.of("error", "a request body is at most " + MAX_BODY_BYTES + " bytes"));
       return;
     }
     Matcher service = SERVICE_PATH.matcher(path);
     if (service.matches() && !ConfigReader.SERVICE_NAME.matcher(service.group(1)).matches()) {
-      sendJson(response, callback, 400, Map.of("error", "not a service name (lower-case letters, digits, '-' and "
-          + "'_', at most 100): " + printable(service.group(1))));
+      sendJson(
+          response,
+          callback,
+          400,
+          Map.of(
+              "error",
+              "not a service name (lower-case letters, digits, '-' and "
+                  + "'_', at most 100): "
+                  + printable(service.group(1))));
       return;
     }
     if (service.matches() && !service.group(2).equals("runs")) {
@@ -168,8 +206,11 @@ final class AdminServer {
         refuse(response, callback);
       } else {
         api.apply(action, service.group(1));
-        sendJson(response, callback, 202, Map.of("service", service.group(1), "action", action.text(),
-            "accepted", true));
+        sendJson(
+            response,
+            callback,
+            202,
+            Map.of("service", service.group(1), "action", action.text(), "accepted", true));
       }
       return;
     }
@@ -177,7 +218,10 @@ final class AdminServer {
       sendJson(response, callback, 405, Map.of("error", "use GET"));
       return;
     }
-    if (readTokenRequired && !path.startsWith("/health/") && !path.equals("/") && !authorized(request)) {
+    if (readTokenRequired
+        && !path.startsWith("/health/")
+        && !path.equals("/")
+        && !authorized(request)) {
       refuse(response, callback);
       return;
     }
@@ -193,35 +237,45 @@ final class AdminServer {
         boolean ready = checks.values().stream().allMatch(Boolean::booleanValue);
         sendJson(response, callback, ready ? 200 : 503, Map.of("ready", ready, "checks", checks));
       }
-      case "/metrics" -> send(response, callback, 200, "text/plain; version=0.0.4; charset=utf-8",
-          api.metrics().getBytes(StandardCharsets.UTF_8));
+      case "/metrics" ->
+          send(
+              response,
+              callback,
+              200,
+              "text/plain; version=0.0.4; charset=utf-8",
+              api.metrics().getBytes(StandardCharsets.UTF_8));
       case "/api/services" -> sendJson(response, callback, 200, api.services());
-      default -> sendJson(response, callback, 404, Map.of("error", "not found: " + printable(path)));
+      default ->
+          sendJson(response, callback, 404, Map.of("error", "not found: " + printable(path)));
     }
   }
 
   /**
-   * The answer to a request that never reached {@link #route}: one Jetty refused while parsing it (a malformed
-   * request line or URI, headers too large), as JSON with the status Jetty chose.
+   * The answer to a request that never reached {@link #route}: one Jetty refused while parsing it
+   * (a malformed request line or URI, headers too large), as JSON with the status Jetty chose.
    */
   private static boolean answerUnparsable(Request request, Response response, Callback callback) {
     int status = response.getStatus();
     String reason = HttpStatus.getMessage(status);
     Object detail = request.getAttribute(ErrorHandler.ERROR_MESSAGE);
-    String error = switch (status) {
-      case 414, 431 -> "the request line and headers are at most " + MAX_HEADER_BYTES + " bytes";
-      case 413 -> "a request body is at most " + MAX_BODY_BYTES + " bytes";
-      case 400 -> detail == null || detail.toString().equals(reason) ? "malformed request"
-          : "malformed request: " + printable(detail.toString()).toLowerCase(Locale.ROOT);
-      default -> reason.toLowerCase(Locale.ROOT);
-    };
+    String error =
+        switch (status) {
+          case 414, 431 ->
+              "the request line and headers are at most " + MAX_HEADER_BYTES + " bytes";
+          case 413 -> "a request body is at most " + MAX_BODY_BYTES + " bytes";
+          case 400 ->
+              detail == null || detail.toString().equals(reason)
+                  ? "malformed request"
+                  : "malformed request: " + printable(detail.toString()).toLowerCase(Locale.ROOT);
+          default -> reason.toLowerCase(Locale.ROOT);
+        };
     sendJson(response, callback, status, Map.of("error", error));
     return true;
   }
 
   /**
-   * Request text as it may be shown in a log line or an answer: control characters escaped ({@code \u000a}), so that
-   * a request cannot forge a line, and cut to {@value #SHOWN_LENGTH} characters.
+   * Request text as it may be shown in a log line or an answer: control characters escaped ({@code
+   * \u000a}), so that a request cannot forge a line, and cut to {@value #SHOWN_LENGTH} characters.
    */
   static String printable(String text) {
     StringBuilder shown = new StringBuilder();
@@ -246,9 +300,15 @@ final class AdminServer {
   private void refuse(Response response, Callback callback) {
     response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
     String noToken = readTokenRequired ? "answers health checks only" : "accepts no changes";
-    sendJson(response, callback, 401, Map.of("error", token == null
-        ? "no admin token is configured (admin.token), so the admin API " + noToken
-        : "a valid bearer token is required"));
+    sendJson(
+        response,
+        callback,
+        401,
+        Map.of(
+            "error",
+            token == null
+                ? "no admin token is configured (admin.token), so the admin API " + noToken
+                : "a valid bearer token is required"));
   }
 
   private boolean authorized(Request request) {
@@ -256,7 +316,8 @@ final class AdminServer {
     if (token == null || header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return false;
     }
-    return MessageDigest.isEqual(token, header.substring(7).trim().getBytes(StandardCharsets.UTF_8));
+    return MessageDigest.isEqual(
+        token, header.substring(7).trim().getBytes(StandardCharsets.UTF_8));
   }
 
   private static byte[] dashboard() throws IOException {
@@ -280,7 +341,8 @@ final class AdminServer {
   }
 
   /** Answers with {@code body}; for HEAD, Jetty sends the headers only. */
-  private static void send(Response response, Callback callback, int status, String type, byte[] body) {
+  private static void send(
+      Response response, Callback callback, int status, String type, byte[] body) {
     response.setStatus(status);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");

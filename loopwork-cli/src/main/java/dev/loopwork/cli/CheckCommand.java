@@ -6,16 +6,20 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code loopwork check}: validates the configuration and prints the plan, without running anything. */
-@Command(name = "check", mixinStandardHelpOptions = true,
-    description = "Validates the configuration (every problem at once, with its path) and prints what 'run' would "
-        + "do: database, replica, admin endpoint and services. Connects to nothing and runs nothing.")
+/**
+ * {@code loopwork check}: validates the configuration and prints the plan, without running
+ * anything.
+ */
+@Command(
+    name = "check",
+    mixinStandardHelpOptions = true,
+    description =
+        "Validates the configuration (every problem at once, with its path) and prints what 'run' would "
+            + "do: database, replica, admin endpoint and services. Connects to nothing and runs nothing.")
 final class CheckCommand implements Callable<Integer> {
-  @Mixin
-  ConfigOptions options;
+  @Mixin ConfigOptions options;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {

@@ -10,18 +10,25 @@ final class ConfigOptions {
   @Spec(Spec.Target.MIXEE)
   CommandSpec mixee;
 
-  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-      description = "The YAML configuration (default: none; the embedded H2 database under ./loopwork-data and "
-          + "Loopwork's own services).")
+  @Option(
+      names = {"-c", "--config"},
+      paramLabel = "FILE",
+      description =
+          "The YAML configuration (default: none; the embedded H2 database under ./loopwork-data and "
+              + "Loopwork's own services).")
   Path config;
 
-  @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "${env:LOOPWORK_LOG_FORMAT:-text}",
-      description = "Log lines as 'text' or 'json' (one JSON object a line); default ${DEFAULT-VALUE}, or "
-          + "$LOOPWORK_LOG_FORMAT.")
+  @Option(
+      names = "--log-format",
+      paramLabel = "FORMAT",
+      defaultValue = "${env:LOOPWORK_LOG_FORMAT:-text}",
+      description =
+          "Log lines as 'text' or 'json' (one JSON object a line); default ${DEFAULT-VALUE}, or "
+              + "$LOOPWORK_LOG_FORMAT.")
   void logFormat(String format) {
     if (!format.equals("text") && !format.equals("json")) {
-      throw new picocli.CommandLine.ParameterException(mixee.commandLine(),
-          "--log-format must be text or json, not '" + format + "'");
+      throw new picocli.CommandLine.ParameterException(
+          mixee.commandLine(), "--log-format must be text or json, not '" + format + "'");
     }
     if (format.equals("json")) {
       System.setProperty("logback.configurationFile", JSON_LOGBACK);

@@ -44,35 +44,55 @@ import java.util.regex.Pattern;
 
 /**
  * Reads and validates the YAML configuration. Every problem is collected with its path ({@code
- * services.expire-sessions.interval: "5x" is not a duration}) and all of them are reported at once in a {@link
- * ConfigException}; unknown keys are problems too. {@code ${env:NAME}} in any string is replaced by the environment
- * variable, and {@code LOOPWORK_SERVICES_<NAME>_ENABLED} / {@code _INTERVAL} override a service's settings.
+ * services.expire-sessions.interval: "5x" is not a duration}) and all of them are reported at once
+ * in a {@link ConfigException}; unknown keys are problems too. {@code ${env:NAME}} in any string is
+ * replaced by the environment variable, and {@code LOOPWORK_SERVICES_<NAME>_ENABLED} / {@code
+ * _INTERVAL} override a service's settings.
  */
 final class ConfigReader {
-  private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
+  private static final Pattern ENV_REFERENCE =
+      Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
+
   /** The grammar of a service's name, which the admin API also checks before any lookup. */
   static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,99}");
+
   private static final String OVERRIDE_PREFIX = "LOOPWORK_SERVICES_";
-  private static final String DURATION_HINT = " (write it like 500ms, 30s, 5m, 1h or ISO-8601 PT30S)";
+  private static final String DURATION_HINT =
+      " (write it like 500ms, 30s, 5m, 1h or ISO-8601 PT30S)";
   private static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(60);
+
   /** The shortest interval or timeout: anything shorter would spin, and is refused like zero. */
   private static final Duration SHORTEST = Duration.ofMillis(1);
+
   /** The longest interval or timeout, well within what the engine's nanosecond arithmetic holds. */
   private static final Duration LONGEST_SCHEDULE = Duration.ofDays(3650);
+
   /** The longest statement timeout: JDBC drivers hold it in milliseconds in an int. */
   private static final Duration LONGEST_STATEMENT_TIMEOUT = Duration.ofDays(24);
+
   /** The value of {@code database} that asks for the embedded H2 database. */
   private static final String EMBEDDED = "embedded";
 
-  private static final Set<String> TOP_KEYS = Set.of("database", "replica", "admin", "plugins", "services");
+  private static final Set<String> TOP_KEYS =
+      Set.of("database", "replica", "admin", "plugins", "services");
   private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password");
-  private static final Set<String> ADMIN_KEYS = Set.of("enabled", "bind", "port", "token", "read-token-required");
-  private static final Set<String> SERVICE_KEYS = Set.of("interval", "enabled", "timeout", "coordination", "sql",
-      "repeat-while-rows", "statement-timeout", "class", "settings");
+  private static final Set<String> ADMIN_KEYS =
+      Set.of("enabled", "bind", "port", "token", "read-token-required");
+  private static final Set<String> SERVICE_KEYS =
+      Set.of(
+          "interval",
+          "enabled",
+          "timeout",
+          "coordination",
+          "sql",
+          "repeat-while-rows",
+          "statement-timeout",
+          "class",
+          "settings");
 
   private final Map<String, String> environment;
-  private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  private final ObjectMapper yaml =
+      new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   /** A reader that resolves {@code ${env:NAME}} and overrides with {@code environment}. */
   ConfigReader(Map<String, String> environment) {
@@ -94,7 +114,8 @@ final class ConfigReader {
       return parse("built-in defaults", "database: " + EMBEDDED);
     }
     if (Files.isDirectory(file)) {
-      throw new ConfigException(file.toString(), List.of("is a directory, not a configuration file"));
+      throw new ConfigException(
+          file.toString(), List.of("is a directory, not a configuration file"));
     }
     byte[] bytes;
     try {
@@ -109,16 +130,25 @@ final class ConfigReader {
     return parse(file.toString(), utf8(file, bytes));
   }
 
-  /** {@code bytes} decoded as UTF-8; a byte sequence that is not UTF-8 is refused with its offset. */
+  /**
+   * {@code bytes} decoded as UTF-8; a byte sequence that is not UTF-8 is refused with its offset.
+   */
   private static String utf8(Path file, byte[] bytes) {
-    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
     ByteBuffer in = ByteBuffer.wrap(bytes);
     CharBuffer out = CharBuffer.allocate(bytes.length);
     CoderResult result = decoder.decode(in, out, true);
     if (result.isError()) {
-      throw new ConfigException(file.toString(), List.of("is not UTF-8 text: byte " + in.position()
-          + " (counting from 0) starts an invalid sequence; save the file as UTF-8"));
+      throw new ConfigException(
+          file.toString(),
+          List.of(
+              "is not UTF-8 text: byte "
+                  + in.position()
+                  + " (counting from 0) starts an invalid sequence; save the file as UTF-8"));
     }
     decoder.flush(out);
     return out.flip().toString();
@@ -135,8 +165,10 @@ final class ConfigReader {
       root = text.isBlank() ? yaml.createObjectNode() : yaml.readTree(text);
     } catch (JacksonException e) {
       JsonLocation at = e.getLocation();
-      String where = at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ";
-      throw new ConfigException(source, List.of(where + "not valid YAML: " + e.getOriginalMessage()));
+      String where =
+          at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ";
+      throw new ConfigException(
+          source, List.of(where + "not valid YAML: " + e.getOriginalMessage()));
     }
     if (root == null || root.isMissingNode() || root.isNull()) {
       root = yaml.createObjectNode();
@@ -156,7 +188,8 @@ final class ConfigReader {
     top.rejectUnknown(TOP_KEYS);
     DatabaseSettings database = readDatabase(top);
     Optional<String> replica = top.text("replica");
-    replica.filter(r -> r.isBlank() || r.length() > 100)
+    replica
+        .filter(r -> r.isBlank() || r.length() > 100)
         .ifPresent(r -> top.problem("replica", "\"" + r + "\" must be 1 to 100 characters"));
     Section admin = top.child("admin");
     admin.rejectUnknown(ADMIN_KEYS);
@@ -164,22 +197,31 @@ final class ConfigReader {
     String bind = admin.text("bind").orElse("127.0.0.1");
     Optional<InetAddress> bound = resolve(bind);
     if (bound.isEmpty()) {
-      admin.problem("bind", "\"" + bind + "\" is not an IP address or a host name that resolves here");
+      admin.problem(
+          "bind", "\"" + bind + "\" is not an IP address or a host name that resolves here");
     }
-    // Reads show replica names, SQL and errors: they need the token too unless only this machine can connect.
-    boolean readTokenRequired = admin.bool("read-token-required")
-        .orElseGet(() -> !bound.map(InetAddress::isLoopbackAddress).orElse(false));
-    AdminSettings adminSettings = new AdminSettings(admin.bool("enabled").orElse(true), bind, port,
-        admin.secret("token"), readTokenRequired);
+    // Reads show replica names, SQL and errors: they need the token too unless only this machine
+    // can connect.
+    boolean readTokenRequired =
+        admin
+            .bool("read-token-required")
+            .orElseGet(() -> !bound.map(InetAddress::isLoopbackAddress).orElse(false));
+    AdminSettings adminSettings =
+        new AdminSettings(
+            admin.bool("enabled").orElse(true),
+            bind,
+            port,
+            admin.secret("token"),
+            readTokenRequired);
     Path plugins = top.text("plugins").map(Path::of).orElse(HostConfig.DEFAULT_PLUGINS);
     List<ServiceSpec> services = readServices(top);
     return new HostConfig(source, database, replica, adminSettings, plugins, services);
   }
 
   /**
-   * The {@code database} section: a mapping with {@code url}, or {@code embedded} for the embedded H2 database. A
-   * file that says neither is refused, so that a replica meant to share its leases never runs on a database of its
-   * own by mistake.
+   * The {@code database} section: a mapping with {@code url}, or {@code embedded} for the embedded
+   * H2 database. A file that says neither is refused, so that a replica meant to share its leases
+   * never runs on a database of its own by mistake.
    */
   private DatabaseSettings readDatabase(Section top) {
     JsonNode value = top.node.path("database");
@@ -187,20 +229,26 @@ final class ConfigReader {
       return new DatabaseSettings(Optional.empty(), Optional.empty(), Optional.empty());
     }
     if (value.isMissingNode() || value.isNull()) {
-      top.problem("database", "is required: give its url (database: {url: jdbc:postgresql://...}), or write "
-          + "\"database: embedded\" for the embedded H2 database in ./" + HostConfig.EMBEDDED_DATA_DIRECTORY
-          + " (one process only: replicas must share a server)");
+      top.problem(
+          "database",
+          "is required: give its url (database: {url: jdbc:postgresql://...}), or write "
+              + "\"database: embedded\" for the embedded H2 database in ./"
+              + HostConfig.EMBEDDED_DATA_DIRECTORY
+              + " (one process only: replicas must share a server)");
       return new DatabaseSettings(Optional.empty(), Optional.empty(), Optional.empty());
     }
     if (value.isValueNode()) {
-      top.problem("database", quoted(value) + " is neither a mapping with a url nor \"" + EMBEDDED + "\"");
+      top.problem(
+          "database", quoted(value) + " is neither a mapping with a url nor \"" + EMBEDDED + "\"");
       return new DatabaseSettings(Optional.empty(), Optional.empty(), Optional.empty());
     }
     Section db = top.child("database");
     db.rejectUnknown(DATABASE_KEYS);
     Optional<String> url = db.text("url");
     if (url.isEmpty() && db.isObject()) {
-      db.problem("url", "is required (or write \"database: " + EMBEDDED + "\" for the embedded H2 database)");
+      db.problem(
+          "url",
+          "is required (or write \"database: " + EMBEDDED + "\" for the embedded H2 database)");
     }
     url.flatMap(Database::urlProblem).ifPresent(problem -> db.problem("url", problem));
     return new DatabaseSettings(url, db.text("user"), db.secret("password"));
@@ -217,9 +265,12 @@ final class ConfigReader {
       String name = names.next();
       Section s = all.child(name);
       if (!SERVICE_NAME.matcher(name).matches()) {
-        all.problem(name, "is not a valid service name (lower-case letters, digits, '-' and '_', at most 100)");
+        all.problem(
+            name,
+            "is not a valid service name (lower-case letters, digits, '-' and '_', at most 100)");
       } else if (name.startsWith("loopwork")) {
-        all.problem(name, "names starting with \"loopwork\" are reserved for Loopwork's own services");
+        all.problem(
+            name, "names starting with \"loopwork\" are reserved for Loopwork's own services");
       }
       if (!s.isObject()) {
         continue;
@@ -228,8 +279,11 @@ final class ConfigReader {
     }
     for (String variable : envOverrideVariables()) {
       if (!overridden.contains(variable)) {
-        top.problems.add(variable + ": no service in the configuration has this name (services: "
-            + services.stream().map(ServiceSpec::name).toList() + ")");
+        top.problems.add(
+            variable
+                + ": no service in the configuration has this name (services: "
+                + services.stream().map(ServiceSpec::name).toList()
+                + ")");
       }
     }
     return services;
@@ -237,24 +291,28 @@ final class ConfigReader {
 
   private ServiceSpec readService(String name, Section s, Set<String> overridden) {
     s.rejectUnknown(SERVICE_KEYS);
-    String envPrefix = OVERRIDE_PREFIX + name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_";
+    String envPrefix =
+        OVERRIDE_PREFIX + name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_";
     Section overrides = s.withOverrides(envPrefix, overridden);
     Optional<Duration> interval = overrides.duration("interval", LONGEST_SCHEDULE);
     if (!overrides.has("interval")) {
       s.problem("interval", "is required (e.g. interval: 30s)");
     }
     Optional<Duration> timeout = s.duration("timeout", LONGEST_SCHEDULE);
-    Coordination coordination = s.text("coordination").map(c -> parseCoordination(s, c))
-        .orElse(Coordination.EXCLUSIVE);
+    Coordination coordination =
+        s.text("coordination").map(c -> parseCoordination(s, c)).orElse(Coordination.EXCLUSIVE);
     boolean isSql = s.node.has("sql");
     boolean isClass = s.node.has("class");
     if (isSql == isClass) {
-      s.problems.add(s.path(null) + ": needs exactly one of \"sql\" (statements) or \"class\" (a LoopService "
-          + "subclass)");
+      s.problems.add(
+          s.path(null)
+              + ": needs exactly one of \"sql\" (statements) or \"class\" (a LoopService "
+              + "subclass)");
     }
     List<String> sql = isSql ? s.statements("sql") : List.of();
     Optional<Integer> batch = s.integer("repeat-while-rows", 1, Integer.MAX_VALUE);
-    Optional<Duration> statementTimeout = s.duration("statement-timeout", LONGEST_STATEMENT_TIMEOUT);
+    Optional<Duration> statementTimeout =
+        s.duration("statement-timeout", LONGEST_STATEMENT_TIMEOUT);
     Map<String, Object> settings = s.settings("settings");
     if (!isSql) {
       for (String sqlOnly : List.of("repeat-while-rows", "statement-timeout")) {
@@ -266,13 +324,27 @@ final class ConfigReader {
     if (!isClass && s.node.has("settings")) {
       s.problem("settings", "applies to class services only");
     }
-    return new ServiceSpec(name, isSql ? Kind.SQL : Kind.CLASS, overrides.bool("enabled").orElse(true),
-        interval.orElse(Duration.ofSeconds(60)), timeout, coordination, sql, batch,
-        statementTimeout.or(() -> timeout.map(ConfigReader::statementTimeoutOf)).orElse(DEFAULT_STATEMENT_TIMEOUT),
-        s.text("class"), settings, isSql ? envValuesIn(s.node.path("sql")) : List.of());
+    return new ServiceSpec(
+        name,
+        isSql ? Kind.SQL : Kind.CLASS,
+        overrides.bool("enabled").orElse(true),
+        interval.orElse(Duration.ofSeconds(60)),
+        timeout,
+        coordination,
+        sql,
+        batch,
+        statementTimeout
+            .or(() -> timeout.map(ConfigReader::statementTimeoutOf))
+            .orElse(DEFAULT_STATEMENT_TIMEOUT),
+        s.text("class"),
+        settings,
+        isSql ? envValuesIn(s.node.path("sql")) : List.of());
   }
 
-  /** The values of the environment variables that {@code ${env:NAME}} references in {@code node}'s texts. */
+  /**
+   * The values of the environment variables that {@code ${env:NAME}} references in {@code node}'s
+   * texts.
+   */
   private List<String> envValuesIn(JsonNode node) {
     List<String> values = new ArrayList<>();
     for (JsonNode text : node.isArray() ? node : List.of(node)) {
@@ -296,7 +368,10 @@ final class ConfigReader {
     }
   }
 
-  /** The statement timeout that a service's {@code timeout} stands for when none is set: capped at what JDBC holds. */
+  /**
+   * The statement timeout that a service's {@code timeout} stands for when none is set: capped at
+   * what JDBC holds.
+   */
   private static Duration statementTimeoutOf(Duration timeout) {
     return timeout.compareTo(LONGEST_STATEMENT_TIMEOUT) > 0 ? LONGEST_STATEMENT_TIMEOUT : timeout;
   }
@@ -319,7 +394,8 @@ final class ConfigReader {
   private List<String> envOverrideVariables() {
     List<String> variables = new ArrayList<>();
     for (String suffix : List.of("_ENABLED", "_INTERVAL")) {
-      environment.keySet().stream().filter(n -> n.startsWith(OVERRIDE_PREFIX) && n.endsWith(suffix))
+      environment.keySet().stream()
+          .filter(n -> n.startsWith(OVERRIDE_PREFIX) && n.endsWith(suffix))
           .forEach(variables::add);
     }
     return variables;
@@ -359,7 +435,8 @@ final class ConfigReader {
 
     Section child(String key) {
       JsonNode value = node.path(key);
-      Section child = new Section(problems, path(key), value.isNull() ? MissingNode.getInstance() : value);
+      Section child =
+          new Section(problems, path(key), value.isNull() ? MissingNode.getInstance() : value);
       if (!child.node.isMissingNode() && !child.node.isObject()) {
         child.isObject();
         return new Section(problems, path(key), MissingNode.getInstance());
@@ -371,12 +448,19 @@ final class ConfigReader {
       for (Iterator<String> keys = node.fieldNames(); keys.hasNext(); ) {
         String key = keys.next();
         if (!known.contains(key)) {
-          problem(key, "unknown key (expected one of " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+          problem(
+              key,
+              "unknown key (expected one of "
+                  + String.join(", ", new java.util.TreeSet<>(known))
+                  + ")");
         }
       }
     }
 
-    /** A section whose values for {@code enabled} and {@code interval} come from the environment when set. */
+    /**
+     * A section whose values for {@code enabled} and {@code interval} come from the environment
+     * when set.
+     */
     Section withOverrides(String envPrefix, Set<String> used) {
       Section copy = new Section(problems, prefix, node.deepCopy());
       for (String key : List.of("enabled", "interval")) {
@@ -410,10 +494,19 @@ final class ConfigReader {
 
     Optional<Secret> secret(String key) {
       Optional<String> raw = Optional.ofNullable(node.path(key).textValue());
-      return text(key).map(value -> new Secret(value, raw.map(r -> {
-        Matcher m = ENV_REFERENCE.matcher(r);
-        return m.find() ? "environment variable " + m.group(1) : "the configuration file";
-      }).orElse("the configuration file")));
+      return text(key)
+          .map(
+              value ->
+                  new Secret(
+                      value,
+                      raw.map(
+                              r -> {
+                                Matcher m = ENV_REFERENCE.matcher(r);
+                                return m.find()
+                                    ? "environment variable " + m.group(1)
+                                    : "the configuration file";
+                              })
+                          .orElse("the configuration file")));
     }
 
     private String substitute(String key, String text) {
@@ -452,7 +545,9 @@ final class ConfigReader {
       if (value.isMissingNode() || value.isNull()) {
         return Optional.empty();
       }
-      if (!value.canConvertToInt() || !value.isIntegralNumber() || value.intValue() < min
+      if (!value.canConvertToInt()
+          || !value.isIntegralNumber()
+          || value.intValue() < min
           || value.intValue() > max) {
         problem(key, quoted(value) + " is not a whole number from " + min + " to " + max);
         return Optional.empty();
@@ -471,8 +566,10 @@ final class ConfigReader {
         return Optional.empty();
       }
       JsonNode value = node.path(key);
-      Optional<Duration> parsed = value.isTextual() ? DurationText.parse(substitute(key, value.textValue()))
-          : Optional.empty();
+      Optional<Duration> parsed =
+          value.isTextual()
+              ? DurationText.parse(substitute(key, value.textValue()))
+              : Optional.empty();
       String problem = null;
       if (parsed.isEmpty()) {
         problem = "is not a duration" + DURATION_HINT;
@@ -481,8 +578,12 @@ final class ConfigReader {
       } else if (parsed.get().compareTo(SHORTEST) < 0) {
         problem = "must be at least 1ms (shorter is refused like zero)";
       } else if (parsed.get().compareTo(longest) > 0) {
-        problem = "must be at most " + DurationText.format(longest)
-            + (longest.equals(LONGEST_STATEMENT_TIMEOUT) ? " (JDBC holds a statement timeout in milliseconds)" : "");
+        problem =
+            "must be at most "
+                + DurationText.format(longest)
+                + (longest.equals(LONGEST_STATEMENT_TIMEOUT)
+                    ? " (JDBC holds a statement timeout in milliseconds)"
+                    : "");
       }
       if (problem != null) {
         problems.add(pathOf(key) + ": " + quoted(value) + " " + problem);
@@ -530,7 +631,9 @@ final class ConfigReader {
       }
       Map<String, Object> map = yaml.convertValue(value, LinkedHashMap.class);
       Map<String, Object> resolved = new LinkedHashMap<>();
-      map.forEach((k, v) -> resolved.put(k, v instanceof String ? substitute(key + "." + k, (String) v) : v));
+      map.forEach(
+          (k, v) ->
+              resolved.put(k, v instanceof String ? substitute(key + "." + k, (String) v) : v));
       return java.util.Collections.unmodifiableMap(resolved);
     }
   }

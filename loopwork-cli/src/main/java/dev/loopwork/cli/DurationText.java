@@ -6,7 +6,10 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as operators write them: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 2d}, or ISO-8601. */
+/**
+ * Durations as operators write them: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code
+ * 2d}, or ISO-8601.
+ */
 final class DurationText {
   private static final Pattern SHORT = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h|d)");
 
@@ -41,7 +44,10 @@ final class DurationText {
     return Optional.empty();
   }
 
-  /** {@code d} in the shortest of the short forms that is exact: {@code 1h}, {@code 90s}, {@code 250ms}. */
+  /**
+   * {@code d} in the shortest of the short forms that is exact: {@code 1h}, {@code 90s}, {@code
+   * 250ms}.
+   */
   static String format(Duration d) {
     long millis = d.toMillis();
     if (millis % 86_400_000 == 0 && millis > 0) {

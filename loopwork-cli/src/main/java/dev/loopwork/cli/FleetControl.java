@@ -8,8 +8,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Pauses, resumes and runs services across the fleet by writing loopwork-jdbc's {@link ServiceControls}, for {@code
- * loopwork services pause|resume|run-once} and the admin API. Replicas act on them within a second.
+ * Pauses, resumes and runs services across the fleet by writing loopwork-jdbc's {@link
+ * ServiceControls}, for {@code loopwork services pause|resume|run-once} and the admin API. Replicas
+ * act on them within a second.
  */
 final class FleetControl {
   private final StatusTable status;
@@ -26,7 +27,9 @@ final class FleetControl {
 
   /** What an operator can ask of a service. */
   enum Action {
-    PAUSE, RESUME, RUN_ONCE;
+    PAUSE,
+    RESUME,
+    RUN_ONCE;
 
     /** The spelling in commands and URLs: {@code pause}, {@code resume}, {@code run-once}. */
     String text() {
@@ -45,8 +48,8 @@ final class FleetControl {
   }
 
   /**
-   * Applies {@code action} to {@code service}, which must be run by a live replica or be one of {@code alsoKnown}
-   * (the services of a configuration, which may not have started yet).
+   * Applies {@code action} to {@code service}, which must be run by a live replica or be one of
+   * {@code alsoKnown} (the services of a configuration, which may not have started yet).
    *
    * @throws UnknownServiceException if no one knows the service
    */
@@ -69,8 +72,11 @@ final class FleetControl {
     private static final long serialVersionUID = 1L;
 
     UnknownServiceException(String service, Set<String> known) {
-      super("No service named \"" + service + "\" runs on a live replica or is in the configuration"
-          + (known.isEmpty() ? "" : "; known services: " + String.join(", ", known)));
+      super(
+          "No service named \""
+              + service
+              + "\" runs on a live replica or is in the configuration"
+              + (known.isEmpty() ? "" : "; known services: " + String.join(", ", known)));
     }
   }
 }

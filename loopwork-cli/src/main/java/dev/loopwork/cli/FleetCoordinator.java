@@ -9,31 +9,33 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
- * The host's coordinator: it hands {@code exclusive} services to the lease coordinator and lets {@code
- * every-replica} services run on every replica; it holds back the iterations of paused services, except the one
- * iteration that {@link #runNow} asks for, whose request a {@link RunOnceGate} claims only when that iteration is
- * granted.
+ * The host's coordinator: it hands {@code exclusive} services to the lease coordinator and lets
+ * {@code every-replica} services run on every replica; it holds back the iterations of paused
+ * services, except the one iteration that {@link #runNow} asks for, whose request a {@link
+ * RunOnceGate} claims only when that iteration is granted.
  *
- * <p>An iteration that may not run now is deferred by {@link #RETRY}, never denied: a denial would make the engine
- * wait a whole interval before asking again, so a service with a long interval would start late after it gains
- * its lease or is resumed. Asking costs nothing, as the lease coordinator answers from memory. Thread-safe.
+ * <p>An iteration that may not run now is deferred by {@link #RETRY}, never denied: a denial would
+ * make the engine wait a whole interval before asking again, so a service with a long interval
+ * would start late after it gains its lease or is resumed. Asking costs nothing, as the lease
+ * coordinator answers from memory. Thread-safe.
  */
 final class FleetCoordinator implements LoopCoordinator {
   /** How soon a service that is paused, or whose lease another replica holds, asks again. */
   static final Duration RETRY = Duration.ofSeconds(1);
 
-  private static final Membership EVERYWHERE = new Membership() {
-    @Override
-    public IterationPermit permit() {
-      return IterationPermit.granted(0);
-    }
+  private static final Membership EVERYWHERE =
+      new Membership() {
+        @Override
+        public IterationPermit permit() {
+          return IterationPermit.granted(0);
+        }
 
-    @Override
-    public void iterationEnded(IterationPermit permit) {}
+        @Override
+        public void iterationEnded(IterationPermit permit) {}
 
-    @Override
-    public void leave() {}
-  };
+        @Override
+        public void leave() {}
+      };
 
   private final Set<String> unpausable;
   private final RunOnceGate requests;
@@ -47,18 +49,22 @@ final class FleetCoordinator implements LoopCoordinator {
   FleetCoordinator(LoopCoordinator leases, Set<String> everyReplica, Set<String> unpausable) {
     Set<String> everywhere = Set.copyOf(everyReplica);
     this.unpausable = Set.copyOf(unpausable);
-    this.requests = new RunOnceGate(new LoopCoordinator() {
-      @Override
-      public Membership join(LoopService service) {
-        return join(service, service.loopInterval(), () -> {});
-      }
+    this.requests =
+        new RunOnceGate(
+            new LoopCoordinator() {
+              @Override
+              public Membership join(LoopService service) {
+                return join(service, service.loopInterval(), () -> {});
+              }
 
-      @Override
-      public Membership join(LoopService service, Duration loopInterval, Runnable askAgain) {
-        return everywhere.contains(service.name()) ? EVERYWHERE
-            : new NeverDenied(leases.join(service, loopInterval, askAgain));
-      }
-    });
+              @Override
+              public Membership join(
+                  LoopService service, Duration loopInterval, Runnable askAgain) {
+                return everywhere.contains(service.name())
+                    ? EVERYWHERE
+                    : new NeverDenied(leases.join(service, loopInterval, askAgain));
+              }
+            });
   }
 
   /** Sets the names of the paused services; their next due iterations are skipped. */
@@ -72,9 +78,10 @@ final class FleetCoordinator implements LoopCoordinator {
   }
 
   /**
-   * Asks the running {@code service} for one extra iteration now and lets it through even if it is paused: exactly
-   * one iteration, under its lease and fencing token as usual, after which a paused service is held back again. The
-   * request is taken with {@code claim} only once the iteration has its permit (see {@link RunOnceGate#runNow}).
+   * Asks the running {@code service} for one extra iteration now and lets it through even if it is
+   * paused: exactly one iteration, under its lease and fencing token as usual, after which a paused
+   * service is held back again. The request is taken with {@code claim} only once the iteration has
+   * its permit (see {@link RunOnceGate#runNow}).
    *
    * @return whether the service is running (otherwise nothing happens)
    */
@@ -90,7 +97,8 @@ final class FleetCoordinator implements LoopCoordinator {
   @Override
   public Membership join(LoopService service, Duration loopInterval, Runnable askAgain) {
     String name = service.name();
-    return new PauseGate(name, requests.join(service, loopInterval, askAgain), !unpausable.contains(name));
+    return new PauseGate(
+        name, requests.join(service, loopInterval, askAgain), !unpausable.contains(name));
   }
 
   /** Holds back the iterations of a paused service, except a requested one. */
@@ -135,7 +143,9 @@ final class FleetCoordinator implements LoopCoordinator {
     @Override
     public IterationPermit permit() {
       IterationPermit permit = inner.permit();
-      return permit.isGranted() || !permit.deferral().isZero() ? permit : IterationPermit.deferred(RETRY);
+      return permit.isGranted() || !permit.deferral().isZero()
+          ? permit
+          : IterationPermit.deferred(RETRY);
     }
 
     @Override

@@ -13,10 +13,11 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /**
- * The host's own service, on every replica, every second: publishes this replica's {@link StatusBoard} to the
- * status table, reads the pause flags into the {@link FleetCoordinator}, and takes the run-once requests of the
- * services it runs (an exclusive service's request is taken by the replica that holds its lease): the service runs
- * one extra iteration at once, or right after its current one, paused or not ({@link FleetCoordinator#runNow}).
+ * The host's own service, on every replica, every second: publishes this replica's {@link
+ * StatusBoard} to the status table, reads the pause flags into the {@link FleetCoordinator}, and
+ * takes the run-once requests of the services it runs (an exclusive service's request is taken by
+ * the replica that holds its lease): the service runs one extra iteration at once, or right after
+ * its current one, paused or not ({@link FleetCoordinator#runNow}).
  */
 final class FleetSync extends LoopService {
   /** The service's name, never shown among the services. */
@@ -36,8 +37,15 @@ final class FleetSync extends LoopService {
   private final BooleanSupplier databaseReachable;
   private volatile Set<String> heldLeases = Set.of();
 
-  FleetSync(String replica, StatusBoard board, StatusTable status, ServiceControls control,
-      FleetCoordinator coordinator, Map<String, LoopService> services, Set<String> everyReplica, Runnable announce,
+  FleetSync(
+      String replica,
+      StatusBoard board,
+      StatusTable status,
+      ServiceControls control,
+      FleetCoordinator coordinator,
+      Map<String, LoopService> services,
+      Set<String> everyReplica,
+      Runnable announce,
       BooleanSupplier databaseReachable) {
     super(LoopOptions.builder().loopInterval(INTERVAL).handleSignals(false).build());
     this.replica = replica;
@@ -52,8 +60,8 @@ final class FleetSync extends LoopService {
   }
 
   /**
-   * Announces that the host runs. The engine has registered its signal handler by now, so that an operator (or a
-   * script) who waits for this line before sending SIGTERM gets a graceful stop.
+   * Announces that the host runs. The engine has registered its signal handler by now, so that an
+   * operator (or a script) who waits for this line before sending SIGTERM gets a graceful stop.
    */
   @Override
   protected void onStart() {
@@ -65,7 +73,10 @@ final class FleetSync extends LoopService {
     return NAME;
   }
 
-  /** Whether this replica held the lease of {@code service} at the last sync: 1 or 0, for the leases gauge. */
+  /**
+   * Whether this replica held the lease of {@code service} at the last sync: 1 or 0, for the leases
+   * gauge.
+   */
   int leaseHeld(String service) {
     return heldLeases.contains(service) ? 1 : 0;
   }
@@ -81,38 +92,58 @@ final class FleetSync extends LoopService {
       if (!DatabaseException.isConnectionFailure(e)) {
         throw e;
       }
-      logger().debug("{}: the database does not answer ({}); trying again in {}", NAME, e.getMessage(), INTERVAL);
+      logger()
+          .debug(
+              "{}: the database does not answer ({}); trying again in {}",
+              NAME,
+              e.getMessage(),
+              INTERVAL);
     }
   }
 
   private void sync() {
     heldLeases = new HashSet<>(status.leasesOf(replica));
     Map<String, Control> controls = control.readAll();
-    Set<String> paused = controls.entrySet().stream().filter(e -> e.getValue().paused()).map(Map.Entry::getKey)
-        .collect(Collectors.toSet());
+    Set<String> paused =
+        controls.entrySet().stream()
+            .filter(e -> e.getValue().paused())
+            .map(Map.Entry::getKey)
+            .collect(Collectors.toSet());
     for (String name : services.keySet()) {
       if (paused.contains(name) != coordinator.isPaused(name)) {
-        logger().info(paused.contains(name) ? "{} is paused: its iterations are held back until it is resumed"
-            : "{} is resumed", name);
+        logger()
+            .info(
+                paused.contains(name)
+                    ? "{} is paused: its iterations are held back until it is resumed"
+                    : "{} is resumed",
+                name);
       }
     }
     coordinator.setPaused(paused);
-    controls.forEach((name, c) -> {
-      boolean mine = everyReplica.contains(name) || heldLeases.contains(name);
-      if (c.runOnceRequested() && services.containsKey(name) && mine) {
-        runNow(services.get(name));
-      }
-    });
+    controls.forEach(
+        (name, c) -> {
+          boolean mine = everyReplica.contains(name) || heldLeases.contains(name);
+          if (c.runOnceRequested() && services.containsKey(name) && mine) {
+            runNow(services.get(name));
+          }
+        });
     status.publish(replica, board.snapshot());
   }
 
-  /** Asks for the requested iteration; the request is claimed when it gets its permit (see FleetCoordinator). */
+  /**
+   * Asks for the requested iteration; the request is claimed when it gets its permit (see
+   * FleetCoordinator).
+   */
   private void runNow(LoopService service) {
     String name = service.name();
     if (coordinator.runNow(service, () -> claimed(name))) {
       logger().debug("One iteration of {} asked for, as requested", name);
     } else {
-      logger().warn("A run-once of {} was requested, but it is {} here; nothing runs", name, service.state());
+      logger()
+          .warn(
+              "A run-once of {} was requested, but it is {} here; nothing runs",
+              name,
+              service.state());
     }
   }
 

@@ -24,17 +24,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code loopwork run}: connects to the database, creates the tables, starts every enabled service of the
- * configuration with Loopwork's own maintenance services, serves the admin HTTP endpoint, and runs until SIGINT or
- * SIGTERM; then current iterations finish, the leases are released and the journal is written.
+ * {@code loopwork run}: connects to the database, creates the tables, starts every enabled service
+ * of the configuration with Loopwork's own maintenance services, serves the admin HTTP endpoint,
+ * and runs until SIGINT or SIGTERM; then current iterations finish, the leases are released and the
+ * journal is written.
  */
 final class Host {
   /** The journal pruner of loopwork-jdbc, listed among the services. */
   static final String PRUNER = "loopwork-journal-pruner";
 
   /**
-   * Connections beyond one per service: leases, journal, status sync, admin requests and the journal pruner, so that
-   * services that start at the same moment never wait for a connection.
+   * Connections beyond one per service: leases, journal, status sync, admin requests and the
+   * journal pruner, so that services that start at the same moment never wait for a connection.
    */
   private static final int HOST_CONNECTIONS = 5;
 
@@ -62,42 +63,86 @@ final class Host {
     }
   }
 
-  private void run(Database database, List<LoopService> services) throws InterruptedException, IOException {
+  private void run(Database database, List<LoopService> services)
+      throws InterruptedException, IOException {
     String replica = config.replica().orElseGet(Host::defaultReplica);
-    Set<String> everyReplica = config.services().stream()
-        .filter(s -> s.coordination() == Coordination.EVERY_REPLICA).map(ServiceSpec::name)
-        .collect(Collectors.toSet());
+    Set<String> everyReplica =
+        config.services().stream()
+            .filter(s -> s.coordination() == Coordination.EVERY_REPLICA)
+            .map(ServiceSpec::name)
+            .collect(Collectors.toSet());
     everyReplica.add(FleetSync.NAME);
     StatusBoard board = new StatusBoard();
-    config.services().forEach(s -> board.list(new StatusBoard.Listing(s.name(), s.kind().name()
-        .toLowerCase(Locale.ROOT), s.coordination().text(), s.enabled(), s.interval())));
-    board.list(new StatusBoard.Listing(PRUNER, "built-in", Coordination.EXCLUSIVE.text(), true,
-        JdbcLoopRuntime.DEFAULT_PRUNE_INTERVAL));
+    config
+        .services()
+        .forEach(
+            s ->
+                board.list(
+                    new StatusBoard.Listing(
+                        s.name(),
+                        s.kind().name().toLowerCase(Locale.ROOT),
+                        s.coordination().text(),
+                        s.enabled(),
+                        s.interval())));
+    board.list(
+        new StatusBoard.Listing(
+            PRUNER,
+            "built-in",
+            Coordination.EXCLUSIVE.text(),
+            true,
+            JdbcLoopRuntime.DEFAULT_PRUNE_INTERVAL));
     StatusTable status = new StatusTable(database);
     ServiceControls control = ServiceControls.of(database, replica);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     FleetSync[] sync = new FleetSync[1];
-    LoopMetrics metrics = LoopMetrics.builder().leasesHeld(name -> sync[0] == null ? 0 : sync[0].leaseHeld(name))
-        .build();
+    LoopMetrics metrics =
+        LoopMetrics.builder()
+            .leasesHeld(name -> sync[0] == null ? 0 : sync[0].leaseHeld(name))
+            .build();
     metrics.bindTo(registry);
     FleetCoordinator[] coordinator = new FleetCoordinator[1];
     LoopEngine.Builder engine = LoopEngine.builder().listener(board).listener(metrics);
-    try (JdbcLoopRuntime runtime = JdbcLoopRuntime.builder(database).replicaId(replica).engine(engine)
-        .decorateCoordinator(leases -> coordinator[0] = new FleetCoordinator(leases, everyReplica,
-            Set.of(FleetSync.NAME))).build()) {
+    try (JdbcLoopRuntime runtime =
+        JdbcLoopRuntime.builder(database)
+            .replicaId(replica)
+            .engine(engine)
+            .decorateCoordinator(
+                leases ->
+                    coordinator[0] =
+                        new FleetCoordinator(leases, everyReplica, Set.of(FleetSync.NAME)))
+            .build()) {
       Map<String, LoopService> byName = new LinkedHashMap<>();
       services.forEach(s -> byName.put(s.name(), s));
-      AdminServer admin = config.admin().enabled() ? AdminServer.start(config.admin(),
-          new AdminApi(database, board, status, control, registry)) : null;
-      sync[0] = new FleetSync(replica, board, status, control, coordinator[0], byName, everyReplica,
-          () -> LOG.info("Replica {} runs {} service(s) on {}: {}{}", replica, services.size(), database,
-              byName.keySet(), admin == null ? "" : "; admin HTTP and dashboard on " + admin.url()),
-          runtime::isDatabaseReachable);
+      AdminServer admin =
+          config.admin().enabled()
+              ? AdminServer.start(
+                  config.admin(), new AdminApi(database, board, status, control, registry))
+              : null;
+      sync[0] =
+          new FleetSync(
+              replica,
+              board,
+              status,
+              control,
+              coordinator[0],
+              byName,
+              everyReplica,
+              () ->
+                  LOG.info(
+                      "Replica {} runs {} service(s) on {}: {}{}",
+                      replica,
+                      services.size(),
+                      database,
+                      byName.keySet(),
+                      admin == null ? "" : "; admin HTTP and dashboard on " + admin.url()),
+              runtime::isDatabaseReachable);
       List<LoopService> all = new ArrayList<>(services);
       all.add(sync[0]);
       try {
         runtime.runAll(all);
-        LOG.info("Replica {}: every service has stopped; releasing leases and writing the journal", replica);
+        LOG.info(
+            "Replica {}: every service has stopped; releasing leases and writing the journal",
+            replica);
       } finally {
         if (admin != null) {
           admin.stop();
@@ -113,8 +158,11 @@ final class Host {
     try {
       status.remove(replica);
     } catch (RuntimeException e) {
-      LOG.warn("Could not remove replica {} from the status table; its rows expire in {}: {}", replica,
-          StatusTable.STALE_AFTER, e.getMessage());
+      LOG.warn(
+          "Could not remove replica {} from the status table; its rows expire in {}: {}",
+          replica,
+          StatusTable.STALE_AFTER,
+          e.getMessage());
     }
   }
 

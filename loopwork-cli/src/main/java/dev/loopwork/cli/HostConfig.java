@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A validated configuration of the host: where the database is, who this replica is, the admin HTTP endpoint and
- * the services to run. Built by {@link ConfigReader}; immutable.
+ * A validated configuration of the host: where the database is, who this replica is, the admin HTTP
+ * endpoint and the services to run. Built by {@link ConfigReader}; immutable.
  *
  * @param source the file it was read from, or {@code built-in defaults}
  * @param database the database settings
@@ -23,8 +23,13 @@ import java.util.Optional;
  * @param plugins the folder whose jars hold {@code class} services
  * @param services the services, in the order of the file
  */
-record HostConfig(String source, DatabaseSettings database, Optional<String> replica, AdminSettings admin,
-    Path plugins, List<ServiceSpec> services) {
+record HostConfig(
+    String source,
+    DatabaseSettings database,
+    Optional<String> replica,
+    AdminSettings admin,
+    Path plugins,
+    List<ServiceSpec> services) {
 
   /** Where the embedded H2 database lives when no URL is configured. */
   static final Path EMBEDDED_DATA_DIRECTORY = Path.of("loopwork-data");
@@ -36,14 +41,16 @@ record HostConfig(String source, DatabaseSettings database, Optional<String> rep
   static final int DEFAULT_ADMIN_PORT = 8432;
 
   /**
-   * The secrets of this configuration, masked in the errors of its sql services: the database's password and the
-   * credentials in its URL, the admin token, and the values that {@code ${env:NAME}} put into {@code sql}.
+   * The secrets of this configuration, masked in the errors of its sql services: the database's
+   * password and the credentials in its URL, the admin token, and the values that {@code
+   * ${env:NAME}} put into {@code sql}.
    */
   SecretMask secretMask() {
     List<String> secrets = new ArrayList<>();
     admin.token().map(Secret::value).ifPresent(secrets::add);
     services.forEach(service -> secrets.addAll(service.sqlSecrets()));
-    return SecretMask.ofConnection(database.jdbcUrl(), database.password().map(Secret::value).orElse(null))
+    return SecretMask.ofConnection(
+            database.jdbcUrl(), database.password().map(Secret::value).orElse(null))
         .and(secrets);
   }
 
@@ -60,36 +67,48 @@ record HostConfig(String source, DatabaseSettings database, Optional<String> rep
   record DatabaseSettings(Optional<String> url, Optional<String> user, Optional<Secret> password) {
 
     /**
-     * The JDBC URL to connect to. The embedded H2 database is opened in auto-server mode, so that {@code loopwork
-     * services ...} can reach it while {@code loopwork run} has it open.
+     * The JDBC URL to connect to. The embedded H2 database is opened in auto-server mode, so that
+     * {@code loopwork services ...} can reach it while {@code loopwork run} has it open.
      */
     String jdbcUrl() {
-      return url.orElseGet(() -> "jdbc:h2:file:" + EMBEDDED_DATA_DIRECTORY.toAbsolutePath().resolve("loopwork")
-          + ";AUTO_SERVER=TRUE");
+      return url.orElseGet(
+          () ->
+              "jdbc:h2:file:"
+                  + EMBEDDED_DATA_DIRECTORY.toAbsolutePath().resolve("loopwork")
+                  + ";AUTO_SERVER=TRUE");
     }
 
     /** The URL without credentials or parameters, and the user: safe to print. */
     String describe() {
-      return Database.redactUrl(jdbcUrl()) + (url.isEmpty() ? " (embedded)" : "")
-          + user.map(u -> " as " + u).orElse("") + password.map(p -> ", password " + p.describe()).orElse("");
+      return Database.redactUrl(jdbcUrl())
+          + (url.isEmpty() ? " (embedded)" : "")
+          + user.map(u -> " as " + u).orElse("")
+          + password.map(p -> ", password " + p.describe()).orElse("");
     }
 
     /**
      * Connects, with a pool of at most {@code connections} connections.
      *
-     * @throws dev.loopwork.jdbc.DatabaseException if the database cannot be reached or refuses the credentials
+     * @throws dev.loopwork.jdbc.DatabaseException if the database cannot be reached or refuses the
+     *     credentials
      */
     Database open(int connections) {
       if (url.isEmpty()) {
         try {
           Files.createDirectories(EMBEDDED_DATA_DIRECTORY);
         } catch (IOException e) {
-          throw new DatabaseException("Cannot create the embedded database's directory "
-              + EMBEDDED_DATA_DIRECTORY.toAbsolutePath(), e);
+          throw new DatabaseException(
+              "Cannot create the embedded database's directory "
+                  + EMBEDDED_DATA_DIRECTORY.toAbsolutePath(),
+              e);
         }
       }
-      return Database.builder().url(jdbcUrl()).user(user.orElse(null))
-          .password(password.map(Secret::value).orElse(null)).maximumPoolSize(connections).build();
+      return Database.builder()
+          .url(jdbcUrl())
+          .user(user.orElse(null))
+          .password(password.map(Secret::value).orElse(null))
+          .maximumPoolSize(connections)
+          .build();
     }
   }
 
@@ -100,13 +119,17 @@ record HostConfig(String source, DatabaseSettings database, Optional<String> rep
    * @param token the bearer token that POST requests need, or empty (then every POST is refused)
    */
   /**
-   * The admin HTTP endpoint's settings; {@code readTokenRequired}: whether reads (the API, the metrics) need the
-   * token too, as writes always do.
+   * The admin HTTP endpoint's settings; {@code readTokenRequired}: whether reads (the API, the
+   * metrics) need the token too, as writes always do.
    */
-  record AdminSettings(boolean enabled, String bind, int port, Optional<Secret> token, boolean readTokenRequired) {}
+  record AdminSettings(
+      boolean enabled, String bind, int port, Optional<Secret> token, boolean readTokenRequired) {}
 
   /** What runs in a service's iteration. */
-  enum Kind { SQL, CLASS }
+  enum Kind {
+    SQL,
+    CLASS
+  }
 
   /** Where a service runs when several replicas share the database. */
   enum Coordination {
@@ -131,14 +154,25 @@ record HostConfig(String source, DatabaseSettings database, Optional<String> rep
    * @param timeout the limit for one iteration, or empty
    * @param coordination exclusive or every-replica
    * @param sql the statements of a {@code sql} service, run in one transaction
-   * @param repeatWhileRows for a batched {@code sql} service, the batch size: the statements run again while the
-   *     last one changed at least this many rows
+   * @param repeatWhileRows for a batched {@code sql} service, the batch size: the statements run
+   *     again while the last one changed at least this many rows
    * @param statementTimeout the limit for one statement of a {@code sql} service
    * @param className the {@code LoopService} subclass of a {@code class} service
    * @param settings the free-form {@code settings} section of a {@code class} service
-   * @param sqlSecrets the values that {@code ${env:NAME}} put into {@code sql}: masked in its errors
+   * @param sqlSecrets the values that {@code ${env:NAME}} put into {@code sql}: masked in its
+   *     errors
    */
-  record ServiceSpec(String name, Kind kind, boolean enabled, Duration interval, Optional<Duration> timeout,
-      Coordination coordination, List<String> sql, Optional<Integer> repeatWhileRows, Duration statementTimeout,
-      Optional<String> className, Map<String, Object> settings, List<String> sqlSecrets) {}
+  record ServiceSpec(
+      String name,
+      Kind kind,
+      boolean enabled,
+      Duration interval,
+      Optional<Duration> timeout,
+      Coordination coordination,
+      List<String> sql,
+      Optional<Integer> repeatWhileRows,
+      Duration statementTimeout,
+      Optional<String> className,
+      Map<String, Object> settings,
+      List<String> sqlSecrets) {}
 }

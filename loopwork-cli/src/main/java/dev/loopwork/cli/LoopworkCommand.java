@@ -6,19 +6,31 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code loopwork} command: runs loop services from a YAML file and steers them. Exit codes: 0 success, 1 a
- * failure at run time (e.g. the database cannot be reached), 2 a usage or configuration error.
+ * The {@code loopwork} command: runs loop services from a YAML file and steers them. Exit codes: 0
+ * success, 1 a failure at run time (e.g. the database cannot be reached), 2 a usage or
+ * configuration error.
  */
-@Command(name = "loopwork", mixinStandardHelpOptions = true, versionProvider = LoopworkCommand.Version.class,
-    description = "Runs loop services (periodic maintenance routines) from a YAML file, and steers them.",
-    subcommands = {RunCommand.class, CheckCommand.class, ServicesCommand.class, SchemaCommand.class,
-        CommandLine.HelpCommand.class},
+@Command(
+    name = "loopwork",
+    mixinStandardHelpOptions = true,
+    versionProvider = LoopworkCommand.Version.class,
+    description =
+        "Runs loop services (periodic maintenance routines) from a YAML file, and steers them.",
+    subcommands = {
+      RunCommand.class,
+      CheckCommand.class,
+      ServicesCommand.class,
+      SchemaCommand.class,
+      CommandLine.HelpCommand.class
+    },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:success", "1:failure at run time (database unreachable, ...)",
-        "2:usage or configuration error"})
+    exitCodeList = {
+      "0:success",
+      "1:failure at run time (database unreachable, ...)",
+      "2:usage or configuration error"
+    })
 public final class LoopworkCommand implements Runnable {
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   /** Runs the command line {@code args} and exits with its exit code. */
   public static void main(String[] args) {
@@ -39,7 +51,8 @@ public final class LoopworkCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: run, check, services or schema");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "Missing command: run, check, services or schema");
   }
 
   private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {

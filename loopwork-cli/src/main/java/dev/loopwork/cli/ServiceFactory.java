@@ -19,10 +19,10 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Makes the loop services of a configuration: {@link SqlLoopService} for {@code sql}, and for {@code class} an
- * instance of the named {@link LoopService} subclass, loaded from the jars of the plugins folder or from the class
- * path and constructed with its {@link ServiceSection}. Problems are reported like configuration problems, with the
- * path of the {@code class} key.
+ * Makes the loop services of a configuration: {@link SqlLoopService} for {@code sql}, and for
+ * {@code class} an instance of the named {@link LoopService} subclass, loaded from the jars of the
+ * plugins folder or from the class path and constructed with its {@link ServiceSection}. Problems
+ * are reported like configuration problems, with the path of the {@code class} key.
  */
 final class ServiceFactory implements AutoCloseable {
   private final String source;
@@ -30,12 +30,14 @@ final class ServiceFactory implements AutoCloseable {
   private final SecretMask secrets;
 
   /**
-   * A factory for the services of {@code config}: it loads classes from the jars of its plugins folder (if it
-   * exists) and the class path, and gives sql services the configuration's secrets to mask in their errors.
+   * A factory for the services of {@code config}: it loads classes from the jars of its plugins
+   * folder (if it exists) and the class path, and gives sql services the configuration's secrets to
+   * mask in their errors.
    */
   ServiceFactory(HostConfig config) {
     this.source = config.source();
-    this.plugins = new URLClassLoader(jars(source, config.plugins()), ServiceFactory.class.getClassLoader());
+    this.plugins =
+        new URLClassLoader(jars(source, config.plugins()), ServiceFactory.class.getClassLoader());
     this.secrets = config.secretMask();
   }
 
@@ -54,7 +56,8 @@ final class ServiceFactory implements AutoCloseable {
       }
       String path = "services." + spec.name() + ".class";
       try {
-        Constructor<? extends LoopService> constructor = constructor(spec.className().orElseThrow());
+        Constructor<? extends LoopService> constructor =
+            constructor(spec.className().orElseThrow());
         if (construct) {
           services.add(construct(spec, constructor));
         }
@@ -70,8 +73,11 @@ final class ServiceFactory implements AutoCloseable {
 
   /** The options that the configuration gives a service. */
   static LoopOptions options(ServiceSpec spec) {
-    return LoopOptions.builder().loopInterval(spec.interval()).iterationTimeout(spec.timeout().orElse(null))
-        .handleSignals(false).build();
+    return LoopOptions.builder()
+        .loopInterval(spec.interval())
+        .iterationTimeout(spec.timeout().orElse(null))
+        .handleSignals(false)
+        .build();
   }
 
   private Constructor<? extends LoopService> constructor(String className) {
@@ -82,29 +88,38 @@ final class ServiceFactory implements AutoCloseable {
       throw new PluginException(className + " is not in the plugins folder nor on the class path");
     }
     if (!LoopService.class.isAssignableFrom(type) || Modifier.isAbstract(type.getModifiers())) {
-      throw new PluginException(className + " is not a concrete subclass of " + LoopService.class.getName());
+      throw new PluginException(
+          className + " is not a concrete subclass of " + LoopService.class.getName());
     }
     try {
       return type.asSubclass(LoopService.class).getConstructor(ServiceSection.class);
     } catch (NoSuchMethodException e) {
-      throw new PluginException(className + " has no public constructor that takes a "
-          + ServiceSection.class.getName());
+      throw new PluginException(
+          className + " has no public constructor that takes a " + ServiceSection.class.getName());
     }
   }
 
-  private static LoopService construct(ServiceSpec spec, Constructor<? extends LoopService> constructor) {
+  private static LoopService construct(
+      ServiceSpec spec, Constructor<? extends LoopService> constructor) {
     String className = constructor.getDeclaringClass().getName();
     LoopService service;
     try {
-      service = constructor.newInstance(new ServiceSection(spec.name(), options(spec), spec.settings()));
+      service =
+          constructor.newInstance(new ServiceSection(spec.name(), options(spec), spec.settings()));
     } catch (InvocationTargetException e) {
       throw new PluginException(className + " failed to construct: " + e.getCause());
     } catch (ReflectiveOperationException e) {
       throw new PluginException(className + " cannot be constructed: " + e);
     }
     if (!spec.name().equals(service.name())) {
-      throw new PluginException(className + " names itself \"" + service.name() + "\"; its name() must return "
-          + "section.name() (\"" + spec.name() + "\")");
+      throw new PluginException(
+          className
+              + " names itself \""
+              + service.name()
+              + "\"; its name() must return "
+              + "section.name() (\""
+              + spec.name()
+              + "\")");
     }
     return service;
   }
@@ -120,7 +135,8 @@ final class ServiceFactory implements AutoCloseable {
       }
       return urls.toArray(URL[]::new);
     } catch (MalformedURLException e) {
-      throw new ConfigException(source, List.of("plugins: cannot use " + folder + ": " + e.getMessage()));
+      throw new ConfigException(
+          source, List.of("plugins: cannot use " + folder + ": " + e.getMessage()));
     } catch (IOException e) {
       throw new ConfigException(source, List.of("plugins: cannot list " + folder + ": " + e));
     }

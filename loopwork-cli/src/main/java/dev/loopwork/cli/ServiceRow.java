@@ -3,8 +3,8 @@ package dev.loopwork.cli;
 import java.util.List;
 
 /**
- * One service across the fleet, as {@code loopwork services ls} and {@code GET /api/services} show it. Times are
- * ISO-8601 instants in UTC, or null when unknown.
+ * One service across the fleet, as {@code loopwork services ls} and {@code GET /api/services} show
+ * it. Times are ISO-8601 instants in UTC, or null when unknown.
  *
  * @param name the service's name
  * @param kind {@code sql}, {@code class} or {@code built-in}
@@ -13,7 +13,8 @@ import java.util.List;
  * @param interval its interval, e.g. {@code 30s}
  * @param coordination {@code exclusive} or {@code every-replica}
  * @param state its lifecycle state on the replica that ran it last (or on any replica)
- * @param owner the replica that holds its lease (exclusive), the replicas that run it (every-replica), or null
+ * @param owner the replica that holds its lease (exclusive), the replicas that run it
+ *     (every-replica), or null
  * @param replicas the live replicas that have it enabled
  * @param lastStart when the last iteration started, anywhere
  * @param lastOutcome how it ended: SUCCEEDED, FAILED, TIMED_OUT or LEASE_LOST
@@ -22,6 +23,19 @@ import java.util.List;
  * @param failuresInRow failures in a row on the replica that ran it last
  * @param iterations iterations since the replicas started, summed over them
  */
-record ServiceRow(String name, String kind, boolean enabled, boolean paused, String interval, String coordination,
-    String state, String owner, List<String> replicas, String lastStart, String lastOutcome, Double lastDurationMs,
-    String nextRun, int failuresInRow, long iterations) {}
+record ServiceRow(
+    String name,
+    String kind,
+    boolean enabled,
+    boolean paused,
+    String interval,
+    String coordination,
+    String state,
+    String owner,
+    List<String> replicas,
+    String lastStart,
+    String lastOutcome,
+    Double lastDurationMs,
+    String nextRun,
+    int failuresInRow,
+    long iterations) {}

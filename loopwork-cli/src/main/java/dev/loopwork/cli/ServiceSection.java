@@ -5,9 +5,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The configuration section of a {@code class} service, handed to its constructor. A plugin service has a public
- * constructor that takes one, passes {@link #options()} to its super constructor and returns {@link #name()} from
- * {@code name()}:
+ * The configuration section of a {@code class} service, handed to its constructor. A plugin service
+ * has a public constructor that takes one, passes {@link #options()} to its super constructor and
+ * returns {@link #name()} from {@code name()}:
  *
  * <pre>{@code
  * public final class Heartbeat extends LoopService {
@@ -26,7 +26,8 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p>A plugin that extends {@code dev.loopwork.jdbc.JdbcLoopService} works on the host's database. Immutable.
+ * <p>A plugin that extends {@code dev.loopwork.jdbc.JdbcLoopService} works on the host's database.
+ * Immutable.
  */
 public final class ServiceSection {
   private final String name;
@@ -44,14 +45,17 @@ public final class ServiceSection {
     return name;
   }
 
-  /** The interval and timeout of the configuration; signals are handled by the host, not by the service. */
+  /**
+   * The interval and timeout of the configuration; signals are handled by the host, not by the
+   * service.
+   */
   public LoopOptions options() {
     return options;
   }
 
   /**
-   * The {@code settings} mapping of the section, with {@code ${env:NAME}} resolved: strings, numbers, booleans,
-   * lists and maps as YAML gives them. Empty when there is none.
+   * The {@code settings} mapping of the section, with {@code ${env:NAME}} resolved: strings,
+   * numbers, booleans, lists and maps as YAML gives them. Empty when there is none.
    */
   public Map<String, Object> settings() {
     return settings;

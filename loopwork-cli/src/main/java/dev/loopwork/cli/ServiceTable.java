@@ -8,10 +8,20 @@ import java.util.List;
 
 /** The text table of {@code loopwork services ls}: one line per service, columns aligned. */
 final class ServiceTable {
-  private static final List<String> HEADER = List.of("SERVICE", "ENABLED", "PAUSED", "INTERVAL", "OWNER",
-      "LAST START", "OUTCOME", "DURATION", "NEXT RUN", "FAILURES");
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
-      .withZone(ZoneId.systemDefault());
+  private static final List<String> HEADER =
+      List.of(
+          "SERVICE",
+          "ENABLED",
+          "PAUSED",
+          "INTERVAL",
+          "OWNER",
+          "LAST START",
+          "OUTCOME",
+          "DURATION",
+          "NEXT RUN",
+          "FAILURES");
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
 
   private ServiceTable() {}
 
@@ -23,10 +33,18 @@ final class ServiceTable {
     List<List<String>> lines = new ArrayList<>();
     lines.add(HEADER);
     for (ServiceRow r : rows) {
-      lines.add(List.of(r.name(), r.enabled() ? "yes" : "no", r.paused() ? "yes" : "no", r.interval(),
-          r.owner() == null ? "-" : r.owner(), time(r.lastStart()), r.lastOutcome() == null ? "-" : r.lastOutcome(),
-          r.lastDurationMs() == null ? "-" : duration(r.lastDurationMs()), r.paused() ? "paused" : time(r.nextRun()),
-          Integer.toString(r.failuresInRow())));
+      lines.add(
+          List.of(
+              r.name(),
+              r.enabled() ? "yes" : "no",
+              r.paused() ? "yes" : "no",
+              r.interval(),
+              r.owner() == null ? "-" : r.owner(),
+              time(r.lastStart()),
+              r.lastOutcome() == null ? "-" : r.lastOutcome(),
+              r.lastDurationMs() == null ? "-" : duration(r.lastDurationMs()),
+              r.paused() ? "paused" : time(r.nextRun()),
+              Integer.toString(r.failuresInRow())));
     }
     int[] widths = new int[HEADER.size()];
     for (List<String> line : lines) {
@@ -37,7 +55,10 @@ final class ServiceTable {
     StringBuilder out = new StringBuilder();
     for (List<String> line : lines) {
       for (int i = 0; i < widths.length; i++) {
-        out.append(i == widths.length - 1 ? line.get(i) : String.format("%-" + (widths[i] + 2) + "s", line.get(i)));
+        out.append(
+            i == widths.length - 1
+                ? line.get(i)
+                : String.format("%-" + (widths[i] + 2) + "s", line.get(i)));
       }
       out.append('\n');
     }

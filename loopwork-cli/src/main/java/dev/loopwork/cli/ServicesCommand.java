@@ -13,34 +13,40 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code loopwork services ...}: lists and steers the services of every replica, through the database. */
-@Command(name = "services", mixinStandardHelpOptions = true,
-    description = "Lists and steers the services of every replica that shares the database. Changes are written "
-        + "to the database; running replicas act on them within a second.",
+/**
+ * {@code loopwork services ...}: lists and steers the services of every replica, through the
+ * database.
+ */
+@Command(
+    name = "services",
+    mixinStandardHelpOptions = true,
+    description =
+        "Lists and steers the services of every replica that shares the database. Changes are written "
+            + "to the database; running replicas act on them within a second.",
     subcommands = ServicesCommand.Ls.class)
 final class ServicesCommand implements Runnable {
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-        "Missing command: ls, pause, resume or run-once");
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(), "Missing command: ls, pause, resume or run-once");
   }
 
   /** {@code services ls}. */
-  @Command(name = "ls", mixinStandardHelpOptions = true,
-      description = "A table of every service on the live replicas: enabled, paused, interval, owner replica, last "
-          + "start, last outcome and duration, next run, failures in a row.")
+  @Command(
+      name = "ls",
+      mixinStandardHelpOptions = true,
+      description =
+          "A table of every service on the live replicas: enabled, paused, interval, owner replica, last "
+              + "start, last outcome and duration, next run, failures in a row.")
   static final class Ls implements Callable<Integer> {
-    @Mixin
-    ConfigOptions options;
+    @Mixin ConfigOptions options;
 
     @Option(names = "--json", description = "Print JSON, for scripts.")
     boolean json;
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -51,8 +57,12 @@ final class ServicesCommand implements Runnable {
         rows = new StatusTable(database).fleet();
       }
       if (json) {
-        spec.commandLine().getOut().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .writeValueAsString(rows));
+        spec.commandLine()
+            .getOut()
+            .println(
+                new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(rows));
       } else {
         spec.commandLine().getOut().print(ServiceTable.render(rows));
       }
@@ -60,34 +70,55 @@ final class ServicesCommand implements Runnable {
     }
   }
 
-  @Command(name = "pause", mixinStandardHelpOptions = true,
-      description = "Pauses a service on every replica: its iterations are held back until it is resumed (a "
-          + "running iteration finishes).")
-  int pause(@Mixin ConfigOptions options, @Parameters(paramLabel = "NAME", description = "The service.") String name) {
-    return steer(options, FleetControl.Action.PAUSE, name, "paused (replicas hold back its iterations within a "
-        + "second)");
+  @Command(
+      name = "pause",
+      mixinStandardHelpOptions = true,
+      description =
+          "Pauses a service on every replica: its iterations are held back until it is resumed (a "
+              + "running iteration finishes).")
+  int pause(
+      @Mixin ConfigOptions options,
+      @Parameters(paramLabel = "NAME", description = "The service.") String name) {
+    return steer(
+        options,
+        FleetControl.Action.PAUSE,
+        name,
+        "paused (replicas hold back its iterations within a " + "second)");
   }
 
-  @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resumes a paused service.")
-  int resume(@Mixin ConfigOptions options, @Parameters(paramLabel = "NAME", description = "The service.") String name) {
+  @Command(
+      name = "resume",
+      mixinStandardHelpOptions = true,
+      description = "Resumes a paused service.")
+  int resume(
+      @Mixin ConfigOptions options,
+      @Parameters(paramLabel = "NAME", description = "The service.") String name) {
     return steer(options, FleetControl.Action.RESUME, name, "resumed");
   }
 
-  @Command(name = "run-once", mixinStandardHelpOptions = true,
-      description = "Asks the replica that runs a service (the lease holder, for an exclusive one) to run one "
-          + "iteration now, paused or not.")
-  int runOnce(@Mixin ConfigOptions options, @Parameters(paramLabel = "NAME", description = "The service.")
-      String name) {
-    return steer(options, FleetControl.Action.RUN_ONCE, name, "one iteration requested (it runs within about a "
-        + "second on a replica that runs the service)");
+  @Command(
+      name = "run-once",
+      mixinStandardHelpOptions = true,
+      description =
+          "Asks the replica that runs a service (the lease holder, for an exclusive one) to run one "
+              + "iteration now, paused or not.")
+  int runOnce(
+      @Mixin ConfigOptions options,
+      @Parameters(paramLabel = "NAME", description = "The service.") String name) {
+    return steer(
+        options,
+        FleetControl.Action.RUN_ONCE,
+        name,
+        "one iteration requested (it runs within about a "
+            + "second on a replica that runs the service)");
   }
 
   private int steer(ConfigOptions options, FleetControl.Action action, String name, String done) {
     HostConfig config = options.read();
     try (Database database = config.database().open(2)) {
       HostSchema.create(database);
-      new FleetControl(database, "cli").apply(action, name,
-          config.services().stream().map(ServiceSpec::name).toList());
+      new FleetControl(database, "cli")
+          .apply(action, name, config.services().stream().map(ServiceSpec::name).toList());
     }
     spec.commandLine().getOut().println(name + ": " + done);
     return 0;

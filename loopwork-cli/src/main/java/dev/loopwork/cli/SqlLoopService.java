@@ -7,11 +7,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * A {@code sql} service: each iteration runs the statements in one transaction, each under the statement timeout,
- * fenced: with replicas, it commits only while this replica still holds the service's lease. With {@code
- * repeat-while-rows: N} the transaction is a batch: it runs again while its last statement changed at least N rows,
- * each batch committed (and fenced) on its own; between batches the service checks for a stop request, so a
- * shutdown ends it after the current batch and never in the middle of one.
+ * A {@code sql} service: each iteration runs the statements in one transaction, each under the
+ * statement timeout, fenced: with replicas, it commits only while this replica still holds the
+ * service's lease. With {@code repeat-while-rows: N} the transaction is a batch: it runs again
+ * while its last statement changed at least N rows, each batch committed (and fenced) on its own;
+ * between batches the service checks for a stop request, so a shutdown ends it after the current
+ * batch and never in the middle of one.
  */
 final class SqlLoopService extends JdbcLoopService {
   private final ServiceSpec spec;
@@ -31,7 +32,10 @@ final class SqlLoopService extends JdbcLoopService {
     return spec.name();
   }
 
-  /** Runs the statements; a driver's error that echoes a configured secret is thrown with the secret masked. */
+  /**
+   * Runs the statements; a driver's error that echoes a configured secret is thrown with the secret
+   * masked.
+   */
   @Override
   protected void runOnce() throws SQLException {
     try {
@@ -57,8 +61,12 @@ final class SqlLoopService extends JdbcLoopService {
         break;
       }
       if (isStopRequested() || Thread.currentThread().isInterrupted()) {
-        logger().info("{}: stopping after batch {} ({} rows in all) because the service is stopping", name(),
-            batches, total);
+        logger()
+            .info(
+                "{}: stopping after batch {} ({} rows in all) because the service is stopping",
+                name(),
+                batches,
+                total);
         return;
       }
       Thread.yield();
@@ -67,21 +75,23 @@ final class SqlLoopService extends JdbcLoopService {
   }
 
   /**
-   * Runs the statements in one transaction, fenced: it commits only while this replica still holds the service's
-   * lease under the iteration's token (see {@link dev.loopwork.jdbc.Database#useTransaction}). Returns the rows
-   * changed by the last statement.
+   * Runs the statements in one transaction, fenced: it commits only while this replica still holds
+   * the service's lease under the iteration's token (see {@link
+   * dev.loopwork.jdbc.Database#useTransaction}). Returns the rows changed by the last statement.
    */
   private long runTransaction() throws SQLException {
-    return database().inTransaction(c -> {
-      try (Statement statement = c.createStatement()) {
-        statement.setQueryTimeout(timeoutSeconds);
-        long rows = 0;
-        for (String sql : spec.sql()) {
-          statement.execute(sql);
-          rows = Math.max(0, statement.getLargeUpdateCount());
-        }
-        return rows;
-      }
-    });
+    return database()
+        .inTransaction(
+            c -> {
+              try (Statement statement = c.createStatement()) {
+                statement.setQueryTimeout(timeoutSeconds);
+                long rows = 0;
+                for (String sql : spec.sql()) {
+                  statement.execute(sql);
+                  rows = Math.max(0, statement.getLargeUpdateCount());
+                }
+                return rows;
+              }
+            });
   }
 }

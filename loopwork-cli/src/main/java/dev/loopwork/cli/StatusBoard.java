@@ -12,15 +12,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * What this replica knows of its services: state, iterations, last start, outcome and duration, failures in a row
- * and next run. A listener on the host's engine; only services {@linkplain #list listed} are tracked. Thread-safe;
- * callbacks only update memory.
+ * What this replica knows of its services: state, iterations, last start, outcome and duration,
+ * failures in a row and next run. A listener on the host's engine; only services {@linkplain #list
+ * listed} are tracked. Thread-safe; callbacks only update memory.
  */
 final class StatusBoard implements LoopListener {
   private final ConcurrentMap<String, Entry> entries = new ConcurrentHashMap<>();
 
   /** How a service is listed: its settings, which do not change while the host runs. */
-  record Listing(String name, String kind, String coordination, boolean enabled, Duration interval) {}
+  record Listing(
+      String name, String kind, String coordination, boolean enabled, Duration interval) {}
 
   /**
    * One service's status on this replica.
@@ -34,8 +35,15 @@ final class StatusBoard implements LoopListener {
    * @param failuresInRow failures in a row
    * @param nextRun when the next iteration is due, or null before the first
    */
-  record Status(Listing listing, String state, long iterations, Instant lastStart, String lastOutcome,
-      Duration lastDuration, int failuresInRow, Instant nextRun) {}
+  record Status(
+      Listing listing,
+      String state,
+      long iterations,
+      Instant lastStart,
+      String lastOutcome,
+      Duration lastDuration,
+      int failuresInRow,
+      Instant nextRun) {}
 
   /** Tracks the service named in {@code listing}. */
   void list(Listing listing) {
@@ -44,7 +52,8 @@ final class StatusBoard implements LoopListener {
 
   /** Whether every enabled service is running (or is in its first start). */
   boolean allRunning() {
-    return entries.values().stream().filter(e -> e.listing.enabled())
+    return entries.values().stream()
+        .filter(e -> e.listing.enabled())
         .allMatch(e -> e.state == LoopState.RUNNING);
   }
 
@@ -100,8 +109,15 @@ final class StatusBoard implements LoopListener {
       }
       Instant end = last.startedAt().plus(last.duration());
       Instant due = last.startedAt().plus(listing.interval());
-      return new Status(listing, shownState, iterations, last.startedAt(), last.outcome().name(), last.duration(),
-          last.consecutiveFailures(), due.isBefore(end) ? end : due);
+      return new Status(
+          listing,
+          shownState,
+          iterations,
+          last.startedAt(),
+          last.outcome().name(),
+          last.duration(),
+          last.consecutiveFailures(),
+          due.isBefore(end) ? end : due);
     }
   }
 }

@@ -23,18 +23,19 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * The state of every service on every replica, in {@value HostSchema#STATUS_TABLE}: each replica {@linkplain
- * #publish publishes} its {@link StatusBoard} every second and removes its rows when it stops; {@link #fleet()}
- * merges the rows of live replicas with the leases and pause flags into one {@link ServiceRow} per service.
- * Thread-safe.
+ * The state of every service on every replica, in {@value HostSchema#STATUS_TABLE}: each replica
+ * {@linkplain #publish publishes} its {@link StatusBoard} every second and removes its rows when it
+ * stops; {@link #fleet()} merges the rows of live replicas with the leases and pause flags into one
+ * {@link ServiceRow} per service. Thread-safe.
  */
 final class StatusTable {
   /** Rows not refreshed for this long belong to a replica that died; they are left out. */
   static final Duration STALE_AFTER = Duration.ofSeconds(15);
 
-  private static final String COLUMNS = "kind = ?, coordination = ?, enabled = ?, interval_ms = ?, state = ?, "
-      + "iterations = ?, last_started_ms = ?, last_outcome = ?, last_duration_us = ?, failures_in_row = ?, "
-      + "next_run_ms = ?, updated_ms = ?";
+  private static final String COLUMNS =
+      "kind = ?, coordination = ?, enabled = ?, interval_ms = ?, state = ?, "
+          + "iterations = ?, last_started_ms = ?, last_outcome = ?, last_duration_us = ?, failures_in_row = ?, "
+          + "next_run_ms = ?, updated_ms = ?";
 
   private final Database database;
 
@@ -45,12 +46,21 @@ final class StatusTable {
   /** Writes this replica's rows, one per service of {@code statuses}. */
   void publish(String replica, List<StatusBoard.Status> statuses) {
     try (Connection c = database.connection();
-        PreparedStatement update = c.prepareStatement("UPDATE " + STATUS_TABLE + " SET " + COLUMNS
-            + " WHERE service = ? AND replica_id = ?");
-        PreparedStatement insert = c.prepareStatement("INSERT INTO " + STATUS_TABLE + " (kind, coordination, "
-            + "enabled, interval_ms, state, iterations, last_started_ms, last_outcome, last_duration_us, "
-            + "failures_in_row, next_run_ms, updated_ms, service, replica_id) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        PreparedStatement update =
+            c.prepareStatement(
+                "UPDATE "
+                    + STATUS_TABLE
+                    + " SET "
+                    + COLUMNS
+                    + " WHERE service = ? AND replica_id = ?");
+        PreparedStatement insert =
+            c.prepareStatement(
+                "INSERT INTO "
+                    + STATUS_TABLE
+                    + " (kind, coordination, "
+                    + "enabled, interval_ms, state, iterations, last_started_ms, last_outcome, last_duration_us, "
+                    + "failures_in_row, next_run_ms, updated_ms, service, replica_id) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       long now = System.currentTimeMillis();
       for (StatusBoard.Status status : statuses) {
         bind(update, status, replica, now);
@@ -67,7 +77,8 @@ final class StatusTable {
   /** Removes this replica's rows, when it stops. */
   void remove(String replica) {
     try (Connection c = database.connection();
-        PreparedStatement delete = c.prepareStatement("DELETE FROM " + STATUS_TABLE + " WHERE replica_id = ?")) {
+        PreparedStatement delete =
+            c.prepareStatement("DELETE FROM " + STATUS_TABLE + " WHERE replica_id = ?")) {
       delete.setString(1, replica);
       delete.executeUpdate();
     } catch (SQLException e) {
@@ -77,7 +88,9 @@ final class StatusTable {
 
   /** The services whose lease this replica holds now (expired leases are nobody's). */
   List<String> leasesOf(String replica) {
-    return readLeases().entrySet().stream().filter(e -> replica.equals(e.getValue())).map(Map.Entry::getKey)
+    return readLeases().entrySet().stream()
+        .filter(e -> replica.equals(e.getValue()))
+        .map(Map.Entry::getKey)
         .toList();
   }
 
@@ -90,13 +103,21 @@ final class StatusTable {
       byService.computeIfAbsent(row.service, s -> new ArrayList<>()).add(row);
     }
     List<ServiceRow> fleet = new ArrayList<>();
-    byService.forEach((service, rows) -> fleet.add(merge(service, rows, leases.get(service),
-        controls.getOrDefault(service, Control.NONE).paused())));
+    byService.forEach(
+        (service, rows) ->
+            fleet.add(
+                merge(
+                    service,
+                    rows,
+                    leases.get(service),
+                    controls.getOrDefault(service, Control.NONE).paused())));
     return fleet;
   }
 
-  private static ServiceRow merge(String service, List<Row> rows, String leaseOwner, boolean paused) {
-    List<String> replicas = rows.stream().filter(r -> r.enabled).map(r -> r.replica).sorted().toList();
+  private static ServiceRow merge(
+      String service, List<Row> rows, String leaseOwner, boolean paused) {
+    List<String> replicas =
+        rows.stream().filter(r -> r.enabled).map(r -> r.replica).sorted().toList();
     Row any = rows.get(0);
     boolean exclusive = HostConfig.Coordination.EXCLUSIVE.text().equals(any.coordination);
     String owner;
@@ -105,17 +126,39 @@ final class StatusTable {
     } else {
       owner = replicas.isEmpty() ? null : String.join(",", replicas);
     }
-    Row last = rows.stream().filter(r -> r.lastStartedMs != null)
-        .max(Comparator.comparingLong(r -> r.lastStartedMs)).orElse(null);
-    Row shown = rows.stream().filter(r -> Objects.equals(r.replica, owner)).findFirst()
-        .orElse(last != null ? last : any);
-    Long next = paused ? null : rows.stream().filter(r -> r.nextRunMs != null && (!exclusive
-        || r.replica.equals(owner))).map(r -> r.nextRunMs).min(Long::compare).orElse(null);
-    return new ServiceRow(service, any.kind, !replicas.isEmpty(), paused,
-        DurationText.format(Duration.ofMillis(any.intervalMs)), any.coordination, shown.state, owner, replicas,
-        last == null ? null : instant(last.lastStartedMs), last == null ? null : last.lastOutcome,
+    Row last =
+        rows.stream()
+            .filter(r -> r.lastStartedMs != null)
+            .max(Comparator.comparingLong(r -> r.lastStartedMs))
+            .orElse(null);
+    Row shown =
+        rows.stream()
+            .filter(r -> Objects.equals(r.replica, owner))
+            .findFirst()
+            .orElse(last != null ? last : any);
+    Long next =
+        paused
+            ? null
+            : rows.stream()
+                .filter(r -> r.nextRunMs != null && (!exclusive || r.replica.equals(owner)))
+                .map(r -> r.nextRunMs)
+                .min(Long::compare)
+                .orElse(null);
+    return new ServiceRow(
+        service,
+        any.kind,
+        !replicas.isEmpty(),
+        paused,
+        DurationText.format(Duration.ofMillis(any.intervalMs)),
+        any.coordination,
+        shown.state,
+        owner,
+        replicas,
+        last == null ? null : instant(last.lastStartedMs),
+        last == null ? null : last.lastOutcome,
         last == null || last.lastDurationUs == null ? null : last.lastDurationUs / 1000.0,
-        next == null ? null : instant(next), last == null ? 0 : last.failuresInRow,
+        next == null ? null : instant(next),
+        last == null ? 0 : last.failuresInRow,
         rows.stream().mapToLong(r -> r.iterations).sum());
   }
 
@@ -123,22 +166,49 @@ final class StatusTable {
     return Instant.ofEpochMilli(millis).toString();
   }
 
-  private record Row(String service, String replica, String kind, String coordination, boolean enabled,
-      long intervalMs, String state, long iterations, Long lastStartedMs, String lastOutcome, Long lastDurationUs,
-      int failuresInRow, Long nextRunMs) {}
+  private record Row(
+      String service,
+      String replica,
+      String kind,
+      String coordination,
+      boolean enabled,
+      long intervalMs,
+      String state,
+      long iterations,
+      Long lastStartedMs,
+      String lastOutcome,
+      Long lastDurationUs,
+      int failuresInRow,
+      Long nextRunMs) {}
 
   private List<Row> readLiveRows() {
     List<Row> rows = new ArrayList<>();
     try (Connection c = database.connection();
-        PreparedStatement select = c.prepareStatement("SELECT service, replica_id, kind, coordination, enabled, "
-            + "interval_ms, state, iterations, last_started_ms, last_outcome, last_duration_us, failures_in_row, "
-            + "next_run_ms FROM " + STATUS_TABLE + " WHERE updated_ms >= ?")) {
+        PreparedStatement select =
+            c.prepareStatement(
+                "SELECT service, replica_id, kind, coordination, enabled, "
+                    + "interval_ms, state, iterations, last_started_ms, last_outcome, last_duration_us, failures_in_row, "
+                    + "next_run_ms FROM "
+                    + STATUS_TABLE
+                    + " WHERE updated_ms >= ?")) {
       select.setLong(1, System.currentTimeMillis() - STALE_AFTER.toMillis());
       try (ResultSet rs = select.executeQuery()) {
         while (rs.next()) {
-          rows.add(new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5),
-              rs.getLong(6), rs.getString(7), rs.getLong(8), rs.getObject(9, Long.class), rs.getString(10),
-              rs.getObject(11, Long.class), rs.getInt(12), rs.getObject(13, Long.class)));
+          rows.add(
+              new Row(
+                  rs.getString(1),
+                  rs.getString(2),
+                  rs.getString(3),
+                  rs.getString(4),
+                  rs.getBoolean(5),
+                  rs.getLong(6),
+                  rs.getString(7),
+                  rs.getLong(8),
+                  rs.getObject(9, Long.class),
+                  rs.getString(10),
+                  rs.getObject(11, Long.class),
+                  rs.getInt(12),
+                  rs.getObject(13, Long.class)));
         }
       }
     } catch (SQLException e) {
@@ -150,7 +220,8 @@ final class StatusTable {
   /** The live owner of each lease, by service; a free or expired lease has none. */
   private Map<String, String> readLeases() {
     Map<String, String> owners = new HashMap<>();
-    LeaseOwners.read(database).forEach((service, owner) -> owner.ifPresent(o -> owners.put(service, o)));
+    LeaseOwners.read(database)
+        .forEach((service, owner) -> owner.ifPresent(o -> owners.put(service, o)));
     return owners;
   }
 
@@ -177,7 +248,8 @@ final class StatusTable {
     s.setString(14, replica);
   }
 
-  private static void setMillis(PreparedStatement s, int index, Instant instant) throws SQLException {
+  private static void setMillis(PreparedStatement s, int index, Instant instant)
+      throws SQLException {
     if (instant == null) {
       s.setNull(index, Types.BIGINT);
     } else {
@@ -186,6 +258,7 @@ final class StatusTable {
   }
 
   private DatabaseException failed(String operation, SQLException e) {
-    return new DatabaseException("Cannot " + operation + " in " + database.url() + ": " + e.getMessage(), e);
+    return new DatabaseException(
+        "Cannot " + operation + " in " + database.url() + ": " + e.getMessage(), e);
   }
 }

@@ -24,10 +24,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 14: a few thousand generated requests (methods, paths with hostile encodings and raw bytes, headers of every
- * size and count, wrong tokens, bodies with true and false lengths) against a running host, each on its own socket.
- * Every one gets an HTTP answer with a JSON body (no reset, no silence), none a 500; none changes anything, since
- * none carries the token; and no log line carries a request's marker unescaped.
+ * Issue 14: a few thousand generated requests (methods, paths with hostile encodings and raw bytes,
+ * headers of every size and count, wrong tokens, bodies with true and false lengths) against a
+ * running host, each on its own socket. Every one gets an HTTP answer with a JSON body (no reset,
+ * no silence), none a 500; none changes anything, since none carries the token; and no log line
+ * carries a request's marker unescaped.
  *
  * <p>The seed is printed; {@code -Dloopwork.fuzz.seed=N} replays a run.
  */
@@ -35,23 +36,95 @@ class AdminFuzzIT {
   private static final String TOKEN = "fuzz-token-8d1e";
   private static final int REQUESTS = 3_000;
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Set<Integer> ANSWERS = Set.of(200, 400, 401, 404, 405, 413, 414, 431, 501, 505);
-  private static final List<String> METHODS = List.of("GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE",
-      "PATCH", "CONNECT", "get", "PRI", "G\u0001T", "", "X".repeat(300));
-  private static final List<String> NAMES = List.of("tidy-up", "nope", "%00", "%0a", "%0d%0aFORGED", "..", "%2e%2e",
-      "%2F", "%2f..%2f", "%zz", "%", "%C3%A9", "%E2%80%A8", "%ff%fe", "a b", "tidy-up%00", "x".repeat(200),
-      "\u0001", "\r", ";", "%3B", "tidy-up?x=1", "tidy-up#f", "", "\\", "%5C");
-  private static final List<String> ENDINGS = List.of("runs", "pause", "resume", "run-once", "explode", "", "%0a",
-      "runs/extra", "pause?token=" + TOKEN.substring(0, 4));
-  private static final List<String> PATHS = List.of("/", "/api/services", "/health/live", "/health/ready",
-      "/metrics", "//api//services", "/api/services/", "/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "*",
-      "http://evil.example/api/services", "/api/services?%zz", "/%", "/\u0000", "/\u00e9", "/x%0d%0aFORGED");
-  private static final List<String> AUTHORIZATION = List.of("Bearer", "Bearer ", "Bearer wrong",
-      "Bearer " + TOKEN.substring(0, TOKEN.length() - 1), "Bearer " + TOKEN + "x", "bearer " + TOKEN.toUpperCase(),
-      "Basic " + TOKEN, TOKEN, "Bearer " + "t".repeat(20_000), "Bearer \u0000" + TOKEN);
+  private static final Set<Integer> ANSWERS =
+      Set.of(200, 400, 401, 404, 405, 413, 414, 431, 501, 505);
+  private static final List<String> METHODS =
+      List.of(
+          "GET",
+          "POST",
+          "HEAD",
+          "PUT",
+          "DELETE",
+          "OPTIONS",
+          "TRACE",
+          "PATCH",
+          "CONNECT",
+          "get",
+          "PRI",
+          "G\u0001T",
+          "",
+          "X".repeat(300));
+  private static final List<String> NAMES =
+      List.of(
+          "tidy-up",
+          "nope",
+          "%00",
+          "%0a",
+          "%0d%0aFORGED",
+          "..",
+          "%2e%2e",
+          "%2F",
+          "%2f..%2f",
+          "%zz",
+          "%",
+          "%C3%A9",
+          "%E2%80%A8",
+          "%ff%fe",
+          "a b",
+          "tidy-up%00",
+          "x".repeat(200),
+          "\u0001",
+          "\r",
+          ";",
+          "%3B",
+          "tidy-up?x=1",
+          "tidy-up#f",
+          "",
+          "\\",
+          "%5C");
+  private static final List<String> ENDINGS =
+      List.of(
+          "runs",
+          "pause",
+          "resume",
+          "run-once",
+          "explode",
+          "",
+          "%0a",
+          "runs/extra",
+          "pause?token=" + TOKEN.substring(0, 4));
+  private static final List<String> PATHS =
+      List.of(
+          "/",
+          "/api/services",
+          "/health/live",
+          "/health/ready",
+          "/metrics",
+          "//api//services",
+          "/api/services/",
+          "/../../etc/passwd",
+          "/%2e%2e/%2e%2e/etc/passwd",
+          "*",
+          "http://evil.example/api/services",
+          "/api/services?%zz",
+          "/%",
+          "/\u0000",
+          "/\u00e9",
+          "/x%0d%0aFORGED");
+  private static final List<String> AUTHORIZATION =
+      List.of(
+          "Bearer",
+          "Bearer ",
+          "Bearer wrong",
+          "Bearer " + TOKEN.substring(0, TOKEN.length() - 1),
+          "Bearer " + TOKEN + "x",
+          "bearer " + TOKEN.toUpperCase(),
+          "Basic " + TOKEN,
+          TOKEN,
+          "Bearer " + "t".repeat(20_000),
+          "Bearer \u0000" + TOKEN);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void generatedRequestsGetJsonAnswersChangeNothingAndForgeNoLogLine() throws Exception {
@@ -59,13 +132,22 @@ class AdminFuzzIT {
     System.out.println("AdminFuzzIT seed: " + seed);
     Random random = new Random(seed);
     int port = HostProcess.freePort();
-    Files.writeString(dir.resolve("loopwork.yaml"), "database:\n  url: " + TestDatabases.h2File(dir) + "\n"
-        + "admin:\n  port: " + port + "\n  token: ${env:LOOPWORK_ADMIN_TOKEN}\n"
-        + "services:\n  tidy-up:\n    interval: 1h\n    sql: CREATE TABLE IF NOT EXISTS tidy (id INT)\n");
-    try (HostProcess host = HostProcess.start(dir, Map.of("LOOPWORK_ADMIN_TOKEN", TOKEN), "run", "-c",
-        "loopwork.yaml")) {
+    Files.writeString(
+        dir.resolve("loopwork.yaml"),
+        "database:\n  url: "
+            + TestDatabases.h2File(dir)
+            + "\n"
+            + "admin:\n  port: "
+            + port
+            + "\n  token: ${env:LOOPWORK_ADMIN_TOKEN}\n"
+            + "services:\n  tidy-up:\n    interval: 1h\n    sql: CREATE TABLE IF NOT EXISTS tidy (id INT)\n");
+    try (HostProcess host =
+        HostProcess.start(
+            dir, Map.of("LOOPWORK_ADMIN_TOKEN", TOKEN), "run", "-c", "loopwork.yaml")) {
       host.awaitLog("admin HTTP and dashboard on http://127.0.0.1:" + port + "/");
-      await().atMost(Duration.ofSeconds(60)).until(() -> service(port).get("iterations").asLong() == 1);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> service(port).get("iterations").asLong() == 1);
       JsonNode before = service(port);
 
       List<String> problems = new ArrayList<>();
@@ -74,15 +156,22 @@ class AdminFuzzIT {
         String answer = exchange(port, request);
         String problem = problem(answer);
         if (problem != null) {
-          problems.add("request " + i + " " + HexFormat.of().formatHex(request, 0, Math.min(80, request.length))
-              + ": " + problem);
+          problems.add(
+              "request "
+                  + i
+                  + " "
+                  + HexFormat.of().formatHex(request, 0, Math.min(80, request.length))
+                  + ": "
+                  + problem);
         }
       }
 
       assertThat(problems).as("seed " + seed).isEmpty();
       JsonNode after = service(port);
       assertThat(after.get("paused")).isEqualTo(before.get("paused"));
-      assertThat(after.get("iterations")).as("no run-once got through").isEqualTo(before.get("iterations"));
+      assertThat(after.get("iterations"))
+          .as("no run-once got through")
+          .isEqualTo(before.get("iterations"));
       assertThat((host.stdout() + host.stderr()).lines())
           .noneMatch(line -> line.contains("MARK-") || line.contains("FORGED"))
           .noneMatch(line -> line.contains(" ERROR ") || line.contains("Exception"));
@@ -91,7 +180,10 @@ class AdminFuzzIT {
     }
   }
 
-  /** What is wrong with an answer, or null: it must be a whole HTTP answer other than 500, with a JSON body. */
+  /**
+   * What is wrong with an answer, or null: it must be a whole HTTP answer other than 500, with a
+   * JSON body.
+   */
   private static String problem(String answer) {
     if (!answer.startsWith("HTTP/1.1 ")) {
       return "no HTTP answer: " + answer;
@@ -123,7 +215,8 @@ class AdminFuzzIT {
   private static byte[] request(Random random, int index) {
     StringBuilder text = new StringBuilder();
     text.append(pick(random, METHODS)).append(' ').append(target(random, index));
-    text.append(random.nextInt(20) == 0 ? " HTTP/9.9" : random.nextInt(30) == 0 ? "" : " HTTP/1.1").append("\r\n");
+    text.append(random.nextInt(20) == 0 ? " HTTP/9.9" : random.nextInt(30) == 0 ? "" : " HTTP/1.1")
+        .append("\r\n");
     if (random.nextInt(10) != 0) {
       text.append("Host: 127.0.0.1\r\n");
     }
@@ -131,10 +224,17 @@ class AdminFuzzIT {
     for (int h = 0; h < headers; h++) {
       switch (random.nextInt(6)) {
         case 0 -> text.append("Authorization: ").append(pick(random, AUTHORIZATION)).append("\r\n");
-        case 1 -> text.append("X-Mark: MARK-").append(index).append(random.nextBoolean() ? "\n" : "\u0000")
-            .append("FORGED\r\n");
-        case 2 -> text.append("X-").append(h).append(": ").append("v".repeat(random.nextInt(3) == 0 ? 9_000 : 8))
-            .append("\r\n");
+        case 1 ->
+            text.append("X-Mark: MARK-")
+                .append(index)
+                .append(random.nextBoolean() ? "\n" : "\u0000")
+                .append("FORGED\r\n");
+        case 2 ->
+            text.append("X-")
+                .append(h)
+                .append(": ")
+                .append("v".repeat(random.nextInt(3) == 0 ? 9_000 : 8))
+                .append("\r\n");
         case 3 -> text.append(random.nextBoolean() ? "Bad Header\r\n" : ": no name\r\n");
         case 4 -> text.append("Content-Type: application/json\r\n");
         default -> text.append("Accept: */*\r\n");
@@ -144,30 +244,49 @@ class AdminFuzzIT {
     random.nextBytes(body);
     switch (random.nextInt(5)) {
       case 0 -> text.append("Content-Length: ").append(body.length).append("\r\n");
-      case 1 -> text.append("Content-Length: ").append(pick(random, List.of("-1", "x", "99999999999999999999",
-          "70000", String.valueOf(body.length + 10), "1, 2"))).append("\r\n");
-      case 2 -> text.append("Transfer-Encoding: ").append(random.nextBoolean() ? "chunked" : "gzip, chunked")
-          .append("\r\n");
+      case 1 ->
+          text.append("Content-Length: ")
+              .append(
+                  pick(
+                      random,
+                      List.of(
+                          "-1",
+                          "x",
+                          "99999999999999999999",
+                          "70000",
+                          String.valueOf(body.length + 10),
+                          "1, 2")))
+              .append("\r\n");
+      case 2 ->
+          text.append("Transfer-Encoding: ")
+              .append(random.nextBoolean() ? "chunked" : "gzip, chunked")
+              .append("\r\n");
       default -> body = new byte[0];
     }
     text.append("Connection: close\r\n\r\n");
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    bytes.writeBytes(text.toString().getBytes(random.nextInt(4) == 0 ? StandardCharsets.ISO_8859_1
-        : StandardCharsets.UTF_8));
+    bytes.writeBytes(
+        text.toString()
+            .getBytes(
+                random.nextInt(4) == 0 ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8));
     bytes.writeBytes(body);
     return bytes.toByteArray();
   }
 
   private static String target(Random random, int index) {
-    String path = random.nextBoolean() ? pick(random, PATHS)
-        : "/api/services/" + pick(random, NAMES) + "/" + pick(random, ENDINGS);
+    String path =
+        random.nextBoolean()
+            ? pick(random, PATHS)
+            : "/api/services/" + pick(random, NAMES) + "/" + pick(random, ENDINGS);
     if (random.nextInt(4) == 0) {
       path += (random.nextBoolean() ? "%0aMARK-" : "\u0000MARK-") + index;
     }
     return random.nextInt(40) == 0 ? path + "/" + "y".repeat(20_000) : path;
   }
 
-  /** Sends {@code request} on a new socket, closes the sending side and reads the answer to the end. */
+  /**
+   * Sends {@code request} on a new socket, closes the sending side and reads the answer to the end.
+   */
   private static String exchange(int port, byte[] request) throws IOException {
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(10_000);
@@ -183,8 +302,11 @@ class AdminFuzzIT {
   }
 
   private static JsonNode service(int port) throws IOException {
-    String answer = exchange(port, ("GET /api/services HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        .getBytes(StandardCharsets.US_ASCII));
+    String answer =
+        exchange(
+            port,
+            ("GET /api/services HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
     for (JsonNode row : JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4))) {
       if (row.get("name").asText().equals("tidy-up")) {
         return row;

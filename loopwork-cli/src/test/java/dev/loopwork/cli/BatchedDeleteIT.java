@@ -13,31 +13,40 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SIGTERM during a long {@code repeat-while-rows} delete: the host finishes the batch in progress, starts no other,
- * and exits with 0. Each batch moves rows from {@code events} to {@code archive} in one transaction, so a batch done
- * by halves would show as rows missing from both tables or present in both.
+ * SIGTERM during a long {@code repeat-while-rows} delete: the host finishes the batch in progress,
+ * starts no other, and exits with 0. Each batch moves rows from {@code events} to {@code archive}
+ * in one transaction, so a batch done by halves would show as rows missing from both tables or
+ * present in both.
  */
 class BatchedDeleteIT {
   private static final int ROWS = 5_000;
   private static final int BATCH = 100;
   private static final Duration WAIT = Duration.ofSeconds(60);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void sigtermStopsBetweenBatchesWithNothingHalfDone() throws Exception {
     String url = TestDatabases.freshPostgres();
-    execute(url, "CREATE TABLE events (id INT PRIMARY KEY, payload TEXT)",
+    execute(
+        url,
+        "CREATE TABLE events (id INT PRIMARY KEY, payload TEXT)",
         "INSERT INTO events SELECT g, 'event ' || g FROM generate_series(1, " + ROWS + ") g",
         "CREATE TABLE archive (id INT PRIMARY KEY, payload TEXT)");
-    Files.writeString(dir.resolve("loopwork.yaml"), "database:\n  url: " + url + "\n  user: postgres\n"
-        + "admin:\n  enabled: false\n"
-        + "services:\n"
-        + "  archive-events:\n    interval: 1s\n    repeat-while-rows: " + BATCH + "\n    sql:\n"
-        + "      - SELECT pg_sleep(0.1)\n"
-        + "      - WITH moved AS (DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY id LIMIT " + BATCH
-        + ") RETURNING id, payload) INSERT INTO archive SELECT id, payload FROM moved\n");
+    Files.writeString(
+        dir.resolve("loopwork.yaml"),
+        "database:\n  url: "
+            + url
+            + "\n  user: postgres\n"
+            + "admin:\n  enabled: false\n"
+            + "services:\n"
+            + "  archive-events:\n    interval: 1s\n    repeat-while-rows: "
+            + BATCH
+            + "\n    sql:\n"
+            + "      - SELECT pg_sleep(0.1)\n"
+            + "      - WITH moved AS (DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY id LIMIT "
+            + BATCH
+            + ") RETURNING id, payload) INSERT INTO archive SELECT id, payload FROM moved\n");
 
     try (HostProcess host = HostProcess.start(dir, Map.of(), "run", "-c", "loopwork.yaml")) {
       host.awaitRunning();
@@ -45,8 +54,9 @@ class BatchedDeleteIT {
       host.sigterm();
 
       assertThat(host.awaitExit(WAIT)).as(host.stderr()).isZero();
-      assertThat(host.stderr()).contains("archive-events: stopping after batch").contains("because the service is "
-          + "stopping");
+      assertThat(host.stderr())
+          .contains("archive-events: stopping after batch")
+          .contains("because the service is " + "stopping");
     }
     long archived = count(url, "SELECT count(*) FROM archive");
     long left = count(url, "SELECT count(*) FROM events");

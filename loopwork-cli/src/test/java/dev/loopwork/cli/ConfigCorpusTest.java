@@ -16,11 +16,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Issue 14: a corpus of broken configurations (test resources under {@code config-corpus/}), each refused by what
- * {@code check} runs (the reader, then the service classes) with a message that names the file and the key or the
- * variable. A file's first lines say what is expected: {@code # expect: <text of the message>}, and optionally
- * {@code # env: NAME=value} for an environment override. {@code BadConfigIT} runs a share of them through the real
- * {@code check} and {@code run}.
+ * Issue 14: a corpus of broken configurations (test resources under {@code config-corpus/}), each
+ * refused by what {@code check} runs (the reader, then the service classes) with a message that
+ * names the file and the key or the variable. A file's first lines say what is expected: {@code #
+ * expect: <text of the message>}, and optionally {@code # env: NAME=value} for an environment
+ * override. {@code BadConfigIT} runs a share of them through the real {@code check} and {@code
+ * run}.
  */
 class ConfigCorpusTest {
 
@@ -52,10 +53,14 @@ class ConfigCorpusTest {
 
     assertThat(refused).as(file.getFileName().toString()).isInstanceOf(ConfigException.class);
     assertThat(refused.getMessage()).as("a corpus file says what to expect").isNotNull();
-    assertThat(expected).as("# expect: line of " + file.getFileName() + "; the message is: " + refused.getMessage())
+    assertThat(expected)
+        .as("# expect: line of " + file.getFileName() + "; the message is: " + refused.getMessage())
         .isNotNull();
-    assertThat(refused.getMessage()).startsWith(file.toString()).contains(expected)
-        .doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(refused.getMessage())
+        .startsWith(file.toString())
+        .contains(expected)
+        .doesNotContain("Exception")
+        .doesNotContain("\tat ");
   }
 
   /** What {@code loopwork check} does before it prints the plan. */

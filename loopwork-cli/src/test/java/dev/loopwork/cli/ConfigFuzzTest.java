@@ -12,19 +12,69 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 14: random configurations and environment overrides, fed to the reader that both {@code check} and {@code
- * run} use. Each one is either refused with problems in words, or accepted with values that {@code run} can use as
- * they are: the service options build, the schedule's nanosecond arithmetic holds, a statement timeout fits JDBC's
- * int of milliseconds. Never another exception.
+ * Issue 14: random configurations and environment overrides, fed to the reader that both {@code
+ * check} and {@code run} use. Each one is either refused with problems in words, or accepted with
+ * values that {@code run} can use as they are: the service options build, the schedule's nanosecond
+ * arithmetic holds, a statement timeout fits JDBC's int of milliseconds. Never another exception.
  */
 class ConfigFuzzTest {
-  private static final List<String> DURATIONS = List.of("1s", "0s", "0ms", "1ms", "500ms", "PT0.000000001S",
-      "PT0.0005S", "200000d", "3650d", "3651d", "24d", "25d", "30000d", "999999999d", "-1s", "PT-5S", "5x", "", "~",
-      "'1h'", "[1s]", "{a: 1}", "1", "true", "P1D", "PT87600H", "PT87601H");
-  private static final List<String> VALUES = List.of("~", "''", "x", "1", "-1", "true", "[]", "{}", "[a, b]",
-      "{x: 1}", "99999999999999999999", "\"\\u0000\"", "${env:NOPE}", "${env:SET}");
-  private static final List<String> KEYS = List.of("interval", "timeout", "statement-timeout", "enabled",
-      "coordination", "sql", "class", "repeat-while-rows", "settings", "colour");
+  private static final List<String> DURATIONS =
+      List.of(
+          "1s",
+          "0s",
+          "0ms",
+          "1ms",
+          "500ms",
+          "PT0.000000001S",
+          "PT0.0005S",
+          "200000d",
+          "3650d",
+          "3651d",
+          "24d",
+          "25d",
+          "30000d",
+          "999999999d",
+          "-1s",
+          "PT-5S",
+          "5x",
+          "",
+          "~",
+          "'1h'",
+          "[1s]",
+          "{a: 1}",
+          "1",
+          "true",
+          "P1D",
+          "PT87600H",
+          "PT87601H");
+  private static final List<String> VALUES =
+      List.of(
+          "~",
+          "''",
+          "x",
+          "1",
+          "-1",
+          "true",
+          "[]",
+          "{}",
+          "[a, b]",
+          "{x: 1}",
+          "99999999999999999999",
+          "\"\\u0000\"",
+          "${env:NOPE}",
+          "${env:SET}");
+  private static final List<String> KEYS =
+      List.of(
+          "interval",
+          "timeout",
+          "statement-timeout",
+          "enabled",
+          "coordination",
+          "sql",
+          "class",
+          "repeat-while-rows",
+          "settings",
+          "colour");
 
   @Test
   void everyConfigurationIsRefusedInWordsOrUsableAsItIs() {
@@ -37,32 +87,45 @@ class ConfigFuzzTest {
       try {
         config = new ConfigReader(env).parse("fuzz.yaml", yaml);
       } catch (ConfigException e) {
-        assertThat(e.problems()).as("problems for:\n%s", yaml).isNotEmpty()
+        assertThat(e.problems())
+            .as("problems for:\n%s", yaml)
+            .isNotEmpty()
             .allSatisfy(p -> assertThat(p).doesNotContain("Exception"));
         continue;
       }
       accepted++;
       for (ServiceSpec spec : config.services()) {
         LoopOptions options = ServiceFactory.options(spec);
-        assertThat(options.loopInterval()).as(yaml).hasValueSatisfying(d -> assertThat(d).isPositive());
+        assertThat(options.loopInterval())
+            .as(yaml)
+            .hasValueSatisfying(d -> assertThat(d).isPositive());
         assertThat(spec.interval()).as(yaml).isLessThanOrEqualTo(Duration.ofDays(3650));
-        spec.timeout().ifPresent(t -> assertThat(t).as(yaml).isBetween(Duration.ofMillis(1), Duration.ofDays(3650)));
-        assertThat(spec.statementTimeout().toMillis()).as(yaml).isBetween(1L, (long) Integer.MAX_VALUE);
+        spec.timeout()
+            .ifPresent(
+                t -> assertThat(t).as(yaml).isBetween(Duration.ofMillis(1), Duration.ofDays(3650)));
+        assertThat(spec.statementTimeout().toMillis())
+            .as(yaml)
+            .isBetween(1L, (long) Integer.MAX_VALUE);
       }
     }
-    assertThat(accepted).as("some configurations pass, or the test proves little").isGreaterThan(100);
+    assertThat(accepted)
+        .as("some configurations pass, or the test proves little")
+        .isGreaterThan(100);
   }
 
   private static String randomYaml(Random random) {
     StringBuilder yaml = new StringBuilder();
     yaml.append(random.nextInt(10) == 0 ? "database: ~\n" : "database: embedded\n");
-    yaml.append("admin:\n  bind: ").append(random.nextInt(20) == 0 ? "not-an-ip.." : "127.0.0.1").append('\n');
+    yaml.append("admin:\n  bind: ")
+        .append(random.nextInt(20) == 0 ? "not-an-ip.." : "127.0.0.1")
+        .append('\n');
     yaml.append("services:\n");
     int services = 1 + random.nextInt(3);
     for (int s = 0; s < services; s++) {
       yaml.append("  svc-").append(s).append(":\n");
       yaml.append("    interval: ").append(pick(random, DURATIONS)).append('\n');
-      yaml.append(random.nextBoolean() ? "    sql: SELECT 1\n" : "    class: com.example.Service\n");
+      yaml.append(
+          random.nextBoolean() ? "    sql: SELECT 1\n" : "    class: com.example.Service\n");
       for (int k = random.nextInt(3); k > 0; k--) {
         String key = pick(random, KEYS);
         String value = key.contains("timeout") ? pick(random, DURATIONS) : pick(random, VALUES);

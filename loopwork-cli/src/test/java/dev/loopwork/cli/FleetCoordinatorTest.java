@@ -16,17 +16,17 @@ import org.junit.jupiter.api.Test;
 
 class FleetCoordinatorTest {
   private final ScriptedLeases leases = new ScriptedLeases();
-  private final FleetCoordinator coordinator = new FleetCoordinator(leases, Set.of("beat", "sync"), Set.of("sync"));
+  private final FleetCoordinator coordinator =
+      new FleetCoordinator(leases, Set.of("beat", "sync"), Set.of("sync"));
   private final ManualClock clock = new ManualClock();
   private final List<Long> tokens = new ArrayList<>();
   private final LoopService hourlyPurge = tokenRecorder("purge", tokens);
 
   @AfterEach
-  void stopPurge() {
-  }
+  void stopPurge() {}
 
   private static LoopService service(String name) {
-    return LoopService.of(name, Duration.ofHours(1), () -> { });
+    return LoopService.of(name, Duration.ofHours(1), () -> {});
   }
 
   @Test
@@ -70,7 +70,9 @@ class FleetCoordinatorTest {
     assertThat(tokens).as("paused from the start").isEmpty();
 
     assertThat(coordinator.runNow(hourlyPurge, () -> true)).isTrue();
-    assertThat(tokens).as("the extra iteration, with the lease's fencing token").containsExactly(7L);
+    assertThat(tokens)
+        .as("the extra iteration, with the lease's fencing token")
+        .containsExactly(7L);
 
     clock.advance(Duration.ofHours(3));
     assertThat(tokens).as("held back again").containsExactly(7L);
@@ -103,8 +105,9 @@ class FleetCoordinatorTest {
   }
 
   /**
-   * Issue 13: a run-once request is claimed only once the iteration has its permit, so that a request that comes
-   * while the lease is not ready here (deferred) is not lost; and a request that another replica took runs nothing.
+   * Issue 13: a run-once request is claimed only once the iteration has its permit, so that a
+   * request that comes while the lease is not ready here (deferred) is not lost; and a request that
+   * another replica took runs nothing.
    */
   @Test
   void aRunOnceIsClaimedOnlyWhenItsIterationIsGranted() {
@@ -137,7 +140,11 @@ class FleetCoordinatorTest {
   }
 
   private LoopEngine engine() {
-    return LoopEngine.builder().clock(clock).executor(Runnable::run).coordinator(coordinator).build();
+    return LoopEngine.builder()
+        .clock(clock)
+        .executor(Runnable::run)
+        .coordinator(coordinator)
+        .build();
   }
 
   /** An hourly service that records the fencing token of each of its iterations. */

@@ -19,16 +19,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two replicas of the host on one PostgreSQL database, steered from the command line: {@code services ls} shows
- * every service with its owner, {@code pause}, {@code run-once} and {@code resume} act on the running fleet, and the
- * journal names the replica that ran each iteration.
+ * Two replicas of the host on one PostgreSQL database, steered from the command line: {@code
+ * services ls} shows every service with its owner, {@code pause}, {@code run-once} and {@code
+ * resume} act on the running fleet, and the journal names the replica that ran each iteration.
  */
 class FleetIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private String url;
 
@@ -36,58 +35,89 @@ class FleetIT {
   void listsAndSteersTwoReplicas() throws Exception {
     url = TestDatabases.freshPostgres();
     execute(url, "CREATE TABLE hits (id SERIAL PRIMARY KEY, service TEXT NOT NULL)");
-    StringBuilder yaml = new StringBuilder("database:\n  url: " + url + "\n  user: postgres\n"
-        + "replica: ${env:REPLICA}\nadmin:\n  enabled: false\nservices:\n");
+    StringBuilder yaml =
+        new StringBuilder(
+            "database:\n  url: "
+                + url
+                + "\n  user: postgres\n"
+                + "replica: ${env:REPLICA}\nadmin:\n  enabled: false\nservices:\n");
     for (String service : new String[] {"alpha", "bravo", "charlie"}) {
-      yaml.append("  ").append(service).append(":\n    interval: 1s\n    sql: INSERT INTO hits (service) VALUES ('")
-          .append(service).append("')\n");
+      yaml.append("  ")
+          .append(service)
+          .append(":\n    interval: 1s\n    sql: INSERT INTO hits (service) VALUES ('")
+          .append(service)
+          .append("')\n");
     }
-    yaml.append("  beat:\n    interval: 1s\n    coordination: every-replica\n"
-        + "    sql: INSERT INTO hits (service) VALUES ('beat')\n");
+    yaml.append(
+        "  beat:\n    interval: 1s\n    coordination: every-replica\n"
+            + "    sql: INSERT INTO hits (service) VALUES ('beat')\n");
     Files.writeString(dir.resolve("loopwork.yaml"), yaml);
 
-    try (HostProcess one = HostProcess.start(dir, Map.of("REPLICA", "replica-1"), "run", "-c", "loopwork.yaml");
-        HostProcess two = HostProcess.start(dir, Map.of("REPLICA", "replica-2"), "run", "-c", "loopwork.yaml")) {
+    try (HostProcess one =
+            HostProcess.start(dir, Map.of("REPLICA", "replica-1"), "run", "-c", "loopwork.yaml");
+        HostProcess two =
+            HostProcess.start(dir, Map.of("REPLICA", "replica-2"), "run", "-c", "loopwork.yaml")) {
       one.awaitRunning();
       two.awaitRunning();
 
-      await().atMost(WAIT).untilAsserted(() -> {
-        Map<String, JsonNode> rows = ls();
-        assertThat(rows).containsKeys("alpha", "bravo", "charlie", "beat", Host.PRUNER);
-        assertThat(rows.get("beat").get("owner").asText()).isEqualTo("replica-1,replica-2");
-        Set<String> owners = new HashSet<>();
-        for (String s : new String[] {"alpha", "bravo", "charlie", Host.PRUNER}) {
-          assertThat(rows.get(s).get("owner").asText()).isIn("replica-1", "replica-2");
-          assertThat(rows.get(s).get("lastOutcome").asText()).as(s).isIn("SUCCEEDED", "null");
-          owners.add(rows.get(s).get("owner").asText());
-        }
-        assertThat(owners).as("the leases are shared between the replicas").hasSize(2);
-        assertThat(rows.get("alpha").get("lastStart").isNull()).isFalse();
-      });
-      HostProcess.Result table = HostProcess.run(dir, Map.of("REPLICA", "cli"), "services", "ls", "-c",
-          "loopwork.yaml");
-      assertThat(table.stdout()).contains("SERVICE").contains("OWNER").contains("alpha").contains("replica-1,replica-2");
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> {
+                Map<String, JsonNode> rows = ls();
+                assertThat(rows).containsKeys("alpha", "bravo", "charlie", "beat", Host.PRUNER);
+                assertThat(rows.get("beat").get("owner").asText()).isEqualTo("replica-1,replica-2");
+                Set<String> owners = new HashSet<>();
+                for (String s : new String[] {"alpha", "bravo", "charlie", Host.PRUNER}) {
+                  assertThat(rows.get(s).get("owner").asText()).isIn("replica-1", "replica-2");
+                  assertThat(rows.get(s).get("lastOutcome").asText())
+                      .as(s)
+                      .isIn("SUCCEEDED", "null");
+                  owners.add(rows.get(s).get("owner").asText());
+                }
+                assertThat(owners).as("the leases are shared between the replicas").hasSize(2);
+                assertThat(rows.get("alpha").get("lastStart").isNull()).isFalse();
+              });
+      HostProcess.Result table =
+          HostProcess.run(dir, Map.of("REPLICA", "cli"), "services", "ls", "-c", "loopwork.yaml");
+      assertThat(table.stdout())
+          .contains("SERVICE")
+          .contains("OWNER")
+          .contains("alpha")
+          .contains("replica-1,replica-2");
 
       assertThat(steer("pause", "alpha").stdout()).contains("alpha: paused");
       await().atMost(WAIT).until(() -> ls().get("alpha").get("paused").asBoolean());
       long paused = hits("alpha");
-      await("alpha stays paused").during(Duration.ofSeconds(3)).atMost(WAIT).until(() -> hits("alpha") == paused);
+      await("alpha stays paused")
+          .during(Duration.ofSeconds(3))
+          .atMost(WAIT)
+          .until(() -> hits("alpha") == paused);
       assertThat(hits("bravo")).as("the others go on").isPositive();
 
       steer("run-once", "alpha");
       await().atMost(WAIT).until(() -> hits("alpha") == paused + 1);
-      await("one run only").during(Duration.ofSeconds(2)).atMost(WAIT).until(() -> hits("alpha") == paused + 1);
+      await("one run only")
+          .during(Duration.ofSeconds(2))
+          .atMost(WAIT)
+          .until(() -> hits("alpha") == paused + 1);
       String owner = ls().get("alpha").get("owner").asText();
-      await("the run-once is in the journal, with its owner and its lease's fencing token").atMost(WAIT)
-          .until(() -> strings(url, "SELECT replica_id || ' ' || CASE WHEN fencing_token > 0 THEN 'fenced' ELSE "
-              + "'unfenced' END FROM loopwork_run WHERE service = 'alpha' ORDER BY id DESC LIMIT 1"),
+      await("the run-once is in the journal, with its owner and its lease's fencing token")
+          .atMost(WAIT)
+          .until(
+              () ->
+                  strings(
+                      url,
+                      "SELECT replica_id || ' ' || CASE WHEN fencing_token > 0 THEN 'fenced' ELSE "
+                          + "'unfenced' END FROM loopwork_run WHERE service = 'alpha' ORDER BY id DESC LIMIT 1"),
               rows -> rows.equals(List.of(owner + " fenced")));
 
       steer("resume", "alpha");
       await().atMost(WAIT).until(() -> hits("alpha") >= paused + 3);
 
-      HostProcess.Result unknown = HostProcess.run(dir, Map.of("REPLICA", "cli"), "services", "pause", "zulu",
-          "-c", "loopwork.yaml");
+      HostProcess.Result unknown =
+          HostProcess.run(
+              dir, Map.of("REPLICA", "cli"), "services", "pause", "zulu", "-c", "loopwork.yaml");
       assertThat(unknown.exitCode()).isEqualTo(2);
       assertThat(unknown.stderr()).contains("No service named \"zulu\"").contains("alpha");
 
@@ -98,21 +128,27 @@ class FleetIT {
     }
     assertThat(ls()).as("stopped replicas leave no rows").isEmpty();
     assertThat(strings(url, "SELECT DISTINCT replica_id FROM loopwork_run ORDER BY 1"))
-        .as("every journal row names the replica that ran it").containsExactly("replica-1", "replica-2");
-    assertThat(strings(url, "SELECT DISTINCT replica_id FROM loopwork_run WHERE service = 'beat' ORDER BY 1"))
+        .as("every journal row names the replica that ran it")
+        .containsExactly("replica-1", "replica-2");
+    assertThat(
+            strings(
+                url,
+                "SELECT DISTINCT replica_id FROM loopwork_run WHERE service = 'beat' ORDER BY 1"))
         .containsExactly("replica-1", "replica-2");
   }
 
   private HostProcess.Result steer(String action, String service) {
-    HostProcess.Result result = HostProcess.run(dir, Map.of("REPLICA", "cli"), "services", action, service, "-c",
-        "loopwork.yaml");
+    HostProcess.Result result =
+        HostProcess.run(
+            dir, Map.of("REPLICA", "cli"), "services", action, service, "-c", "loopwork.yaml");
     assertThat(result.exitCode()).as(result.stderr()).isZero();
     return result;
   }
 
   private Map<String, JsonNode> ls() throws Exception {
-    HostProcess.Result result = HostProcess.run(dir, Map.of("REPLICA", "cli"), "services", "ls", "--json", "-c",
-        "loopwork.yaml");
+    HostProcess.Result result =
+        HostProcess.run(
+            dir, Map.of("REPLICA", "cli"), "services", "ls", "--json", "-c", "loopwork.yaml");
     assertThat(result.exitCode()).as(result.stderr()).isZero();
     Map<String, JsonNode> rows = new java.util.TreeMap<>();
     JSON.readTree(result.stdout()).forEach(row -> rows.put(row.get("name").asText(), row));

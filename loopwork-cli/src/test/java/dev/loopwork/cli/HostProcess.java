@@ -15,8 +15,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real {@code loopwork} jar, started as a process the way an operator starts it: {@code java -jar}, with its own
- * working directory and environment. Its output goes to files that the tests read.
+ * The real {@code loopwork} jar, started as a process the way an operator starts it: {@code java
+ * -jar}, with its own working directory and environment. Its output goes to files that the tests
+ * read.
  */
 final class HostProcess implements AutoCloseable {
   /** The shaded jar that the build made before the integration tests run. */
@@ -35,7 +36,10 @@ final class HostProcess implements AutoCloseable {
     this.stderr = stderr;
   }
 
-  /** Starts {@code loopwork args...} in {@code directory} with {@code env} added to this process's environment. */
+  /**
+   * Starts {@code loopwork args...} in {@code directory} with {@code env} added to this process's
+   * environment.
+   */
   static HostProcess start(Path directory, Map<String, String> env, String... args) {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -46,12 +50,16 @@ final class HostProcess implements AutoCloseable {
     command.addAll(List.of(args));
     try {
       Files.createDirectories(directory);
-      String tag = args.length == 0 ? "host" : String.join("-", args).replaceAll("[^A-Za-z0-9.-]", "_");
+      String tag =
+          args.length == 0 ? "host" : String.join("-", args).replaceAll("[^A-Za-z0-9.-]", "_");
       tag = tag.length() > 60 ? tag.substring(0, 60) : tag;
       Path out = Files.createTempFile(directory, tag + "-", ".out");
       Path err = Files.createTempFile(directory, tag + "-", ".err");
-      ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
-          .redirectOutput(out.toFile()).redirectError(err.toFile());
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .directory(directory.toFile())
+              .redirectOutput(out.toFile())
+              .redirectError(err.toFile());
       builder.environment().keySet().removeIf(k -> k.startsWith("LOOPWORK_"));
       builder.environment().putAll(env);
       return new HostProcess(builder.start(), out, err);
@@ -87,9 +95,15 @@ final class HostProcess implements AutoCloseable {
       return Path.of(configured);
     }
     try (var files = Files.list(Path.of("target"))) {
-      return files.filter(f -> f.getFileName().toString().matches("loopwork-cli-.*-all\\.jar")).findFirst()
-          .orElseThrow(() -> new IllegalStateException("No loopwork-cli-*-all.jar in target/ (-Dloopwork.cli.jar="
-              + configured + "): run the integration tests with mvn verify, which builds it first"));
+      return files
+          .filter(f -> f.getFileName().toString().matches("loopwork-cli-.*-all\\.jar"))
+          .findFirst()
+          .orElseThrow(
+              () ->
+                  new IllegalStateException(
+                      "No loopwork-cli-*-all.jar in target/ (-Dloopwork.cli.jar="
+                          + configured
+                          + "): run the integration tests with mvn verify, which builds it first"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -105,13 +119,22 @@ final class HostProcess implements AutoCloseable {
 
   /** Waits until the log holds {@code text}; fails early if the process ends first. */
   void awaitLog(String text) {
-    await("log line \"" + text + "\"").atMost(STARTUP).pollInterval(Duration.ofMillis(100)).until(() -> {
-      if (!process.isAlive() && !stderr().contains(text)) {
-        throw new AssertionError("loopwork ended with " + process.exitValue() + " before logging \"" + text
-            + "\":\n" + stderr());
-      }
-      return stderr().contains(text);
-    });
+    await("log line \"" + text + "\"")
+        .atMost(STARTUP)
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              if (!process.isAlive() && !stderr().contains(text)) {
+                throw new AssertionError(
+                    "loopwork ended with "
+                        + process.exitValue()
+                        + " before logging \""
+                        + text
+                        + "\":\n"
+                        + stderr());
+              }
+              return stderr().contains(text);
+            });
   }
 
   /** Waits until the host logged that it runs (and, with an admin port, that it serves). */
@@ -149,7 +172,8 @@ final class HostProcess implements AutoCloseable {
 
   private void signal(String name) {
     try {
-      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+      Process kill =
+          new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
       if (kill.waitFor() != 0) {
         throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
       }

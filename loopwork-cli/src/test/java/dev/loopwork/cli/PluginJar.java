@@ -7,14 +7,17 @@ import java.nio.file.Path;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 
-/** Packs compiled test classes into a jar, as a plugin author would, for the host's plugins folder. */
+/**
+ * Packs compiled test classes into a jar, as a plugin author would, for the host's plugins folder.
+ */
 final class PluginJar {
   private PluginJar() {}
 
   /** Writes {@code jar} holding the class files of {@code classes}. */
   static Path write(Path jar, Class<?>... classes) throws IOException {
     Files.createDirectories(jar.getParent());
-    try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file)) {
+    try (OutputStream file = Files.newOutputStream(jar);
+        JarOutputStream out = new JarOutputStream(file)) {
       for (Class<?> type : classes) {
         String entry = type.getName().replace('.', '/') + ".class";
         out.putNextEntry(new JarEntry(entry));

@@ -14,25 +14,41 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Signals as an operator sends them: the first stops gracefully, a second exits at once, through bin/loopwork too. */
+/**
+ * Signals as an operator sends them: the first stops gracefully, a second exits at once, through
+ * bin/loopwork too.
+ */
 class SignalsIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
-  private static final Path LAUNCHER = Path.of("..", "bin", "loopwork").toAbsolutePath().normalize();
+  private static final Path LAUNCHER =
+      Path.of("..", "bin", "loopwork").toAbsolutePath().normalize();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void aSecondSignalExitsAtOnceWhileAnIterationIsStillRunning() throws Exception {
     String url = TestDatabases.freshPostgres();
     String name = url.substring(url.lastIndexOf('/') + 1);
-    Files.writeString(dir.resolve("loopwork.yaml"), "database:\n  url: " + url + "\n  user: postgres\n"
-        + "admin:\n  enabled: false\nservices:\n  slow:\n    interval: 1s\n    sql: SELECT pg_sleep(120)\n");
+    Files.writeString(
+        dir.resolve("loopwork.yaml"),
+        "database:\n  url: "
+            + url
+            + "\n  user: postgres\n"
+            + "admin:\n  enabled: false\nservices:\n  slow:\n    interval: 1s\n    sql: SELECT pg_sleep(120)\n");
 
     try (HostProcess host = HostProcess.start(dir, Map.of(), "run", "-c", "loopwork.yaml")) {
       host.awaitRunning();
-      await().atMost(WAIT).until(() -> count(TestDatabases.PG_ADMIN_URL, "SELECT count(*) FROM pg_stat_activity "
-          + "WHERE datname = '" + name + "' AND query LIKE 'SELECT pg_sleep(120)%'") == 1);
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  count(
+                          TestDatabases.PG_ADMIN_URL,
+                          "SELECT count(*) FROM pg_stat_activity "
+                              + "WHERE datname = '"
+                              + name
+                              + "' AND query LIKE 'SELECT pg_sleep(120)%'")
+                      == 1);
       host.sigterm();
       host.awaitLog("send it again to exit at once");
       assertThat(host.isAlive()).as("the first signal waits for the running iteration").isTrue();
@@ -44,16 +60,24 @@ class SignalsIT {
 
   @Test
   void theLauncherHandsSignalsToTheJvm() throws IOException, InterruptedException {
-    Files.writeString(dir.resolve("loopwork.yaml"), "database:\n  url: " + TestDatabases.h2File(dir) + "\n"
-        + "admin:\n  enabled: false\nservices:\n  noop:\n    interval: 1s\n    sql: SELECT 1\n");
+    Files.writeString(
+        dir.resolve("loopwork.yaml"),
+        "database:\n  url: "
+            + TestDatabases.h2File(dir)
+            + "\n"
+            + "admin:\n  enabled: false\nservices:\n  noop:\n    interval: 1s\n    sql: SELECT 1\n");
     Path err = dir.resolve("launcher.err");
-    Process launcher = new ProcessBuilder(List.of(LAUNCHER.toString(), "run", "-c", "loopwork.yaml"))
-        .directory(dir.toFile()).redirectError(err.toFile()).redirectOutput(dir.resolve("launcher.out").toFile())
-        .start();
+    Process launcher =
+        new ProcessBuilder(List.of(LAUNCHER.toString(), "run", "-c", "loopwork.yaml"))
+            .directory(dir.toFile())
+            .redirectError(err.toFile())
+            .redirectOutput(dir.resolve("launcher.out").toFile())
+            .start();
     try {
       await().atMost(WAIT).until(() -> Files.readString(err).contains("service(s) on"));
-      assertThat(launcher.info().command()).as("exec replaced the shell by the JVM").hasValueSatisfying(
-          command -> assertThat(command).endsWith("java"));
+      assertThat(launcher.info().command())
+          .as("exec replaced the shell by the JVM")
+          .hasValueSatisfying(command -> assertThat(command).endsWith("java"));
       launcher.destroy();
 
       assertThat(launcher.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();

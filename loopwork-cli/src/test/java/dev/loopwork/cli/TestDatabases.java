@@ -1,6 +1,5 @@
 package dev.loopwork.cli;
 
-
 import dev.loopwork.testsupport.RequiredServer;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -13,14 +12,16 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Databases for the end-to-end tests: fresh PostgreSQL databases on the server at {@code -Dloopwork.it.pg.url}
- * (default {@code jdbc:postgresql://127.0.0.1:5432/postgres}, user postgres, trust authentication; skipped without
- * one unless {@code CI=true}), and H2 files in auto-server mode, which the test can open while the host has them
- * open.
+ * Databases for the end-to-end tests: fresh PostgreSQL databases on the server at {@code
+ * -Dloopwork.it.pg.url} (default {@code jdbc:postgresql://127.0.0.1:5432/postgres}, user postgres,
+ * trust authentication; skipped without one unless {@code CI=true}), and H2 files in auto-server
+ * mode, which the test can open while the host has them open.
  */
 final class TestDatabases {
-  static final String PG_ADMIN_URL = System.getProperty("loopwork.it.pg.url", "").isBlank()
-      ? "jdbc:postgresql://127.0.0.1:5432/postgres" : System.getProperty("loopwork.it.pg.url");
+  static final String PG_ADMIN_URL =
+      System.getProperty("loopwork.it.pg.url", "").isBlank()
+          ? "jdbc:postgresql://127.0.0.1:5432/postgres"
+          : System.getProperty("loopwork.it.pg.url");
   static final String PG_USER = "postgres";
 
   private TestDatabases() {}
@@ -32,8 +33,13 @@ final class TestDatabases {
         Statement s = admin.createStatement()) {
       s.execute("CREATE DATABASE " + name);
     } catch (SQLException e) {
-      String message = "PostgreSQL is not reachable at " + PG_ADMIN_URL + " (" + e.getMessage() + "); start it on "
-          + "127.0.0.1:5432 with trust authentication for postgres, or set -Dloopwork.it.pg.url";
+      String message =
+          "PostgreSQL is not reachable at "
+              + PG_ADMIN_URL
+              + " ("
+              + e.getMessage()
+              + "); start it on "
+              + "127.0.0.1:5432 with trust authentication for postgres, or set -Dloopwork.it.pg.url";
       RequiredServer.missing(message, e);
     }
     return PG_ADMIN_URL.substring(0, PG_ADMIN_URL.lastIndexOf('/') + 1) + name;
@@ -46,13 +52,15 @@ final class TestDatabases {
 
   /** A connection to {@code url} as the test user. */
   static Connection connect(String url) throws SQLException {
-    return url.startsWith("jdbc:postgresql:") ? DriverManager.getConnection(url, PG_USER, null)
+    return url.startsWith("jdbc:postgresql:")
+        ? DriverManager.getConnection(url, PG_USER, null)
         : DriverManager.getConnection(url);
   }
 
   /** Runs statements on {@code url}. */
   static void execute(String url, String... statements) throws SQLException {
-    try (Connection c = connect(url); Statement s = c.createStatement()) {
+    try (Connection c = connect(url);
+        Statement s = c.createStatement()) {
       for (String statement : statements) {
         s.execute(statement);
       }
@@ -61,7 +69,9 @@ final class TestDatabases {
 
   /** The single number that {@code query} returns. */
   static long count(String url, String query) throws SQLException {
-    try (Connection c = connect(url); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
+    try (Connection c = connect(url);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(query)) {
       rs.next();
       return rs.getLong(1);
     }
@@ -70,7 +80,9 @@ final class TestDatabases {
   /** The first column of every row that {@code query} returns, as text. */
   static List<String> strings(String url, String query) throws SQLException {
     List<String> values = new ArrayList<>();
-    try (Connection c = connect(url); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
+    try (Connection c = connect(url);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(query)) {
       while (rs.next()) {
         values.add(rs.getString(1));
       }

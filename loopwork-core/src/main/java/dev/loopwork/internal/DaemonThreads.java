@@ -3,7 +3,10 @@ package dev.loopwork.internal;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Thread factories for Loopwork's own threads: daemons, so they never keep a JVM alive, with telling names. */
+/**
+ * Thread factories for Loopwork's own threads: daemons, so they never keep a JVM alive, with
+ * telling names.
+ */
 public final class DaemonThreads {
   private DaemonThreads() {}
 

@@ -10,10 +10,11 @@ import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
- * The one process-wide handler of SIGINT and SIGTERM. A signal runs the stop action of every registered run, on the
- * JVM's signal thread: a stop action only asks (the shutdown work of the runs goes to their executor). When
- * none is registered, or when a second signal arrives while the first is still stopping them, the signal goes on to
- * the handler that was there before (the JVM's own: exit).
+ * The one process-wide handler of SIGINT and SIGTERM. A signal runs the stop action of every
+ * registered run, on the JVM's signal thread: a stop action only asks (the shutdown work of the
+ * runs goes to their executor). When none is registered, or when a second signal arrives while the
+ * first is still stopping them, the signal goes on to the handler that was there before (the JVM's
+ * own: exit).
  */
 public final class SignalRelay {
   private static final Logger LOG = LoggerFactory.getLogger(SignalRelay.class);
@@ -26,8 +27,9 @@ public final class SignalRelay {
   private SignalRelay() {}
 
   /**
-   * Registers a stop action until the returned registration is closed; installs the handler on first use. The action
-   * must return quickly: it runs on the signal thread, one after another with the other registrations' actions.
+   * Registers a stop action until the returned registration is closed; installs the handler on
+   * first use. The action must return quickly: it runs on the signal thread, one after another with
+   * the other registrations' actions.
    */
   public static Registration register(Runnable stopAction) {
     synchronized (SignalRelay.class) {
@@ -67,13 +69,18 @@ public final class SignalRelay {
       passOn(signal);
       return;
     }
-    LOG.info("Received SIG{}: stopping {} loop service run(s) gracefully; send it again to exit at once",
-        signal.getName(), targets.size());
+    LOG.info(
+        "Received SIG{}: stopping {} loop service run(s) gracefully; send it again to exit at once",
+        signal.getName(),
+        targets.size());
     for (Registration registration : targets) {
       try {
         registration.stopAction.run();
       } catch (RuntimeException | Error e) {
-        LOG.error("A loop service's stop request failed on SIG{}; stopping the others", signal.getName(), e);
+        LOG.error(
+            "A loop service's stop request failed on SIG{}; stopping the others",
+            signal.getName(),
+            e);
       }
     }
   }

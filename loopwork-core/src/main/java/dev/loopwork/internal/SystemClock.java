@@ -3,7 +3,10 @@ package dev.loopwork.internal;
 import dev.loopwork.LoopClock;
 import java.time.Instant;
 
-/** The real clock; its timers run their actions on the shared worker threads ({@link Workers#shared()}). */
+/**
+ * The real clock; its timers run their actions on the shared worker threads ({@link
+ * Workers#shared()}).
+ */
 public final class SystemClock implements LoopClock {
   /** The one instance. */
   public static final SystemClock INSTANCE = new SystemClock();
@@ -25,7 +28,10 @@ public final class SystemClock implements LoopClock {
     return Workers.newTimer(action, 0);
   }
 
-  /** A timer of the shared worker threads, which run it with others due within its leeway on one wake-up. */
+  /**
+   * A timer of the shared worker threads, which run it with others due within its leeway on one
+   * wake-up.
+   */
   @Override
   public Timer newTimer(Runnable action, long leewayNanos) {
     return Workers.newTimer(action, leewayNanos);

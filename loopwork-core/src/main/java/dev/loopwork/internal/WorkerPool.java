@@ -15,39 +15,48 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loopwork's threads. They run submitted tasks and the actions of timers, and they wait for the timers themselves:
- * one thread at a time (the leader) sleeps until the earliest deadline, the others until there is work. So a timer
- * whose deadline arrives runs its action on the thread that waited for it, with no hand-off to another thread, and a
- * pool with nothing due never wakes.
+ * Loopwork's threads. They run submitted tasks and the actions of timers, and they wait for the
+ * timers themselves: one thread at a time (the leader) sleeps until the earliest deadline, the
+ * others until there is work. So a timer whose deadline arrives runs its action on the thread that
+ * waited for it, with no hand-off to another thread, and a pool with nothing due never wakes.
  *
- * <p>A timer may have a leeway: its action runs no earlier than its deadline and no later than deadline plus leeway,
- * and the heap is ordered by that latest time. The leader sleeps until the earliest latest time and, once awake, runs
- * every timer at the top of the heap whose deadline has come, so timers due close together share one wake-up instead
- * of one each.
+ * <p>A timer may have a leeway: its action runs no earlier than its deadline and no later than
+ * deadline plus leeway, and the heap is ordered by that latest time. The leader sleeps until the
+ * earliest latest time and, once awake, runs every timer at the top of the heap whose deadline has
+ * come, so timers due close together share one wake-up instead of one each.
  *
- * <p>Timers are re-armable entries in a binary heap: arming one is O(log n), cancelling one O(1) without a lock, and
- * neither allocates, so 100,000 services that each wait one second make no garbage that lives as long as their
- * wait, and stopping them all costs little. The heap is three arrays (entry, deadline, generation per slot) and
- * sifting reads and writes only them, never the entry objects: at 100,000 timers that is most of the cost of a
- * wake-up. An entry does not know its slot; re-arming it leaves the old slot behind, dead by its generation, and
- * dead slots (re-armed or cancelled) are dropped when they reach the top of the heap or in a purge.
+ * <p>Timers are re-armable entries in a binary heap: arming one is O(log n), cancelling one O(1)
+ * without a lock, and neither allocates, so 100,000 services that each wait one second make no
+ * garbage that lives as long as their wait, and stopping them all costs little. The heap is three
+ * arrays (entry, deadline, generation per slot) and sifting reads and writes only them, never the
+ * entry objects: at 100,000 timers that is most of the cost of a wake-up. An entry does not know
+ * its slot; re-arming it leaves the old slot behind, dead by its generation, and dead slots
+ * (re-armed or cancelled) are dropped when they reach the top of the heap or in a purge.
  *
- * <p>The pool grows when its work blocks: while every thread is busy and a task or a due timer waits, a watchdog
- * checks every {@link #CHECK_PERIOD_NANOS} and adds a thread whenever no task completed since the previous check
- * (every thread is stuck in a long iteration, say a slow query), so slow services never hold up the others for long.
- * Threads above the base size leave after {@link #KEEP_ALIVE_NANOS} without work.
+ * <p>The pool grows when its work blocks: while every thread is busy and a task or a due timer
+ * waits, a watchdog checks every {@link #CHECK_PERIOD_NANOS} and adds a thread whenever no task
+ * completed since the previous check (every thread is stuck in a long iteration, say a slow query),
+ * so slow services never hold up the others for long. Threads above the base size leave after
+ * {@link #KEEP_ALIVE_NANOS} without work.
  */
 final class WorkerPool implements Executor {
   static final long CHECK_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
   static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(30);
   private static final int MAX_THREADS = 10_000;
-  /** Fewer cancelled timers than this are never purged at once, only dropped as they reach the top of the heap. */
-  static final int PURGE_MIN = 1_024;
+
   /**
-   * How long cancelling must pause before a purge runs: stopping many services cancels their timers one after
-   * another, and a purge in the middle would hold the lock and a core while the stop goes on (and then run again).
+   * Fewer cancelled timers than this are never purged at once, only dropped as they reach the top
+   * of the heap.
+   */
+  static final int PURGE_MIN = 1_024;
+
+  /**
+   * How long cancelling must pause before a purge runs: stopping many services cancels their timers
+   * one after another, and a purge in the middle would hold the lock and a core while the stop goes
+   * on (and then run again).
    */
   static final long PURGE_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
   private static final int IDLE = 0;
   private static final int ARMED = 1;
   private static final int CANCELLED = 2;
@@ -59,15 +68,18 @@ final class WorkerPool implements Executor {
   private final long keepAliveNanos;
   private final ThreadFactory threadFactory;
   private final ReentrantLock lock = new ReentrantLock();
+
   /** Signalled when there is work for a waiting thread, or the earliest deadline moved. */
   private final Condition work = lock.newCondition();
+
   /** Signalled when every thread has become busy while the watchdog was parked. */
   private final Condition watch = lock.newCondition();
 
   // Guarded by lock.
   private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
   private Entry[] heap = new Entry[64];
-  // The latest time of heap[i] (deadline plus leeway), and the entry's generation when it was put there (the slot is
+  // The latest time of heap[i] (deadline plus leeway), and the entry's generation when it was put
+  // there (the slot is
   // dead once the entry has been armed again).
   private long[] deadlines = new long[64];
   private int[] generations = new int[64];
@@ -77,27 +89,36 @@ final class WorkerPool implements Executor {
   private int busy;
   private long completed;
 
-  // Dead slots still in the heap (an estimate: cancelling counts without the lock), whether a purge of them is
-  // pending, the timer that runs it once cancelling has paused, and the count when that timer was last armed.
+  // Dead slots still in the heap (an estimate: cancelling counts without the lock), whether a purge
+  // of them is
+  // pending, the timer that runs it once cancelling has paused, and the count when that timer was
+  // last armed.
   private final AtomicInteger cancelled = new AtomicInteger();
   private final AtomicBoolean purgePending = new AtomicBoolean();
   private final Entry purgeTimer = new Entry(this::purgeWhenQuiet, 0);
   private int cancelledAtPurgeCheck; // guarded by lock
   private boolean watchdogParked;
 
-  /** A pool of {@code baseThreads} threads named {@code name-worker...}, started now, and its watchdog. */
+  /**
+   * A pool of {@code baseThreads} threads named {@code name-worker...}, started now, and its
+   * watchdog.
+   */
   WorkerPool(int baseThreads, String name) {
     this(baseThreads, name, KEEP_ALIVE_NANOS);
   }
 
-  /** As {@link #WorkerPool(int, String)}, with threads above the base size leaving after {@code keepAliveNanos}. */
+  /**
+   * As {@link #WorkerPool(int, String)}, with threads above the base size leaving after {@code
+   * keepAliveNanos}.
+   */
   WorkerPool(int baseThreads, String name, long keepAliveNanos) {
     this.baseThreads = baseThreads;
     this.keepAliveNanos = keepAliveNanos;
     this.threadFactory = DaemonThreads.named(name + "-worker");
     lock.lock();
     try {
-      // Started now: in a fresh JVM the first threads cost milliseconds of one-time set-up, which would otherwise
+      // Started now: in a fresh JVM the first threads cost milliseconds of one-time set-up, which
+      // would otherwise
       // delay the first timers that fall due.
       for (int i = 0; i < baseThreads; i++) {
         addThread();
@@ -120,8 +141,8 @@ final class WorkerPool implements Executor {
   }
 
   /**
-   * A new, unarmed timer whose action runs on this pool's threads, no earlier than its deadline and, if a thread is
-   * free, no later than {@code leewayNanos} (at most about 2 s) after it.
+   * A new, unarmed timer whose action runs on this pool's threads, no earlier than its deadline
+   * and, if a thread is free, no later than {@code leewayNanos} (at most about 2 s) after it.
    */
   LoopClock.Timer newTimer(Runnable action, long leewayNanos) {
     if (leewayNanos < 0) {
@@ -165,8 +186,8 @@ final class WorkerPool implements Executor {
   }
 
   /**
-   * The next task or due timer action, waiting for one; null when this thread is above the base size and has had
-   * nothing to do for the keep-alive time (it then leaves the pool).
+   * The next task or due timer action, waiting for one; null when this thread is above the base
+   * size and has had nothing to do for the keep-alive time (it then leaves the pool).
    */
   private Runnable take(boolean ranOne) {
     lock.lock();
@@ -228,8 +249,8 @@ final class WorkerPool implements Executor {
   }
 
   /**
-   * Every change that can leave no thread free (one more busy, one fewer in all) goes through here, so that the
-   * watchdog never sleeps while work may wait for a thread that does not come.
+   * Every change that can leave no thread free (one more busy, one fewer in all) goes through here,
+   * so that the watchdog never sleeps while work may wait for a thread that does not come.
    */
   private void wakeWatchdogIfAllBusy() {
     if (busy >= threads && watchdogParked) {
@@ -238,8 +259,9 @@ final class WorkerPool implements Executor {
   }
 
   /**
-   * The watchdog: while every thread is busy, checks once a check period whether work waits and no task completed
-   * since the previous check, and adds a thread if so. Sleeps without timeout while some thread is free.
+   * The watchdog: while every thread is busy, checks once a check period whether work waits and no
+   * task completed since the previous check, and adds a thread if so. Sleeps without timeout while
+   * some thread is free.
    */
   private void watchProgress() {
     lock.lock();
@@ -252,7 +274,10 @@ final class WorkerPool implements Executor {
           watchdogParked = false;
         } else {
           awaitNanos(watch, CHECK_PERIOD_NANOS);
-          if (busy == threads && completed == completedAtCheck && workWaits() && threads < MAX_THREADS) {
+          if (busy == threads
+              && completed == completedAtCheck
+              && workWaits()
+              && threads < MAX_THREADS) {
             tryAddThread();
           }
         }
@@ -272,7 +297,8 @@ final class WorkerPool implements Executor {
     try {
       addThread();
     } catch (OutOfMemoryError | RuntimeException e) {
-      LOG.warn("Cannot add a Loopwork worker thread ({} now, all busy); trying again later", threads, e);
+      LOG.warn(
+          "Cannot add a Loopwork worker thread ({} now, all busy); trying again later", threads, e);
     }
   }
 
@@ -281,7 +307,10 @@ final class WorkerPool implements Executor {
     threads++;
   }
 
-  /** Nothing interrupts Loopwork's threads while they wait on purpose; if something does, they go on waiting. */
+  /**
+   * Nothing interrupts Loopwork's threads while they wait on purpose; if something does, they go on
+   * waiting.
+   */
   private static void awaitNanos(Condition condition, long nanos) {
     try {
       condition.awaitNanos(nanos);
@@ -302,7 +331,9 @@ final class WorkerPool implements Executor {
       place(entry, deadline + entry.leeway, entry.generation, size++);
       int slot = siftUp(size - 1);
       if (STATE.getAndSet(entry, ARMED) == ARMED) {
-        cancelled.incrementAndGet(); // moved: its previous slot is dead (a cancelled one was counted already)
+        cancelled
+            .incrementAndGet(); // moved: its previous slot is dead (a cancelled one was counted
+        // already)
       }
       if (slot == 0) {
         leader = null; // the leader waits for a later deadline: some thread must wait for this one
@@ -314,11 +345,12 @@ final class WorkerPool implements Executor {
   }
 
   /**
-   * Marks the entry cancelled, without the pool's lock, and leaves it in the heap: cancelling costs the same however
-   * many timers there are, and stopping many services never waits for the threads that run the others. Cancelled
-   * entries are dropped when they reach the top of the heap, and all at once, on a worker, when they are more than
-   * half of it and at least {@link #PURGE_MIN}, once cancelling has paused for {@link #PURGE_QUIET_NANOS}: a few
-   * cancelled entries cost nothing but their memory.
+   * Marks the entry cancelled, without the pool's lock, and leaves it in the heap: cancelling costs
+   * the same however many timers there are, and stopping many services never waits for the threads
+   * that run the others. Cancelled entries are dropped when they reach the top of the heap, and all
+   * at once, on a worker, when they are more than half of it and at least {@link #PURGE_MIN}, once
+   * cancelling has paused for {@link #PURGE_QUIET_NANOS}: a few cancelled entries cost nothing but
+   * their memory.
    */
   private boolean disarm(Entry entry) {
     if (!STATE.compareAndSet(entry, ARMED, CANCELLED)) {
@@ -327,7 +359,8 @@ final class WorkerPool implements Executor {
     // size is read without the lock: a stale value only moves the purge a little.
     int count = cancelled.incrementAndGet();
     if (count >= PURGE_MIN && count > size / 2 && purgePending.compareAndSet(false, true)) {
-      armPurgeCheck(count); // many cancelled at once, as in stopping many services: purge once, later
+      armPurgeCheck(
+          count); // many cancelled at once, as in stopping many services: purge once, later
     }
     return true;
   }
@@ -342,7 +375,10 @@ final class WorkerPool implements Executor {
     }
   }
 
-  /** The purge timer's action: purges if no timer was cancelled since it was armed, else checks again later. */
+  /**
+   * The purge timer's action: purges if no timer was cancelled since it was armed, else checks
+   * again later.
+   */
   private void purgeWhenQuiet() {
     int count = cancelled.get();
     lock.lock();
@@ -373,7 +409,9 @@ final class WorkerPool implements Executor {
     return size > 0 ? heap[0] : null;
   }
 
-  /** Whether a slot no longer stands for its entry: the entry was armed again since, or cancelled. */
+  /**
+   * Whether a slot no longer stands for its entry: the entry was armed again since, or cancelled.
+   */
   private boolean isDead(int slot) {
     Entry entry = heap[slot];
     return generations[slot] != entry.generation || entry.state == CANCELLED;
@@ -463,7 +501,8 @@ final class WorkerPool implements Executor {
     final Runnable action;
     final int leeway; // nanoseconds; an int keeps the entry at 32 bytes
     int generation; // how often it was armed: tells its current slot from dead ones
-    // IDLE, ARMED or CANCELLED; changed under the pool's lock, except ARMED -> CANCELLED by cancel().
+    // IDLE, ARMED or CANCELLED; changed under the pool's lock, except ARMED -> CANCELLED by
+    // cancel().
     volatile int state;
 
     Entry(Runnable action, long leeway) {

@@ -14,7 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** The threads behind the default engine: tasks, re-armable timers, and growth while work blocks. */
+/**
+ * The threads behind the default engine: tasks, re-armable timers, and growth while work blocks.
+ */
 class WorkerPoolTest {
   // One base thread, so that timer actions run one after another in deadline order.
   private final WorkerPool queue = new WorkerPool(1, "worker-pool-test");
@@ -61,10 +63,14 @@ class WorkerPoolTest {
   @Test
   void aFailingActionDoesNotStopItsThread() {
     List<String> fired = new CopyOnWriteArrayList<>();
-    exactTimer(queue, () -> {
-      throw new IllegalStateException("bug in an action");
-    }).schedule(System.nanoTime());
-    exactTimer(queue, () -> fired.add("after")).schedule(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10));
+    exactTimer(
+            queue,
+            () -> {
+              throw new IllegalStateException("bug in an action");
+            })
+        .schedule(System.nanoTime());
+    exactTimer(queue, () -> fired.add("after"))
+        .schedule(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10));
     await().atMost(Duration.ofSeconds(10)).until(() -> fired.contains("after"));
   }
 
@@ -94,11 +100,16 @@ class WorkerPoolTest {
     assertThat(fired).containsExactlyElementsOf(expected);
   }
 
-  /** Timers cancelled in bulk (a stop of many services) leave the heap in one purge once the cancelling pauses. */
+  /**
+   * Timers cancelled in bulk (a stop of many services) leave the heap in one purge once the
+   * cancelling pauses.
+   */
   @Test
   void cancelledTimersArePurgedFromTheHeapOnceCancellingPauses() {
     List<LoopClock.Timer> timers = new ArrayList<>();
-    long later = System.nanoTime() + TimeUnit.HOURS.toNanos(1); // never reach the top of the heap in this test
+    long later =
+        System.nanoTime()
+            + TimeUnit.HOURS.toNanos(1); // never reach the top of the heap in this test
     for (int i = 0; i < 10_000; i++) {
       LoopClock.Timer timer = exactTimer(queue, () -> {});
       timer.schedule(later + i);
@@ -122,7 +133,10 @@ class WorkerPoolTest {
     assertThat(threads.get(0)).startsWith("worker-pool-test-worker");
   }
 
-  /** Two timers whose leeways overlap fire on one wake-up, at the first one's latest time, neither before its deadline. */
+  /**
+   * Two timers whose leeways overlap fire on one wake-up, at the first one's latest time, neither
+   * before its deadline.
+   */
   @Test
   void timersDueWithinTheirLeewaysShareOneWakeUp() {
     long[] firedAt = new long[2];
@@ -130,16 +144,24 @@ class WorkerPoolTest {
     long first = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
     long second = first + TimeUnit.MILLISECONDS.toNanos(40);
     long leeway = TimeUnit.MILLISECONDS.toNanos(60);
-    queue.newTimer(() -> firedAt[count.getAndIncrement()] = System.nanoTime(), leeway).schedule(first);
-    queue.newTimer(() -> firedAt[count.getAndIncrement()] = System.nanoTime(), leeway).schedule(second);
+    queue
+        .newTimer(() -> firedAt[count.getAndIncrement()] = System.nanoTime(), leeway)
+        .schedule(first);
+    queue
+        .newTimer(() -> firedAt[count.getAndIncrement()] = System.nanoTime(), leeway)
+        .schedule(second);
     await().atMost(Duration.ofSeconds(10)).until(() -> count.get() == 2);
     assertThat(firedAt[0]).isGreaterThanOrEqualTo(first);
     assertThat(firedAt[1]).isGreaterThanOrEqualTo(second);
-    // Exact timers would fire 40 ms apart; sharing a wake-up, the second runs right after the first.
+    // Exact timers would fire 40 ms apart; sharing a wake-up, the second runs right after the
+    // first.
     assertThat(firedAt[1] - firedAt[0]).isLessThan(TimeUnit.MILLISECONDS.toNanos(25));
   }
 
-  /** The pool wakes for the earliest latest time, not the earliest deadline: a large leeway delays no other timer. */
+  /**
+   * The pool wakes for the earliest latest time, not the earliest deadline: a large leeway delays
+   * no other timer.
+   */
   @Test
   void aTimerWithLittleLeewayIsNotHeldBackByAnEarlierOneWithMuch() {
     List<String> fired = new CopyOnWriteArrayList<>();
@@ -147,11 +169,16 @@ class WorkerPoolTest {
     long relaxedDeadline = start + TimeUnit.MILLISECONDS.toNanos(50);
     long exactDeadline = start + TimeUnit.MILLISECONDS.toNanos(100);
     long[] exactFiredAt = new long[1];
-    queue.newTimer(() -> fired.add("relaxed"), TimeUnit.SECONDS.toNanos(2)).schedule(relaxedDeadline);
-    exactTimer(queue, () -> {
-      exactFiredAt[0] = System.nanoTime();
-      fired.add("exact");
-    }).schedule(exactDeadline);
+    queue
+        .newTimer(() -> fired.add("relaxed"), TimeUnit.SECONDS.toNanos(2))
+        .schedule(relaxedDeadline);
+    exactTimer(
+            queue,
+            () -> {
+              exactFiredAt[0] = System.nanoTime();
+              fired.add("exact");
+            })
+        .schedule(exactDeadline);
     await().atMost(Duration.ofSeconds(10)).until(() -> fired.contains("exact"));
     assertThat(exactFiredAt[0] - exactDeadline).isBetween(0L, TimeUnit.MILLISECONDS.toNanos(1_000));
   }
@@ -162,15 +189,18 @@ class WorkerPoolTest {
     AtomicInteger blockedInside = new AtomicInteger();
     try {
       for (int i = 0; i < 3; i++) {
-        queue.execute(() -> {
-          blockedInside.incrementAndGet();
-          awaitQuietly(release);
-        });
+        queue.execute(
+            () -> {
+              blockedInside.incrementAndGet();
+              awaitQuietly(release);
+            });
       }
       List<String> fired = new CopyOnWriteArrayList<>();
       exactTimer(queue, () -> fired.add("timer")).schedule(System.nanoTime());
       queue.execute(() -> fired.add("task"));
-      await().atMost(Duration.ofSeconds(10)).until(() -> blockedInside.get() == 3 && fired.size() == 2);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> blockedInside.get() == 3 && fired.size() == 2);
       assertThat(queue.threadCount()).isGreaterThanOrEqualTo(4);
     } finally {
       release.countDown();
@@ -178,9 +208,9 @@ class WorkerPoolTest {
   }
 
   /**
-   * The stall of issue 11: every base thread blocks, a surplus thread runs a short task and then retires as idle.
-   * The retiring thread was the only free one, so the watchdog must watch again; before the fix it slept on and the
-   * timer below never fired.
+   * The stall of issue 11: every base thread blocks, a surplus thread runs a short task and then
+   * retires as idle. The retiring thread was the only free one, so the watchdog must watch again;
+   * before the fix it slept on and the timer below never fired.
    */
   @Test
   void aRetiringThreadLeavesTheWatchdogWatchingWhileTheOthersBlock() throws InterruptedException {
@@ -188,15 +218,18 @@ class WorkerPoolTest {
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch blocked = new CountDownLatch(1);
     try {
-      pool.execute(() -> {
-        blocked.countDown();
-        awaitQuietly(release);
-      });
+      pool.execute(
+          () -> {
+            blocked.countDown();
+            awaitQuietly(release);
+          });
       blocked.await();
       List<String> fired = new CopyOnWriteArrayList<>();
       pool.execute(() -> fired.add("on the added thread"));
       await().atMost(Duration.ofSeconds(10)).until(() -> fired.size() == 1);
-      await().atMost(Duration.ofSeconds(10)).until(() -> pool.threadCount() == 1); // the surplus thread retired
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> pool.threadCount() == 1); // the surplus thread retired
 
       exactTimer(pool, () -> fired.add("due after the retirement")).schedule(System.nanoTime());
       pool.execute(() -> fired.add("submitted after the retirement"));

@@ -6,9 +6,10 @@ import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 
 /**
- * The smallest useful loop service: prints each iteration once a second until Ctrl-C (SIGINT) or SIGTERM, then stops
- * cleanly and exits with status 0. Run it with {@code bin/run-example}; pass a number to stop after that many
- * iterations, and an interval such as {@code 250ms} or {@code 2s} as a second argument.
+ * The smallest useful loop service: prints each iteration once a second until Ctrl-C (SIGINT) or
+ * SIGTERM, then stops cleanly and exits with status 0. Run it with {@code bin/run-example}; pass a
+ * number to stop after that many iterations, and an interval such as {@code 250ms} or {@code 2s} as
+ * a second argument.
  */
 public final class HelloLoop extends LoopService {
   private long iteration;
@@ -19,13 +20,17 @@ public final class HelloLoop extends LoopService {
 
   @Override
   protected void onStart() {
-    System.out.println("HelloLoop started: one iteration every " + loopInterval().toMillis() + " ms; Ctrl-C stops it");
+    System.out.println(
+        "HelloLoop started: one iteration every "
+            + loopInterval().toMillis()
+            + " ms; Ctrl-C stops it");
   }
 
   @Override
   protected void runOnce() {
     iteration++;
-    System.out.println("iteration " + iteration + " at " + LocalTime.now().truncatedTo(ChronoUnit.MILLIS));
+    System.out.println(
+        "iteration " + iteration + " at " + LocalTime.now().truncatedTo(ChronoUnit.MILLIS));
   }
 
   @Override

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.loopwork.JvmProcess;
 import org.junit.jupiter.api.Test;
 
-/** The README's example, run as a person would: it prints its iterations and stops cleanly on a signal. */
+/**
+ * The README's example, run as a person would: it prints its iterations and stops cleanly on a
+ * signal.
+ */
 class HelloLoopTest {
 
   @Test
@@ -15,7 +18,10 @@ class HelloLoopTest {
       example.awaitLineMatching("iteration 2 at .*");
       example.signal("TERM");
       assertThat(example.exitCode()).isZero();
-      assertThat(example.output()).last().asString().matches("HelloLoop stopped cleanly after \\d+ iteration\\(s\\)");
+      assertThat(example.output())
+          .last()
+          .asString()
+          .matches("HelloLoop stopped cleanly after \\d+ iteration\\(s\\)");
     }
   }
 
@@ -34,7 +40,9 @@ class HelloLoopTest {
     try (JvmProcess example = JvmProcess.start(HelloLoop.class, "3", "10ms")) {
       assertThat(example.exitCode()).isZero();
       assertThat(example.output()).filteredOn(l -> l.startsWith("iteration ")).hasSize(3);
-      assertThat(example.output()).last().isEqualTo("HelloLoop stopped cleanly after 3 iteration(s)");
+      assertThat(example.output())
+          .last()
+          .isEqualTo("HelloLoop stopped cleanly after 3 iteration(s)");
     }
   }
 }

@@ -18,9 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
 /**
- * A pooled connection to the database that loop services maintain and that Loopwork keeps its leases and journal
- * in. With no URL it is an embedded H2 database in a file under {@code ./loopwork-data/}; with a {@code
- * jdbc:postgresql:} URL it is PostgreSQL, the production target; MariaDB works too, with its driver added.
+ * A pooled connection to the database that loop services maintain and that Loopwork keeps its
+ * leases and journal in. With no URL it is an embedded H2 database in a file under {@code
+ * ./loopwork-data/}; with a {@code jdbc:postgresql:} URL it is PostgreSQL, the production target;
+ * MariaDB works too, with its driver added.
  *
  * <pre>{@code
  * try (Database database = Database.builder()
@@ -29,9 +30,9 @@ import javax.sql.DataSource;
  * }
  * }</pre>
  *
- * <p>Building one connects at once, so a wrong URL, password or missing driver fails here, with a {@link
- * DatabaseException} that names the database. Credentials never appear in its messages, its logs or {@link
- * #toString()}. Thread-safe; {@link #close()} is idempotent.
+ * <p>Building one connects at once, so a wrong URL, password or missing driver fails here, with a
+ * {@link DatabaseException} that names the database. Credentials never appear in its messages, its
+ * logs or {@link #toString()}. Thread-safe; {@link #close()} is idempotent.
  */
 public final class Database implements AutoCloseable {
   /** Where the embedded database lives when no URL is given: {@code ./loopwork-data}. */
@@ -43,11 +44,20 @@ public final class Database implements AutoCloseable {
   private final HikariDataSource ownPool;
   private final String redactedUrl;
   private final Dialect dialect;
-  /** The connection's credentials, masked in the errors of transactions: drivers echo what they are given. */
+
+  /**
+   * The connection's credentials, masked in the errors of transactions: drivers echo what they are
+   * given.
+   */
   private final SecretMask secrets;
+
   private volatile boolean closed;
 
-  private Database(DataSource source, HikariDataSource ownPool, String redactedUrl, Dialect dialect,
+  private Database(
+      DataSource source,
+      HikariDataSource ownPool,
+      String redactedUrl,
+      Dialect dialect,
       SecretMask secrets) {
     this.source = source;
     this.ownPool = ownPool;
@@ -57,50 +67,73 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Why {@code jdbcUrl} cannot be used, found without connecting: it is not a JDBC URL, or no driver on the class
-   * path accepts it. Empty when a connection can be tried. The text shows the URL without its secrets.
+   * Why {@code jdbcUrl} cannot be used, found without connecting: it is not a JDBC URL, or no
+   * driver on the class path accepts it. Empty when a connection can be tried. The text shows the
+   * URL without its secrets.
    */
   public static Optional<String> urlProblem(String jdbcUrl) {
     String shown = JdbcUrls.redact(jdbcUrl);
     if (jdbcUrl == null || !jdbcUrl.regionMatches(true, 0, "jdbc:", 0, 5)) {
-      return Optional.of("\"" + shown + "\" is not a JDBC URL (they start with jdbc:, as in "
-          + "jdbc:postgresql://host:5432/app)");
+      return Optional.of(
+          "\""
+              + shown
+              + "\" is not a JDBC URL (they start with jdbc:, as in "
+              + "jdbc:postgresql://host:5432/app)");
     }
     try {
       DriverManager.getDriver(jdbcUrl);
       return Optional.empty();
     } catch (SQLException e) {
-      return Optional.of("No JDBC driver on the class path accepts " + shown + ". Add the driver for \""
-          + JdbcUrls.subprotocol(jdbcUrl) + "\" to the application (for PostgreSQL: org.postgresql:postgresql), "
-          + "or check the URL.");
+      return Optional.of(
+          "No JDBC driver on the class path accepts "
+              + shown
+              + ". Add the driver for \""
+              + JdbcUrls.subprotocol(jdbcUrl)
+              + "\" to the application (for PostgreSQL: org.postgresql:postgresql), "
+              + "or check the URL.");
     }
   }
 
-  /** {@code url} without user info and parameters, where drivers keep credentials: safe to print. */
+  /**
+   * {@code url} without user info and parameters, where drivers keep credentials: safe to print.
+   */
   public static String redactUrl(String url) {
     return JdbcUrls.redact(url);
   }
 
-  /** A builder; with nothing set, it builds the embedded H2 database under {@link #DEFAULT_DATA_DIRECTORY}. */
+  /**
+   * A builder; with nothing set, it builds the embedded H2 database under {@link
+   * #DEFAULT_DATA_DIRECTORY}.
+   */
   public static Builder builder() {
     return new Builder();
   }
 
   /**
-   * A database on the connections of an existing {@link DataSource}, such as an application's pool. Loopwork
-   * borrows connections from it and never closes it: {@link #close()} only stops this handle.
+   * A database on the connections of an existing {@link DataSource}, such as an application's pool.
+   * Loopwork borrows connections from it and never closes it: {@link #close()} only stops this
+   * handle.
    *
-   * @throws DatabaseException if no connection can be had or the database is not one that Loopwork supports
+   * @throws DatabaseException if no connection can be had or the database is not one that Loopwork
+   *     supports
    */
   public static Database of(DataSource dataSource) {
     Objects.requireNonNull(dataSource, "dataSource");
     try (Connection connection = dataSource.getConnection()) {
       String url = connection.getMetaData().getURL();
-      return new Database(dataSource, null, JdbcUrls.redact(url), Dialect.detect(connection),
+      return new Database(
+          dataSource,
+          null,
+          JdbcUrls.redact(url),
+          Dialect.detect(connection),
           SecretMask.ofConnection(url, null));
     } catch (SQLException | IllegalArgumentException e) {
-      throw new DatabaseException("Cannot use the DataSource " + dataSource.getClass().getName() + ": "
-          + Builder.rootMessage(e), e);
+      throw new DatabaseException(
+          "Cannot use the DataSource "
+              + dataSource.getClass().getName()
+              + ": "
+              + Builder.rootMessage(e),
+          e);
     }
   }
 
@@ -122,21 +155,24 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Runs {@code work} in one transaction on a connection of the pool, and commits it if it returns; rolls it back if
-   * it throws, and rethrows that first exception (an error of the rollback is attached to it as suppressed).
+   * Runs {@code work} in one transaction on a connection of the pool, and commits it if it returns;
+   * rolls it back if it throws, and rethrows that first exception (an error of the rollback is
+   * attached to it as suppressed).
    *
-   * <p><b>Fenced</b> when called from an iteration of a coordinated service whose lease lives in this database (a
-   * {@link JdbcLoopService} under a {@link JdbcLoopRuntime} with replicas, or any service under a {@link
-   * LeaseCoordinator} on this database), on the iteration's thread: just before the commit, in the same
-   * transaction, it checks that this replica still holds the service's lease under the iteration's fencing token
-   * and that the lease has not expired, by the database's clock, and locks the lease's row until the commit, so
-   * that no other replica can take the lease in between. If the lease was lost, the transaction is rolled back and
-   * a {@link dev.loopwork.LeaseLostException} thrown: the iteration ends as {@link
-   * dev.loopwork.IterationOutcome#LEASE_LOST} and the loop goes on without the lease. A stale owner's work thus
-   * never commits. Elsewhere, a plain transaction.
+   * <p><b>Fenced</b> when called from an iteration of a coordinated service whose lease lives in
+   * this database (a {@link JdbcLoopService} under a {@link JdbcLoopRuntime} with replicas, or any
+   * service under a {@link LeaseCoordinator} on this database), on the iteration's thread: just
+   * before the commit, in the same transaction, it checks that this replica still holds the
+   * service's lease under the iteration's fencing token and that the lease has not expired, by the
+   * database's clock, and locks the lease's row until the commit, so that no other replica can take
+   * the lease in between. If the lease was lost, the transaction is rolled back and a {@link
+   * dev.loopwork.LeaseLostException} thrown: the iteration ends as {@link
+   * dev.loopwork.IterationOutcome#LEASE_LOST} and the loop goes on without the lease. A stale
+   * owner's work thus never commits. Elsewhere, a plain transaction.
    *
-   * <p>A driver's error that echoes the connection's credentials (the password, the URL's user info or password
-   * parameters) is thrown as a copy with them masked ({@link SecretMask}), with the same SQL state and vendor code.
+   * <p>A driver's error that echoes the connection's credentials (the password, the URL's user info
+   * or password parameters) is thrown as a copy with them masked ({@link SecretMask}), with the
+   * same SQL state and vendor code.
    *
    * <pre>{@code
    * protected void runOnce() throws SQLException {
@@ -152,10 +188,11 @@ public final class Database implements AutoCloseable {
    */
   public void useTransaction(TransactionWork work) throws SQLException {
     Objects.requireNonNull(work, "work");
-    inTransaction(connection -> {
-      work.run(connection);
-      return null;
-    });
+    inTransaction(
+        connection -> {
+          work.run(connection);
+          return null;
+        });
   }
 
   /**
@@ -166,11 +203,13 @@ public final class Database implements AutoCloseable {
   public <T> T inTransaction(TransactionFunction<T> work) throws SQLException {
     Objects.requireNonNull(work, "work");
     try (Connection connection = connection()) {
-      return Transactions.call(connection, () -> {
-        T result = work.apply(connection);
-        checkLease(connection);
-        return result;
-      });
+      return Transactions.call(
+          connection,
+          () -> {
+            T result = work.apply(connection);
+            checkLease(connection);
+            return result;
+          });
     } catch (SQLException e) {
       IterationFence.on(this).ifPresent(fence -> fence.failed(e));
       throw secrets.apply(e);
@@ -178,10 +217,11 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * The fencing check of {@link #useTransaction}, for transactions that something else manages (a framework's
-   * transaction manager): call it last before the commit, on the transaction's connection. In an iteration of a
-   * service whose lease lives in this database, checks that the lease is still this replica's under the iteration's
-   * token and locks its row until the transaction ends; elsewhere does nothing.
+   * The fencing check of {@link #useTransaction}, for transactions that something else manages (a
+   * framework's transaction manager): call it last before the commit, on the transaction's
+   * connection. In an iteration of a service whose lease lives in this database, checks that the
+   * lease is still this replica's under the iteration's token and locks its row until the
+   * transaction ends; elsewhere does nothing.
    *
    * @throws dev.loopwork.LeaseLostException if the lease was lost: roll the transaction back
    * @throws IllegalStateException if the check is due and the connection is in auto-commit mode
@@ -195,8 +235,9 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Whether transactions on this database are fenced on the calling thread now: it runs an iteration of a
-   * coordinated service whose lease lives in this database, so {@link #checkLease} has something to check.
+   * Whether transactions on this database are fenced on the calling thread now: it runs an
+   * iteration of a coordinated service whose lease lives in this database, so {@link #checkLease}
+   * has something to check.
    */
   public boolean isFencing() {
     return IterationFence.on(this).isPresent();
@@ -209,17 +250,22 @@ public final class Database implements AutoCloseable {
     void run(Connection connection) throws SQLException;
   }
 
-  /** The work of {@link #inTransaction}: statements on the transaction's connection, and a result. */
+  /**
+   * The work of {@link #inTransaction}: statements on the transaction's connection, and a result.
+   */
   @FunctionalInterface
   public interface TransactionFunction<T> {
-    /** Runs the statements and returns the result; the connection is not to be closed, committed or rolled back. */
+    /**
+     * Runs the statements and returns the result; the connection is not to be closed, committed or
+     * rolled back.
+     */
     T apply(Connection connection) throws SQLException;
   }
 
   /**
-   * A connection of its own for a long-lived task (a session lock, a watch): outside the pool when Loopwork
-   * made the pool, so that it never takes a connection from the services; from the given DataSource otherwise, whose
-   * size must then allow for it. The caller closes it.
+   * A connection of its own for a long-lived task (a session lock, a watch): outside the pool when
+   * Loopwork made the pool, so that it never takes a connection from the services; from the given
+   * DataSource otherwise, whose size must then allow for it. The caller closes it.
    *
    * @throws SQLException if none can be had
    */
@@ -241,9 +287,10 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Closes the pool's idle connections, and the busy ones when they come back, after a sign that the server ended
-   * its sessions (a restart, an administrator): the next statements get fresh connections instead of failing one
-   * dead connection after another. Does nothing to a DataSource that Loopwork did not make.
+   * Closes the pool's idle connections, and the busy ones when they come back, after a sign that
+   * the server ended its sessions (a restart, an administrator): the next statements get fresh
+   * connections instead of failing one dead connection after another. Does nothing to a DataSource
+   * that Loopwork did not make.
    */
   void evictConnections() {
     if (ownPool != null && !closed && ownPool.getHikariPoolMXBean() != null) {
@@ -266,8 +313,8 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Closes the pool and every connection in it; a database made with {@link #of(DataSource)} leaves its DataSource
-   * open. Idempotent.
+   * Closes the pool and every connection in it; a database made with {@link #of(DataSource)} leaves
+   * its DataSource open. Idempotent.
    */
   @Override
   public void close() {
@@ -299,8 +346,8 @@ public final class Database implements AutoCloseable {
     private Builder() {}
 
     /**
-     * The JDBC URL, e.g. {@code jdbc:postgresql://db:5432/app}; {@code null} (the default) means the embedded H2
-     * database in {@link #dataDirectory}.
+     * The JDBC URL, e.g. {@code jdbc:postgresql://db:5432/app}; {@code null} (the default) means
+     * the embedded H2 database in {@link #dataDirectory}.
      */
     public Builder url(String url) {
       this.url = url;
@@ -319,7 +366,10 @@ public final class Database implements AutoCloseable {
       return this;
     }
 
-    /** Where the embedded database keeps its file when no URL is given (default {@code ./loopwork-data}). */
+    /**
+     * Where the embedded database keeps its file when no URL is given (default {@code
+     * ./loopwork-data}).
+     */
     public Builder dataDirectory(Path dataDirectory) {
       this.dataDirectory = Objects.requireNonNull(dataDirectory, "dataDirectory");
       return this;
@@ -332,7 +382,8 @@ public final class Database implements AutoCloseable {
      */
     public Builder maximumPoolSize(int maximumPoolSize) {
       if (maximumPoolSize < 1) {
-        throw new IllegalArgumentException("maximumPoolSize must be at least 1: " + maximumPoolSize);
+        throw new IllegalArgumentException(
+            "maximumPoolSize must be at least 1: " + maximumPoolSize);
       }
       this.maximumPoolSize = maximumPoolSize;
       return this;
@@ -346,7 +397,8 @@ public final class Database implements AutoCloseable {
     public Builder connectionTimeout(Duration connectionTimeout) {
       Objects.requireNonNull(connectionTimeout, "connectionTimeout");
       if (connectionTimeout.compareTo(Duration.ofMillis(250)) < 0) {
-        throw new IllegalArgumentException("connectionTimeout must be at least 250 ms: " + connectionTimeout);
+        throw new IllegalArgumentException(
+            "connectionTimeout must be at least 250 ms: " + connectionTimeout);
       }
       this.connectionTimeout = connectionTimeout;
       return this;
@@ -355,15 +407,17 @@ public final class Database implements AutoCloseable {
     /**
      * Connects and returns the database.
      *
-     * @throws DatabaseException if no driver accepts the URL, the database cannot be reached or refuses the
-     *     credentials, or is not one that Loopwork supports
+     * @throws DatabaseException if no driver accepts the URL, the database cannot be reached or
+     *     refuses the credentials, or is not one that Loopwork supports
      */
     public Database build() {
       String jdbcUrl = url != null ? url : embeddedUrl();
       String shown = JdbcUrls.redact(jdbcUrl);
-      urlProblem(jdbcUrl).ifPresent(problem -> {
-        throw new DatabaseException(problem);
-      });
+      urlProblem(jdbcUrl)
+          .ifPresent(
+              problem -> {
+                throw new DatabaseException(problem);
+              });
       HikariConfig config = new HikariConfig();
       config.setPoolName("loopwork-db-" + POOLS.incrementAndGet());
       config.setJdbcUrl(jdbcUrl);
@@ -377,14 +431,20 @@ public final class Database implements AutoCloseable {
       try {
         pool = new HikariDataSource(config);
       } catch (RuntimeException e) {
-        throw new DatabaseException("Cannot connect to " + shown + asUser() + ": " + masked(rootMessage(e), jdbcUrl),
-            e);
+        throw new DatabaseException(
+            "Cannot connect to " + shown + asUser() + ": " + masked(rootMessage(e), jdbcUrl), e);
       }
       try (Connection connection = pool.getConnection()) {
-        return new Database(pool, pool, shown, Dialect.detect(connection), SecretMask.ofConnection(jdbcUrl, password));
+        return new Database(
+            pool,
+            pool,
+            shown,
+            Dialect.detect(connection),
+            SecretMask.ofConnection(jdbcUrl, password));
       } catch (SQLException | IllegalArgumentException e) {
         pool.close();
-        throw new DatabaseException("Cannot use " + shown + asUser() + ": " + masked(rootMessage(e), jdbcUrl), e);
+        throw new DatabaseException(
+            "Cannot use " + shown + asUser() + ": " + masked(rootMessage(e), jdbcUrl), e);
       }
     }
 
@@ -393,7 +453,8 @@ public final class Database implements AutoCloseable {
       try {
         Files.createDirectories(directory);
       } catch (IOException e) {
-        throw new DatabaseException("Cannot create the embedded database's directory " + directory, e);
+        throw new DatabaseException(
+            "Cannot create the embedded database's directory " + directory, e);
       }
       return "jdbc:h2:file:" + directory.resolve("loopwork");
     }

@@ -8,11 +8,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether Loopwork's last database operation worked, shared by the leases and the journal of one runtime so that
- * an outage is logged once: one WARN when it starts, one INFO when it ends. An outage ends once the database has
- * answered for {@link #SETTLE_NANOS} without a failure, so that a connection cut again and again (a flapping
- * network, a pooler or an administrator ending sessions) counts as one outage; iterations resume at the first answer
- * all the same ({@link #isUp()}). Thread-safe.
+ * Whether Loopwork's last database operation worked, shared by the leases and the journal of one
+ * runtime so that an outage is logged once: one WARN when it starts, one INFO when it ends. An
+ * outage ends once the database has answered for {@link #SETTLE_NANOS} without a failure, so that a
+ * connection cut again and again (a flapping network, a pooler or an administrator ending sessions)
+ * counts as one outage; iterations resume at the first answer all the same ({@link #isUp()}).
+ * Thread-safe.
  */
 final class DatabaseHealth {
   /** How long the database must answer without a failure for an outage to count as over: 5 s. */
@@ -60,13 +61,16 @@ final class DatabaseHealth {
       inOutage = false;
       downFor = answeringSinceNanos - outageStartNanos;
     }
-    LOG.info("{} is reachable again after an outage of {}; coordinated services run again once they hold their "
-        + "leases", database, DurationFormat.seconds(Duration.ofNanos(downFor)));
+    LOG.info(
+        "{} is reachable again after an outage of {}; coordinated services run again once they hold their "
+            + "leases",
+        database,
+        DurationFormat.seconds(Duration.ofNanos(downFor)));
   }
 
   /**
-   * {@code operation} failed with {@code e}; the first failure of an outage is logged at WARN, with the error's
-   * message and no stack trace.
+   * {@code operation} failed with {@code e}; the first failure of an outage is logged at WARN, with
+   * the error's message and no stack trace.
    */
   void failed(String operation, Exception e) {
     synchronized (this) {
@@ -77,7 +81,11 @@ final class DatabaseHealth {
       inOutage = true;
       outageStartNanos = nanoTime.getAsLong();
     }
-    LOG.warn("Cannot {} in {}: {}. Coordinated services skip their iterations until the database answers again; "
-        + "this is logged once per outage.", operation, database, DatabaseException.describe(e));
+    LOG.warn(
+        "Cannot {} in {}: {}. Coordinated services skip their iterations until the database answers again; "
+            + "this is logged once per outage.",
+        operation,
+        database,
+        DatabaseException.describe(e));
   }
 }

@@ -14,10 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs loop services against one {@link Database}, on every replica of an application at once: hands the database
- * to every {@link JdbcLoopService} before its {@code onStart}, runs each service on exactly one replica at a time
- * (a {@link LeaseCoordinator}), records every iteration in the run journal and prunes it (a built-in service,
- * {@code loopwork-journal-pruner}). Creates Loopwork's tables on first use.
+ * Runs loop services against one {@link Database}, on every replica of an application at once:
+ * hands the database to every {@link JdbcLoopService} before its {@code onStart}, runs each service
+ * on exactly one replica at a time (a {@link LeaseCoordinator}), records every iteration in the run
+ * journal and prunes it (a built-in service, {@code loopwork-journal-pruner}). Creates Loopwork's
+ * tables on first use.
  *
  * <pre>{@code
  * try (Database database = Database.builder().url(url).user(user).password(password).build();
@@ -26,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Thread-safe. {@link #close()} stops the pruner, releases the leases and writes the rest of the journal; it
- * does not close the database, which the caller owns.
+ * <p>Thread-safe. {@link #close()} stops the pruner, releases the leases and writes the rest of the
+ * journal; it does not close the database, which the caller owns.
  */
 public final class JdbcLoopRuntime implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcLoopRuntime.class);
@@ -53,9 +54,12 @@ public final class JdbcLoopRuntime implements AutoCloseable {
     this.database = builder.database;
     LoopworkSchema.create(database);
     this.health = new DatabaseHealth(database);
-    LoopEngine.Builder engineBuilder = builder.engine != null ? builder.engine : LoopEngine.builder();
-    LeaseCoordinator.Builder leases = LeaseCoordinator.builder(database).leaseTtl(builder.leaseTtl)
-        .pollInterval(builder.pollInterval);
+    LoopEngine.Builder engineBuilder =
+        builder.engine != null ? builder.engine : LoopEngine.builder();
+    LeaseCoordinator.Builder leases =
+        LeaseCoordinator.builder(database)
+            .leaseTtl(builder.leaseTtl)
+            .pollInterval(builder.pollInterval);
     if (builder.replicaId != null) {
       leases.replicaId(builder.replicaId);
     }
@@ -74,13 +78,18 @@ public final class JdbcLoopRuntime implements AutoCloseable {
     }
   }
 
-  /** {@code leases} as the decorator wraps it; closes them if the decorator fails, as the runtime will not. */
-  private static LoopCoordinator decorated(LeaseCoordinator leases, UnaryOperator<LoopCoordinator> decorator) {
+  /**
+   * {@code leases} as the decorator wraps it; closes them if the decorator fails, as the runtime
+   * will not.
+   */
+  private static LoopCoordinator decorated(
+      LeaseCoordinator leases, UnaryOperator<LoopCoordinator> decorator) {
     if (decorator == null) {
       return leases;
     }
     try {
-      return Objects.requireNonNull(decorator.apply(leases), "the coordinator decorator returned null");
+      return Objects.requireNonNull(
+          decorator.apply(leases), "the coordinator decorator returned null");
     } catch (RuntimeException e) {
       leases.close();
       throw e;
@@ -113,18 +122,19 @@ public final class JdbcLoopRuntime implements AutoCloseable {
   }
 
   /**
-   * Whether Loopwork's last statement in the database worked. While it is {@code false}, coordinated services skip
-   * their iterations. Handy for a readiness probe.
+   * Whether Loopwork's last statement in the database worked. While it is {@code false},
+   * coordinated services skip their iterations. Handy for a readiness probe.
    */
   public boolean isDatabaseReachable() {
     return health.isUp();
   }
 
   /**
-   * Starts {@code service} without blocking, after handing it the database if it is a {@link JdbcLoopService}.
+   * Starts {@code service} without blocking, after handing it the database if it is a {@link
+   * JdbcLoopService}.
    *
-   * @throws IllegalStateException if the service is already running, belongs to another database, or the runtime
-   *     is closed
+   * @throws IllegalStateException if the service is already running, belongs to another database,
+   *     or the runtime is closed
    */
   public LoopHandle start(LoopService service) {
     LoopHandle handle = engine.start(bind(service));
@@ -136,10 +146,12 @@ public final class JdbcLoopRuntime implements AutoCloseable {
   }
 
   /**
-   * Runs all {@code services} until they end, e.g. on SIGTERM; see {@link LoopEngine#runAll(Collection)}.
+   * Runs all {@code services} until they end, e.g. on SIGTERM; see {@link
+   * LoopEngine#runAll(Collection)}.
    *
    * @throws IllegalArgumentException if the collection is empty or holds the same service twice
-   * @throws IllegalStateException if one of the services is already running, or the runtime is closed
+   * @throws IllegalStateException if one of the services is already running, or the runtime is
+   *     closed
    */
   public void runAll(Collection<? extends LoopService> services) throws InterruptedException {
     List<LoopService> all = new ArrayList<>(services.size());
@@ -152,8 +164,8 @@ public final class JdbcLoopRuntime implements AutoCloseable {
   private LoopService bind(LoopService service) {
     Objects.requireNonNull(service, "service");
     if (closed) {
-      throw new IllegalStateException("JdbcLoopRuntime on " + database + " is closed; cannot start "
-          + service.name());
+      throw new IllegalStateException(
+          "JdbcLoopRuntime on " + database + " is closed; cannot start " + service.name());
     }
     if (service instanceof JdbcLoopService) {
       ((JdbcLoopService) service).bind(database);
@@ -162,8 +174,8 @@ public final class JdbcLoopRuntime implements AutoCloseable {
   }
 
   /**
-   * Stops the services started with {@link #start} (waiting for them at most {@link #CLOSE_TIMEOUT} in all),
-   * releases every lease and writes the rest of the journal. Idempotent.
+   * Stops the services started with {@link #start} (waiting for them at most {@link #CLOSE_TIMEOUT}
+   * in all), releases every lease and writes the rest of the journal. Idempotent.
    */
   @Override
   public void close() {
@@ -191,8 +203,11 @@ public final class JdbcLoopRuntime implements AutoCloseable {
   private static void awaitStopped(LoopHandle handle, Duration timeout) {
     try {
       if (!handle.await(timeout)) {
-        LOG.warn("Loop service {} did not stop within {} of closing the runtime; its lease is released anyway, and "
-            + "its iterations stop with the lease", handle.service().name(), CLOSE_TIMEOUT);
+        LOG.warn(
+            "Loop service {} did not stop within {} of closing the runtime; its lease is released anyway, and "
+                + "its iterations stop with the lease",
+            handle.service().name(),
+            CLOSE_TIMEOUT);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -219,8 +234,8 @@ public final class JdbcLoopRuntime implements AutoCloseable {
     }
 
     /**
-     * The engine settings to start from (clock, executor, listeners); the runtime adds its coordinator and its
-     * journal to them. Default: {@link LoopEngine#builder()}.
+     * The engine settings to start from (clock, executor, listeners); the runtime adds its
+     * coordinator and its journal to them. Default: {@link LoopEngine#builder()}.
      */
     public Builder engine(LoopEngine.Builder engine) {
       this.engine = Objects.requireNonNull(engine, "engine");
@@ -228,8 +243,8 @@ public final class JdbcLoopRuntime implements AutoCloseable {
     }
 
     /**
-     * Whether each service runs on exactly one replica at a time (default {@code true}). Turn it off for an
-     * application that only ever runs as one process.
+     * Whether each service runs on exactly one replica at a time (default {@code true}). Turn it
+     * off for an application that only ever runs as one process.
      */
     public Builder coordinated(boolean coordinated) {
       this.coordinated = coordinated;
@@ -258,11 +273,11 @@ public final class JdbcLoopRuntime implements AutoCloseable {
     }
 
     /**
-     * Wraps the runtime's lease coordinator before the engine gets it, for an application that adds rules of its
-     * own (pauses, services on every replica) around the leases. The journal still records this replica's id and
-     * the lease's fencing token with every iteration. Decorators are applied once, by {@link #build()}, each around
-     * the ones set before it, and must hand the leases' answers on for the services they leave to them. Needs
-     * {@link #coordinated} on.
+     * Wraps the runtime's lease coordinator before the engine gets it, for an application that adds
+     * rules of its own (pauses, services on every replica) around the leases. The journal still
+     * records this replica's id and the lease's fencing token with every iteration. Decorators are
+     * applied once, by {@link #build()}, each around the ones set before it, and must hand the
+     * leases' answers on for the services they leave to them. Needs {@link #coordinated} on.
      *
      * <pre>{@code
      * JdbcLoopRuntime.builder(database).decorateCoordinator(leases -> new PausingCoordinator(leases)).build();
@@ -271,7 +286,8 @@ public final class JdbcLoopRuntime implements AutoCloseable {
     public Builder decorateCoordinator(UnaryOperator<LoopCoordinator> decorator) {
       Objects.requireNonNull(decorator, "decorator");
       UnaryOperator<LoopCoordinator> before = coordinatorDecorator;
-      this.coordinatorDecorator = before == null ? decorator : leases -> decorator.apply(before.apply(leases));
+      this.coordinatorDecorator =
+          before == null ? decorator : leases -> decorator.apply(before.apply(leases));
       return this;
     }
 
@@ -302,15 +318,18 @@ public final class JdbcLoopRuntime implements AutoCloseable {
     }
 
     /**
-     * Creates Loopwork's tables if needed and starts the runtime (its coordinator, journal and pruner).
+     * Creates Loopwork's tables if needed and starts the runtime (its coordinator, journal and
+     * pruner).
      *
      * @throws DatabaseException if the tables cannot be created
-     * @throws IllegalStateException if a coordinator decorator is set on a runtime that is not coordinated
+     * @throws IllegalStateException if a coordinator decorator is set on a runtime that is not
+     *     coordinated
      */
     public JdbcLoopRuntime build() {
       if (!coordinated && coordinatorDecorator != null) {
-        throw new IllegalStateException("decorateCoordinator needs coordinated(true): an uncoordinated runtime has "
-            + "no lease coordinator to decorate");
+        throw new IllegalStateException(
+            "decorateCoordinator needs coordinated(true): an uncoordinated runtime has "
+                + "no lease coordinator to decorate");
       }
       return new JdbcLoopRuntime(this);
     }

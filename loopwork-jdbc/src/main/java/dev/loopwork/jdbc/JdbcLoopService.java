@@ -6,9 +6,10 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * A loop service that works on the database: {@link #database()} is the {@link JdbcLoopRuntime}'s database, from
- * {@link #onStart()} to {@link #onStop()}, with no global lookup. Start it with {@link JdbcLoopRuntime#start} or
- * {@link JdbcLoopRuntime#runAll}, which hand the database over before {@code onStart} runs.
+ * A loop service that works on the database: {@link #database()} is the {@link JdbcLoopRuntime}'s
+ * database, from {@link #onStart()} to {@link #onStop()}, with no global lookup. Start it with
+ * {@link JdbcLoopRuntime#start} or {@link JdbcLoopRuntime#runAll}, which hand the database over
+ * before {@code onStart} runs.
  *
  * <pre>{@code
  * class DeleteOldRows extends JdbcLoopService {
@@ -46,7 +47,8 @@ public abstract class JdbcLoopService extends LoopService {
    */
   public static JdbcLoopService of(String name, Duration loopInterval, DatabaseLoopBody body) {
     Objects.requireNonNull(loopInterval, "loopInterval");
-    return new LambdaJdbcLoopService(name, LoopOptions.builder().loopInterval(loopInterval).build(), body);
+    return new LambdaJdbcLoopService(
+        name, LoopOptions.builder().loopInterval(loopInterval).build(), body);
   }
 
   /**
@@ -57,9 +59,12 @@ public abstract class JdbcLoopService extends LoopService {
   protected final Database database() {
     Database current = database;
     if (current == null) {
-      throw new IllegalStateException("Loop service " + name() + " has no database: start it with "
-          + "JdbcLoopRuntime.start(service) or runAll(services), not with its own start(). Current state: "
-          + state());
+      throw new IllegalStateException(
+          "Loop service "
+              + name()
+              + " has no database: start it with "
+              + "JdbcLoopRuntime.start(service) or runAll(services), not with its own start(). Current state: "
+              + state());
     }
     return current;
   }
@@ -68,8 +73,13 @@ public abstract class JdbcLoopService extends LoopService {
   final void bind(Database runtimeDatabase) {
     synchronized (this) {
       if (database != null && database != runtimeDatabase) {
-        throw new IllegalStateException("Loop service " + name() + " already works on " + database
-            + "; it cannot also be started on " + runtimeDatabase);
+        throw new IllegalStateException(
+            "Loop service "
+                + name()
+                + " already works on "
+                + database
+                + "; it cannot also be started on "
+                + runtimeDatabase);
       }
       database = runtimeDatabase;
     }

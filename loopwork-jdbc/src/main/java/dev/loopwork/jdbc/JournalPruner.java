@@ -11,9 +11,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 
 /**
- * Loopwork's own loop service that deletes journal entries older than the retention, in batches so that no
- * statement holds locks for long, and replica rows that expired that long ago. Coordinated like any other service,
- * so one replica prunes at a time.
+ * Loopwork's own loop service that deletes journal entries older than the retention, in batches so
+ * that no statement holds locks for long, and replica rows that expired that long ago. Coordinated
+ * like any other service, so one replica prunes at a time.
  */
 final class JournalPruner extends JdbcLoopService {
   /** The service's name, the same on every replica. */
@@ -40,11 +40,18 @@ final class JournalPruner extends JdbcLoopService {
   protected void runOnce() throws SQLException {
     long deleted = 0;
     try (Connection c = database().connection();
-        PreparedStatement delete = c.prepareStatement(
-            database().dialect().deleteOldest(RUN_TABLE, "started_at < ?", BATCH));
-        PreparedStatement replicas = c.prepareStatement("DELETE FROM " + REPLICA_TABLE + " WHERE expires_ms < "
-            + database().dialect().nowMillis() + " - ?")) {
-      delete.setObject(1, database().dialect().timestampParameter(clock.instant().minus(retention)));
+        PreparedStatement delete =
+            c.prepareStatement(
+                database().dialect().deleteOldest(RUN_TABLE, "started_at < ?", BATCH));
+        PreparedStatement replicas =
+            c.prepareStatement(
+                "DELETE FROM "
+                    + REPLICA_TABLE
+                    + " WHERE expires_ms < "
+                    + database().dialect().nowMillis()
+                    + " - ?")) {
+      delete.setObject(
+          1, database().dialect().timestampParameter(clock.instant().minus(retention)));
       int batch;
       do {
         batch = delete.executeUpdate();

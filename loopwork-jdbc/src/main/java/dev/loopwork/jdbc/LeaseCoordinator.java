@@ -28,36 +28,38 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs each service on exactly one of the replicas that share a database, with leases kept in the table {@value
- * LoopworkSchema#PREFIX}lease and timed by the database's clock.
+ * Runs each service on exactly one of the replicas that share a database, with leases kept in the
+ * table {@value LoopworkSchema#PREFIX}lease and timed by the database's clock.
  *
  * <ul>
- *   <li><b>Exactly one owner.</b> An iteration starts only under a lease this replica holds for at least another
- *       fifth of the time-to-live, by the database's clock; the {@linkplain LoopService#fencingToken() fencing
- *       token} grows with every change of owner.
- *   <li><b>Load.</b> A background thread renews all of this replica's leases in one statement every third of the
- *       time-to-live, and looks for free leases every poll interval with two small queries: the load does not grow
- *       with the number of services. Permits are answered from memory.
- *   <li><b>Hand-over.</b> A service that stops releases its lease at once, recording its last start, and the release
- *       is announced (PostgreSQL {@code NOTIFY}; elsewhere the next poll finds it); a replica's last release and
- *       its leaving the replicas table are one transaction. A released or expired lease is taken by the first
- *       replica that sees it, whatever its share, and the new owner runs the service one interval after the
- *       recorded start, so the schedule goes on. A replica that dies loses its leases when they expire.
- *   <li><b>Balance.</b> With N live replicas and M services, a replica's share is ceil(M/N) leases. After a full
- *       renewal it gives up leases above its share (never during an iteration), reserved for two polls for
- *       replicas below their share, which take free leases first.
- *   <li><b>Faults.</b> While the database does not answer, no iteration starts: within a third of the time-to-live
- *       of the last answer, at once after a failed statement. One WARN per outage.
+ *   <li><b>Exactly one owner.</b> An iteration starts only under a lease this replica holds for at
+ *       least another fifth of the time-to-live, by the database's clock; the {@linkplain
+ *       LoopService#fencingToken() fencing token} grows with every change of owner.
+ *   <li><b>Load.</b> A background thread renews all of this replica's leases in one statement every
+ *       third of the time-to-live, and looks for free leases every poll interval with two small
+ *       queries: the load does not grow with the number of services. Permits are answered from
+ *       memory.
+ *   <li><b>Hand-over.</b> A service that stops releases its lease at once, recording its last
+ *       start, and the release is announced (PostgreSQL {@code NOTIFY}; elsewhere the next poll
+ *       finds it); a replica's last release and its leaving the replicas table are one transaction.
+ *       A released or expired lease is taken by the first replica that sees it, whatever its share,
+ *       and the new owner runs the service one interval after the recorded start, so the schedule
+ *       goes on. A replica that dies loses its leases when they expire.
+ *   <li><b>Balance.</b> With N live replicas and M services, a replica's share is ceil(M/N) leases.
+ *       After a full renewal it gives up leases above its share (never during an iteration),
+ *       reserved for two polls for replicas below their share, which take free leases first.
+ *   <li><b>Faults.</b> While the database does not answer, no iteration starts: within a third of
+ *       the time-to-live of the last answer, at once after a failed statement. One WARN per outage.
  * </ul>
  *
- * <p>An iteration that is already running when its lease is lost (the database unreachable for longer than the
- * time-to-live, a long pause of the process) is not interrupted: write in {@linkplain Database#useTransaction fenced
- * transactions}, which commit only while the lease is still this replica's under the iteration's token. After a
- * {@code kill -9}, the next owner knows the starts recorded up to the last renewal, so it may run up to one renewal
- * period early.
+ * <p>An iteration that is already running when its lease is lost (the database unreachable for
+ * longer than the time-to-live, a long pause of the process) is not interrupted: write in
+ * {@linkplain Database#useTransaction fenced transactions}, which commit only while the lease is
+ * still this replica's under the iteration's token. After a {@code kill -9}, the next owner knows
+ * the starts recorded up to the last renewal, so it may run up to one renewal period early.
  *
- * <p>Every replica must run the same set of services, with unique names. Thread-safe. {@link #close()} releases
- * every lease and the replica's row.
+ * <p>Every replica must run the same set of services, with unique names. Thread-safe. {@link
+ * #close()} releases every lease and the replica's row.
  */
 public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   /** The lease time-to-live by default: 10 seconds. */
@@ -75,20 +77,24 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   private static final int SESSION_WAIT_MILLIS = 1_000;
 
   /**
-   * How far a start may be from the schedule the database knows and still count as on it (timer leeway and a busy
-   * machine; a service's jitter adds to it); a start further off is recorded before it is made.
+   * How far a start may be from the schedule the database knows and still count as on it (timer
+   * leeway and a busy machine; a service's jitter adds to it); a start further off is recorded
+   * before it is made.
    */
   private static final long ON_SCHEDULE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
   /**
-   * After the first start under a hold, how late a start may come and still count as a late wake-up on the recorded
-   * schedule (a busy machine, a pause of the collector) rather than a schedule moved (by a deferral or an
-   * overrun): such a start is not recorded first, and a replica taking over after a crash may start up to this much
-   * less than an interval after it.
+   * After the first start under a hold, how late a start may come and still count as a late wake-up
+   * on the recorded schedule (a busy machine, a pause of the collector) rather than a schedule
+   * moved (by a deferral or an overrun): such a start is not recorded first, and a replica taking
+   * over after a crash may start up to this much less than an interval after it.
    */
   private static final long LATE_WAKE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
-  /** For how many polls a lease given up to restore the balance is kept for replicas below their share. */
+  /**
+   * For how many polls a lease given up to restore the balance is kept for replicas below their
+   * share.
+   */
   private static final int BALANCE_RESERVATION_POLLS = 2;
 
   private final LeaseStore store;
@@ -96,8 +102,13 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   private final DatabaseHealth health;
   private final String replicaId;
   private final String host;
-  /** How long a lease lasts in the table: the TTL less one poll, so that its expiry is noticed within the TTL. */
+
+  /**
+   * How long a lease lasts in the table: the TTL less one poll, so that its expiry is noticed
+   * within the TTL.
+   */
   private final long leaseMillis;
+
   private final long renewNanos;
   private final long marginNanos;
   private final Duration pollInterval;
@@ -108,13 +119,16 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   private volatile boolean databaseAnswers = true;
   private volatile long lastAnswerNanos = System.nanoTime();
   private volatile boolean closed;
-  // The session lock recorded in this replica's row (null: none yet, or none possible); whether the session that
-  // holds it is alive; how often it was (re)taken; whether iterations wait for a full renewal after a loss.
+  // The session lock recorded in this replica's row (null: none yet, or none possible); whether the
+  // session that
+  // holds it is alive; how often it was (re)taken; whether iterations wait for a full renewal after
+  // a loss.
   private volatile String sessionLock;
   private volatile boolean sessionHeld;
   private volatile long sessionRestores;
   private volatile boolean sessionLost;
-  // A service waits for its first start under a lease to be recorded before it makes it (see recordStartsToMake).
+  // A service waits for its first start under a lease to be recorded before it makes it (see
+  // recordStartsToMake).
   private volatile boolean startsToRecord;
 
   // Confined to the ticker thread.
@@ -123,7 +137,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   private boolean registered;
   // Leases whose owner's session was seen gone, by service: taken when still so one poll later.
   private Map<String, Orphan> orphans = new HashMap<>();
-  // Replicas whose session this replica's watch saw end, and when (nano time): a bound on their death.
+  // Replicas whose session this replica's watch saw end, and when (nano time): a bound on their
+  // death.
   private final ConcurrentMap<String, Long> watchedGone = new ConcurrentHashMap<>();
 
   private LeaseCoordinator(Builder builder, DatabaseHealth health) {
@@ -135,12 +150,17 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     this.renewNanos = builder.leaseTtl.toNanos() / 3;
     this.marginNanos = builder.leaseTtl.toNanos() / 5;
     this.pollInterval = builder.pollInterval;
-    this.store = new LeaseStore(builder.database, (int) Math.max(1, builder.leaseTtl.toSeconds() / 3));
-    this.ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("loopwork-leases"));
-    ticker.scheduleWithFixedDelay(this::tick, 0, builder.pollInterval.toNanos(), TimeUnit.NANOSECONDS);
+    this.store =
+        new LeaseStore(builder.database, (int) Math.max(1, builder.leaseTtl.toSeconds() / 3));
+    this.ticker =
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("loopwork-leases"));
+    ticker.scheduleWithFixedDelay(
+        this::tick, 0, builder.pollInterval.toNanos(), TimeUnit.NANOSECONDS);
     if (database.dialect().hasSessionLocks()) {
       DaemonThreads.named("loopwork-session").newThread(this::watchSession).start();
-      peerWatch = new PeerWatch(database, store, replicaId, pollInterval.toNanos(), this::watchedReplicaGone);
+      peerWatch =
+          new PeerWatch(
+              database, store, replicaId, pollInterval.toNanos(), this::watchedReplicaGone);
       DaemonThreads.named("loopwork-peer-watch").newThread(peerWatch).start();
     } else {
       peerWatch = null;
@@ -163,9 +183,11 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   }
 
   /**
-   * Registers {@code service} for coordination; its iterations run here only while this replica holds its lease.
+   * Registers {@code service} for coordination; its iterations run here only while this replica
+   * holds its lease.
    *
-   * @throws IllegalStateException if the coordinator is closed or a service of the same name is registered
+   * @throws IllegalStateException if the coordinator is closed or a service of the same name is
+   *     registered
    */
   @Override
   public Membership join(LoopService service) {
@@ -173,26 +195,38 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   }
 
   /**
-   * Registers a run of {@code service} that uses {@code loopInterval}: a new owner waits one such interval after
-   * the last recorded start, and calls {@code askAgain} when the lease comes here so that the service starts at
-   * that moment rather than at its next ask.
+   * Registers a run of {@code service} that uses {@code loopInterval}: a new owner waits one such
+   * interval after the last recorded start, and calls {@code askAgain} when the lease comes here so
+   * that the service starts at that moment rather than at its next ask.
    *
-   * @throws IllegalStateException if the coordinator is closed or a service of the same name is registered
+   * @throws IllegalStateException if the coordinator is closed or a service of the same name is
+   *     registered
    */
   @Override
   public Membership join(LoopService service, Duration loopInterval, Runnable askAgain) {
     if (closed) {
-      throw new IllegalStateException("LeaseCoordinator " + replicaId + " is closed; cannot coordinate "
-          + service.name());
+      throw new IllegalStateException(
+          "LeaseCoordinator " + replicaId + " is closed; cannot coordinate " + service.name());
     }
     if (service.name().length() > MAX_SERVICE_NAME) {
-      throw new IllegalArgumentException("service name must be at most " + MAX_SERVICE_NAME + " characters to be "
-          + "coordinated: \"" + service.name() + "\"");
+      throw new IllegalArgumentException(
+          "service name must be at most "
+              + MAX_SERVICE_NAME
+              + " characters to be "
+              + "coordinated: \""
+              + service.name()
+              + "\"");
     }
-    Seat seat = new Seat(service.name(), loopInterval.toNanos(), service.options().jitter().toNanos(), askAgain);
+    Seat seat =
+        new Seat(
+            service.name(), loopInterval.toNanos(), service.options().jitter().toNanos(), askAgain);
     if (seats.putIfAbsent(seat.service, seat) != null) {
-      throw new IllegalStateException("A service named " + seat.service + " is already coordinated by replica "
-          + replicaId + "; coordinated services need unique names");
+      throw new IllegalStateException(
+          "A service named "
+              + seat.service
+              + " is already coordinated by replica "
+              + replicaId
+              + "; coordinated services need unique names");
     }
     fullSyncRequested = true;
     wakeTicker();
@@ -200,8 +234,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   }
 
   /**
-   * Stops coordinating: no permit is granted any more, every lease is released and this replica's row removed.
-   * Idempotent.
+   * Stops coordinating: no permit is granted any more, every lease is released and this replica's
+   * row removed. Idempotent.
    */
   @Override
   public void close() {
@@ -227,12 +261,15 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   }
 
   /**
-   * Whether the database answered lately: not if the last round failed or is older than a renewal period and a poll
-   * (e.g. stuck waiting for a connection), so no iteration starts, though the lease may still be valid. The poll
-   * counts too: rounds come one poll apart, which may be a whole renewal period.
+   * Whether the database answered lately: not if the last round failed or is older than a renewal
+   * period and a poll (e.g. stuck waiting for a connection), so no iteration starts, though the
+   * lease may still be valid. The poll counts too: rounds come one poll apart, which may be a whole
+   * renewal period.
    */
   private boolean isInTouch(long now) {
-    return databaseAnswers && health.isUp() && now - lastAnswerNanos <= renewNanos + pollInterval.toNanos();
+    return databaseAnswers
+        && health.isUp()
+        && now - lastAnswerNanos <= renewNanos + pollInterval.toNanos();
   }
 
   private void wakeTicker() {
@@ -249,12 +286,14 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   }
 
   /**
-   * The session thread: holds a connection of its own with the session lock that tells the other replicas this one
-   * is alive, and blocks on it (listening for announced releases where the database has them, and waking the
-   * ticker for each). The moment the session is lost, no iteration starts here any more and the running ones are
-   * revoked; the thread reconnects and takes the same lock again, and iterations resume after a full renewal shows
-   * which leases are still this replica's. Without a session lock that this connection's own session holds (a
-   * transaction pooler in between), the replica warns once and its leases fail over by their TTL alone.
+   * The session thread: holds a connection of its own with the session lock that tells the other
+   * replicas this one is alive, and blocks on it (listening for announced releases where the
+   * database has them, and waking the ticker for each). The moment the session is lost, no
+   * iteration starts here any more and the running ones are revoked; the thread reconnects and
+   * takes the same lock again, and iterations resume after a full renewal shows which leases are
+   * still this replica's. Without a session lock that this connection's own session holds (a
+   * transaction pooler in between), the replica warns once and its leases fail over by their TTL
+   * alone.
    */
   private void watchSession() {
     String lock = null;
@@ -262,14 +301,17 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       try (Connection connection = database.dedicatedConnection()) {
         String taken = database.dialect().takeSessionLock(connection, lock);
         if (taken == null && lock == null) {
-          LOG.warn("Replica {} cannot hold a database session lock on {}: its own server session does not keep it "
-              + "(a transaction pooler such as PgBouncer in between?). Its leases fail over only when their TTL "
-              + "runs out. Give Loopwork a direct connection to the database for fail-over within a second.",
-              replicaId, database.url());
+          LOG.warn(
+              "Replica {} cannot hold a database session lock on {}: its own server session does not keep it "
+                  + "(a transaction pooler such as PgBouncer in between?). Its leases fail over only when their TTL "
+                  + "runs out. Give Loopwork a direct connection to the database for fail-over within a second.",
+              replicaId,
+              database.url());
           return;
         }
         if (taken == null) {
-          throw new SQLException("the session lock " + lock + " is still held by an earlier session");
+          throw new SQLException(
+              "the session lock " + lock + " is still held by an earlier session");
         }
         lock = taken;
         sessionLock = taken;
@@ -294,24 +336,38 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     }
   }
 
-  /** The session that holds this replica's lock ended: start nothing more, revoke what runs, until it is back. */
+  /**
+   * The session that holds this replica's lock ended: start nothing more, revoke what runs, until
+   * it is back.
+   */
   private void loseSession(Exception cause) {
     sessionHeld = false;
     sessionLost = true;
     // One WARN per outage, shared with the other statements that fail in it.
-    health.failed("keep the database session of replica " + replicaId + " (no iteration starts here until it is "
-        + "back and its leases are checked; the running ones are interrupted)", cause);
+    health.failed(
+        "keep the database session of replica "
+            + replicaId
+            + " (no iteration starts here until it is "
+            + "back and its leases are checked; the running ones are interrupted)",
+        cause);
     seats.values().forEach(Seat::revokeRunning);
-    database.evictConnections(); // the server ended this session: it has likely ended the pool's too
+    database
+        .evictConnections(); // the server ended this session: it has likely ended the pool's too
   }
 
   /**
-   * A transaction of an iteration of {@code seat} lost its connection: one WARN per outage (shared with the
-   * statements of this coordinator that fail in it), the iteration is interrupted as if the session had been lost,
-   * so it is logged as such and not as an error of the service, and the pool's connections, likely ended too, go.
+   * A transaction of an iteration of {@code seat} lost its connection: one WARN per outage (shared
+   * with the statements of this coordinator that fail in it), the iteration is interrupted as if
+   * the session had been lost, so it is logged as such and not as an error of the service, and the
+   * pool's connections, likely ended too, go.
    */
   private void iterationLostConnection(Seat seat, SQLException cause) {
-    health.failed("run an iteration of " + seat.service + " on replica " + replicaId + " (its connection was lost)",
+    health.failed(
+        "run an iteration of "
+            + seat.service
+            + " on replica "
+            + replicaId
+            + " (its connection was lost)",
         cause);
     database.evictConnections();
     seat.revokeRunning();
@@ -324,16 +380,22 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   }
 
   /**
-   * When the lease of a replica whose session is gone counts as first seen so: when this replica's watch saw that
-   * session end, if it did within the last poll, or now. (The watch's moment bounds the owner's death closely, so
-   * that a slot just after it is not skipped for fear that the owner ran it.)
+   * When the lease of a replica whose session is gone counts as first seen so: when this replica's
+   * watch saw that session end, if it did within the last poll, or now. (The watch's moment bounds
+   * the owner's death closely, so that a slot just after it is not skipped for fear that the owner
+   * ran it.)
    */
   private long firstSeenGone(String owner, long now) {
     Long watched = watchedGone.get(owner);
-    return watched != null && now - watched >= 0 && now - watched < pollInterval.toNanos() ? watched : now;
+    return watched != null && now - watched >= 0 && now - watched < pollInterval.toNanos()
+        ? watched
+        : now;
   }
 
-  /** Records how many replicas live; when that changes, the watch looks again for the replica to watch. */
+  /**
+   * Records how many replicas live; when that changes, the watch looks again for the replica to
+   * watch.
+   */
   private void countLiveReplicas(int count) {
     int live = Math.max(1, count);
     if (live != liveReplicas && peerWatch != null) {
@@ -342,7 +404,9 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     liveReplicas = live;
   }
 
-  /** One round of the background thread: a full renewal when due, otherwise a look for free leases. */
+  /**
+   * One round of the background thread: a full renewal when due, otherwise a look for free leases.
+   */
   private void tick() {
     long tickStart = System.nanoTime();
     try {
@@ -389,10 +453,12 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         store.ensureLease(seat.service);
         seat.rowEnsured = true;
       }
-      seat.unreportedStart().ifPresent(start -> {
-        starts.put(seat.service, Math.max(0, (sendNanos - start) / 1_000_000L));
-        reported.put(seat, start);
-      });
+      seat.unreportedStart()
+          .ifPresent(
+              start -> {
+                starts.put(seat.service, Math.max(0, (sendNanos - start) / 1_000_000L));
+                reported.put(seat, start);
+              });
     }
     store.renew(replicaId, leaseMillis, starts);
     reported.forEach(Seat::startReported);
@@ -402,7 +468,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     for (LeaseStore.Lease lease : leases) {
       byService.put(lease.service(), lease);
       if (replicaId.equals(lease.owner()) && !seats.containsKey(lease.service())) {
-        // Held for a service that left while its release failed: let it go, or renewals would keep it forever.
+        // Held for a service that left while its release failed: let it go, or renewals would keep
+        // it forever.
         store.release(lease.service(), replicaId, lease.fencingToken(), null, 0);
       }
     }
@@ -417,14 +484,21 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
           store.release(seat.service, replicaId, lease.fencingToken(), null, 0);
         }
       } else {
-        seat.lose(lease.owner() == null ? "it was released" : "replica " + lease.owner() + " holds it now");
+        seat.lose(
+            lease.owner() == null
+                ? "it was released"
+                : "replica " + lease.owner() + " holds it now");
       }
     }
-    // Due one poll early: rounds come a poll apart (or sooner when woken), and the next one may come a whole poll
-    // after the renewal period, when the lease may be within its margin and the services would wait.
+    // Due one poll early: rounds come a poll apart (or sooner when woken), and the next one may
+    // come a whole poll
+    // after the renewal period, when the lease may be within its margin and the services would
+    // wait.
     nextFullSyncNanos = sendNanos + renewNanos - pollInterval.toNanos();
     if (sessionLost && sessionHeldAtStart && sessionHeld && sessionRestores == restoresAtStart) {
-      sessionLost = false; // the session is back and this renewal, made after, says which leases are still ours
+      sessionLost =
+          false; // the session is back and this renewal, made after, says which leases are still
+      // ours
       LOG.debug("Replica {} has its database session again; its iterations resume", replicaId);
     }
     releasePending();
@@ -435,16 +509,18 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   }
 
   /**
-   * After a full renewal ({@code fullView}: {@code candidates} are all the leases), gives up the leases above this
-   * replica's share; then takes every free lease among {@code candidates}, above its share too (a lease that waits
-   * for the balance is a service that does not run), except those reserved for replicas below their share while
-   * this one is not.
+   * After a full renewal ({@code fullView}: {@code candidates} are all the leases), gives up the
+   * leases above this replica's share; then takes every free lease among {@code candidates}, above
+   * its share too (a lease that waits for the balance is a service that does not run), except those
+   * reserved for replicas below their share while this one is not.
    */
   private void balance(List<LeaseStore.Lease> candidates, boolean fullView) throws SQLException {
     int share = (seats.size() + liveReplicas - 1) / liveReplicas;
     if (fullView) {
       List<Seat> held = new ArrayList<>();
-      seats.values().stream().filter(Seat::isHeld).sorted(Comparator.comparing((Seat s) -> s.service))
+      seats.values().stream()
+          .filter(Seat::isHeld)
+          .sorted(Comparator.comparing((Seat s) -> s.service))
           .forEach(held::add);
       for (int i = held.size() - 1; i >= share; i--) {
         held.get(i).markForRelease();
@@ -457,15 +533,19 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       boolean free = lease.owner() == null || lease.remainingMillis() <= 0;
       boolean reserved = lease.owner() == null && lease.remainingMillis() > 0;
       boolean belowShare = holding < share;
-      if (seat != null && free && (belowShare || !reserved) && !seat.isHeld() && acquire(seat, belowShare)) {
+      if (seat != null
+          && free
+          && (belowShare || !reserved)
+          && !seat.isHeld()
+          && acquire(seat, belowShare)) {
         holding++;
       }
     }
   }
 
   /**
-   * Takes the leases whose owner's session has been gone since the previous poll at least (a replica that
-   * reconnects within a poll keeps them), whatever this replica's share.
+   * Takes the leases whose owner's session has been gone since the previous poll at least (a
+   * replica that reconnects within a poll keeps them), whatever this replica's share.
    */
   private void takeOrphans(List<LeaseStore.Lease> orphaned, long now) throws SQLException {
     watchedGone.values().removeIf(watched -> now - watched >= pollInterval.toNanos());
@@ -477,8 +557,10 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         continue;
       }
       Orphan earlier = orphans.get(lease.service());
-      Orphan orphan = earlier != null && earlier.isSame(lease) ? earlier
-          : new Orphan(lease.owner(), lease.fencingToken(), firstSeenGone(lease.owner(), now));
+      Orphan orphan =
+          earlier != null && earlier.isSame(lease)
+              ? earlier
+              : new Orphan(lease.owner(), lease.fencingToken(), firstSeenGone(lease.owner(), now));
       if (now - orphan.firstSeenNanos >= pollInterval.toNanos() && takeOrphaned(seat, orphan)) {
         continue;
       }
@@ -487,7 +569,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     }
     orphans = seen;
     if (newlySeen) {
-      // Perhaps seen between two polls (a watch saw or announced it): look again one poll after the first sight.
+      // Perhaps seen between two polls (a watch saw or announced it): look again one poll after the
+      // first sight.
       long first = seen.values().stream().mapToLong(Orphan::firstSeenNanos).min().orElse(now);
       tickAfter(Math.max(0, first + pollInterval.toNanos() - System.nanoTime()));
     }
@@ -504,14 +587,18 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       store.release(seat.service, replicaId, lease.get().fencingToken(), null, 0);
       return false;
     }
-    LOG.info("Replica {} took the lease of {} from replica {}, whose database session ended", replicaId,
-        seat.service, orphan.owner);
+    LOG.info(
+        "Replica {} took the lease of {} from replica {}, whose database session ended",
+        replicaId,
+        seat.service,
+        orphan.owner);
     return true;
   }
 
   private boolean acquire(Seat seat, boolean takeReserved) throws SQLException {
     long sendNanos = System.nanoTime();
-    Optional<LeaseStore.Lease> lease = store.acquire(seat.service, replicaId, leaseMillis, takeReserved);
+    Optional<LeaseStore.Lease> lease =
+        store.acquire(seat.service, replicaId, leaseMillis, takeReserved);
     if (lease.isEmpty()) {
       return false;
     }
@@ -519,14 +606,17 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       store.release(seat.service, replicaId, lease.get().fencingToken(), null, 0);
       return false;
     }
-    LOG.debug("Replica {} took the lease of {} with fencing token {}", replicaId, seat.service,
+    LOG.debug(
+        "Replica {} took the lease of {} with fencing token {}",
+        replicaId,
+        seat.service,
         lease.get().fencingToken());
     return true;
   }
 
   /**
-   * Records the starts that services wait to make off their recorded schedule (see {@link Seat#permit()}) as made
-   * now, then lets the services ask again.
+   * Records the starts that services wait to make off their recorded schedule (see {@link
+   * Seat#permit()}) as made now, then lets the services ask again.
    */
   private void recordStartsToMake() throws SQLException {
     if (!startsToRecord) {
@@ -547,13 +637,19 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     }
   }
 
-  /** Gives up the leases marked for the balance whose iteration has ended, reserved for a few polls. */
+  /**
+   * Gives up the leases marked for the balance whose iteration has ended, reserved for a few polls.
+   */
   private void releasePending() throws SQLException {
     long reserveMillis = pollInterval.multipliedBy(BALANCE_RESERVATION_POLLS).toMillis();
     for (Seat seat : seats.values()) {
       Optional<Release> release = seat.releaseIfIdle(System.nanoTime());
       if (release.isPresent()) {
-        store.release(seat.service, replicaId, release.get().fencingToken, release.get().startedAgoMillis,
+        store.release(
+            seat.service,
+            replicaId,
+            release.get().fencingToken,
+            release.get().startedAgoMillis,
             reserveMillis);
         LOG.debug("Replica {} gave up the lease of {} for the balance", replicaId, seat.service);
       }
@@ -561,7 +657,11 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   }
 
   private static String defaultReplicaId() {
-    return hostName() + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    return hostName()
+        + "-"
+        + ProcessHandle.current().pid()
+        + "-"
+        + UUID.randomUUID().toString().substring(0, 8);
   }
 
   private static String hostName() {
@@ -584,9 +684,10 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   /**
    * One service's lease as this replica sees it. Its state is guarded by its monitor.
    *
-   * <p>Its starts stay on the schedule the database knows, so that a replica taking over after a crash of this one
-   * keeps it too: a start off that schedule (the first under a hold made later than the slot the hold began at; or
-   * one after a deferral or an overrun moved the service's schedule) is recorded before it is made.
+   * <p>Its starts stay on the schedule the database knows, so that a replica taking over after a
+   * crash of this one keeps it too: a start off that schedule (the first under a hold made later
+   * than the slot the hold began at; or one after a deferral or an overrun moved the service's
+   * schedule) is recorded before it is made.
    */
   private final class Seat implements Membership {
     final String service;
@@ -609,12 +710,15 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     // When the current hold began, and whether the database has a start made under it.
     private long holdBeganNanos;
     private boolean startRecordedInHold;
-    // A start on the schedule the database knows: the slot the hold began at, or the latest start recorded.
+    // A start on the schedule the database knows: the slot the hold began at, or the latest start
+    // recorded.
     private long gridNanos;
-    // Whether a start waits to be recorded, and whether the next one is the start just recorded as made now.
+    // Whether a start waits to be recorded, and whether the next one is the start just recorded as
+    // made now.
     private boolean startRecordPending;
     private boolean recordedStartNext;
-    // Whether the service's schedule may have moved since the last start (a deferral while held, an overrun).
+    // Whether the service's schedule may have moved since the last start (a deferral while held, an
+    // overrun).
     private boolean scheduleMoved;
     // A hold began since the service last asked, which may be waiting up to a poll to ask again.
     private boolean newlyHeld;
@@ -627,8 +731,9 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     }
 
     /**
-     * Has the service ask for a permit at once if its hold began in this round, so that it starts at its next slot
-     * (the permit defers it until then) rather than at its next ask, up to a poll later and off its schedule.
+     * Has the service ask for a permit at once if its hold began in this round, so that it starts
+     * at its next slot (the permit defers it until then) rather than at its next ask, up to a poll
+     * later and off its schedule.
      */
     void askAgainIfNewlyHeld() {
       boolean ask;
@@ -641,7 +746,6 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       }
     }
 
-
     @Override
     public synchronized IterationPermit permit() {
       long now = System.nanoTime();
@@ -650,9 +754,14 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         scheduleMoved |= held;
         return IterationPermit.deferred(pollInterval);
       }
-      if (!held || releasing || closed || sessionLost || !isInTouch(now)
+      if (!held
+          || releasing
+          || closed
+          || sessionLost
+          || !isInTouch(now)
           || validUntilNanos - marginNanos - now <= 0) {
-        // Ask again within a poll: the lease may come here at any moment, and then its schedule goes on.
+        // Ask again within a poll: the lease may come here at any moment, and then its schedule
+        // goes on.
         scheduleMoved |= held; // the service's schedule goes on from that later ask
         return IterationPermit.deferred(pollInterval);
       }
@@ -661,7 +770,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         return IterationPermit.deferred(Duration.ofNanos(notBeforeNanos - now));
       }
       if (!recordedStartNext && leavesRecordedSchedule(now)) {
-        // Record it before making it, so that a replica taking over after a crash of this one knows the new
+        // Record it before making it, so that a replica taking over after a crash of this one knows
+        // the new
         // schedule; asked again once recorded.
         startRecordPending = true;
         if (!startsToRecord) {
@@ -681,26 +791,34 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       lastStartNanos = now;
       running = IterationPermit.granted(fencingToken);
       long token = fencingToken;
-      new IterationFence(database, store, service, replicaId, token, new IterationFence.LossListener() {
-        @Override
-        public void leaseLost(String reason) {
-          lostUnder(token, reason);
-        }
+      new IterationFence(
+              database,
+              store,
+              service,
+              replicaId,
+              token,
+              new IterationFence.LossListener() {
+                @Override
+                public void leaseLost(String reason) {
+                  lostUnder(token, reason);
+                }
 
-        @Override
-        public void connectionLost(SQLException cause) {
-          iterationLostConnection(Seat.this, cause);
-        }
-      }).enter();
+                @Override
+                public void connectionLost(SQLException cause) {
+                  iterationLostConnection(Seat.this, cause);
+                }
+              })
+          .enter();
       return running;
     }
 
     /**
-     * Whether a start now would leave the schedule the database knows: the first start under a hold must come at
-     * the slot the hold began at (the lease came after its slot otherwise); after the schedule may have moved (a
-     * deferral while held, an overrun), a start must come a whole number of intervals after the latest recorded
-     * start, up to {@link #LATE_WAKE_NANOS} late (each bound widened by the service's jitter). Other starts off it
-     * are extra iterations ({@code runNow}), which leave the schedule as it is.
+     * Whether a start now would leave the schedule the database knows: the first start under a hold
+     * must come at the slot the hold began at (the lease came after its slot otherwise); after the
+     * schedule may have moved (a deferral while held, an overrun), a start must come a whole number
+     * of intervals after the latest recorded start, up to {@link #LATE_WAKE_NANOS} late (each bound
+     * widened by the service's jitter). Other starts off it are extra iterations ({@code runNow}),
+     * which leave the schedule as it is.
      */
     private boolean leavesRecordedSchedule(long now) {
       boolean firstInHold = !started || lastStartNanos - holdBeganNanos < 0;
@@ -711,7 +829,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         return false;
       }
       long phase = Math.floorMod(now - gridNanos, intervalNanos);
-      return phase > LATE_WAKE_NANOS + jitterNanos && intervalNanos - phase > ON_SCHEDULE_NANOS + jitterNanos;
+      return phase > LATE_WAKE_NANOS + jitterNanos
+          && intervalNanos - phase > ON_SCHEDULE_NANOS + jitterNanos;
     }
 
     @Override
@@ -723,7 +842,10 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       scheduleMoved |= intervalNanos > 0 && System.nanoTime() - lastStartNanos > intervalNanos;
     }
 
-    /** Interrupts the iteration that runs under this lease, if one does: the lease may no longer be this one's. */
+    /**
+     * Interrupts the iteration that runs under this lease, if one does: the lease may no longer be
+     * this one's.
+     */
     synchronized void revokeRunning() {
       if (running != null) {
         running.revoke();
@@ -742,7 +864,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       if (release != null) {
         try {
           if (seats.isEmpty()) {
-            store.releaseAndLeave(service, replicaId, release.fencingToken, release.startedAgoMillis);
+            store.releaseAndLeave(
+                service, replicaId, release.fencingToken, release.startedAgoMillis);
           } else {
             store.release(service, replicaId, release.fencingToken, release.startedAgoMillis, 0);
           }
@@ -765,25 +888,28 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     }
 
     /**
-     * Records that the database says this replica holds the lease; returns false if the service has left, in
-     * which case the caller releases it. A new hold waits until one interval after the last recorded start.
+     * Records that the database says this replica holds the lease; returns false if the service has
+     * left, in which case the caller releases it. A new hold waits until one interval after the
+     * last recorded start.
      */
     synchronized boolean hold(LeaseStore.Lease lease, long sendNanos, long receivedNanos) {
       return hold(lease, sendNanos, receivedNanos, null);
     }
 
     /**
-     * As {@link #hold}, for a lease taken from a replica whose session was seen gone at {@code ownerGoneNanos}. It
-     * records its starts only with its renewals, so it may have run later slots of the recorded schedule than the
-     * recorded one, though none after it was gone: the new hold waits for the first slot of that schedule after
-     * then, so that no slot runs twice; with no start recorded, one interval after then.
+     * As {@link #hold}, for a lease taken from a replica whose session was seen gone at {@code
+     * ownerGoneNanos}. It records its starts only with its renewals, so it may have run later slots
+     * of the recorded schedule than the recorded one, though none after it was gone: the new hold
+     * waits for the first slot of that schedule after then, so that no slot runs twice; with no
+     * start recorded, one interval after then.
      */
-    synchronized boolean holdAfterCrash(LeaseStore.Lease lease, long sendNanos, long receivedNanos,
-        long ownerGoneNanos) {
+    synchronized boolean holdAfterCrash(
+        LeaseStore.Lease lease, long sendNanos, long receivedNanos, long ownerGoneNanos) {
       return hold(lease, sendNanos, receivedNanos, ownerGoneNanos);
     }
 
-    private boolean hold(LeaseStore.Lease lease, long sendNanos, long receivedNanos, Long ownerGoneNanos) {
+    private boolean hold(
+        LeaseStore.Lease lease, long sendNanos, long receivedNanos, Long ownerGoneNanos) {
       if (left || closed) {
         return false;
       }
@@ -791,7 +917,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         Long since = lease.sinceLastStartMillis();
         long next;
         if (since == null) {
-          // No start recorded: a dead owner may still have started one just before it was seen gone.
+          // No start recorded: a dead owner may still have started one just before it was seen
+          // gone.
           next = ownerGoneNanos == null ? receivedNanos : ownerGoneNanos + intervalNanos;
         } else {
           next = receivedNanos + intervalNanos - since * 1_000_000L;
@@ -816,13 +943,19 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
 
     synchronized void lose(String reason) {
       if (held) {
-        LOG.info("Replica {} no longer holds the lease of {} ({}); its iterations stop here", replicaId, service,
+        LOG.info(
+            "Replica {} no longer holds the lease of {} ({}); its iterations stop here",
+            replicaId,
+            service,
             reason);
         held = false;
       }
     }
 
-    /** A fenced transaction under {@code token} found the lease gone: unless held again since, it is not held. */
+    /**
+     * A fenced transaction under {@code token} found the lease gone: unless held again since, it is
+     * not held.
+     */
     synchronized void lostUnder(long token, String reason) {
       if (fencingToken == token) {
         lose(reason);
@@ -845,7 +978,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
 
     /** The start (nano time) of the latest iteration if the database has not recorded it yet. */
     synchronized Optional<Long> unreportedStart() {
-      return held && started && lastStartNanos != reportedStartNanos ? Optional.of(lastStartNanos)
+      return held && started && lastStartNanos != reportedStartNanos
+          ? Optional.of(lastStartNanos)
           : Optional.empty();
     }
 
@@ -860,7 +994,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         startRecordPending = false;
         startRecordedInHold = true;
         recordedStartNext = true;
-        reportedStartNanos = lastStartNanos; // the database has a later start now: never report an earlier one
+        reportedStartNanos =
+            lastStartNanos; // the database has a later start now: never report an earlier one
       }
       askAgain.run();
     }
@@ -891,9 +1026,10 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     }
 
     /**
-     * How long a lease lasts without renewal (default 10 s): when a replica dies, another one holds its leases
-     * within this time (the lease itself is written one poll interval shorter, so that its expiry is noticed in
-     * time), and runs each of their services at its next wake-up, at most one interval later.
+     * How long a lease lasts without renewal (default 10 s): when a replica dies, another one holds
+     * its leases within this time (the lease itself is written one poll interval shorter, so that
+     * its expiry is noticed in time), and runs each of their services at its next wake-up, at most
+     * one interval later.
      *
      * @throws IllegalArgumentException if shorter than one second
      */
@@ -907,7 +1043,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     }
 
     /**
-     * How often to look for free leases (default 200 ms): bounds the hand-over time after a graceful stop.
+     * How often to look for free leases (default 200 ms): bounds the hand-over time after a
+     * graceful stop.
      *
      * @throws IllegalArgumentException if not positive
      */
@@ -920,10 +1057,14 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       return this;
     }
 
-    /** This replica's id (default: host, process id and a random suffix); unique among live replicas. */
+    /**
+     * This replica's id (default: host, process id and a random suffix); unique among live
+     * replicas.
+     */
     public Builder replicaId(String replicaId) {
       if (replicaId == null || replicaId.isBlank() || replicaId.length() > 100) {
-        throw new IllegalArgumentException("replicaId must be 1 to 100 characters: \"" + replicaId + "\"");
+        throw new IllegalArgumentException(
+            "replicaId must be 1 to 100 characters: \"" + replicaId + "\"");
       }
       this.replicaId = replicaId;
       return this;
@@ -932,7 +1073,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     /**
      * Creates Loopwork's tables if needed and starts the coordinator's background thread.
      *
-     * @throws IllegalArgumentException if the poll interval is longer than a third of the lease time-to-live
+     * @throws IllegalArgumentException if the poll interval is longer than a third of the lease
+     *     time-to-live
      * @throws DatabaseException if the tables cannot be created
      */
     public LeaseCoordinator build() {
@@ -941,8 +1083,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
 
     LeaseCoordinator build(DatabaseHealth health) {
       if (pollInterval.compareTo(leaseTtl.dividedBy(3)) > 0) {
-        throw new IllegalArgumentException("pollInterval must be at most a third of leaseTtl (" + leaseTtl + "): "
-            + pollInterval);
+        throw new IllegalArgumentException(
+            "pollInterval must be at most a third of leaseTtl (" + leaseTtl + "): " + pollInterval);
       }
       LoopworkSchema.create(database);
       return new LeaseCoordinator(this, health);

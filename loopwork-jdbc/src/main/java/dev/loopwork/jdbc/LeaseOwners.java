@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Who holds each service's lease now, as every replica sees it, timed by the database's clock. For reports and
- * health checks of hosts built on loopwork-jdbc; it only reads.
+ * Who holds each service's lease now, as every replica sees it, timed by the database's clock. For
+ * reports and health checks of hosts built on loopwork-jdbc; it only reads.
  */
 public final class LeaseOwners {
   private static final int QUERY_TIMEOUT_SECONDS = 5;
@@ -15,8 +15,8 @@ public final class LeaseOwners {
   private LeaseOwners() {}
 
   /**
-   * Every coordinated service by name, with the replica that holds its lease, or empty when nobody does (never
-   * taken, released or expired).
+   * Every coordinated service by name, with the replica that holds its lease, or empty when nobody
+   * does (never taken, released or expired).
    *
    * @throws DatabaseException if the lease table cannot be read
    */
@@ -28,7 +28,8 @@ public final class LeaseOwners {
         owners.put(lease.service(), held ? Optional.of(lease.owner()) : Optional.empty());
       }
     } catch (SQLException e) {
-      throw new DatabaseException("Cannot read the leases of " + database + ": " + e.getMessage(), e);
+      throw new DatabaseException(
+          "Cannot read the leases of " + database + ": " + e.getMessage(), e);
     }
     return owners;
   }

@@ -18,14 +18,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SQL of the leases and replicas tables, and nothing else: {@link LeaseCoordinator} holds the algorithm. Every
- * time is read from the database's clock ({@code nowMillis}), never from this process's. Thread-safe.
+ * The SQL of the leases and replicas tables, and nothing else: {@link LeaseCoordinator} holds the
+ * algorithm. Every time is read from the database's clock ({@code nowMillis}), never from this
+ * process's. Thread-safe.
  */
 final class LeaseStore {
   /** How many services' start times one renewal statement carries at most. */
   static final int RENEWAL_CHUNK = 500;
 
-  /** How long a fenced transaction may lock an expired lease, idle, before a replica taking the lease ends it. */
+  /**
+   * How long a fenced transaction may lock an expired lease, idle, before a replica taking the
+   * lease ends it.
+   */
   static final long STALE_FENCE_MILLIS = 1_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(LeaseStore.class);
@@ -39,25 +43,58 @@ final class LeaseStore {
   LeaseStore(Database database, int queryTimeoutSeconds) {
     this.database = database;
     this.now = database.dialect().nowMillis();
-    this.leaseColumns = "SELECT service, owner, fencing_token, expires_ms - " + now + ", " + now
-        + " - last_started_ms FROM " + LEASE_TABLE;
+    this.leaseColumns =
+        "SELECT service, owner, fencing_token, expires_ms - "
+            + now
+            + ", "
+            + now
+            + " - last_started_ms FROM "
+            + LEASE_TABLE;
     this.queryTimeoutSeconds = queryTimeoutSeconds;
   }
 
   /** A lease as read: times relative to the database's now, in milliseconds. */
-  record Lease(String service, String owner, long fencingToken, long remainingMillis, Long sinceLastStartMillis) {}
+  record Lease(
+      String service,
+      String owner,
+      long fencingToken,
+      long remainingMillis,
+      Long sinceLastStartMillis) {}
 
   /**
-   * Keeps this replica's row alive for {@code ttlMillis}, creating it if needed, and records its session lock
-   * ({@code null}: none, only the TTL tells whether it lives).
+   * Keeps this replica's row alive for {@code ttlMillis}, creating it if needed, and records its
+   * session lock ({@code null}: none, only the TTL tells whether it lives).
    */
-  void heartbeat(String replicaId, String host, long ttlMillis, String sessionLock) throws SQLException {
+  void heartbeat(String replicaId, String host, long ttlMillis, String sessionLock)
+      throws SQLException {
     try (Connection c = database.connection()) {
-      int updated = update(c, "UPDATE " + REPLICA_TABLE + " SET expires_ms = " + now + " + ?, session_lock = ? "
-          + "WHERE replica_id = ?", ttlMillis, varchar(sessionLock), replicaId);
+      int updated =
+          update(
+              c,
+              "UPDATE "
+                  + REPLICA_TABLE
+                  + " SET expires_ms = "
+                  + now
+                  + " + ?, session_lock = ? "
+                  + "WHERE replica_id = ?",
+              ttlMillis,
+              varchar(sessionLock),
+              replicaId);
       if (updated == 0) {
-        update(c, "INSERT INTO " + REPLICA_TABLE + " (replica_id, host, started_ms, expires_ms, session_lock) "
-            + "VALUES (?, ?, " + now + ", " + now + " + ?, ?)", replicaId, host, ttlMillis, varchar(sessionLock));
+        update(
+            c,
+            "INSERT INTO "
+                + REPLICA_TABLE
+                + " (replica_id, host, started_ms, expires_ms, session_lock) "
+                + "VALUES (?, ?, "
+                + now
+                + ", "
+                + now
+                + " + ?, ?)",
+            replicaId,
+            host,
+            ttlMillis,
+            varchar(sessionLock));
       }
     }
   }
@@ -69,7 +106,8 @@ final class LeaseStore {
   /** The number of replicas whose heartbeat has not expired. */
   int liveReplicas() throws SQLException {
     try (Connection c = database.connection();
-        PreparedStatement s = prepare(c, "SELECT COUNT(*) FROM " + REPLICA_TABLE + " WHERE expires_ms > " + now);
+        PreparedStatement s =
+            prepare(c, "SELECT COUNT(*) FROM " + REPLICA_TABLE + " WHERE expires_ms > " + now);
         ResultSet rs = s.executeQuery()) {
       rs.next();
       return rs.getInt(1);
@@ -80,16 +118,26 @@ final class LeaseStore {
   record Peer(String replicaId, String sessionLock) {}
 
   /**
-   * On {@code c}, the live replica whose session lock is held that comes after {@code replicaId} in id order (the
-   * first one after the last), leaving out those in {@code skip}, so that each replica is watched by one other;
-   * empty if there is no other.
+   * On {@code c}, the live replica whose session lock is held that comes after {@code replicaId} in
+   * id order (the first one after the last), leaving out those in {@code skip}, so that each
+   * replica is watched by one other; empty if there is no other.
    */
   Optional<Peer> nextPeer(Connection c, String replicaId, Set<String> skip) throws SQLException {
     List<Peer> peers = new ArrayList<>();
-    // Only replicas whose session lives: a watch that saw one end must not take its freed lock again and again.
-    try (PreparedStatement s = prepare(c, "SELECT r.replica_id, r.session_lock FROM " + REPLICA_TABLE + " r WHERE "
-        + "r.expires_ms > " + now + " AND r.session_lock IS NOT NULL AND r.replica_id <> ? "
-        + "AND NOT (" + database.dialect().sessionGone("r") + ")")) {
+    // Only replicas whose session lives: a watch that saw one end must not take its freed lock
+    // again and again.
+    try (PreparedStatement s =
+        prepare(
+            c,
+            "SELECT r.replica_id, r.session_lock FROM "
+                + REPLICA_TABLE
+                + " r WHERE "
+                + "r.expires_ms > "
+                + now
+                + " AND r.session_lock IS NOT NULL AND r.replica_id <> ? "
+                + "AND NOT ("
+                + database.dialect().sessionGone("r")
+                + ")")) {
       s.setString(1, replicaId);
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
@@ -101,7 +149,9 @@ final class LeaseStore {
     }
     // Ordered here, not by the database's collation, so that every replica sees the same ring.
     peers.sort(Comparator.comparing(Peer::replicaId));
-    return peers.stream().filter(p -> p.replicaId().compareTo(replicaId) > 0).findFirst()
+    return peers.stream()
+        .filter(p -> p.replicaId().compareTo(replicaId) > 0)
+        .findFirst()
         .or(() -> peers.stream().findFirst());
   }
 
@@ -116,10 +166,18 @@ final class LeaseStore {
   void ensureLease(String service) throws SQLException {
     try (Connection c = database.connection()) {
       database.dialect().skipOthersLockedRows(c);
-      update(c, "INSERT INTO " + LEASE_TABLE + " (service, owner, fencing_token, expires_ms, last_started_ms) "
-          + "SELECT ?, NULL, 0, 0, NULL" + database.dialect().fromNoTable() + " WHERE NOT EXISTS (SELECT 1 FROM "
-          + LEASE_TABLE + " WHERE service = ?)",
-          service, service);
+      update(
+          c,
+          "INSERT INTO "
+              + LEASE_TABLE
+              + " (service, owner, fencing_token, expires_ms, last_started_ms) "
+              + "SELECT ?, NULL, 0, 0, NULL"
+              + database.dialect().fromNoTable()
+              + " WHERE NOT EXISTS (SELECT 1 FROM "
+              + LEASE_TABLE
+              + " WHERE service = ?)",
+          service,
+          service);
     } catch (SQLException e) {
       if (!database.dialect().isDuplicateKey(e)) {
         throw e;
@@ -129,20 +187,25 @@ final class LeaseStore {
   }
 
   /**
-   * Extends every lease that {@code replicaId} holds by {@code ttlMillis} and records the start of the latest
-   * iteration of the services in {@code startedAgoMillis} (milliseconds before now). One statement renews all the
-   * leases and carries the first {@value #RENEWAL_CHUNK} starts; each further {@value #RENEWAL_CHUNK} starts take
-   * one more statement that touches only their rows.
+   * Extends every lease that {@code replicaId} holds by {@code ttlMillis} and records the start of
+   * the latest iteration of the services in {@code startedAgoMillis} (milliseconds before now). One
+   * statement renews all the leases and carries the first {@value #RENEWAL_CHUNK} starts; each
+   * further {@value #RENEWAL_CHUNK} starts take one more statement that touches only their rows.
    */
-  void renew(String replicaId, long ttlMillis, Map<String, Long> startedAgoMillis) throws SQLException {
+  void renew(String replicaId, long ttlMillis, Map<String, Long> startedAgoMillis)
+      throws SQLException {
     List<Map.Entry<String, Long>> starts = new ArrayList<>(startedAgoMillis.entrySet());
     try (Connection c = database.connection()) {
       for (int from = 0; from == 0 || from < starts.size(); from += RENEWAL_CHUNK) {
-        List<Map.Entry<String, Long>> chunk = starts.subList(from, Math.min(starts.size(), from + RENEWAL_CHUNK));
+        List<Map.Entry<String, Long>> chunk =
+            starts.subList(from, Math.min(starts.size(), from + RENEWAL_CHUNK));
         List<Object> parameters = new ArrayList<>();
         StringBuilder sql = new StringBuilder("UPDATE " + LEASE_TABLE + " SET ");
         if (from == 0) {
-          sql.append("expires_ms = ").append(now).append(" + ?").append(chunk.isEmpty() ? "" : ", ");
+          sql.append("expires_ms = ")
+              .append(now)
+              .append(" + ?")
+              .append(chunk.isEmpty() ? "" : ", ");
           parameters.add(ttlMillis);
         }
         if (!chunk.isEmpty()) {
@@ -173,24 +236,47 @@ final class LeaseStore {
   }
 
   /**
-   * What a replica reads every poll: the leases nobody holds, the leases held by a replica whose session lock is
-   * free (its session ended: see {@link #takeOrphaned}), and the number of live replicas.
+   * What a replica reads every poll: the leases nobody holds, the leases held by a replica whose
+   * session lock is free (its session ended: see {@link #takeOrphaned}), and the number of live
+   * replicas.
    */
   record FreeLeases(List<Lease> leases, List<Lease> orphaned, int liveReplicas) {}
 
   /**
-   * The lease rows that nobody holds (never taken, released, reserved or expired), those whose owner's session is
-   * gone, and the number of replicas whose heartbeat has not expired, in one round trip.
+   * The lease rows that nobody holds (never taken, released, reserved or expired), those whose
+   * owner's session is gone, and the number of replicas whose heartbeat has not expired, in one
+   * round trip.
    */
   FreeLeases readFree() throws SQLException {
     try (Connection c = database.connection();
-        PreparedStatement s = prepare(c, "SELECT service, owner, fencing_token, expires_ms - " + now + ", " + now
-            + " - last_started_ms, 0 FROM " + LEASE_TABLE + " WHERE owner IS NULL OR expires_ms <= " + now
-            + " UNION ALL SELECT l.service, l.owner, l.fencing_token, l.expires_ms - " + now + ", " + now
-            + " - l.last_started_ms, 1 FROM " + LEASE_TABLE + " l JOIN " + REPLICA_TABLE + " r ON r.replica_id = "
-            + "l.owner WHERE l.expires_ms > " + now + " AND " + database.dialect().sessionGone("r")
-            + " UNION ALL SELECT NULL, NULL, COUNT(*), 0, NULL, 2 FROM " + REPLICA_TABLE + " WHERE expires_ms > "
-            + now);
+        PreparedStatement s =
+            prepare(
+                c,
+                "SELECT service, owner, fencing_token, expires_ms - "
+                    + now
+                    + ", "
+                    + now
+                    + " - last_started_ms, 0 FROM "
+                    + LEASE_TABLE
+                    + " WHERE owner IS NULL OR expires_ms <= "
+                    + now
+                    + " UNION ALL SELECT l.service, l.owner, l.fencing_token, l.expires_ms - "
+                    + now
+                    + ", "
+                    + now
+                    + " - l.last_started_ms, 1 FROM "
+                    + LEASE_TABLE
+                    + " l JOIN "
+                    + REPLICA_TABLE
+                    + " r ON r.replica_id = "
+                    + "l.owner WHERE l.expires_ms > "
+                    + now
+                    + " AND "
+                    + database.dialect().sessionGone("r")
+                    + " UNION ALL SELECT NULL, NULL, COUNT(*), 0, NULL, 2 FROM "
+                    + REPLICA_TABLE
+                    + " WHERE expires_ms > "
+                    + now);
         ResultSet rs = s.executeQuery()) {
       List<Lease> leases = new ArrayList<>();
       List<Lease> orphaned = new ArrayList<>();
@@ -207,19 +293,37 @@ final class LeaseStore {
   }
 
   /**
-   * Takes the lease of {@code service} from {@code formerOwner}, whose session lock is free, raising the fencing
-   * token: only if that replica still holds it under {@code fencingToken} and its session is still gone at this
-   * moment (a replica that reconnected and took its lock again keeps its leases).
+   * Takes the lease of {@code service} from {@code formerOwner}, whose session lock is free,
+   * raising the fencing token: only if that replica still holds it under {@code fencingToken} and
+   * its session is still gone at this moment (a replica that reconnected and took its lock again
+   * keeps its leases).
    *
    * @return the lease as now held, or empty if it changed or the former owner is back
    */
-  Optional<Lease> takeOrphaned(String service, String replicaId, long ttlMillis, String formerOwner,
-      long fencingToken) throws SQLException {
+  Optional<Lease> takeOrphaned(
+      String service, String replicaId, long ttlMillis, String formerOwner, long fencingToken)
+      throws SQLException {
     try (Connection c = database.connection()) {
-      int taken = update(c, "UPDATE " + LEASE_TABLE + " SET owner = ?, fencing_token = fencing_token + 1, "
-          + "expires_ms = " + now + " + ? WHERE service = ? AND owner = ? AND fencing_token = ? AND EXISTS (SELECT 1 "
-          + "FROM " + REPLICA_TABLE + " r WHERE r.replica_id = ? AND " + database.dialect().sessionGone("r") + ")",
-          replicaId, ttlMillis, service, formerOwner, fencingToken, formerOwner);
+      int taken =
+          update(
+              c,
+              "UPDATE "
+                  + LEASE_TABLE
+                  + " SET owner = ?, fencing_token = fencing_token + 1, "
+                  + "expires_ms = "
+                  + now
+                  + " + ? WHERE service = ? AND owner = ? AND fencing_token = ? AND EXISTS (SELECT 1 "
+                  + "FROM "
+                  + REPLICA_TABLE
+                  + " r WHERE r.replica_id = ? AND "
+                  + database.dialect().sessionGone("r")
+                  + ")",
+              replicaId,
+              ttlMillis,
+              service,
+              formerOwner,
+              fencingToken,
+              formerOwner);
       if (taken == 0) {
         return Optional.empty();
       }
@@ -251,35 +355,57 @@ final class LeaseStore {
   private static Lease lease(ResultSet rs) throws SQLException {
     long since = rs.getLong(5);
     Long sinceLastStart = rs.wasNull() ? null : since;
-    return new Lease(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), sinceLastStart);
+    return new Lease(
+        rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), sinceLastStart);
   }
 
   /**
-   * Takes the lease of {@code service} for {@code replicaId} if nobody holds it, raising its fencing token. A lease
-   * that a replica gave up to restore the balance stays reserved for a while for replicas below their share; {@code
-   * takeReserved} says whether this one is.
+   * Takes the lease of {@code service} for {@code replicaId} if nobody holds it, raising its
+   * fencing token. A lease that a replica gave up to restore the balance stays reserved for a while
+   * for replicas below their share; {@code takeReserved} says whether this one is.
    *
-   * @return the lease as now held, or empty if another replica holds it (or it is reserved for others)
+   * @return the lease as now held, or empty if another replica holds it (or it is reserved for
+   *     others)
    */
   Optional<Lease> acquire(String service, String replicaId, long ttlMillis, boolean takeReserved)
       throws SQLException {
-    String free = takeReserved ? "(owner IS NULL OR expires_ms <= " + now + ")" : "expires_ms <= " + now;
+    String free =
+        takeReserved ? "(owner IS NULL OR expires_ms <= " + now + ")" : "expires_ms <= " + now;
     try (Connection c = database.connection()) {
-      Optional<Lease> taken = Transactions.call(c, () -> {
-        // Skips a row that a fenced transaction has locked, rather than wait for it (see endStaleFences).
-        try (PreparedStatement s = prepare(c, "SELECT service FROM " + LEASE_TABLE + " WHERE service = ? AND "
-            + free + " FOR UPDATE SKIP LOCKED")) {
-          s.setString(1, service);
-          try (ResultSet rs = s.executeQuery()) {
-            if (!rs.next()) {
-              return Optional.<Lease>empty();
-            }
-          }
-        }
-        update(c, "UPDATE " + LEASE_TABLE + " SET owner = ?, fencing_token = fencing_token + 1, expires_ms = " + now
-            + " + ? WHERE service = ?", replicaId, ttlMillis, service);
-        return read(c, " WHERE service = ? AND owner = ?", service, replicaId).stream().findFirst();
-      });
+      Optional<Lease> taken =
+          Transactions.call(
+              c,
+              () -> {
+                // Skips a row that a fenced transaction has locked, rather than wait for it (see
+                // endStaleFences).
+                try (PreparedStatement s =
+                    prepare(
+                        c,
+                        "SELECT service FROM "
+                            + LEASE_TABLE
+                            + " WHERE service = ? AND "
+                            + free
+                            + " FOR UPDATE SKIP LOCKED")) {
+                  s.setString(1, service);
+                  try (ResultSet rs = s.executeQuery()) {
+                    if (!rs.next()) {
+                      return Optional.<Lease>empty();
+                    }
+                  }
+                }
+                update(
+                    c,
+                    "UPDATE "
+                        + LEASE_TABLE
+                        + " SET owner = ?, fencing_token = fencing_token + 1, expires_ms = "
+                        + now
+                        + " + ? WHERE service = ?",
+                    replicaId,
+                    ttlMillis,
+                    service);
+                return read(c, " WHERE service = ? AND owner = ?", service, replicaId).stream()
+                    .findFirst();
+              });
       if (taken.isEmpty()) {
         endStaleFences(c, service);
       }
@@ -288,27 +414,49 @@ final class LeaseStore {
   }
 
   /**
-   * Ends the database session of a fenced transaction that still locks the row of {@code service}'s expired lease
-   * and has waited, idle, for longer than {@link #STALE_FENCE_MILLIS}: its process stalled between the check and the
-   * commit (a pause, SIGSTOP), and would keep the lease from being taken until it woke. Its transaction rolls back.
+   * Ends the database session of a fenced transaction that still locks the row of {@code service}'s
+   * expired lease and has waited, idle, for longer than {@link #STALE_FENCE_MILLIS}: its process
+   * stalled between the check and the commit (a pause, SIGSTOP), and would keep the lease from
+   * being taken until it woke. Its transaction rolls back.
    */
   private void endStaleFences(Connection c, String service) throws SQLException {
-    for (long session : database.dialect().endStaleLockHolders(c, database.dataSource(), LEASE_TABLE, "service",
-        service, now, STALE_FENCE_MILLIS)) {
-      LOG.warn("Ended database session {}: its fenced transaction had locked the expired lease of {} for over {} ms "
-          + "without committing (a paused or stopped process); its transaction is rolled back", session, service,
+    for (long session :
+        database
+            .dialect()
+            .endStaleLockHolders(
+                c,
+                database.dataSource(),
+                LEASE_TABLE,
+                "service",
+                service,
+                now,
+                STALE_FENCE_MILLIS)) {
+      LOG.warn(
+          "Ended database session {}: its fenced transaction had locked the expired lease of {} for over {} ms "
+              + "without committing (a paused or stopped process); its transaction is rolled back",
+          session,
+          service,
           STALE_FENCE_MILLIS);
     }
   }
 
   /**
-   * In the open transaction of {@code c}: whether {@code replicaId} holds the lease of {@code service} under {@code
-   * fencingToken} and it has not expired, by the database's clock; if so, its row stays locked until the
-   * transaction ends, so that no other replica takes the lease before then.
+   * In the open transaction of {@code c}: whether {@code replicaId} holds the lease of {@code
+   * service} under {@code fencingToken} and it has not expired, by the database's clock; if so, its
+   * row stays locked until the transaction ends, so that no other replica takes the lease before
+   * then.
    */
-  boolean lockForCommit(Connection c, String service, String replicaId, long fencingToken) throws SQLException {
-    try (PreparedStatement s = prepare(c, "SELECT 1 FROM " + LEASE_TABLE + " WHERE service = ? AND owner = ? "
-        + "AND fencing_token = ? AND expires_ms > " + now + " FOR UPDATE")) {
+  boolean lockForCommit(Connection c, String service, String replicaId, long fencingToken)
+      throws SQLException {
+    try (PreparedStatement s =
+        prepare(
+            c,
+            "SELECT 1 FROM "
+                + LEASE_TABLE
+                + " WHERE service = ? AND owner = ? "
+                + "AND fencing_token = ? AND expires_ms > "
+                + now
+                + " FOR UPDATE")) {
       s.setString(1, service);
       s.setString(2, replicaId);
       s.setLong(3, fencingToken);
@@ -318,7 +466,10 @@ final class LeaseStore {
     }
   }
 
-  /** Who holds the lease of {@code service} now, in words, e.g. "held by replica b under fencing token 7". */
+  /**
+   * Who holds the lease of {@code service} now, in words, e.g. "held by replica b under fencing
+   * token 7".
+   */
   String describeHolder(Connection c, String service) throws SQLException {
     Optional<Lease> lease = read(c, " WHERE service = ?", service).stream().findFirst();
     if (lease.isEmpty()) {
@@ -328,43 +479,74 @@ final class LeaseStore {
     if (l.owner() == null) {
       return "free (fencing token " + l.fencingToken() + ")";
     }
-    return (l.remainingMillis() > 0 ? "held" : "expired, last held") + " by replica " + l.owner()
-        + " under fencing token " + l.fencingToken();
+    return (l.remainingMillis() > 0 ? "held" : "expired, last held")
+        + " by replica "
+        + l.owner()
+        + " under fencing token "
+        + l.fencingToken();
   }
 
   /**
-   * Gives up the lease of {@code service} if {@code replicaId} still holds it under {@code fencingToken}, recording
-   * the start of its last iteration ({@code startedAgoMillis} before now; {@code null} keeps the recorded one), and
-   * announces it. For {@code reserveMillis} after now only replicas below their share may take it (0: anyone, at
-   * once).
+   * Gives up the lease of {@code service} if {@code replicaId} still holds it under {@code
+   * fencingToken}, recording the start of its last iteration ({@code startedAgoMillis} before now;
+   * {@code null} keeps the recorded one), and announces it. For {@code reserveMillis} after now
+   * only replicas below their share may take it (0: anyone, at once).
    */
-  void release(String service, String replicaId, long fencingToken, Long startedAgoMillis, long reserveMillis)
+  void release(
+      String service,
+      String replicaId,
+      long fencingToken,
+      Long startedAgoMillis,
+      long reserveMillis)
       throws SQLException {
     try (Connection c = database.connection()) {
-      Transactions.run(c, () -> releaseIn(c, service, replicaId, fencingToken, startedAgoMillis, reserveMillis));
+      Transactions.run(
+          c, () -> releaseIn(c, service, replicaId, fencingToken, startedAgoMillis, reserveMillis));
     }
   }
 
   /**
-   * As {@link #release} with no reservation, and removes the replica's row in the same transaction: the replica's
-   * last lease and its place in the count of live replicas go at once, so the others never count a replica that
-   * holds nothing.
+   * As {@link #release} with no reservation, and removes the replica's row in the same transaction:
+   * the replica's last lease and its place in the count of live replicas go at once, so the others
+   * never count a replica that holds nothing.
    */
   void releaseAndLeave(String service, String replicaId, long fencingToken, Long startedAgoMillis)
       throws SQLException {
     try (Connection c = database.connection()) {
-      Transactions.run(c, () -> {
-        releaseIn(c, service, replicaId, fencingToken, startedAgoMillis, 0);
-        update(c, "DELETE FROM " + REPLICA_TABLE + " WHERE replica_id = ?", replicaId);
-      });
+      Transactions.run(
+          c,
+          () -> {
+            releaseIn(c, service, replicaId, fencingToken, startedAgoMillis, 0);
+            update(c, "DELETE FROM " + REPLICA_TABLE + " WHERE replica_id = ?", replicaId);
+          });
     }
   }
 
-  private void releaseIn(Connection c, String service, String replicaId, long fencingToken, Long startedAgoMillis,
-      long reserveMillis) throws SQLException {
-    int released = update(c, "UPDATE " + LEASE_TABLE + " SET owner = NULL, expires_ms = " + now + " + ?, "
-        + "last_started_ms = COALESCE(" + now + " - ?, last_started_ms) WHERE service = ? AND owner = ? "
-        + "AND fencing_token = ?", reserveMillis, startedAgoMillis, service, replicaId, fencingToken);
+  private void releaseIn(
+      Connection c,
+      String service,
+      String replicaId,
+      long fencingToken,
+      Long startedAgoMillis,
+      long reserveMillis)
+      throws SQLException {
+    int released =
+        update(
+            c,
+            "UPDATE "
+                + LEASE_TABLE
+                + " SET owner = NULL, expires_ms = "
+                + now
+                + " + ?, "
+                + "last_started_ms = COALESCE("
+                + now
+                + " - ?, last_started_ms) WHERE service = ? AND owner = ? "
+                + "AND fencing_token = ?",
+            reserveMillis,
+            startedAgoMillis,
+            service,
+            replicaId,
+            fencingToken);
     if (released > 0) {
       database.dialect().announceRelease(c, service);
     }

@@ -12,22 +12,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Waits, on a connection of its own, for the session lock of one other live replica (the next one by id, so that
- * every replica is watched by one other): the moment that replica's session ends, the wait takes the lock, lets it
- * go at once and calls {@code onGone} with that replica's id, and announces it where the database has notifications, so that the replicas
- * see the orphaned leases within milliseconds instead of at their next poll. When the replicas change, {@link
- * #retarget} ends the wait at once, so that a replica that joins is watched within a poll. Polling stays the
+ * Waits, on a connection of its own, for the session lock of one other live replica (the next one
+ * by id, so that every replica is watched by one other): the moment that replica's session ends,
+ * the wait takes the lock, lets it go at once and calls {@code onGone} with that replica's id, and
+ * announces it where the database has notifications, so that the replicas see the orphaned leases
+ * within milliseconds instead of at their next poll. When the replicas change, {@link #retarget}
+ * ends the wait at once, so that a replica that joins is watched within a poll. Polling stays the
  * fallback: a replica nobody watches (its watcher died with it) is found at the next poll.
  */
 final class PeerWatch implements Runnable {
-  /** How long one wait lasts at most, after which the watch looks again for the replica to watch. */
+  /**
+   * How long one wait lasts at most, after which the watch looks again for the replica to watch.
+   */
   static final int WAIT_MILLIS = 2_000;
 
   /**
-   * How long a replica whose session the watch saw end is not watched again. While another session (a second watch
-   * of it, or the server session of an aborted watch still waiting for its lock) takes the freed lock, that replica
-   * looks alive; watching it again would take the lock back and forth with that session and keep it looking alive
-   * to everyone, so that its leases would wait for their TTL. The default lease TTL.
+   * How long a replica whose session the watch saw end is not watched again. While another session
+   * (a second watch of it, or the server session of an aborted watch still waiting for its lock)
+   * takes the freed lock, that replica looks alive; watching it again would take the lock back and
+   * forth with that session and keep it looking alive to everyone, so that its leases would wait
+   * for their TTL. The default lease TTL.
    */
   static final long GONE_MEMORY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -44,7 +48,12 @@ final class PeerWatch implements Runnable {
   // The replicas this watch saw gone, and when; read and written by the watch's thread only.
   private final Map<String, Long> seenGone = new HashMap<>();
 
-  PeerWatch(Database database, LeaseStore store, String replicaId, long retryNanos, Consumer<String> onGone) {
+  PeerWatch(
+      Database database,
+      LeaseStore store,
+      String replicaId,
+      long retryNanos,
+      Consumer<String> onGone) {
     this.database = database;
     this.store = store;
     this.replicaId = replicaId;
@@ -58,8 +67,8 @@ final class PeerWatch implements Runnable {
   }
 
   /**
-   * The live replicas changed: ends the current wait (by aborting its connection) and looks again for the replica
-   * to watch.
+   * The live replicas changed: ends the current wait (by aborting its connection) and looks again
+   * for the replica to watch.
    */
   void retarget() {
     Connection waiting = connection;
@@ -86,7 +95,10 @@ final class PeerWatch implements Runnable {
         if (retargeting) {
           retargeting = false;
         } else {
-          LOG.debug("Replica {} stopped watching another replica's session for now: {}", replicaId, e.toString());
+          LOG.debug(
+              "Replica {} stopped watching another replica's session for now: {}",
+              replicaId,
+              e.toString());
           LockSupport.parkNanos(retryNanos);
         }
       }

@@ -18,10 +18,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Reads the run journal ({@value LoopworkSchema#PREFIX}run) that {@link JdbcLoopRuntime} writes: the iterations of
- * coordinated services on every replica that shares the database, for status pages and charts. It only reads;
- * entries appear a fraction of a second after their iteration ends, as the journal writes in the background.
- * Thread-safe.
+ * Reads the run journal ({@value LoopworkSchema#PREFIX}run) that {@link JdbcLoopRuntime} writes:
+ * the iterations of coordinated services on every replica that shares the database, for status
+ * pages and charts. It only reads; entries appear a fraction of a second after their iteration
+ * ends, as the journal writes in the background. Thread-safe.
  */
 public final class RunHistory {
   private final Database database;
@@ -45,7 +45,12 @@ public final class RunHistory {
    * @param outcome how it ended
    * @param error a summary of its error, or null
    */
-  public record Run(String service, String replicaId, Instant startedAt, Duration duration, IterationOutcome outcome,
+  public record Run(
+      String service,
+      String replicaId,
+      Instant startedAt,
+      Duration duration,
+      IterationOutcome outcome,
       String error) {}
 
   /**
@@ -68,8 +73,8 @@ public final class RunHistory {
   }
 
   /**
-   * The latest iteration of each of {@code services} that has one in the journal, by name; one indexed query per
-   * service.
+   * The latest iteration of each of {@code services} that has one in the journal, by name; one
+   * indexed query per service.
    *
    * @throws DatabaseException if the journal cannot be read
    */
@@ -87,14 +92,25 @@ public final class RunHistory {
 
   private List<Run> latest(Connection c, String service, int limit) throws SQLException {
     List<Run> runs = new ArrayList<>();
-    try (PreparedStatement select = c.prepareStatement("SELECT replica_id, started_at, duration_us, outcome, error "
-        + "FROM " + RUN_TABLE + " WHERE service = ? ORDER BY started_at DESC, id DESC FETCH FIRST " + limit
-        + " ROWS ONLY")) {
+    try (PreparedStatement select =
+        c.prepareStatement(
+            "SELECT replica_id, started_at, duration_us, outcome, error "
+                + "FROM "
+                + RUN_TABLE
+                + " WHERE service = ? ORDER BY started_at DESC, id DESC FETCH FIRST "
+                + limit
+                + " ROWS ONLY")) {
       select.setString(1, service);
       try (ResultSet rs = select.executeQuery()) {
         while (rs.next()) {
-          runs.add(new Run(service, rs.getString(1), database.dialect().timestampValue(rs, 2),
-              Duration.ofNanos(rs.getLong(3) * 1_000), IterationOutcome.valueOf(rs.getString(4)), rs.getString(5)));
+          runs.add(
+              new Run(
+                  service,
+                  rs.getString(1),
+                  database.dialect().timestampValue(rs, 2),
+                  Duration.ofNanos(rs.getLong(3) * 1_000),
+                  IterationOutcome.valueOf(rs.getString(4)),
+                  rs.getString(5)));
         }
       }
     }
@@ -102,7 +118,15 @@ public final class RunHistory {
   }
 
   private DatabaseException failed(String what, SQLException e) {
-    return new DatabaseException("Cannot read " + what + " from " + RUN_TABLE + " in " + database.url() + ": "
-        + e.getMessage(), e);
+    return new DatabaseException(
+        "Cannot read "
+            + what
+            + " from "
+            + RUN_TABLE
+            + " in "
+            + database.url()
+            + ": "
+            + e.getMessage(),
+        e);
   }
 }

@@ -23,11 +23,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records every iteration in {@value LoopworkSchema#PREFIX}run: service, replica, start, duration, outcome, fencing
- * token and a summary of the error. A listener that only queues the result; a background thread writes the queue
- * in batches, so the loop never waits for the database. While the database is down, entries wait in the queue
- * (at most {@value #CAPACITY}; older ones beyond that are dropped and counted) and are written when it returns.
- * {@link #close()} writes what is left.
+ * Records every iteration in {@value LoopworkSchema#PREFIX}run: service, replica, start, duration,
+ * outcome, fencing token and a summary of the error. A listener that only queues the result; a
+ * background thread writes the queue in batches, so the loop never waits for the database. While
+ * the database is down, entries wait in the queue (at most {@value #CAPACITY}; older ones beyond
+ * that are dropped and counted) and are written when it returns. {@link #close()} writes what is
+ * left.
  */
 final class RunJournal implements LoopListener, AutoCloseable {
   /** How many entries wait at most; beyond that the oldest are dropped. */
@@ -53,26 +54,45 @@ final class RunJournal implements LoopListener, AutoCloseable {
     this.database = database;
     this.health = health;
     this.replicaId = replicaId;
-    this.writer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("loopwork-journal"));
+    this.writer =
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("loopwork-journal"));
     writer.scheduleWithFixedDelay(this::flush, 200, 200, TimeUnit.MILLISECONDS);
   }
 
-  private record Entry(String service, long iteration, Long fencingToken, Instant startedAt,
-      long durationMicros, String outcome, String error) {}
+  private record Entry(
+      String service,
+      long iteration,
+      Long fencingToken,
+      Instant startedAt,
+      long durationMicros,
+      String outcome,
+      String error) {}
 
   @Override
   public void onIterationEnd(LoopService service, IterationResult result) {
-    String error = result.failure().map(DatabaseException::describe).map(RunJournal::summary).orElse(null);
-    // The token the iteration ran under (0: granted without a lease, as every-replica services are).
-    Long token = result.fencingToken().isPresent() && result.fencingToken().getAsLong() > 0
-        ? result.fencingToken().getAsLong() : null;
-    Entry entry = new Entry(result.serviceName(), result.iteration(), token,
-        result.startedAt(), result.duration().toNanos() / 1_000, result.outcome().name(),
-        error);
+    String error =
+        result.failure().map(DatabaseException::describe).map(RunJournal::summary).orElse(null);
+    // The token the iteration ran under (0: granted without a lease, as every-replica services
+    // are).
+    Long token =
+        result.fencingToken().isPresent() && result.fencingToken().getAsLong() > 0
+            ? result.fencingToken().getAsLong()
+            : null;
+    Entry entry =
+        new Entry(
+            result.serviceName(),
+            result.iteration(),
+            token,
+            result.startedAt(),
+            result.duration().toNanos() / 1_000,
+            result.outcome().name(),
+            error);
     while (!queue.offer(entry)) {
       if (queue.poll() != null && dropped.incrementAndGet() == 1) {
-        LOG.warn("The run journal's queue is full ({} entries): dropping the oldest entries until the database "
-            + "keeps up", CAPACITY);
+        LOG.warn(
+            "The run journal's queue is full ({} entries): dropping the oldest entries until the database "
+                + "keeps up",
+            CAPACITY);
       }
     }
   }
@@ -86,7 +106,10 @@ final class RunJournal implements LoopListener, AutoCloseable {
     return unwritten.size();
   }
 
-  /** Writes what is queued, in batches; keeps a failed batch for the next attempt. Runs on the writer thread. */
+  /**
+   * Writes what is queued, in batches; keeps a failed batch for the next attempt. Runs on the
+   * writer thread.
+   */
   synchronized void flush() {
     try {
       do {
@@ -100,7 +123,10 @@ final class RunJournal implements LoopListener, AutoCloseable {
       } while (!queue.isEmpty());
     } catch (SQLException e) {
       if (isRefusedData(e)) {
-        LOG.error("The database refused {} run journal entries; dropping them: {}", unwritten.size(), e.toString());
+        LOG.error(
+            "The database refused {} run journal entries; dropping them: {}",
+            unwritten.size(),
+            e.toString());
         unwritten.clear();
       } else {
         health.failed("write the run journal", e);
@@ -110,7 +136,10 @@ final class RunJournal implements LoopListener, AutoCloseable {
     }
   }
 
-  /** A data or constraint error (SQLState class 22 or 23): retrying the same rows would fail forever. */
+  /**
+   * A data or constraint error (SQLState class 22 or 23): retrying the same rows would fail
+   * forever.
+   */
   private static boolean isRefusedData(SQLException e) {
     for (SQLException next = e; next != null; next = next.getNextException()) {
       String state = next.getSQLState();
@@ -123,26 +152,32 @@ final class RunJournal implements LoopListener, AutoCloseable {
 
   private void write(List<Entry> entries) throws SQLException {
     try (Connection c = database.connection();
-        PreparedStatement insert = c.prepareStatement("INSERT INTO " + RUN_TABLE + " (service, replica_id, "
-            + "iteration, fencing_token, started_at, duration_us, outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-      Transactions.run(c, () -> {
-        for (Entry e : entries) {
-          insert.setString(1, e.service);
-          insert.setString(2, replicaId);
-          insert.setLong(3, e.iteration);
-          if (e.fencingToken == null) {
-            insert.setNull(4, Types.BIGINT);
-          } else {
-            insert.setLong(4, e.fencingToken);
-          }
-          insert.setObject(5, database.dialect().timestampParameter(e.startedAt));
-          insert.setLong(6, e.durationMicros);
-          insert.setString(7, e.outcome);
-          insert.setString(8, e.error);
-          insert.addBatch();
-        }
-        insert.executeBatch();
-      });
+        PreparedStatement insert =
+            c.prepareStatement(
+                "INSERT INTO "
+                    + RUN_TABLE
+                    + " (service, replica_id, "
+                    + "iteration, fencing_token, started_at, duration_us, outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+      Transactions.run(
+          c,
+          () -> {
+            for (Entry e : entries) {
+              insert.setString(1, e.service);
+              insert.setString(2, replicaId);
+              insert.setLong(3, e.iteration);
+              if (e.fencingToken == null) {
+                insert.setNull(4, Types.BIGINT);
+              } else {
+                insert.setLong(4, e.fencingToken);
+              }
+              insert.setObject(5, database.dialect().timestampParameter(e.startedAt));
+              insert.setLong(6, e.durationMicros);
+              insert.setString(7, e.outcome);
+              insert.setString(8, e.error);
+              insert.addBatch();
+            }
+            insert.executeBatch();
+          });
     }
   }
 
@@ -159,6 +194,8 @@ final class RunJournal implements LoopListener, AutoCloseable {
   }
 
   static String summary(String error) {
-    return error.length() <= ERROR_SUMMARY_LENGTH ? error : error.substring(0, ERROR_SUMMARY_LENGTH - 3) + "...";
+    return error.length() <= ERROR_SUMMARY_LENGTH
+        ? error
+        : error.substring(0, ERROR_SUMMARY_LENGTH - 3) + "...";
   }
 }

@@ -10,11 +10,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 /**
- * A coordinator in front of another one that carries out run-once requests ({@link ServiceControls#requestRunOnce})
- * without losing them: {@link #runNow} asks the service for one extra iteration, and the request is claimed only
- * when that iteration has its permit from the coordinator behind. While the permit waits (the lease is on its way,
- * or held by another replica), the request stays in the table for whichever replica gets the permit first; a claim
- * that fails (another replica took the request) gives the permit back. Thread-safe.
+ * A coordinator in front of another one that carries out run-once requests ({@link
+ * ServiceControls#requestRunOnce}) without losing them: {@link #runNow} asks the service for one
+ * extra iteration, and the request is claimed only when that iteration has its permit from the
+ * coordinator behind. While the permit waits (the lease is on its way, or held by another replica),
+ * the request stays in the table for whichever replica gets the permit first; a claim that fails
+ * (another replica took the request) gives the permit back. Thread-safe.
  */
 public final class RunOnceGate implements LoopCoordinator {
   /** How soon a service whose requested iteration is waiting for its permit asks again. */
@@ -30,9 +31,9 @@ public final class RunOnceGate implements LoopCoordinator {
   }
 
   /**
-   * Asks the running {@code service} for one extra iteration now ({@link LoopService#runNow()}); {@code claim} takes
-   * the request once that iteration is granted, and if it fails, the iteration does not run. The schedule is
-   * unchanged.
+   * Asks the running {@code service} for one extra iteration now ({@link LoopService#runNow()});
+   * {@code claim} takes the request once that iteration is granted, and if it fails, the iteration
+   * does not run. The schedule is unchanged.
    *
    * @return whether the service is running (otherwise nothing happens and no claim is made)
    */
@@ -76,7 +77,9 @@ public final class RunOnceGate implements LoopCoordinator {
       IterationPermit permit = inner.permit();
       if (!permit.isGranted()) {
         // A requested iteration waits for a grant, asked again soon.
-        return pass != null && permit.deferral().isZero() ? IterationPermit.deferred(RETRY) : permit;
+        return pass != null && permit.deferral().isZero()
+            ? IterationPermit.deferred(RETRY)
+            : permit;
       }
       if (pass != null && passes.remove(name, pass) && !claim(pass, permit)) {
         // The request was taken elsewhere: this iteration was let through for it only.
@@ -85,7 +88,9 @@ public final class RunOnceGate implements LoopCoordinator {
       return permit;
     }
 
-    /** Claims the request of a granted iteration; if that fails or throws, the grant is given back. */
+    /**
+     * Claims the request of a granted iteration; if that fails or throws, the grant is given back.
+     */
     private boolean claim(BooleanSupplier pass, IterationPermit permit) {
       boolean claimed = false;
       try {

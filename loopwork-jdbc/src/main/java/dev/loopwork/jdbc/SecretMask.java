@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Secret values (passwords, tokens, the credentials in a JDBC URL), and texts and errors with each of them replaced
- * by {@code ***}: for driver messages, which echo what they were given, before they are logged, printed or stored.
+ * Secret values (passwords, tokens, the credentials in a JDBC URL), and texts and errors with each
+ * of them replaced by {@code ***}: for driver messages, which echo what they were given, before
+ * they are logged, printed or stored.
  */
 public final class SecretMask {
   private static final String MASK = "***";
@@ -18,8 +19,13 @@ public final class SecretMask {
 
   private SecretMask(Collection<String> secrets) {
     // Longest first, so that a secret that contains another is masked whole.
-    this.secrets = secrets.stream().filter(Objects::nonNull).filter(s -> !s.isEmpty()).distinct()
-        .sorted(Comparator.comparingInt(String::length).reversed()).toList();
+    this.secrets =
+        secrets.stream()
+            .filter(Objects::nonNull)
+            .filter(s -> !s.isEmpty())
+            .distinct()
+            .sorted(Comparator.comparingInt(String::length).reversed())
+            .toList();
   }
 
   /** A mask of {@code secrets}; null and empty values are ignored. */
@@ -28,9 +34,9 @@ public final class SecretMask {
   }
 
   /**
-   * A mask of what a connection's settings hold: the user info of {@code jdbcUrl} ({@code user:secret@}), the
-   * values of its parameters named like a password ({@code password=}, {@code sslpassword=}...), and {@code
-   * password} (which may be null).
+   * A mask of what a connection's settings hold: the user info of {@code jdbcUrl} ({@code
+   * user:secret@}), the values of its parameters named like a password ({@code password=}, {@code
+   * sslpassword=}...), and {@code password} (which may be null).
    */
   public static SecretMask ofConnection(String jdbcUrl, String password) {
     List<String> secrets = new ArrayList<>(JdbcUrls.secrets(jdbcUrl));
@@ -58,15 +64,17 @@ public final class SecretMask {
   }
 
   /**
-   * {@code error} itself if its messages (its own, its causes' and the chained {@link SQLException#getNextException
-   * next} ones) show no secret; otherwise a copy with each message masked, the same SQL state, vendor code and stack
-   * trace, and the causes replaced by masked copies that keep their class name in the message.
+   * {@code error} itself if its messages (its own, its causes' and the chained {@link
+   * SQLException#getNextException next} ones) show no secret; otherwise a copy with each message
+   * masked, the same SQL state, vendor code and stack trace, and the causes replaced by masked
+   * copies that keep their class name in the message.
    */
   public SQLException apply(SQLException error) {
     if (!showsSecret(error)) {
       return error;
     }
-    SQLException copy = new SQLException(apply(error.getMessage()), error.getSQLState(), error.getErrorCode());
+    SQLException copy =
+        new SQLException(apply(error.getMessage()), error.getSQLState(), error.getErrorCode());
     copy.setStackTrace(error.getStackTrace());
     if (error.getCause() != null && error.getCause() != error) {
       copy.initCause(maskedCause(error.getCause()));
@@ -94,7 +102,9 @@ public final class SecretMask {
       if (!Objects.equals(apply(t.getMessage()), t.getMessage())) {
         return true;
       }
-      if (t instanceof SQLException sql && sql.getNextException() != null && showsSecret(sql.getNextException())) {
+      if (t instanceof SQLException sql
+          && sql.getNextException() != null
+          && showsSecret(sql.getNextException())) {
         return true;
       }
     }

@@ -4,10 +4,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 
 /**
- * Runs statements as one transaction on a connection that is otherwise in auto-commit mode: the one transaction
- * template of the project. The first exception is the one thrown: a failure of the rollback, or of restoring
- * auto-commit, is attached to it as suppressed (a connection that died fails all three, and its own error is the
- * one that says why).
+ * Runs statements as one transaction on a connection that is otherwise in auto-commit mode: the one
+ * transaction template of the project. The first exception is the one thrown: a failure of the
+ * rollback, or of restoring auto-commit, is attached to it as suppressed (a connection that died
+ * fails all three, and its own error is the one that says why).
  */
 final class Transactions {
   private Transactions() {}
@@ -22,12 +22,17 @@ final class Transactions {
     T run() throws SQLException;
   }
 
-  /** Runs {@code body} in one transaction of {@code connection}: committed if it returns, rolled back if it throws. */
+  /**
+   * Runs {@code body} in one transaction of {@code connection}: committed if it returns, rolled
+   * back if it throws.
+   */
   static void run(Connection connection, Body body) throws SQLException {
-    call(connection, () -> {
-      body.run();
-      return null;
-    });
+    call(
+        connection,
+        () -> {
+          body.run();
+          return null;
+        });
   }
 
   /** As {@link #run}, returning what {@code work} returns. */
@@ -55,13 +60,15 @@ final class Transactions {
     }
   }
 
-  private static void restoreAutoCommit(Connection connection, Throwable failure) throws SQLException {
+  private static void restoreAutoCommit(Connection connection, Throwable failure)
+      throws SQLException {
     release(failure, () -> connection.setAutoCommit(true));
   }
 
   /**
-   * Runs {@code release}, which gives back what an operation took, after that operation ended with {@code failure}
-   * ({@code null}: it succeeded): an exception of the release is attached to the failure, or thrown if there is none.
+   * Runs {@code release}, which gives back what an operation took, after that operation ended with
+   * {@code failure} ({@code null}: it succeeded): an exception of the release is attached to the
+   * failure, or thrown if there is none.
    */
   static void release(Throwable failure, Body release) throws SQLException {
     try {

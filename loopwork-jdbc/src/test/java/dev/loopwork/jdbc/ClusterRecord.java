@@ -17,8 +17,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What replicas of {@link ReplicaMain} did, read back from Loopwork's tables: the run journal and the leases. The
- * services are {@code svc-00...}; single-service checks are about {@code svc-00}.
+ * What replicas of {@link ReplicaMain} did, read back from Loopwork's tables: the run journal and
+ * the leases. The services are {@code svc-00...}; single-service checks are about {@code svc-00}.
  */
 final class ClusterRecord {
   private final Database database;
@@ -29,44 +29,65 @@ final class ClusterRecord {
 
   boolean balanced(int replicas, int leases) throws SQLException {
     Map<String, Integer> held = new HashMap<>();
-    for (String row : query("SELECT owner || '=' || COUNT(*) FROM loopwork_lease WHERE owner IS NOT NULL AND "
-        + "expires_ms > " + database.dialect().nowMillis() + " GROUP BY owner")) {
+    for (String row :
+        query(
+            "SELECT owner || '=' || COUNT(*) FROM loopwork_lease WHERE owner IS NOT NULL AND "
+                + "expires_ms > "
+                + database.dialect().nowMillis()
+                + " GROUP BY owner")) {
       String[] parts = row.split("=");
       held.put(parts[0], Integer.parseInt(parts[1]));
     }
     int most = (leases + replicas - 1) / replicas + 1;
-    return held.size() == replicas && held.values().stream().mapToInt(Integer::intValue).sum() == leases
+    return held.size() == replicas
+        && held.values().stream().mapToInt(Integer::intValue).sum() == leases
         && held.values().stream().allMatch(n -> n <= most);
   }
 
   String holderOf(String service) throws SQLException {
-    await().atMost(Duration.ofSeconds(10)).until(() -> !query("SELECT owner FROM loopwork_lease WHERE service = '"
-        + service + "' AND owner IS NOT NULL").isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                !query(
+                        "SELECT owner FROM loopwork_lease WHERE service = '"
+                            + service
+                            + "' AND owner IS NOT NULL")
+                    .isEmpty());
     return query("SELECT owner FROM loopwork_lease WHERE service = '" + service + "'").get(0);
   }
 
   OffsetDateTime awaitFirstRun(String replica, Instant after, Duration within) throws SQLException {
-    String sql = "SELECT MIN(started_at) FROM loopwork_run WHERE service = 'svc-00' AND replica_id = ? "
-        + "AND started_at > ?";
+    String sql =
+        "SELECT MIN(started_at) FROM loopwork_run WHERE service = 'svc-00' AND replica_id = ? "
+            + "AND started_at > ?";
     await().atMost(within).until(() -> timestamp(sql, replica, after) != null);
     return timestamp(sql, replica, after);
   }
 
-  /** The first start of svc-00 after {@code after} on any replica but {@code owner}, waiting for it. */
-  OffsetDateTime awaitFirstRunElsewhere(String owner, OffsetDateTime after, Duration within) throws SQLException {
-    String sql = "SELECT MIN(started_at) FROM loopwork_run WHERE service = 'svc-00' AND replica_id <> ? "
-        + "AND started_at > ?";
+  /**
+   * The first start of svc-00 after {@code after} on any replica but {@code owner}, waiting for it.
+   */
+  OffsetDateTime awaitFirstRunElsewhere(String owner, OffsetDateTime after, Duration within)
+      throws SQLException {
+    String sql =
+        "SELECT MIN(started_at) FROM loopwork_run WHERE service = 'svc-00' AND replica_id <> ? "
+            + "AND started_at > ?";
     await().atMost(within).until(() -> timestamp(sql, owner, after.toInstant()) != null);
     return timestamp(sql, owner, after.toInstant());
   }
 
   OffsetDateTime lastRun(String replica) throws SQLException {
-    return timestamp("SELECT MAX(started_at) FROM loopwork_run WHERE service = 'svc-00' AND replica_id = ? "
-        + "AND started_at > ?", replica, Instant.EPOCH);
+    return timestamp(
+        "SELECT MAX(started_at) FROM loopwork_run WHERE service = 'svc-00' AND replica_id = ? "
+            + "AND started_at > ?",
+        replica,
+        Instant.EPOCH);
   }
 
   OffsetDateTime timestamp(String sql, String replica, Instant after) throws SQLException {
-    try (Connection c = database.connection(); PreparedStatement s = c.prepareStatement(sql)) {
+    try (Connection c = database.connection();
+        PreparedStatement s = c.prepareStatement(sql)) {
       s.setString(1, replica);
       s.setObject(2, after.atOffset(ZoneOffset.UTC));
       try (ResultSet rs = s.executeQuery()) {
@@ -78,16 +99,21 @@ final class ClusterRecord {
 
   List<Long> fencingTokensInStartOrder(String service) throws SQLException {
     List<Long> tokens = new ArrayList<>();
-    for (String token : query("SELECT fencing_token FROM loopwork_run WHERE service = '" + service
-        + "' ORDER BY started_at")) {
+    for (String token :
+        query(
+            "SELECT fencing_token FROM loopwork_run WHERE service = '"
+                + service
+                + "' ORDER BY started_at")) {
       tokens.add(Long.parseLong(token));
     }
     return tokens;
   }
 
   long fencingTokenAt(String replica, OffsetDateTime startedAt) throws SQLException {
-    try (Connection c = database.connection(); PreparedStatement s = c.prepareStatement(
-        "SELECT fencing_token FROM loopwork_run WHERE service = 'svc-00' AND replica_id = ? AND started_at = ?")) {
+    try (Connection c = database.connection();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT fencing_token FROM loopwork_run WHERE service = 'svc-00' AND replica_id = ? AND started_at = ?")) {
       s.setString(1, replica);
       s.setObject(2, startedAt);
       try (ResultSet rs = s.executeQuery()) {
@@ -98,12 +124,15 @@ final class ClusterRecord {
   }
 
   int journalCount() throws SQLException {
-    return Integer.parseInt(query("SELECT COUNT(*) FROM loopwork_run WHERE service LIKE 'svc-%'").get(0));
+    return Integer.parseInt(
+        query("SELECT COUNT(*) FROM loopwork_run WHERE service LIKE 'svc-%'").get(0));
   }
 
   int runsStartedBetween(Instant from, Instant to) throws SQLException {
-    try (Connection c = database.connection(); PreparedStatement s = c.prepareStatement(
-        "SELECT COUNT(*) FROM loopwork_run WHERE service LIKE 'svc-%' AND started_at BETWEEN ? AND ?")) {
+    try (Connection c = database.connection();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT COUNT(*) FROM loopwork_run WHERE service LIKE 'svc-%' AND started_at BETWEEN ? AND ?")) {
       s.setObject(1, from.atOffset(ZoneOffset.UTC));
       s.setObject(2, to.atOffset(ZoneOffset.UTC));
       try (ResultSet rs = s.executeQuery()) {
@@ -115,15 +144,20 @@ final class ClusterRecord {
 
   /** Pairs of journal entries of one service, from different replicas, whose time spans overlap. */
   int overlappingIterations() throws SQLException {
-    return Integer.parseInt(query("SELECT COUNT(*) FROM loopwork_run x JOIN loopwork_run y "
-        + "ON x.service = y.service AND x.id < y.id AND x.replica_id <> y.replica_id "
-        + "AND x.started_at < y.started_at + y.duration_us * INTERVAL '1 microsecond' "
-        + "AND y.started_at < x.started_at + x.duration_us * INTERVAL '1 microsecond'").get(0));
+    return Integer.parseInt(
+        query(
+                "SELECT COUNT(*) FROM loopwork_run x JOIN loopwork_run y "
+                    + "ON x.service = y.service AND x.id < y.id AND x.replica_id <> y.replica_id "
+                    + "AND x.started_at < y.started_at + y.duration_us * INTERVAL '1 microsecond' "
+                    + "AND y.started_at < x.started_at + x.duration_us * INTERVAL '1 microsecond'")
+            .get(0));
   }
 
   List<String> query(String sql) throws SQLException {
     List<String> rows = new ArrayList<>();
-    try (Connection c = database.connection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    try (Connection c = database.connection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
       while (rs.next()) {
         rows.add(rs.getString(1));
       }

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
- * Issue 13: an outage is one WARN and one INFO, also when the connection is cut again and again (an administrator
- * terminating sessions every 2 s): it ends only once the database has answered for {@link
- * DatabaseHealth#SETTLE_NANOS}, while iterations may run again at the first answer.
+ * Issue 13: an outage is one WARN and one INFO, also when the connection is cut again and again (an
+ * administrator terminating sessions every 2 s): it ends only once the database has answered for
+ * {@link DatabaseHealth#SETTLE_NANOS}, while iterations may run again at the first answer.
  */
 class DatabaseHealthTest {
   private final AtomicLong nanos = new AtomicLong();
@@ -59,10 +59,13 @@ class DatabaseHealthTest {
     advanceSeconds(3.5);
     health.succeeded();
     assertThat(levels()).containsExactly(Level.WARN, Level.INFO);
-    assertThat(log.list.get(0).getFormattedMessage()).contains("Cannot renew the leases").contains("57P01")
+    assertThat(log.list.get(0).getFormattedMessage())
+        .contains("Cannot renew the leases")
+        .contains("57P01")
         .contains("logged once per outage");
     assertThat(log.list.get(0).getThrowableProxy()).isNull();
-    assertThat(log.list.get(1).getFormattedMessage()).contains("is reachable again after an outage of 18.200 s");
+    assertThat(log.list.get(1).getFormattedMessage())
+        .contains("is reachable again after an outage of 18.200 s");
   }
 
   @Test

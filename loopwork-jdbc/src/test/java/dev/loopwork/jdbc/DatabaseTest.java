@@ -18,7 +18,8 @@ class DatabaseTest {
   @Test
   void withoutUrlIsAnEmbeddedH2FileInTheDataDirectory(@TempDir Path dir) throws Exception {
     try (Database database = Database.builder().dataDirectory(dir).build()) {
-      try (Connection c = database.connection(); Statement s = c.createStatement()) {
+      try (Connection c = database.connection();
+          Statement s = c.createStatement()) {
         s.execute("CREATE TABLE app_probe (id INT)");
       }
       assertThat(database.product()).isEqualTo("H2");
@@ -27,15 +28,20 @@ class DatabaseTest {
     assertThat(dir.resolve("loopwork.mv.db")).exists();
   }
 
-  /** Issue 14: a driver message that echoes the connection's password leaves a transaction masked. */
+  /**
+   * Issue 14: a driver message that echoes the connection's password leaves a transaction masked.
+   */
   @Test
   void aTransactionsErrorShowsNotThePassword() {
-    try (Database database = Database.builder().url(TestDatabases.h2Url()).user("sa").password("pw-secret-9")
-        .build()) {
-      assertThatThrownBy(() -> database.useTransaction(c -> c.createStatement()
-          .execute("SELECT 'pw-secret-9' FROM no_such_table")))
+    try (Database database =
+        Database.builder().url(TestDatabases.h2Url()).user("sa").password("pw-secret-9").build()) {
+      assertThatThrownBy(
+              () ->
+                  database.useTransaction(
+                      c -> c.createStatement().execute("SELECT 'pw-secret-9' FROM no_such_table")))
           .isInstanceOf(java.sql.SQLException.class)
-          .hasMessageContaining("'***'").hasMessageNotContaining("pw-secret-9")
+          .hasMessageContaining("'***'")
+          .hasMessageNotContaining("pw-secret-9")
           .satisfies(e -> assertThat(((java.sql.SQLException) e).getSQLState()).isEqualTo("42S04"));
     }
   }
@@ -60,7 +66,8 @@ class DatabaseTest {
       Database database = Database.of(application);
       assertThat(database.product()).isEqualTo("H2");
       assertThat(database.dataSource()).isSameAs(application);
-      try (Connection c = database.connection(); Statement s = c.createStatement();
+      try (Connection c = database.connection();
+          Statement s = c.createStatement();
           ResultSet rs = s.executeQuery("SELECT 6 * 7")) {
         rs.next();
         assertThat(rs.getInt(1)).isEqualTo(42);
@@ -76,17 +83,28 @@ class DatabaseTest {
 
   @Test
   void missingDriverNamesTheUrlWithoutSecrets() {
-    assertThatThrownBy(() -> Database.builder().url("jdbc:nosuchdb://db.example:1/app?password=hunter2")
-            .password("s3cret").build())
+    assertThatThrownBy(
+            () ->
+                Database.builder()
+                    .url("jdbc:nosuchdb://db.example:1/app?password=hunter2")
+                    .password("s3cret")
+                    .build())
         .isInstanceOf(DatabaseException.class)
-        .hasMessageContaining("No JDBC driver on the class path accepts jdbc:nosuchdb://db.example:1/app")
+        .hasMessageContaining(
+            "No JDBC driver on the class path accepts jdbc:nosuchdb://db.example:1/app")
         .satisfies(e -> assertThat(fullTrace(e)).doesNotContain("hunter2", "s3cret"));
   }
 
   @Test
   void unreachableDatabaseFailsFastWithoutSecrets() {
-    assertThatThrownBy(() -> Database.builder().url("jdbc:postgresql://127.0.0.1:1/app?password=hunter2")
-            .user("app").password("s3cret").connectionTimeout(Duration.ofMillis(500)).build())
+    assertThatThrownBy(
+            () ->
+                Database.builder()
+                    .url("jdbc:postgresql://127.0.0.1:1/app?password=hunter2")
+                    .user("app")
+                    .password("s3cret")
+                    .connectionTimeout(Duration.ofMillis(500))
+                    .build())
         .isInstanceOf(DatabaseException.class)
         .hasMessageContaining("Cannot connect to jdbc:postgresql://127.0.0.1:1/app as user app")
         .satisfies(e -> assertThat(fullTrace(e)).doesNotContain("hunter2", "s3cret"));
@@ -95,8 +113,11 @@ class DatabaseTest {
   @Test
   void toStringShowsNoCredentials() {
     String url = TestDatabases.h2Url() + ";PASSWORD=hunter2";
-    try (Database database = Database.builder().url(TestDatabases.h2Url()).user("sa").password("s3cret").build()) {
-      assertThat(database.toString()).startsWith("Database[H2 jdbc:h2:mem:").doesNotContain("s3cret", "sa");
+    try (Database database =
+        Database.builder().url(TestDatabases.h2Url()).user("sa").password("s3cret").build()) {
+      assertThat(database.toString())
+          .startsWith("Database[H2 jdbc:h2:mem:")
+          .doesNotContain("s3cret", "sa");
     }
     assertThat(dev.loopwork.jdbc.internal.JdbcUrls.redact(url)).doesNotContain("hunter2");
   }

@@ -20,24 +20,33 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 13: a frozen owner never commits after it lost its lease; subclassed per database. Three replica JVMs
- * ({@link ReplicaMain}) run one service that, every 500 ms, inserts {@code (replica, token)} and sleeps 0.3 s in the
- * database in the same transaction. The owner is frozen with SIGSTOP while that transaction is in flight (seen among
- * the server's sessions), kept frozen for the TTL plus 5 s, and thawed with SIGCONT.
+ * Issue 13: a frozen owner never commits after it lost its lease; subclassed per database. Three
+ * replica JVMs ({@link ReplicaMain}) run one service that, every 500 ms, inserts {@code (replica,
+ * token)} and sleeps 0.3 s in the database in the same transaction. The owner is frozen with
+ * SIGSTOP while that transaction is in flight (seen among the server's sessions), kept frozen for
+ * the TTL plus 5 s, and thawed with SIGCONT.
  *
- * <p>The test can fail: run with plain transactions ({@code writes = plain}) instead of fenced ones, the same freeze
- * commits the frozen owner's row after the new owner's rows ({@link #aPlainTransactionOfAFrozenOwnerCommitsStale}).
+ * <p>The test can fail: run with plain transactions ({@code writes = plain}) instead of fenced
+ * ones, the same freeze commits the frozen owner's row after the new owner's rows ({@link
+ * #aPlainTransactionOfAFrozenOwnerCommitsStale}).
  */
 abstract class FreezeContract {
   private static final Duration INTERVAL = Duration.ofMillis(500);
   private static final Duration WORK = Duration.ofMillis(300);
+
   /** Short, so that five freezes fit in a minute; the mechanism does not depend on it. */
   private static final Duration TTL = Duration.ofSeconds(2);
-  /** As the issue asks: past the TTL, with time for another replica to take over and commit rows of its own. */
+
+  /**
+   * As the issue asks: past the TTL, with time for another replica to take over and commit rows of
+   * its own.
+   */
   private static final Duration FREEZE = TTL.plusSeconds(5);
+
   /** Another replica takes the lease within the TTL and a poll, and runs at its next slot. */
-  private static final Duration TAKE_OVER = TTL.plus(LeaseCoordinator.DEFAULT_POLL_INTERVAL).plus(INTERVAL)
-      .plusSeconds(2);
+  private static final Duration TAKE_OVER =
+      TTL.plus(LeaseCoordinator.DEFAULT_POLL_INTERVAL).plus(INTERVAL).plusSeconds(2);
+
   private static final int TRIALS = 5;
 
   Database database;
@@ -79,18 +88,28 @@ abstract class FreezeContract {
       long staleBefore = committedRowsUnder(frozen.token);
       thawAfterTakeOver(frozen);
 
-      // Thawed, its transaction's sleep long over, it reaches its check at once, which rolls it back.
+      // Thawed, its transaction's sleep long over, it reaches its check at once, which rolls it
+      // back.
       int expected = leaseLostLines.merge(frozen.owner.replicaId, 1, Integer::sum);
-      await().atMost(Duration.ofSeconds(10)).until(() -> frozen.owner.linesContaining("lease lost") >= expected
-          || !frozen.owner.isAlive());
-      assertThat(frozen.owner.linesContaining("lease lost")).as("trial %d: output of %s: %s", trial,
-          frozen.owner.replicaId, frozen.owner.output()).isEqualTo(expected);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  frozen.owner.linesContaining("lease lost") >= expected
+                      || !frozen.owner.isAlive());
+      assertThat(frozen.owner.linesContaining("lease lost"))
+          .as("trial %d: output of %s: %s", trial, frozen.owner.replicaId, frozen.owner.output())
+          .isEqualTo(expected);
       assertThat(committedRowsUnder(frozen.token))
-          .as("trial %d: rows committed under the frozen owner's token %d after it lost the lease", trial,
-              frozen.token).isEqualTo(staleBefore);
+          .as(
+              "trial %d: rows committed under the frozen owner's token %d after it lost the lease",
+              trial, frozen.token)
+          .isEqualTo(staleBefore);
       assertThat(frozen.owner.isAlive()).isTrue();
     }
-    assertThat(overlaps()).as("iterations of different replicas committed with overlapping times").isZero();
+    assertThat(overlaps())
+        .as("iterations of different replicas committed with overlapping times")
+        .isZero();
     // The old owners go on as non-owners and can take the lease again: rows keep coming.
     long rows = committedRows();
     await().atMost(Duration.ofSeconds(10)).until(() -> committedRows() > rows);
@@ -103,11 +122,14 @@ abstract class FreezeContract {
     long staleBefore = committedRowsUnder(frozen.token);
     thawAfterTakeOver(frozen);
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> committedRowsUnder(frozen.token) > staleBefore);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> committedRowsUnder(frozen.token) > staleBefore);
   }
 
   private Map<String, ReplicaProcess> startThree(String writes) throws Exception {
-    try (Connection c = database.connection(); Statement s = c.createStatement()) {
+    try (Connection c = database.connection();
+        Statement s = c.createStatement()) {
       s.execute(createTableSql());
     }
     Map<String, ReplicaProcess> replicas = new LinkedHashMap<>();
@@ -126,10 +148,13 @@ abstract class FreezeContract {
   /** Waits for the owner's transaction to be in its sleep, then freezes the owner. */
   private Frozen freezeOwnerInFlight(Map<String, ReplicaProcess> replicas) throws Exception {
     AtomicReference<String[]> seen = new AtomicReference<>();
-    await().atMost(Duration.ofSeconds(30)).until(() -> {
-      seen.set(inFlight()); // read once: the transaction may end before a second read
-      return seen.get() != null;
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              seen.set(inFlight()); // read once: the transaction may end before a second read
+              return seen.get() != null;
+            });
     String[] owner = seen.get();
     ReplicaProcess process = replicas.get(owner[0]);
     process.freeze();
@@ -137,8 +162,8 @@ abstract class FreezeContract {
   }
 
   /**
-   * Waits until another replica committed a row under a newer token, keeps the owner frozen for {@link #FREEZE} in
-   * all, and thaws it.
+   * Waits until another replica committed a row under a newer token, keeps the owner frozen for
+   * {@link #FREEZE} in all, and thaws it.
    */
   private void thawAfterTakeOver(Frozen frozen) throws Exception {
     long frozenAt = System.nanoTime();
@@ -156,8 +181,12 @@ abstract class FreezeContract {
   /** The replica and token of the service's lease while its transaction sleeps, or null. */
   private String[] inFlight() throws SQLException {
     try (Connection c = database.connection();
-        PreparedStatement s = c.prepareStatement("SELECT owner, fencing_token FROM loopwork_lease WHERE service = "
-            + "'svc-00' AND owner IS NOT NULL AND EXISTS (" + sleepingSessionsSql() + ")");
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT owner, fencing_token FROM loopwork_lease WHERE service = "
+                    + "'svc-00' AND owner IS NOT NULL AND EXISTS ("
+                    + sleepingSessionsSql()
+                    + ")");
         ResultSet rs = s.executeQuery()) {
       return rs.next() ? new String[] {rs.getString(1), Long.toString(rs.getLong(2))} : null;
     }
@@ -176,12 +205,15 @@ abstract class FreezeContract {
   }
 
   private long overlaps() throws SQLException {
-    return count("SELECT COUNT(*) FROM fence_row a JOIN fence_row b ON a.id < b.id AND a.replica <> b.replica "
-        + "AND a.started < b.ended AND b.started < a.ended");
+    return count(
+        "SELECT COUNT(*) FROM fence_row a JOIN fence_row b ON a.id < b.id AND a.replica <> b.replica "
+            + "AND a.started < b.ended AND b.started < a.ended");
   }
 
   private long count(String sql) throws SQLException {
-    try (Connection c = database.connection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    try (Connection c = database.connection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
     }

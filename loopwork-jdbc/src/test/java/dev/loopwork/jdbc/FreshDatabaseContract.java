@@ -31,7 +31,8 @@ abstract class FreshDatabaseContract {
   }
 
   void execute(String sql) throws SQLException {
-    try (Connection c = database.connection(); Statement s = c.createStatement()) {
+    try (Connection c = database.connection();
+        Statement s = c.createStatement()) {
       s.execute(sql);
     }
   }

@@ -27,15 +27,17 @@ class JdbcLoopServiceTest {
   }
 
   private JdbcLoopRuntime runtime() {
-    return JdbcLoopRuntime.builder(database).engine(LoopEngine.builder().clock(clock).executor(Runnable::run))
-        .coordinated(false).journal(false).build();
+    return JdbcLoopRuntime.builder(database)
+        .engine(LoopEngine.builder().clock(clock).executor(Runnable::run))
+        .coordinated(false)
+        .journal(false)
+        .build();
   }
 
   @Test
   void serviceReachesTheRuntimeDatabaseFromOnStartAndRunOnce() throws Exception {
     CountingService service = new CountingService();
-    try (JdbcLoopRuntime runtime =
-        runtime()) {
+    try (JdbcLoopRuntime runtime = runtime()) {
       runtime.start(service);
       clock.advance(Duration.ofSeconds(2));
       service.stop(false);
@@ -46,7 +48,8 @@ class JdbcLoopServiceTest {
   @Test
   void lambdaServiceReceivesTheDatabase() {
     List<String> products = new ArrayList<>();
-    JdbcLoopService service = JdbcLoopService.of("product", Duration.ofSeconds(1), db -> products.add(db.product()));
+    JdbcLoopService service =
+        JdbcLoopService.of("product", Duration.ofSeconds(1), db -> products.add(db.product()));
     JdbcLoopRuntime runtime = runtime();
     runtime.start(service);
     service.stop(false);
@@ -59,11 +62,16 @@ class JdbcLoopServiceTest {
     LoopService service = JdbcLoopService.of("orphan", Duration.ofSeconds(1), Database::product);
     LoopTesting.engine(clock, recorder).start(service);
     service.stop(false);
-    assertThat(recorder.iterations()).singleElement().satisfies(r -> {
-      assertThat(r.outcome()).isEqualTo(IterationOutcome.FAILED);
-      assertThat(r.error()).isInstanceOf(IllegalStateException.class)
-          .hasMessageStartingWith("Loop service orphan has no database: start it with JdbcLoopRuntime");
-    });
+    assertThat(recorder.iterations())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.outcome()).isEqualTo(IterationOutcome.FAILED);
+              assertThat(r.error())
+                  .isInstanceOf(IllegalStateException.class)
+                  .hasMessageStartingWith(
+                      "Loop service orphan has no database: start it with JdbcLoopRuntime");
+            });
   }
 
   /** Creates its table in onStart and counts its rows in every iteration. */
@@ -76,14 +84,16 @@ class JdbcLoopServiceTest {
 
     @Override
     protected void onStart() throws Exception {
-      try (Connection c = database().connection(); Statement s = c.createStatement()) {
+      try (Connection c = database().connection();
+          Statement s = c.createStatement()) {
         s.execute("CREATE TABLE ticks (id INT)");
       }
     }
 
     @Override
     protected void runOnce() throws Exception {
-      try (Connection c = database().connection(); Statement s = c.createStatement()) {
+      try (Connection c = database().connection();
+          Statement s = c.createStatement()) {
         s.execute("INSERT INTO ticks VALUES (1)");
         try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM ticks")) {
           rs.next();

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract of {@link LeaseCoordinator} on one database, with several runtimes in one JVM standing for
- * replicas; subclassed per database.
+ * The contract of {@link LeaseCoordinator} on one database, with several runtimes in one JVM
+ * standing for replicas; subclassed per database.
  */
 abstract class LeaseCoordinatorContract {
   static final Duration TTL = Duration.ofMillis(1500);
@@ -58,8 +58,13 @@ abstract class LeaseCoordinatorContract {
   }
 
   JdbcLoopRuntime replica(String id) {
-    JdbcLoopRuntime runtime = JdbcLoopRuntime.builder(database).replicaId(id).leaseTtl(TTL).pollInterval(POLL)
-        .journal(false).build();
+    JdbcLoopRuntime runtime =
+        JdbcLoopRuntime.builder(database)
+            .replicaId(id)
+            .leaseTtl(TTL)
+            .pollInterval(POLL)
+            .journal(false)
+            .build();
     runtimes.add(runtime);
     return runtime;
   }
@@ -84,7 +89,8 @@ abstract class LeaseCoordinatorContract {
     replica("a").start(service("s", Duration.ofSeconds(30), "a"));
 
     await().atMost(Duration.ofSeconds(10)).until(() -> log.count() == 1);
-    assertThat(Duration.ofNanos(log.runs().get(0).startNanos() - startedAt)).isLessThan(Duration.ofSeconds(5));
+    assertThat(Duration.ofNanos(log.runs().get(0).startNanos() - startedAt))
+        .isLessThan(Duration.ofSeconds(5));
   }
 
   @Test
@@ -114,19 +120,23 @@ abstract class LeaseCoordinatorContract {
 
     onA.stop();
     long stoppedAt = System.nanoTime();
-    await().atMost(Duration.ofSeconds(5)).until(() -> log.runs().stream().anyMatch(r -> r.replica().equals("b")));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> log.runs().stream().anyMatch(r -> r.replica().equals("b")));
 
-    RunLog.Run firstOnB = log.runs().stream().filter(r -> r.replica().equals("b")).findFirst().orElseThrow();
-    assertThat(Duration.ofNanos(firstOnB.startNanos() - stoppedAt)).isLessThan(Duration.ofMillis(900));
+    RunLog.Run firstOnB =
+        log.runs().stream().filter(r -> r.replica().equals("b")).findFirst().orElseThrow();
+    assertThat(Duration.ofNanos(firstOnB.startNanos() - stoppedAt))
+        .isLessThan(Duration.ofMillis(900));
     assertThat(firstOnB.fencingToken()).isEqualTo(2);
     assertThat(log.overlaps()).isEmpty();
   }
 
   /**
-   * Issue 12: a released lease is taken by a live replica within a poll even when that puts it above its share. Two
-   * replicas hold one of two services each (their share); one stops only its run of one service, so it stays a
-   * live replica and the share stays one. The other must take that service at once instead of waiting for a
-   * balance that never changes.
+   * Issue 12: a released lease is taken by a live replica within a poll even when that puts it
+   * above its share. Two replicas hold one of two services each (their share); one stops only its
+   * run of one service, so it stays a live replica and the share stays one. The other must take
+   * that service at once instead of waiting for a balance that never changes.
    */
   @Test
   void aReleasedLeaseIsTakenAtOnceEvenAboveTheTakersShare() throws SQLException {
@@ -146,12 +156,20 @@ abstract class LeaseCoordinatorContract {
 
     runs.get("s1@" + owner).stop();
     long stoppedAt = System.nanoTime();
-    await().atMost(Duration.ofSeconds(5))
-        .until(() -> log.runsOf("s1").stream().anyMatch(r -> r.replica().equals(other) && r.startNanos() > stoppedAt));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                log.runsOf("s1").stream()
+                    .anyMatch(r -> r.replica().equals(other) && r.startNanos() > stoppedAt));
 
-    RunLog.Run taken = log.runsOf("s1").stream().filter(r -> r.replica().equals(other) && r.startNanos() > stoppedAt)
-        .findFirst().orElseThrow();
-    assertThat(Duration.ofNanos(taken.startNanos() - stoppedAt)).isLessThan(POLL.multipliedBy(3).plusMillis(200));
+    RunLog.Run taken =
+        log.runsOf("s1").stream()
+            .filter(r -> r.replica().equals(other) && r.startNanos() > stoppedAt)
+            .findFirst()
+            .orElseThrow();
+    assertThat(Duration.ofNanos(taken.startNanos() - stoppedAt))
+        .isLessThan(POLL.multipliedBy(3).plusMillis(200));
     assertThat(log.overlaps()).isEmpty();
   }
 
@@ -163,19 +181,25 @@ abstract class LeaseCoordinatorContract {
 
     await().atMost(Duration.ofSeconds(5)).until(() -> log.count() >= 1);
     RunLog.Run first = log.runs().get(0);
-    assertThat(Duration.ofNanos(first.startNanos() - startedAt)).isGreaterThan(Duration.ofMillis(500));
+    assertThat(Duration.ofNanos(first.startNanos() - startedAt))
+        .isGreaterThan(Duration.ofMillis(500));
     assertThat(first.fencingToken()).isEqualTo(8);
   }
 
   /**
-   * Issue 12: a service whose lease comes here starts at its slot, not at its next ask (up to a poll later, off its
-   * schedule). With a 1 s poll the service, deferred at its start before the first renewal, would ask again 1 s
-   * later; the lease's slot is 600 ms after the start.
+   * Issue 12: a service whose lease comes here starts at its slot, not at its next ask (up to a
+   * poll later, off its schedule). With a 1 s poll the service, deferred at its start before the
+   * first renewal, would ask again 1 s later; the lease's slot is 600 ms after the start.
    */
   @Test
   void aNewOwnerStartsAtTheSlotOfTheRecordedScheduleNotAtItsNextAsk() throws SQLException {
-    JdbcLoopRuntime slowPoll = JdbcLoopRuntime.builder(database).replicaId("a").leaseTtl(Duration.ofSeconds(3))
-        .pollInterval(Duration.ofSeconds(1)).journal(false).build();
+    JdbcLoopRuntime slowPoll =
+        JdbcLoopRuntime.builder(database)
+            .replicaId("a")
+            .leaseTtl(Duration.ofSeconds(3))
+            .pollInterval(Duration.ofSeconds(1))
+            .journal(false)
+            .build();
     runtimes.add(slowPoll);
     long insertedAt = System.nanoTime();
     execute("INSERT INTO loopwork_lease VALUES ('s', 'gone', 7, 0, " + now() + " - 400)");
@@ -183,18 +207,24 @@ abstract class LeaseCoordinatorContract {
 
     await().atMost(Duration.ofSeconds(5)).until(() -> log.count() >= 1);
     long slot = insertedAt + Duration.ofMillis(600).toNanos();
-    assertThat(Duration.ofNanos(log.runs().get(0).startNanos() - slot).abs()).isLessThan(Duration.ofMillis(150));
+    assertThat(Duration.ofNanos(log.runs().get(0).startNanos() - slot).abs())
+        .isLessThan(Duration.ofMillis(150));
   }
 
   /**
-   * A poll as long as the builder allows (a third of the TTL) comes once per renewal period: the lease must never
-   * lapse between renewals, and a service that asks just before a round must still find the replica in touch with
-   * the database, and run at every slot.
+   * A poll as long as the builder allows (a third of the TTL) comes once per renewal period: the
+   * lease must never lapse between renewals, and a service that asks just before a round must still
+   * find the replica in touch with the database, and run at every slot.
    */
   @Test
   void aPollOfAThirdOfTheTtlStillRunsEverySlot() {
-    JdbcLoopRuntime slowPoll = JdbcLoopRuntime.builder(database).replicaId("a").leaseTtl(Duration.ofSeconds(3))
-        .pollInterval(Duration.ofSeconds(1)).journal(false).build();
+    JdbcLoopRuntime slowPoll =
+        JdbcLoopRuntime.builder(database)
+            .replicaId("a")
+            .leaseTtl(Duration.ofSeconds(3))
+            .pollInterval(Duration.ofSeconds(1))
+            .journal(false)
+            .build();
     runtimes.add(slowPoll);
     slowPoll.start(service("s", Duration.ofMillis(1_000), "a"));
 
@@ -206,49 +236,72 @@ abstract class LeaseCoordinatorContract {
       assertThat(Duration.ofNanos(runs.get(i).startNanos() - runs.get(i - 1).startNanos()))
           .isBetween(Duration.ofMillis(900), Duration.ofMillis(1_100));
     }
-    assertThat(runs).extracting(RunLog.Run::fencingToken).as("the lease never lapsed").containsOnly(1L);
+    assertThat(runs)
+        .extracting(RunLog.Run::fencingToken)
+        .as("the lease never lapsed")
+        .containsOnly(1L);
   }
 
   /**
-   * Issue 12: the first start under a newly taken lease is recorded at once, not at the next renewal (a third of the
-   * TTL later): taken after its slot, the lease starts a schedule of its own, which a replica taking over after a
-   * crash must know.
+   * Issue 12: the first start under a newly taken lease is recorded at once, not at the next
+   * renewal (a third of the TTL later): taken after its slot, the lease starts a schedule of its
+   * own, which a replica taking over after a crash must know.
    */
   @Test
   void theFirstStartUnderATakenLeaseIsRecordedAtOnce() throws SQLException {
     execute("INSERT INTO loopwork_lease VALUES ('s', 'gone', 7, 0, " + now() + " - 5000)");
-    JdbcLoopRuntime a = JdbcLoopRuntime.builder(database).replicaId("a").leaseTtl(Duration.ofSeconds(30))
-        .pollInterval(POLL).journal(false).build();
+    JdbcLoopRuntime a =
+        JdbcLoopRuntime.builder(database)
+            .replicaId("a")
+            .leaseTtl(Duration.ofSeconds(30))
+            .pollInterval(POLL)
+            .journal(false)
+            .build();
     runtimes.add(a);
     a.start(service("s", Duration.ofSeconds(1), "a"));
     await().atMost(Duration.ofSeconds(5)).until(() -> log.count() >= 1);
 
-    String since = "SELECT " + now() + " - last_started_ms FROM loopwork_lease WHERE service = 's' AND owner = 'a'";
-    await().atMost(Duration.ofSeconds(2)).until(() -> {
-      long sinceHere = (System.nanoTime() - log.runs().get(0).startNanos()) / 1_000_000;
-      Long sinceInDatabase = queryLong(since);
-      return sinceInDatabase != null && Math.abs(sinceInDatabase - sinceHere) < 300;
-    });
+    String since =
+        "SELECT "
+            + now()
+            + " - last_started_ms FROM loopwork_lease WHERE service = 's' AND owner = 'a'";
+    await()
+        .atMost(Duration.ofSeconds(2))
+        .until(
+            () -> {
+              long sinceHere = (System.nanoTime() - log.runs().get(0).startNanos()) / 1_000_000;
+              Long sinceInDatabase = queryLong(since);
+              return sinceInDatabase != null && Math.abs(sinceInDatabase - sinceHere) < 300;
+            });
   }
 
   /**
-   * Issue 12: a lease taken after its slot lets its service start at once, off the recorded schedule; that start is
-   * recorded before it is made (the first ask is deferred until then), so that a replica taking over after a crash
-   * of this one knows the new schedule.
+   * Issue 12: a lease taken after its slot lets its service start at once, off the recorded
+   * schedule; that start is recorded before it is made (the first ask is deferred until then), so
+   * that a replica taking over after a crash of this one knows the new schedule.
    */
   @Test
   void aStartOffTheRecordedScheduleIsRecordedBeforeItIsMade() throws Exception {
     execute("INSERT INTO loopwork_lease VALUES ('s', 'gone', 7, 0, " + now() + " - 5000)");
-    LeaseCoordinator leases = LeaseCoordinator.builder(database).replicaId("a").leaseTtl(TTL).pollInterval(POLL)
-        .build();
+    LeaseCoordinator leases =
+        LeaseCoordinator.builder(database).replicaId("a").leaseTtl(TTL).pollInterval(POLL).build();
     try {
-      java.util.concurrent.atomic.AtomicInteger asks = new java.util.concurrent.atomic.AtomicInteger();
-      LoopCoordinator.Membership membership = leases.join(LoopService.of("s", Duration.ofSeconds(1), () -> { }),
-          Duration.ofSeconds(1), asks::incrementAndGet);
-      String since = "SELECT " + now() + " - last_started_ms FROM loopwork_lease WHERE service = 's' AND owner = 'a'";
+      java.util.concurrent.atomic.AtomicInteger asks =
+          new java.util.concurrent.atomic.AtomicInteger();
+      LoopCoordinator.Membership membership =
+          leases.join(
+              LoopService.of("s", Duration.ofSeconds(1), () -> {}),
+              Duration.ofSeconds(1),
+              asks::incrementAndGet);
+      String since =
+          "SELECT "
+              + now()
+              + " - last_started_ms FROM loopwork_lease WHERE service = 's' AND owner = 'a'";
       await().atMost(Duration.ofSeconds(2)).until(() -> asks.get() > 0); // the hold began: ask
       int asked = asks.get();
-      assertThat(membership.permit().isGranted()).as("the first start waits for its record").isFalse();
+      assertThat(membership.permit().isGranted())
+          .as("the first start waits for its record")
+          .isFalse();
 
       await().atMost(Duration.ofSeconds(2)).until(() -> asks.get() > asked); // recorded: ask again
       assertThat(queryLong(since)).isLessThan(2_000);
@@ -261,44 +314,62 @@ abstract class LeaseCoordinatorContract {
   }
 
   /**
-   * Issue 12: once its schedule moved (here by an overrun: the next start comes at the end of a 1.3 s iteration of a
-   * 1 s service), a start is recorded before it is made, so that a replica taking over after a crash of this one
-   * keeps the new schedule; an extra start ({@code runNow}) leaves the schedule as it is and is made at once, and
-   * so is a start one interval after a recorded one.
+   * Issue 12: once its schedule moved (here by an overrun: the next start comes at the end of a 1.3
+   * s iteration of a 1 s service), a start is recorded before it is made, so that a replica taking
+   * over after a crash of this one keeps the new schedule; an extra start ({@code runNow}) leaves
+   * the schedule as it is and is made at once, and so is a start one interval after a recorded one.
    */
   @Test
   void aStartAfterTheScheduleMovedIsRecordedBeforeItIsMade() throws Exception {
-    LeaseCoordinator leases = LeaseCoordinator.builder(database).replicaId("a").leaseTtl(TTL).pollInterval(POLL)
-        .build();
+    LeaseCoordinator leases =
+        LeaseCoordinator.builder(database).replicaId("a").leaseTtl(TTL).pollInterval(POLL).build();
     try {
-      LoopCoordinator.Membership membership = leases.join(LoopService.of("s", Duration.ofSeconds(1), () -> { }),
-          Duration.ofSeconds(1), () -> { });
-      IterationPermit first = await().atMost(Duration.ofSeconds(5)).until(membership::permit,
-          IterationPermit::isGranted);
+      LoopCoordinator.Membership membership =
+          leases.join(
+              LoopService.of("s", Duration.ofSeconds(1), () -> {}),
+              Duration.ofSeconds(1),
+              () -> {});
+      IterationPermit first =
+          await()
+              .atMost(Duration.ofSeconds(5))
+              .until(membership::permit, IterationPermit::isGranted);
       long firstAt = System.nanoTime();
       membership.iterationEnded(first);
       Thread.sleep(300);
       IterationPermit extra = membership.permit();
-      assertThat(extra.isGranted()).as("an extra start 300 ms off the schedule, which did not move").isTrue();
+      assertThat(extra.isGranted())
+          .as("an extra start 300 ms off the schedule, which did not move")
+          .isTrue();
       Thread.sleep(1_300);
       membership.iterationEnded(extra); // an overrun: the schedule goes on from here
 
-      assertThat(membership.permit().isGranted()).as("a start after the overrun waits for its record").isFalse();
-      IterationPermit moved = await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(5))
-          .until(membership::permit, IterationPermit::isGranted);
+      assertThat(membership.permit().isGranted())
+          .as("a start after the overrun waits for its record")
+          .isFalse();
+      IterationPermit moved =
+          await()
+              .atMost(Duration.ofSeconds(2))
+              .pollInterval(Duration.ofMillis(5))
+              .until(membership::permit, IterationPermit::isGranted);
       long movedAt = System.nanoTime();
       membership.iterationEnded(moved);
-      String since = "SELECT " + now() + " - last_started_ms FROM loopwork_lease WHERE service = 's' AND owner = 'a'";
+      String since =
+          "SELECT "
+              + now()
+              + " - last_started_ms FROM loopwork_lease WHERE service = 's' AND owner = 'a'";
       long sinceMoved = (System.nanoTime() - movedAt) / 1_000_000;
       long recorded = queryLong(since);
       long sinceFirst = (System.nanoTime() - firstAt) / 1_000_000;
-      // Recorded before it was made, and long after the earlier starts (a database clock may round by a few ms).
+      // Recorded before it was made, and long after the earlier starts (a database clock may round
+      // by a few ms).
       assertThat(recorded).isBetween(sinceMoved - 5, sinceFirst - 1_500);
 
       long onSchedule = movedAt + TimeUnit.MILLISECONDS.toNanos(1_010);
       Thread.sleep(Math.max(0, (onSchedule - System.nanoTime()) / 1_000_000));
       IterationPermit next = membership.permit();
-      assertThat(next.isGranted()).as("a start one interval later is on the recorded schedule").isTrue();
+      assertThat(next.isGranted())
+          .as("a start one interval later is on the recorded schedule")
+          .isTrue();
       membership.iterationEnded(next);
     } finally {
       leases.close();
@@ -310,7 +381,10 @@ abstract class LeaseCoordinatorContract {
     replica("a").start(service("s", Duration.ofSeconds(30), "a"));
     await().atMost(Duration.ofSeconds(10)).until(() -> log.count() == 1);
 
-    String since = "SELECT " + now() + " - last_started_ms FROM loopwork_lease WHERE service = 's' AND owner = 'a'";
+    String since =
+        "SELECT "
+            + now()
+            + " - last_started_ms FROM loopwork_lease WHERE service = 's' AND owner = 'a'";
     await().atMost(Duration.ofSeconds(5)).until(() -> queryLong(since) != null);
     long sinceInDatabase = queryLong(since);
     long sinceHere = (System.nanoTime() - log.runs().get(0).startNanos()) / 1_000_000;
@@ -318,7 +392,9 @@ abstract class LeaseCoordinatorContract {
   }
 
   private Long queryLong(String sql) throws SQLException {
-    try (Connection c = database.connection(); Statement s = c.createStatement(); var rs = s.executeQuery(sql)) {
+    try (Connection c = database.connection();
+        Statement s = c.createStatement();
+        var rs = s.executeQuery(sql)) {
       if (!rs.next()) {
         return null;
       }
@@ -334,7 +410,8 @@ abstract class LeaseCoordinatorContract {
     replica("a").start(service("s", Duration.ofMillis(50), "a"));
 
     await().atMost(Duration.ofSeconds(5)).until(() -> log.count() >= 1);
-    assertThat(Duration.ofNanos(log.runs().get(0).startNanos() - startedAt)).isGreaterThan(Duration.ofMillis(1_100));
+    assertThat(Duration.ofNanos(log.runs().get(0).startNanos() - startedAt))
+        .isGreaterThan(Duration.ofMillis(1_100));
     assertThat(log.runs().get(0).fencingToken()).isEqualTo(4);
   }
 
@@ -343,9 +420,12 @@ abstract class LeaseCoordinatorContract {
     RecordedService longName = service("n".repeat(201), Duration.ofMillis(50), "a");
     LoopHandle handle = replica("a").start(longName);
 
-    assertThatThrownBy(handle::await).isInstanceOf(LoopStartException.class)
-        .hasRootCauseMessage("service name must be at most 200 characters to be coordinated: \"" + "n".repeat(201)
-            + "\"");
+    assertThatThrownBy(handle::await)
+        .isInstanceOf(LoopStartException.class)
+        .hasRootCauseMessage(
+            "service name must be at most 200 characters to be coordinated: \""
+                + "n".repeat(201)
+                + "\"");
   }
 
   @Test
@@ -357,7 +437,8 @@ abstract class LeaseCoordinatorContract {
 
     a.close();
     assertThat(s.isRunning()).isFalse();
-    try (Connection c = database.connection(); Statement st = c.createStatement();
+    try (Connection c = database.connection();
+        Statement st = c.createStatement();
         var rs = st.executeQuery("SELECT COUNT(*) FROM loopwork_lease WHERE owner IS NOT NULL")) {
       rs.next();
       assertThat(rs.getInt(1)).isZero();
@@ -373,7 +454,10 @@ abstract class LeaseCoordinatorContract {
     execute("UPDATE loopwork_lease SET owner = 'intruder', expires_ms = " + now() + " + 60000");
     await().atMost(Duration.ofSeconds(5)).until(() -> a.heldLeases() == 0);
     int after = log.count();
-    await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2)).until(() -> log.count() <= after + 1);
+    await()
+        .during(Duration.ofMillis(600))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> log.count() <= after + 1);
   }
 
   @Test
@@ -399,7 +483,10 @@ abstract class LeaseCoordinatorContract {
     execute("ALTER TABLE loopwork_lease RENAME COLUMN expires_ms TO expires_at");
     await().atMost(Duration.ofSeconds(5)).until(() -> !a.isDatabaseReachable());
     int broken = log.count();
-    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> log.count() <= broken + 1);
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> log.count() <= broken + 1);
 
     execute("ALTER TABLE loopwork_lease RENAME COLUMN expires_at TO expires_ms");
     await().atMost(Duration.ofSeconds(5)).until(() -> log.count() >= broken + 5);
@@ -407,108 +494,140 @@ abstract class LeaseCoordinatorContract {
   }
 
   /**
-   * Issue 13: a fenced transaction commits while its replica holds the lease under the iteration's token; once
-   * another replica took the lease (here written straight into the table while the third transaction runs), the
-   * transaction is rolled back, the iteration ends as LEASE_LOST, and the replica goes on without the lease until it
-   * can take it again, under a higher token.
+   * Issue 13: a fenced transaction commits while its replica holds the lease under the iteration's
+   * token; once another replica took the lease (here written straight into the table while the
+   * third transaction runs), the transaction is rolled back, the iteration ends as LEASE_LOST, and
+   * the replica goes on without the lease until it can take it again, under a higher token.
    */
   @Test
   void aFencedTransactionCommitsUnderTheLeaseAndRollsBackOnceTheLeaseIsTaken() throws SQLException {
-    execute("CREATE TABLE IF NOT EXISTS fenced_row (token BIGINT NOT NULL, iteration INT NOT NULL)");
+    execute(
+        "CREATE TABLE IF NOT EXISTS fenced_row (token BIGINT NOT NULL, iteration INT NOT NULL)");
     execute("DELETE FROM fenced_row");
     List<IterationOutcome> outcomes = new CopyOnWriteArrayList<>();
-    JdbcLoopService service = new JdbcLoopService(Duration.ofMillis(100)) {
-      private int iteration;
+    JdbcLoopService service =
+        new JdbcLoopService(Duration.ofMillis(100)) {
+          private int iteration;
 
-      @Override
-      public String name() {
-        return "fenced";
-      }
-
-      @Override
-      protected void runOnce() throws SQLException {
-        int number = ++iteration;
-        long token = fencingToken().orElseThrow();
-        database().useTransaction(c -> {
-          try (PreparedStatement insert = c.prepareStatement("INSERT INTO fenced_row VALUES (?, ?)")) {
-            insert.setLong(1, token);
-            insert.setInt(2, number);
-            insert.executeUpdate();
+          @Override
+          public String name() {
+            return "fenced";
           }
-          if (number == 3) {
-            // Another replica takes the lease (for two TTLs) while this transaction runs.
-            execute("UPDATE loopwork_lease SET owner = 'z', fencing_token = fencing_token + 1, expires_ms = " + now()
-                + " + " + TTL.multipliedBy(2).toMillis() + " WHERE service = 'fenced'");
+
+          @Override
+          protected void runOnce() throws SQLException {
+            int number = ++iteration;
+            long token = fencingToken().orElseThrow();
+            database()
+                .useTransaction(
+                    c -> {
+                      try (PreparedStatement insert =
+                          c.prepareStatement("INSERT INTO fenced_row VALUES (?, ?)")) {
+                        insert.setLong(1, token);
+                        insert.setInt(2, number);
+                        insert.executeUpdate();
+                      }
+                      if (number == 3) {
+                        // Another replica takes the lease (for two TTLs) while this transaction
+                        // runs.
+                        execute(
+                            "UPDATE loopwork_lease SET owner = 'z', fencing_token = fencing_token + 1, expires_ms = "
+                                + now()
+                                + " + "
+                                + TTL.multipliedBy(2).toMillis()
+                                + " WHERE service = 'fenced'");
+                      }
+                    });
+          }
+        };
+    service.addListener(
+        new LoopListener() {
+          @Override
+          public void onIterationEnd(LoopService s, IterationResult result) {
+            outcomes.add(result.outcome());
           }
         });
-      }
-    };
-    service.addListener(new LoopListener() {
-      @Override
-      public void onIterationEnd(LoopService s, IterationResult result) {
-        outcomes.add(result.outcome());
-      }
-    });
     replica("a").start(service);
 
     await().atMost(Duration.ofSeconds(20)).until(() -> outcomes.size() >= 4);
-    assertThat(List.copyOf(outcomes).subList(0, 3)).containsExactly(IterationOutcome.SUCCEEDED,
-        IterationOutcome.SUCCEEDED, IterationOutcome.LEASE_LOST);
-    assertThat(strings("SELECT CONCAT(token, ':', iteration) FROM fenced_row WHERE iteration <= 3 ORDER BY iteration"))
+    assertThat(List.copyOf(outcomes).subList(0, 3))
+        .containsExactly(
+            IterationOutcome.SUCCEEDED, IterationOutcome.SUCCEEDED, IterationOutcome.LEASE_LOST);
+    assertThat(
+            strings(
+                "SELECT CONCAT(token, ':', iteration) FROM fenced_row WHERE iteration <= 3 ORDER BY iteration"))
         .containsExactly("1:1", "1:2");
     // Back once z's lease expired, under the token after z's.
-    assertThat(strings("SELECT DISTINCT token FROM fenced_row WHERE iteration > 3")).containsExactly("3");
+    assertThat(strings("SELECT DISTINCT token FROM fenced_row WHERE iteration > 3"))
+        .containsExactly("3");
   }
 
   /**
-   * Issue 13: a fenced transaction that fails because its connection died (here a 57P01 as PostgreSQL sends when it
-   * terminates the session) is a database outage, not an error of the service: the iteration is interrupted like on
-   * the loss of the replica's session (LEASE_LOST, logged at INFO after the outage's one WARN), its result keeps the
-   * database's own error, and the loop goes on under the same lease.
+   * Issue 13: a fenced transaction that fails because its connection died (here a 57P01 as
+   * PostgreSQL sends when it terminates the session) is a database outage, not an error of the
+   * service: the iteration is interrupted like on the loss of the replica's session (LEASE_LOST,
+   * logged at INFO after the outage's one WARN), its result keeps the database's own error, and the
+   * loop goes on under the same lease.
    */
   @Test
   void aFencedTransactionWhoseConnectionDiesIsAnOutageAndNotAnErrorOfTheService() {
     List<IterationResult> results = new CopyOnWriteArrayList<>();
-    JdbcLoopService service = new JdbcLoopService(Duration.ofMillis(50)) {
-      private int iteration;
+    JdbcLoopService service =
+        new JdbcLoopService(Duration.ofMillis(50)) {
+          private int iteration;
 
-      @Override
-      public String name() {
-        return "terminated";
-      }
+          @Override
+          public String name() {
+            return "terminated";
+          }
 
-      @Override
-      protected void runOnce() throws SQLException {
-        boolean terminate = ++iteration == 2;
-        database().useTransaction(c -> {
-          if (terminate) {
-            throw new SQLException("FATAL: terminating connection due to administrator command", "57P01");
+          @Override
+          protected void runOnce() throws SQLException {
+            boolean terminate = ++iteration == 2;
+            database()
+                .useTransaction(
+                    c -> {
+                      if (terminate) {
+                        throw new SQLException(
+                            "FATAL: terminating connection due to administrator command", "57P01");
+                      }
+                    });
+          }
+        };
+    service.addListener(
+        new LoopListener() {
+          @Override
+          public void onIterationEnd(LoopService s, IterationResult result) {
+            results.add(result);
           }
         });
-      }
-    };
-    service.addListener(new LoopListener() {
-      @Override
-      public void onIterationEnd(LoopService s, IterationResult result) {
-        results.add(result);
-      }
-    });
     replica("a").start(service);
 
     await().atMost(Duration.ofSeconds(10)).until(() -> results.size() >= 4);
-    List<IterationResult> first = List.copyOf(results).subList(0, 4); // the loop goes on adding meanwhile
-    assertThat(first).extracting(IterationResult::outcome).containsExactly(
-        IterationOutcome.SUCCEEDED, IterationOutcome.LEASE_LOST, IterationOutcome.SUCCEEDED,
-        IterationOutcome.SUCCEEDED);
-    assertThat(first.get(1).failure()).get().isInstanceOf(SQLException.class)
-        .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("57P01");
-    assertThat(first).extracting(r -> r.fencingToken().orElseThrow()).containsOnly(
-        first.get(0).fencingToken().orElseThrow());
+    List<IterationResult> first =
+        List.copyOf(results).subList(0, 4); // the loop goes on adding meanwhile
+    assertThat(first)
+        .extracting(IterationResult::outcome)
+        .containsExactly(
+            IterationOutcome.SUCCEEDED,
+            IterationOutcome.LEASE_LOST,
+            IterationOutcome.SUCCEEDED,
+            IterationOutcome.SUCCEEDED);
+    assertThat(first.get(1).failure())
+        .get()
+        .isInstanceOf(SQLException.class)
+        .extracting(e -> ((SQLException) e).getSQLState())
+        .isEqualTo("57P01");
+    assertThat(first)
+        .extracting(r -> r.fencingToken().orElseThrow())
+        .containsOnly(first.get(0).fencingToken().orElseThrow());
   }
 
   private List<String> strings(String sql) throws SQLException {
     List<String> values = new ArrayList<>();
-    try (Connection c = database.connection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    try (Connection c = database.connection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
       while (rs.next()) {
         values.add(rs.getString(1));
       }
@@ -521,7 +640,8 @@ abstract class LeaseCoordinatorContract {
   }
 
   void execute(String sql) throws SQLException {
-    try (Connection c = database.connection(); Statement s = c.createStatement()) {
+    try (Connection c = database.connection();
+        Statement s = c.createStatement()) {
       s.execute(sql);
     }
   }

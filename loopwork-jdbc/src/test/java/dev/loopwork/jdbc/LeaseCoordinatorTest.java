@@ -43,10 +43,15 @@ class LeaseCoordinatorTest extends LeaseCoordinatorContract {
   }
 
   private long executions(String prefix) throws SQLException {
-    try (Connection c = database.connection(); Statement s = c.createStatement();
-        var rs = s.executeQuery("SELECT COALESCE(SUM(EXECUTION_COUNT), 0) FROM INFORMATION_SCHEMA.QUERY_STATISTICS "
-            + "WHERE SQL_STATEMENT LIKE '" + prefix + "%' AND SQL_STATEMENT LIKE '%loopwork_%' "
-            + "AND SQL_STATEMENT NOT LIKE '%QUERY_STATISTICS%'")) {
+    try (Connection c = database.connection();
+        Statement s = c.createStatement();
+        var rs =
+            s.executeQuery(
+                "SELECT COALESCE(SUM(EXECUTION_COUNT), 0) FROM INFORMATION_SCHEMA.QUERY_STATISTICS "
+                    + "WHERE SQL_STATEMENT LIKE '"
+                    + prefix
+                    + "%' AND SQL_STATEMENT LIKE '%loopwork_%' "
+                    + "AND SQL_STATEMENT NOT LIKE '%QUERY_STATISTICS%'")) {
       rs.next();
       return rs.getLong(1);
     }

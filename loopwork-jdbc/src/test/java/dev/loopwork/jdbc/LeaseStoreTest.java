@@ -40,22 +40,33 @@ class LeaseStoreTest {
     store.renew("me", 600_000, startedAgo);
 
     List<LeaseStore.Lease> leases = store.readAll();
-    assertThat(leases).filteredOn(l -> l.owner().equals("me")).hasSize(services).allSatisfy(l -> {
-      assertThat(l.remainingMillis()).isGreaterThan(500_000);
-      long expected = startedAgo.get(l.service());
-      assertThat(l.sinceLastStartMillis()).isBetween(expected, expected + 5_000);
-    });
-    assertThat(leases).filteredOn(l -> l.owner().equals("them")).singleElement().satisfies(l -> {
-      assertThat(l.remainingMillis()).isLessThanOrEqualTo(1_000);
-      assertThat(l.sinceLastStartMillis()).isNull();
-    });
+    assertThat(leases)
+        .filteredOn(l -> l.owner().equals("me"))
+        .hasSize(services)
+        .allSatisfy(
+            l -> {
+              assertThat(l.remainingMillis()).isGreaterThan(500_000);
+              long expected = startedAgo.get(l.service());
+              assertThat(l.sinceLastStartMillis()).isBetween(expected, expected + 5_000);
+            });
+    assertThat(leases)
+        .filteredOn(l -> l.owner().equals("them"))
+        .singleElement()
+        .satisfies(
+            l -> {
+              assertThat(l.remainingMillis()).isLessThanOrEqualTo(1_000);
+              assertThat(l.sinceLastStartMillis()).isNull();
+            });
   }
 
   @Test
   void acquireRaisesTheFencingTokenOnEveryChangeOfOwnerAndOnlyWhenFree() throws SQLException {
     store.ensureLease("s");
     store.ensureLease("s");
-    assertThat(store.acquire("s", "a", 60_000, true)).get().extracting(LeaseStore.Lease::fencingToken).isEqualTo(1L);
+    assertThat(store.acquire("s", "a", 60_000, true))
+        .get()
+        .extracting(LeaseStore.Lease::fencingToken)
+        .isEqualTo(1L);
     assertThat(store.acquire("s", "b", 60_000, true)).isEmpty();
     store.release("s", "a", 1, 100L, 0);
     LeaseStore.Lease taken = store.acquire("s", "b", 60_000, true).orElseThrow();
@@ -87,6 +98,8 @@ class LeaseStoreTest {
     store.releaseAndLeave("s", "a", 1, 100L);
 
     assertThat(store.readFree().liveReplicas()).isEqualTo(1);
-    assertThat(store.readFree().leases()).singleElement().satisfies(l -> assertThat(l.owner()).isNull());
+    assertThat(store.readFree().leases())
+        .singleElement()
+        .satisfies(l -> assertThat(l.owner()).isNull());
   }
 }

@@ -3,8 +3,8 @@ package dev.loopwork.jdbc;
 import java.sql.SQLException;
 
 /**
- * The freeze contract on MariaDB: the owner's transaction in flight is seen in {@code information_schema.PROCESSLIST};
- * the fenced check's row lock is InnoDB's.
+ * The freeze contract on MariaDB: the owner's transaction in flight is seen in {@code
+ * information_schema.PROCESSLIST}; the fenced check's row lock is InnoDB's.
  */
 class MariaDbFreezeIT extends FreezeContract {
   private MariaDbDatabases.Fresh fresh;

@@ -13,11 +13,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Several replicas as separate JVM processes ({@link ReplicaMain}) on one PostgreSQL database; what they did is
- * read back from Loopwork's own tables, chiefly the run journal.
+ * Several replicas as separate JVM processes ({@link ReplicaMain}) on one PostgreSQL database; what
+ * they did is read back from Loopwork's own tables, chiefly the run journal.
  */
 class MultiReplicaIT extends ReplicaClusterTestBase {
-  private static final String OUTAGE_WARNING = "skip their iterations until the database answers again";
+  private static final String OUTAGE_WARNING =
+      "skip their iterations until the database answers again";
 
   @Test
   void noTwoReplicasRunOneServiceAtOnceOverThousandsOfIterations() throws Exception {
@@ -32,7 +33,9 @@ class MultiReplicaIT extends ReplicaClusterTestBase {
     r1.terminate();
     assertThat(r1.awaitExit(Duration.ofSeconds(20))).isZero();
     int afterHandOver = cluster.journalCount();
-    await().atMost(Duration.ofSeconds(60)).until(() -> cluster.journalCount() >= afterHandOver + 1_000);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> cluster.journalCount() >= afterHandOver + 1_000);
     r2.terminate();
     r3.terminate();
     assertThat(r2.awaitExit(Duration.ofSeconds(20))).isZero();
@@ -57,23 +60,26 @@ class MultiReplicaIT extends ReplicaClusterTestBase {
     Instant signalled = Instant.now();
     owner.terminate();
     assertThat(owner.awaitExit(Duration.ofSeconds(20))).isZero();
-    OffsetDateTime first = cluster.awaitFirstRun(other.replicaId, signalled, Duration.ofSeconds(10));
+    OffsetDateTime first =
+        cluster.awaitFirstRun(other.replicaId, signalled, Duration.ofSeconds(10));
 
     Duration handOver = Duration.between(signalled, first.toInstant());
     System.out.println("Hand-over after SIGTERM: " + handOver.toMillis() + " ms");
     assertThat(handOver).isLessThan(Duration.ofMillis(900));
     OffsetDateTime lastOnOwner = cluster.lastRun(owner.replicaId);
-    assertThat(Duration.between(lastOnOwner, first)).isGreaterThanOrEqualTo(interval.minusMillis(5));
+    assertThat(Duration.between(lastOnOwner, first))
+        .isGreaterThanOrEqualTo(interval.minusMillis(5));
     assertThat(cluster.overlappingIterations()).isZero();
     List<Long> tokens = cluster.fencingTokensInStartOrder("svc-00");
     assertThat(tokens).isSorted();
-    assertThat(tokens.get(tokens.size() - 1)).isGreaterThan(cluster.fencingTokenAt(owner.replicaId, lastOnOwner));
+    assertThat(tokens.get(tokens.size() - 1))
+        .isGreaterThan(cluster.fencingTokenAt(owner.replicaId, lastOnOwner));
   }
 
   /**
-   * Issue 12: with three replicas and more services than replicas, SIGTERM of the owner hands its service over at
-   * the service's next slot, ten times in a row: the release is announced and taken at once, whatever the takers'
-   * shares, and the new owner keeps the schedule.
+   * Issue 12: with three replicas and more services than replicas, SIGTERM of the owner hands its
+   * service over at the service's next slot, ten times in a row: the release is announced and taken
+   * at once, whatever the takers' shares, and the new owner keeps the schedule.
    */
   @Test
   void sigtermHandsOverAtTheNextSlotTenTimesInARowWithThreeReplicas() throws Exception {
@@ -88,15 +94,19 @@ class MultiReplicaIT extends ReplicaClusterTestBase {
     List<Long> lateness = new ArrayList<>();
     for (int round = 0; round < 10; round++) {
       String holder = cluster.holderOf("svc-00");
-      ReplicaProcess owner = live.stream().filter(r -> r.replicaId.equals(holder)).findFirst().orElseThrow();
+      ReplicaProcess owner =
+          live.stream().filter(r -> r.replicaId.equals(holder)).findFirst().orElseThrow();
       owner.terminate();
       assertThat(owner.awaitExit(Duration.ofSeconds(20))).isZero();
       live.remove(owner);
       OffsetDateTime lastOnOwner = cluster.lastRun(owner.replicaId);
-      OffsetDateTime first = cluster.awaitFirstRunElsewhere(owner.replicaId, lastOnOwner, Duration.ofSeconds(10));
+      OffsetDateTime first =
+          cluster.awaitFirstRunElsewhere(owner.replicaId, lastOnOwner, Duration.ofSeconds(10));
       long late = Duration.between(lastOnOwner.plus(interval), first).toMillis();
       lateness.add(late);
-      assertThat(late).as("round %d: next start after the owner's next slot (ms)", round).isBetween(-20L, 250L);
+      assertThat(late)
+          .as("round %d: next start after the owner's next slot (ms)", round)
+          .isBetween(-20L, 250L);
 
       ReplicaProcess replacement = replica("r" + (round + 3), 4, interval, Duration.ZERO, ttl);
       awaitReady(replacement);
@@ -139,18 +149,23 @@ class MultiReplicaIT extends ReplicaClusterTestBase {
     ReplicaProcess r3 = replica("r3", services, interval, Duration.ZERO, ttl);
     awaitReady(r1, r2, r3);
     await().atMost(Duration.ofSeconds(30)).until(() -> cluster.balanced(3, leases));
-    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> cluster.balanced(3, leases));
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> cluster.balanced(3, leases));
 
     r3.terminate();
     Instant left = Instant.now();
     await().atMost(ttl.multipliedBy(2)).until(() -> cluster.balanced(2, leases));
-    System.out.println("Rebalanced after a leave in " + Duration.between(left, Instant.now()).toMillis() + " ms");
+    System.out.println(
+        "Rebalanced after a leave in " + Duration.between(left, Instant.now()).toMillis() + " ms");
 
     ReplicaProcess r4 = replica("r4", services, interval, Duration.ZERO, ttl);
     awaitReady(r4);
     Instant joined = Instant.now();
     await().atMost(ttl.multipliedBy(2)).until(() -> cluster.balanced(3, leases));
-    System.out.println("Rebalanced after a join in " + Duration.between(joined, Instant.now()).toMillis() + " ms");
+    System.out.println(
+        "Rebalanced after a join in " + Duration.between(joined, Instant.now()).toMillis() + " ms");
     assertThat(cluster.overlappingIterations()).isZero();
   }
 
@@ -163,22 +178,35 @@ class MultiReplicaIT extends ReplicaClusterTestBase {
     await().atMost(Duration.ofSeconds(30)).until(() -> cluster.journalCount() >= 50);
 
     Instant cut = Instant.now();
-    try (Connection admin = PostgresDatabases.admin(); Statement s = admin.createStatement()) {
+    try (Connection admin = PostgresDatabases.admin();
+        Statement s = admin.createStatement()) {
       s.execute("ALTER DATABASE " + fresh.name + " WITH ALLOW_CONNECTIONS false");
-      s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + fresh.name + "'");
+      s.execute(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"
+              + fresh.name
+              + "'");
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> a.printed(OUTAGE_WARNING) && b.printed(OUTAGE_WARNING));
-    await().pollDelay(ttl.multipliedBy(2)).atMost(ttl.multipliedBy(3)).until(() -> a.isAlive() && b.isAlive());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> a.printed(OUTAGE_WARNING) && b.printed(OUTAGE_WARNING));
+    await()
+        .pollDelay(ttl.multipliedBy(2))
+        .atMost(ttl.multipliedBy(3))
+        .until(() -> a.isAlive() && b.isAlive());
     Instant restored = Instant.now();
-    try (Connection admin = PostgresDatabases.admin(); Statement s = admin.createStatement()) {
+    try (Connection admin = PostgresDatabases.admin();
+        Statement s = admin.createStatement()) {
       s.execute("ALTER DATABASE " + fresh.name + " WITH ALLOW_CONNECTIONS true");
     }
     database.close();
     database = fresh.open();
     cluster = new ClusterRecord(database);
-    await().atMost(Duration.ofSeconds(30)).until(() -> cluster.runsStartedBetween(restored, Instant.now()) >= 20);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> cluster.runsStartedBetween(restored, Instant.now()) >= 20);
 
-    assertThat(cluster.runsStartedBetween(cut.plus(ttl.dividedBy(3)).plusMillis(500), restored)).isZero();
+    assertThat(cluster.runsStartedBetween(cut.plus(ttl.dividedBy(3)).plusMillis(500), restored))
+        .isZero();
     assertThat(cluster.overlappingIterations()).isZero();
     assertThat(a.linesContaining(OUTAGE_WARNING)).isEqualTo(1);
     assertThat(b.linesContaining(OUTAGE_WARNING)).isEqualTo(1);

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 12: a replica's watch of the next replica's session, on PostgreSQL, with the other replicas' sessions played
- * by connections of the test.
+ * Issue 12: a replica's watch of the next replica's session, on PostgreSQL, with the other
+ * replicas' sessions played by connections of the test.
  */
 class PeerWatchIT {
   private PostgresDatabases.Fresh fresh;
@@ -53,7 +53,9 @@ class PeerWatchIT {
     assertThat(System.nanoTime() - ended).isLessThan(TimeUnit.MILLISECONDS.toNanos(500));
   }
 
-  /** Without the look again, the watch would wait for c's lock for its whole 2 s and miss b's end. */
+  /**
+   * Without the look again, the watch would wait for c's lock for its whole 2 s and miss b's end.
+   */
   @Test
   void aReplicaThatJoinsIsWatchedOnceTheWatchLooksAgain() throws Exception {
     try (Connection c = liveReplica("c")) {
@@ -70,10 +72,11 @@ class PeerWatchIT {
   }
 
   /**
-   * Another session that takes a dead replica's freed lock for moments (a second watch of it on a slow machine, or
-   * the server session of an aborted watch still waiting for the lock) makes it look alive at those moments: the
-   * watch sees the end once and does not watch that replica again, instead of taking the lock back and forth with
-   * that session and so keeping it looking alive to everyone (its leases would then wait for their TTL).
+   * Another session that takes a dead replica's freed lock for moments (a second watch of it on a
+   * slow machine, or the server session of an aborted watch still waiting for the lock) makes it
+   * look alive at those moments: the watch sees the end once and does not watch that replica again,
+   * instead of taking the lock back and forth with that session and so keeping it looking alive to
+   * everyone (its leases would then wait for their TTL).
    */
   @Test
   void aReplicaSeenGoneIsNotWatchedAgainWhileAnotherSessionTakesItsLock() throws Exception {
@@ -81,29 +84,35 @@ class PeerWatchIT {
     startWatch("a");
     awaitWaiterOn("c");
     String key;
-    try (Connection q = database.connection(); var s = q.createStatement();
-        var rs = s.executeQuery("SELECT session_lock FROM loopwork_replica WHERE replica_id = 'c'")) {
+    try (Connection q = database.connection();
+        var s = q.createStatement();
+        var rs =
+            s.executeQuery("SELECT session_lock FROM loopwork_replica WHERE replica_id = 'c'")) {
       rs.next();
       key = rs.getString(1);
     }
-    // Another session that queues for c's lock behind the watch and, each time it gets it, holds it 30 ms.
-    Thread other = new Thread(() -> {
-      try (Connection session = database.dedicatedConnection();
-          var lock = session.prepareStatement("SELECT pg_advisory_lock(?, ?)");
-          var unlock = session.prepareStatement("SELECT pg_advisory_unlock(?, ?)")) {
-        for (var statement : List.of(lock, unlock)) {
-          statement.setInt(1, 0x6c6f6f70); // the class of Loopwork's session locks
-          statement.setInt(2, Integer.parseUnsignedInt(key));
-        }
-        for (int i = 0; i < 30; i++) {
-          lock.execute();
-          Thread.sleep(30);
-          unlock.execute();
-        }
-      } catch (SQLException | InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    }, "other-session");
+    // Another session that queues for c's lock behind the watch and, each time it gets it, holds it
+    // 30 ms.
+    Thread other =
+        new Thread(
+            () -> {
+              try (Connection session = database.dedicatedConnection();
+                  var lock = session.prepareStatement("SELECT pg_advisory_lock(?, ?)");
+                  var unlock = session.prepareStatement("SELECT pg_advisory_unlock(?, ?)")) {
+                for (var statement : List.of(lock, unlock)) {
+                  statement.setInt(1, 0x6c6f6f70); // the class of Loopwork's session locks
+                  statement.setInt(2, Integer.parseUnsignedInt(key));
+                }
+                for (int i = 0; i < 30; i++) {
+                  lock.execute();
+                  Thread.sleep(30);
+                  unlock.execute();
+                }
+              } catch (SQLException | InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            },
+            "other-session");
     other.start();
     await().atMost(Duration.ofSeconds(5)).until(() -> waiters("c") == 2);
     c.close();
@@ -118,9 +127,12 @@ class PeerWatchIT {
 
   /** How many sessions wait for the session lock of {@code replicaId}. */
   private int waiters(String replicaId) throws SQLException {
-    try (Connection c = database.connection(); var s = c.prepareStatement("SELECT COUNT(*) FROM pg_locks k "
-        + "JOIN loopwork_replica r ON k.objid::text = r.session_lock WHERE k.locktype = 'advisory' "
-        + "AND k.objsubid = 2 AND NOT k.granted AND r.replica_id = ?")) {
+    try (Connection c = database.connection();
+        var s =
+            c.prepareStatement(
+                "SELECT COUNT(*) FROM pg_locks k "
+                    + "JOIN loopwork_replica r ON k.objid::text = r.session_lock WHERE k.locktype = 'advisory' "
+                    + "AND k.objsubid = 2 AND NOT k.granted AND r.replica_id = ?")) {
       s.setString(1, replicaId);
       try (var rs = s.executeQuery()) {
         rs.next();
@@ -129,7 +141,9 @@ class PeerWatchIT {
     }
   }
 
-  /** A replica row whose session lock is held by a connection of its own, as a live replica's is. */
+  /**
+   * A replica row whose session lock is held by a connection of its own, as a live replica's is.
+   */
   private Connection liveReplica(String replicaId) throws SQLException {
     Connection session = database.dedicatedConnection();
     String lock = database.dialect().takeSessionLock(session, null);
@@ -139,8 +153,13 @@ class PeerWatchIT {
   }
 
   private void startWatch(String replicaId) {
-    watch = new PeerWatch(database, store, replicaId, TimeUnit.MILLISECONDS.toNanos(200),
-        gone -> seenGone.incrementAndGet());
+    watch =
+        new PeerWatch(
+            database,
+            store,
+            replicaId,
+            TimeUnit.MILLISECONDS.toNanos(200),
+            gone -> seenGone.incrementAndGet());
     Thread thread = new Thread(watch, "peer-watch-" + replicaId);
     thread.setDaemon(true);
     thread.start();

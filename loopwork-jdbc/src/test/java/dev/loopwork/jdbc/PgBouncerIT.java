@@ -15,11 +15,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 12: replicas that reach PostgreSQL through PgBouncer in transaction mode, where a session lock is not tied
- * to the client's connection. Each replica notices it at start, warns once and falls back to fail-over by the lease
- * TTL; a {@code kill -9} of the owner still hands its service over, and nothing runs twice. PgBouncer must listen on
- * {@code -Dloopwork.it.pgbouncer.url} (default {@code jdbc:postgresql://127.0.0.1:6432/}) in front of the test
- * server; {@code .ci/run} installs and starts one.
+ * Issue 12: replicas that reach PostgreSQL through PgBouncer in transaction mode, where a session
+ * lock is not tied to the client's connection. Each replica notices it at start, warns once and
+ * falls back to fail-over by the lease TTL; a {@code kill -9} of the owner still hands its service
+ * over, and nothing runs twice. PgBouncer must listen on {@code -Dloopwork.it.pgbouncer.url}
+ * (default {@code jdbc:postgresql://127.0.0.1:6432/}) in front of the test server; {@code .ci/run}
+ * installs and starts one.
  */
 class PgBouncerIT extends ReplicaClusterTestBase {
   private static final String BOUNCER_URL =
@@ -30,33 +31,46 @@ class PgBouncerIT extends ReplicaClusterTestBase {
 
   @BeforeEach
   void requirePgBouncer() {
-    try (Connection ignored = DriverManager.getConnection(BOUNCER_URL + fresh.name, PostgresDatabases.USER, "")) {
+    try (Connection ignored =
+        DriverManager.getConnection(BOUNCER_URL + fresh.name, PostgresDatabases.USER, "")) {
       // reachable
     } catch (SQLException e) {
-      RequiredServer.missing("PgBouncer is not reachable at " + BOUNCER_URL + " (" + e.getMessage() + "). To run "
-          + "this test, start PgBouncer in transaction mode on 127.0.0.1:6432 in front of the test PostgreSQL (as "
-          + ".ci/run does), or point -Dloopwork.it.pgbouncer.url at one.", e);
+      RequiredServer.missing(
+          "PgBouncer is not reachable at "
+              + BOUNCER_URL
+              + " ("
+              + e.getMessage()
+              + "). To run "
+              + "this test, start PgBouncer in transaction mode on 127.0.0.1:6432 in front of the test PostgreSQL (as "
+              + ".ci/run does), or point -Dloopwork.it.pgbouncer.url at one.",
+          e);
     }
   }
 
   @Test
   void behindATransactionPoolerAReplicaWarnsOnceAndFailsOverByTheTtl() throws Exception {
-    // Server-side prepared statements do not survive a transaction pooler that predates PgBouncer 1.21.
+    // Server-side prepared statements do not survive a transaction pooler that predates PgBouncer
+    // 1.21.
     String url = BOUNCER_URL + fresh.name + "?prepareThreshold=0";
     ReplicaProcess a = replicaAt(url, "a", 1, INTERVAL, Duration.ZERO, TTL);
     ReplicaProcess b = replicaAt(url, "b", 1, INTERVAL, Duration.ZERO, TTL);
     awaitReady(a, b);
     await().atMost(Duration.ofSeconds(30)).until(() -> cluster.journalCount() >= 4);
-    await().atMost(Duration.ofSeconds(10)).until(() -> a.printed(POOLER_WARNING) && b.printed(POOLER_WARNING));
-    assertThat(cluster.query("SELECT replica_id FROM loopwork_replica WHERE session_lock IS NOT NULL")).isEmpty();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> a.printed(POOLER_WARNING) && b.printed(POOLER_WARNING));
+    assertThat(
+            cluster.query("SELECT replica_id FROM loopwork_replica WHERE session_lock IS NOT NULL"))
+        .isEmpty();
 
     ReplicaProcess owner = cluster.holderOf("svc-00").equals("a") ? a : b;
     ReplicaProcess other = owner == a ? b : a;
     Instant killed = Instant.now();
     owner.kill();
     owner.awaitExit(Duration.ofSeconds(10));
-    OffsetDateTime first = cluster.awaitFirstRunElsewhere(owner.replicaId, killed.atOffset(ZoneOffset.UTC),
-        Duration.ofSeconds(20));
+    OffsetDateTime first =
+        cluster.awaitFirstRunElsewhere(
+            owner.replicaId, killed.atOffset(ZoneOffset.UTC), Duration.ofSeconds(20));
 
     Duration failOver = Duration.between(killed, first.toInstant());
     System.out.println("Fail-over after kill -9 behind PgBouncer: " + failOver.toMillis() + " ms");

@@ -8,9 +8,10 @@ import java.sql.Statement;
 import java.util.UUID;
 
 /**
- * Fresh PostgreSQL databases for integration tests, on the server at {@code -Dloopwork.it.pg.url} (default {@code
- * jdbc:postgresql://127.0.0.1:5432/postgres}, user {@code postgres}, trust authentication). Without a server the
- * tests are skipped with a message saying how to enable them; with {@code CI=true} they fail instead.
+ * Fresh PostgreSQL databases for integration tests, on the server at {@code -Dloopwork.it.pg.url}
+ * (default {@code jdbc:postgresql://127.0.0.1:5432/postgres}, user {@code postgres}, trust
+ * authentication). Without a server the tests are skipped with a message saying how to enable them;
+ * with {@code CI=true} they fail instead.
  */
 final class PostgresDatabases {
   static final String ADMIN_URL =
@@ -22,7 +23,8 @@ final class PostgresDatabases {
   /** A new, empty database; drop it with {@link Fresh#close()}. */
   static Fresh create() {
     String name = "loopwork_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    try (Connection admin = admin(); Statement s = admin.createStatement()) {
+    try (Connection admin = admin();
+        Statement s = admin.createStatement()) {
       s.execute("CREATE DATABASE " + name);
     } catch (SQLException e) {
       unavailable(e);
@@ -35,9 +37,16 @@ final class PostgresDatabases {
   }
 
   private static void unavailable(SQLException e) {
-    String message = "PostgreSQL is not reachable at " + ADMIN_URL + " as " + USER + " (" + e.getMessage() + "). "
-        + "To run the integration tests, start PostgreSQL on 127.0.0.1:5432 with trust authentication for user "
-        + "postgres, or point -Dloopwork.it.pg.url=jdbc:postgresql://host:port/postgres at one.";
+    String message =
+        "PostgreSQL is not reachable at "
+            + ADMIN_URL
+            + " as "
+            + USER
+            + " ("
+            + e.getMessage()
+            + "). "
+            + "To run the integration tests, start PostgreSQL on 127.0.0.1:5432 with trust authentication for user "
+            + "postgres, or point -Dloopwork.it.pg.url=jdbc:postgresql://host:port/postgres at one.";
     RequiredServer.missing(message, e);
   }
 
@@ -59,7 +68,8 @@ final class PostgresDatabases {
     /** Drops the database, ending whatever sessions still use it. */
     @Override
     public void close() throws SQLException {
-      try (Connection admin = admin(); Statement s = admin.createStatement()) {
+      try (Connection admin = admin();
+          Statement s = admin.createStatement()) {
         s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
       }
     }

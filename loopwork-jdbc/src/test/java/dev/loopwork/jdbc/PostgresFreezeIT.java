@@ -2,7 +2,10 @@ package dev.loopwork.jdbc;
 
 import java.sql.SQLException;
 
-/** The freeze contract on PostgreSQL: the owner's transaction in flight is seen in {@code pg_stat_activity}. */
+/**
+ * The freeze contract on PostgreSQL: the owner's transaction in flight is seen in {@code
+ * pg_stat_activity}.
+ */
 class PostgresFreezeIT extends FreezeContract {
   private PostgresDatabases.Fresh fresh;
 

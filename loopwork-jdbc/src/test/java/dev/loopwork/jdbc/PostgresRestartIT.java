@@ -19,11 +19,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 12: the PostgreSQL server restarts under three replicas, which ends every replica's session at once. Nothing
- * may run twice, and the replicas, which reconnect within a poll, should keep their leases rather than reshuffle
- * them. The server is a cluster of the test's own ({@code pg_createcluster} on port {@value #PORT}, trust
- * authentication), so that restarting it disturbs no other test; it needs Debian's PostgreSQL tools and the right to
- * create a cluster (root), and is dropped afterwards.
+ * Issue 12: the PostgreSQL server restarts under three replicas, which ends every replica's session
+ * at once. Nothing may run twice, and the replicas, which reconnect within a poll, should keep
+ * their leases rather than reshuffle them. The server is a cluster of the test's own ({@code
+ * pg_createcluster} on port {@value #PORT}, trust authentication), so that restarting it disturbs
+ * no other test; it needs Debian's PostgreSQL tools and the right to create a cluster (root), and
+ * is dropped afterwards.
  */
 class PostgresRestartIT {
   private static final int PORT = 5499;
@@ -39,16 +40,33 @@ class PostgresRestartIT {
   @BeforeEach
   void createCluster() throws Exception {
     try (var versions = Files.list(Path.of("/etc/postgresql"))) {
-      version = versions.map(p -> p.getFileName().toString())
-          .max(Comparator.comparingInt(Integer::parseInt)).orElseThrow();
+      version =
+          versions
+              .map(p -> p.getFileName().toString())
+              .max(Comparator.comparingInt(Integer::parseInt))
+              .orElseThrow();
       run("pg_dropcluster", version, CLUSTER, "--stop"); // a leftover of an aborted run, if any
-      if (run("pg_createcluster", version, CLUSTER, "--port", Integer.toString(PORT), "--", "-A", "trust") != 0
+      if (run(
+                  "pg_createcluster",
+                  version,
+                  CLUSTER,
+                  "--port",
+                  Integer.toString(PORT),
+                  "--",
+                  "-A",
+                  "trust")
+              != 0
           || run("pg_ctlcluster", version, CLUSTER, "start") != 0) {
         throw new IOException("pg_createcluster or pg_ctlcluster failed");
       }
     } catch (IOException | RuntimeException e) {
-      RequiredServer.missing("Cannot create a PostgreSQL cluster of the test's own on port " + PORT + " (" + e
-          + "): this test needs Debian's PostgreSQL server tools and root.", e);
+      RequiredServer.missing(
+          "Cannot create a PostgreSQL cluster of the test's own on port "
+              + PORT
+              + " ("
+              + e
+              + "): this test needs Debian's PostgreSQL server tools and root.",
+          e);
     }
     database = Database.builder().url(URL).user(PostgresDatabases.USER).maximumPoolSize(4).build();
     LoopworkSchema.create(database);
@@ -71,40 +89,62 @@ class PostgresRestartIT {
     int services = 6;
     int leases = services + 1; // and the journal pruner
     for (String id : List.of("r1", "r2", "r3")) {
-      replicas.add(ReplicaProcess.start(URL + "?ApplicationName=replica-" + id, id, services, INTERVAL,
-          Duration.ZERO, LeaseCoordinator.DEFAULT_LEASE_TTL, "none"));
+      replicas.add(
+          ReplicaProcess.start(
+              URL + "?ApplicationName=replica-" + id,
+              id,
+              services,
+              INTERVAL,
+              Duration.ZERO,
+              LeaseCoordinator.DEFAULT_LEASE_TTL,
+              "none"));
     }
     ReplicaClusterTestBase.awaitReady(replicas.toArray(ReplicaProcess[]::new));
     await().atMost(Duration.ofSeconds(30)).until(() -> cluster.balanced(3, leases));
-    await().atMost(Duration.ofSeconds(10)).until(() -> cluster.query("SELECT replica_id FROM loopwork_replica r "
-        + "JOIN pg_locks k ON k.locktype = 'advisory' AND k.objsubid = 2 AND k.objid::text = r.session_lock "
-        + "AND k.granted") // not the other replicas' watches waiting for it
-        .size() == 3);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                cluster
+                        .query(
+                            "SELECT replica_id FROM loopwork_replica r "
+                                + "JOIN pg_locks k ON k.locktype = 'advisory' AND k.objsubid = 2 AND k.objid::text = r.session_lock "
+                                + "AND k.granted") // not the other replicas' watches waiting for it
+                        .size()
+                    == 3);
     Map<String, String> before = owners();
 
     assertThat(run("pg_ctlcluster", version, CLUSTER, "restart", "-m", "fast")).isZero();
     int runs = journalCountWhenUp();
-    await().atMost(Duration.ofSeconds(30)).until(() -> cluster.journalCount() >= runs + 3 * services);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> cluster.journalCount() >= runs + 3 * services);
     Map<String, String> after = owners();
 
     long moved = before.keySet().stream().filter(s -> !before.get(s).equals(after.get(s))).count();
-    System.out.println("Leases that changed owner across the server restart: " + moved + " of " + leases);
+    System.out.println(
+        "Leases that changed owner across the server restart: " + moved + " of " + leases);
     assertThat(replicas).allSatisfy(r -> assertThat(r.isAlive()).isTrue());
     assertThat(cluster.overlappingIterations()).isZero();
   }
 
   private int journalCountWhenUp() {
     int[] count = new int[1];
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-      count[0] = cluster.journalCount();
-      return true;
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              count[0] = cluster.journalCount();
+              return true;
+            });
     return count[0];
   }
 
   private Map<String, String> owners() throws Exception {
     Map<String, String> owners = new TreeMap<>();
-    for (String row : cluster.query("SELECT service || '=' || COALESCE(owner, '-') FROM loopwork_lease")) {
+    for (String row :
+        cluster.query("SELECT service || '=' || COALESCE(owner, '-') FROM loopwork_lease")) {
       String[] parts = row.split("=", 2);
       owners.put(parts[0], parts[1]);
     }
@@ -112,8 +152,11 @@ class PostgresRestartIT {
   }
 
   private static int run(String... command) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .start();
+    Process process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new IOException(String.join(" ", command) + " did not finish within 60 s");

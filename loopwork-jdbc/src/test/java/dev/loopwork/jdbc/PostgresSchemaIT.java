@@ -45,8 +45,11 @@ class PostgresSchemaIT {
       LoopworkSchema.create(database);
       LoopworkSchema.create(database);
       assertThat(LoopworkSchema.version(database)).isEqualTo(LoopworkSchema.LATEST_VERSION);
-      try (Connection c = database.connection(); Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM pg_tables WHERE tablename LIKE 'loopwork\\_%'")) {
+      try (Connection c = database.connection();
+          Statement s = c.createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT COUNT(*) FROM pg_tables WHERE tablename LIKE 'loopwork\\_%'")) {
         rs.next();
         assertThat(rs.getInt(1)).isEqualTo(5);
       }
@@ -59,16 +62,28 @@ class PostgresSchemaIT {
     String startAt = Long.toString(System.currentTimeMillis() + 3_000);
     List<Process> processes = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      processes.add(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-          SchemaCreateMain.class.getName(), fresh.url, startAt).redirectErrorStream(true).start());
+      processes.add(
+          new ProcessBuilder(
+                  java,
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  SchemaCreateMain.class.getName(),
+                  fresh.url,
+                  startAt)
+              .redirectErrorStream(true)
+              .start());
     }
     for (Process process : processes) {
       assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
       String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(output).as("output of one process").contains("VERSION " + LoopworkSchema.LATEST_VERSION);
+      assertThat(output)
+          .as("output of one process")
+          .contains("VERSION " + LoopworkSchema.LATEST_VERSION);
       assertThat(process.exitValue()).isZero();
     }
-    try (Database database = fresh.open(); Connection c = database.connection(); Statement s = c.createStatement();
+    try (Database database = fresh.open();
+        Connection c = database.connection();
+        Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM loopwork_schema_version")) {
       rs.next();
       assertThat(rs.getInt(1)).isEqualTo(LoopworkSchema.LATEST_VERSION);
@@ -78,7 +93,8 @@ class PostgresSchemaIT {
   @Test
   void printedSqlRunsAsIsOnPostgres() throws Exception {
     try (Database database = fresh.open()) {
-      try (Connection c = database.connection(); Statement s = c.createStatement()) {
+      try (Connection c = database.connection();
+          Statement s = c.createStatement()) {
         s.execute(LoopworkSchema.sql("PostgreSQL"));
       }
       assertThat(LoopworkSchema.version(database)).isEqualTo(LoopworkSchema.LATEST_VERSION);
@@ -88,7 +104,13 @@ class PostgresSchemaIT {
 
   @Test
   void unknownRoleIsAClearErrorWithoutThePassword() {
-    assertThatThrownBy(() -> Database.builder().url(fresh.url).user("loopwork_nobody").password("s3cret").build())
+    assertThatThrownBy(
+            () ->
+                Database.builder()
+                    .url(fresh.url)
+                    .user("loopwork_nobody")
+                    .password("s3cret")
+                    .build())
         .isInstanceOf(DatabaseException.class)
         .hasMessageContaining("Cannot connect to " + fresh.url + " as user loopwork_nobody")
         .hasMessageContaining("loopwork_nobody")

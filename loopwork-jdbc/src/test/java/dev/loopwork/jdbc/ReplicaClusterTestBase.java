@@ -11,8 +11,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * A fresh PostgreSQL database per test with Loopwork's tables, replica processes ({@link ReplicaMain}) on it, and
- * what they did read back through {@link #cluster}. Replicas are killed and the database dropped after each test.
+ * A fresh PostgreSQL database per test with Loopwork's tables, replica processes ({@link
+ * ReplicaMain}) on it, and what they did read back through {@link #cluster}. Replicas are killed
+ * and the database dropped after each test.
  */
 abstract class ReplicaClusterTestBase {
   PostgresDatabases.Fresh fresh;
@@ -46,16 +47,25 @@ abstract class ReplicaClusterTestBase {
   }
 
   /** As {@link #replica}, connecting to the test's database through {@code url} (a pooler, say). */
-  ReplicaProcess replicaAt(String databaseUrl, String id, int services, Duration interval, Duration work,
-      Duration ttl) throws IOException {
+  ReplicaProcess replicaAt(
+      String databaseUrl, String id, int services, Duration interval, Duration work, Duration ttl)
+      throws IOException {
     return replicaAt(databaseUrl, id, services, interval, work, ttl, "none");
   }
 
   /** As {@link #replicaAt}, with {@code writes} as in {@link ReplicaMain}. */
-  ReplicaProcess replicaAt(String databaseUrl, String id, int services, Duration interval, Duration work,
-      Duration ttl, String writes) throws IOException {
+  ReplicaProcess replicaAt(
+      String databaseUrl,
+      String id,
+      int services,
+      Duration interval,
+      Duration work,
+      Duration ttl,
+      String writes)
+      throws IOException {
     // Named after the replica, so that a test can find every server session of one replica.
-    String url = databaseUrl + (databaseUrl.contains("?") ? "&" : "?") + "ApplicationName=replica-" + id;
+    String url =
+        databaseUrl + (databaseUrl.contains("?") ? "&" : "?") + "ApplicationName=replica-" + id;
     ReplicaProcess replica = ReplicaProcess.start(url, id, services, interval, work, ttl, writes);
     replicas.add(replica);
     return replica;
@@ -64,8 +74,11 @@ abstract class ReplicaClusterTestBase {
   /** Waits until each replica takes part, and fails with its output if it died instead. */
   static void awaitReady(ReplicaProcess... started) {
     for (ReplicaProcess replica : started) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> replica.printed("READY") || !replica.isAlive());
-      assertThat(replica.printed("READY")).as("replica %s output: %s", replica.replicaId, replica.output())
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> replica.printed("READY") || !replica.isAlive());
+      assertThat(replica.printed("READY"))
+          .as("replica %s output: %s", replica.replicaId, replica.output())
           .isTrue();
     }
   }

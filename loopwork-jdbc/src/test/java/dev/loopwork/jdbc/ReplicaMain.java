@@ -11,15 +11,18 @@ import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One replica of a test application, run as its own JVM by {@link MultiReplicaIT}: {@code services} services named
- * {@code svc-00...}, each busy for {@code workMillis} per iteration (less when interrupted), coordinated and journaled in the database at
- * {@code url} (PostgreSQL or MariaDB). Prints {@code START <service> <epoch micros>} as each iteration starts (the
- * record that survives a {@code kill -9}, unlike the journal's last batch), and {@code READY <replica id>} once it takes part; stops gracefully on SIGTERM.
+ * One replica of a test application, run as its own JVM by {@link MultiReplicaIT}: {@code services}
+ * services named {@code svc-00...}, each busy for {@code workMillis} per iteration (less when
+ * interrupted), coordinated and journaled in the database at {@code url} (PostgreSQL or MariaDB).
+ * Prints {@code START <service> <epoch micros>} as each iteration starts (the record that survives
+ * a {@code kill -9}, unlike the journal's last batch), and {@code READY <replica id>} once it takes
+ * part; stops gracefully on SIGTERM.
  *
- * <p>Arguments: url replicaId services intervalMillis workMillis ttlMillis [writes]. With {@code writes} {@code
- * fenced} or {@code plain}, each iteration is instead one transaction that inserts {@code (replica, fencing token,
- * now)} into {@code fence_row}, sleeps {@code workMillis} in the database and sets the row's end: in a {@linkplain Database#useTransaction fenced transaction}, or in a plain one, as a user who does not
- * fence would write it.
+ * <p>Arguments: url replicaId services intervalMillis workMillis ttlMillis [writes]. With {@code
+ * writes} {@code fenced} or {@code plain}, each iteration is instead one transaction that inserts
+ * {@code (replica, fencing token, now)} into {@code fence_row}, sleeps {@code workMillis} in the
+ * database and sets the row's end: in a {@linkplain Database#useTransaction fenced transaction}, or
+ * in a plain one, as a user who does not fence would write it.
  */
 public final class ReplicaMain {
   private ReplicaMain() {}
@@ -27,12 +30,17 @@ public final class ReplicaMain {
   /** Busy for {@code nanos}, or until interrupted (a revoked iteration ends at once). */
   private static void work(long nanos) {
     long end = System.nanoTime() + nanos;
-    for (long left = nanos; left > 0 && !Thread.currentThread().isInterrupted(); left = end - System.nanoTime()) {
+    for (long left = nanos;
+        left > 0 && !Thread.currentThread().isInterrupted();
+        left = end - System.nanoTime()) {
       LockSupport.parkNanos(left);
     }
   }
 
-  /** Writes one row per iteration in a transaction that lasts {@code workNanos}; see the class comment. */
+  /**
+   * Writes one row per iteration in a transaction that lasts {@code workNanos}; see the class
+   * comment.
+   */
   private static final class RowWriter extends JdbcLoopService {
     private final String name;
     private final String replicaId;
@@ -69,10 +77,16 @@ public final class ReplicaMain {
     private void write(Connection c, long token) throws SQLException {
       boolean mariaDb = database().product().equals("MariaDB");
       String now = mariaDb ? "SYSDATE(6)" : "clock_timestamp()";
-      try (PreparedStatement insert = c.prepareStatement("INSERT INTO fence_row (replica, token, started) "
-              + "VALUES (?, ?, " + now + ") RETURNING id");
-          PreparedStatement sleep = c.prepareStatement(mariaDb ? "SELECT SLEEP(?)" : "SELECT pg_sleep(?)");
-          PreparedStatement end = c.prepareStatement("UPDATE fence_row SET ended = " + now + " WHERE id = ?")) {
+      try (PreparedStatement insert =
+              c.prepareStatement(
+                  "INSERT INTO fence_row (replica, token, started) "
+                      + "VALUES (?, ?, "
+                      + now
+                      + ") RETURNING id");
+          PreparedStatement sleep =
+              c.prepareStatement(mariaDb ? "SELECT SLEEP(?)" : "SELECT pg_sleep(?)");
+          PreparedStatement end =
+              c.prepareStatement("UPDATE fence_row SET ended = " + now + " WHERE id = ?")) {
         insert.setString(1, replicaId);
         insert.setLong(2, token);
         long id;
@@ -96,11 +110,16 @@ public final class ReplicaMain {
     long workNanos = Duration.ofMillis(Long.parseLong(args[4])).toNanos();
     Duration ttl = Duration.ofMillis(Long.parseLong(args[5]));
     boolean mariaDb = url.startsWith("jdbc:mariadb:");
-    try (Database database = Database.builder().url(url)
-            .user(mariaDb ? MariaDbDatabases.USER : PostgresDatabases.USER).password(mariaDb ? "" : null)
-            .maximumPoolSize(4)
-            .connectionTimeout(Duration.ofSeconds(1)).build();
-        JdbcLoopRuntime runtime = JdbcLoopRuntime.builder(database).replicaId(replicaId).leaseTtl(ttl).build()) {
+    try (Database database =
+            Database.builder()
+                .url(url)
+                .user(mariaDb ? MariaDbDatabases.USER : PostgresDatabases.USER)
+                .password(mariaDb ? "" : null)
+                .maximumPoolSize(4)
+                .connectionTimeout(Duration.ofSeconds(1))
+                .build();
+        JdbcLoopRuntime runtime =
+            JdbcLoopRuntime.builder(database).replicaId(replicaId).leaseTtl(ttl).build()) {
       List<JdbcLoopService> all = new ArrayList<>();
       String writes = args.length > 6 ? args[6] : "none";
       for (int i = 0; i < services; i++) {
@@ -109,11 +128,19 @@ public final class ReplicaMain {
           all.add(new RowWriter(name, interval, replicaId, workNanos, writes.equals("fenced")));
           continue;
         }
-        all.add(JdbcLoopService.of(name, interval, db -> {
-          Instant now = Instant.now();
-          System.out.println("START " + name + " " + (now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000));
-          work(workNanos);
-        }));
+        all.add(
+            JdbcLoopService.of(
+                name,
+                interval,
+                db -> {
+                  Instant now = Instant.now();
+                  System.out.println(
+                      "START "
+                          + name
+                          + " "
+                          + (now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000));
+                  work(workNanos);
+                }));
       }
       System.out.println("READY " + runtime.replicaId());
       runtime.runAll(all);

@@ -25,29 +25,51 @@ final class ReplicaProcess implements AutoCloseable {
   }
 
   /** Starts a replica; see {@link ReplicaMain} for the arguments. */
-  static ReplicaProcess start(String url, String replicaId, int services, Duration interval, Duration work,
-      Duration ttl, String writes) throws IOException {
+  static ReplicaProcess start(
+      String url,
+      String replicaId,
+      int services,
+      Duration interval,
+      Duration work,
+      Duration ttl,
+      String writes)
+      throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1",
-        "-Dlogback.configurationFile=logback-replica.xml", "-cp",
-        System.getProperty("java.class.path"), ReplicaMain.class.getName(), url, replicaId,
-        Integer.toString(services), Long.toString(interval.toMillis()), Long.toString(work.toMillis()),
-        Long.toString(ttl.toMillis()), writes);
+    List<String> command =
+        List.of(
+            java,
+            "-Xmx128m",
+            "-XX:TieredStopAtLevel=1",
+            "-Dlogback.configurationFile=logback-replica.xml",
+            "-cp",
+            System.getProperty("java.class.path"),
+            ReplicaMain.class.getName(),
+            url,
+            replicaId,
+            Integer.toString(services),
+            Long.toString(interval.toMillis()),
+            Long.toString(work.toMillis()),
+            Long.toString(ttl.toMillis()),
+            writes);
     return new ReplicaProcess(replicaId, new ProcessBuilder(command).start());
   }
 
   private void collect(InputStream stream) {
-    Thread reader = new Thread(() -> {
-      try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-          synchronized (output) {
-            output.add(line);
-          }
-        }
-      } catch (IOException e) {
-        // The process is gone.
-      }
-    }, "replica-output-" + replicaId);
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader lines =
+                  new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                  synchronized (output) {
+                    output.add(line);
+                  }
+                }
+              } catch (IOException e) {
+                // The process is gone.
+              }
+            },
+            "replica-output-" + replicaId);
     reader.setDaemon(true);
     reader.start();
   }
@@ -63,7 +85,10 @@ final class ReplicaProcess implements AutoCloseable {
     return output().stream().anyMatch(line -> line.contains(text));
   }
 
-  /** The start of the latest iteration of {@code service} that this replica printed, in epoch microseconds. */
+  /**
+   * The start of the latest iteration of {@code service} that this replica printed, in epoch
+   * microseconds.
+   */
   long lastStartMicros(String service) {
     synchronized (output) {
       for (int i = output.size() - 1; i >= 0; i--) {
@@ -105,7 +130,8 @@ final class ReplicaProcess implements AutoCloseable {
   }
 
   private void signal(String name) throws IOException, InterruptedException {
-    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+    Process kill =
+        new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
     if (kill.waitFor() != 0) {
       throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
     }
@@ -113,7 +139,8 @@ final class ReplicaProcess implements AutoCloseable {
 
   int awaitExit(Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new AssertionError("Replica " + replicaId + " did not exit within " + timeout + "; output: " + output());
+      throw new AssertionError(
+          "Replica " + replicaId + " did not exit within " + timeout + "; output: " + output());
     }
     return process.exitValue();
   }

@@ -15,18 +15,40 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The contract of {@link RunHistory}, the journal's reader, on one database; subclassed per database. */
+/**
+ * The contract of {@link RunHistory}, the journal's reader, on one database; subclassed per
+ * database.
+ */
 abstract class RunHistoryContract extends FreshDatabaseContract {
   private static final Instant T0 = Instant.parse("2026-03-01T10:00:00.123456Z");
 
-  private final Run first = new Run("expire", "replica-a", T0, Duration.ofNanos(1_500_000),
-      IterationOutcome.SUCCEEDED, null);
-  private final Run second = new Run("expire", "replica-b", T0.plusSeconds(30), Duration.ofMillis(40),
-      IterationOutcome.FAILED, "java.io.IOException: disk full");
-  private final Run third = new Run("expire", "replica-a", T0.plusSeconds(60), Duration.ofMillis(2),
-      IterationOutcome.TIMED_OUT, null);
-  private final Run other = new Run("rebuild", "replica-b", T0.plusSeconds(5), Duration.ofSeconds(3),
-      IterationOutcome.SUCCEEDED, null);
+  private final Run first =
+      new Run(
+          "expire", "replica-a", T0, Duration.ofNanos(1_500_000), IterationOutcome.SUCCEEDED, null);
+  private final Run second =
+      new Run(
+          "expire",
+          "replica-b",
+          T0.plusSeconds(30),
+          Duration.ofMillis(40),
+          IterationOutcome.FAILED,
+          "java.io.IOException: disk full");
+  private final Run third =
+      new Run(
+          "expire",
+          "replica-a",
+          T0.plusSeconds(60),
+          Duration.ofMillis(2),
+          IterationOutcome.TIMED_OUT,
+          null);
+  private final Run other =
+      new Run(
+          "rebuild",
+          "replica-b",
+          T0.plusSeconds(5),
+          Duration.ofSeconds(3),
+          IterationOutcome.SUCCEEDED,
+          null);
 
   @BeforeEach
   void journalFourRuns() throws SQLException {
@@ -50,14 +72,18 @@ abstract class RunHistoryContract extends FreshDatabaseContract {
     assertThat(history.recent("expire", 2)).containsExactly(second, third);
     assertThat(history.recent("expire", 40)).containsExactly(first, second, third);
     assertThat(history.recent("never-ran", 40)).isEmpty();
-    assertThatThrownBy(() -> history.recent("expire", 0)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> history.recent("expire", 0))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("limit must be at least 1: 0");
   }
 
   private void journal(Run run) throws SQLException {
-    try (Connection c = database.connection(); PreparedStatement insert = c.prepareStatement("INSERT INTO "
-        + "loopwork_run (service, replica_id, iteration, started_at, duration_us, outcome, error) "
-        + "VALUES (?, ?, 1, ?, ?, ?, ?)")) {
+    try (Connection c = database.connection();
+        PreparedStatement insert =
+            c.prepareStatement(
+                "INSERT INTO "
+                    + "loopwork_run (service, replica_id, iteration, started_at, duration_us, outcome, error) "
+                    + "VALUES (?, ?, 1, ?, ?, ?, ?)")) {
       insert.setString(1, run.service());
       insert.setString(2, run.replicaId());
       insert.setObject(3, database.dialect().timestampParameter(run.startedAt()));

@@ -37,76 +37,107 @@ class RunJournalTest {
   @Test
   void recordsEveryIterationWithReplicaOutcomeErrorAndFencingToken() throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    LoopService flaky = JdbcLoopService.of("flaky", Duration.ofMillis(20), db -> {
-      if (calls.incrementAndGet() % 2 == 0) {
-        throw new IllegalStateException("even call " + "x".repeat(2_000));
-      }
-    });
-    try (JdbcLoopRuntime runtime = JdbcLoopRuntime.builder(database).replicaId("r1").pollInterval(
-        Duration.ofMillis(50)).build()) {
+    LoopService flaky =
+        JdbcLoopService.of(
+            "flaky",
+            Duration.ofMillis(20),
+            db -> {
+              if (calls.incrementAndGet() % 2 == 0) {
+                throw new IllegalStateException("even call " + "x".repeat(2_000));
+              }
+            });
+    try (JdbcLoopRuntime runtime =
+        JdbcLoopRuntime.builder(database)
+            .replicaId("r1")
+            .pollInterval(Duration.ofMillis(50))
+            .build()) {
       runtime.start(flaky);
       await().atMost(Duration.ofSeconds(10)).until(() -> count("WHERE service = 'flaky'") >= 6);
       flaky.stop();
     }
-    List<String> rows = query("SELECT replica_id, iteration, fencing_token, outcome, LENGTH(error), "
-        + "SUBSTRING(error, 1, 44), duration_us >= 0, started_at IS NOT NULL FROM loopwork_run "
-        + "WHERE service = 'flaky' AND iteration <= 2 ORDER BY iteration");
-    assertThat(rows).containsExactly("r1|1|1|SUCCEEDED|null|null|true|true",
-        "r1|2|1|FAILED|1000|java.lang.IllegalStateException: even call x|true|true");
+    List<String> rows =
+        query(
+            "SELECT replica_id, iteration, fencing_token, outcome, LENGTH(error), "
+                + "SUBSTRING(error, 1, 44), duration_us >= 0, started_at IS NOT NULL FROM loopwork_run "
+                + "WHERE service = 'flaky' AND iteration <= 2 ORDER BY iteration");
+    assertThat(rows)
+        .containsExactly(
+            "r1|1|1|SUCCEEDED|null|null|true|true",
+            "r1|2|1|FAILED|1000|java.lang.IllegalStateException: even call x|true|true");
   }
 
   @Test
   void rowsOfARuntimeWithADecoratedCoordinatorCarryTheReplicaAndTheFencingToken() throws Exception {
     AtomicInteger permitsSeen = new AtomicInteger();
-    LoopService tick = JdbcLoopService.of("tick", Duration.ofMillis(20), db -> { });
-    try (JdbcLoopRuntime runtime = JdbcLoopRuntime.builder(database).replicaId("r7").pollInterval(
-        Duration.ofMillis(50)).decorateCoordinator(leases -> new PermitCounter(leases, permitsSeen)).build()) {
+    LoopService tick = JdbcLoopService.of("tick", Duration.ofMillis(20), db -> {});
+    try (JdbcLoopRuntime runtime =
+        JdbcLoopRuntime.builder(database)
+            .replicaId("r7")
+            .pollInterval(Duration.ofMillis(50))
+            .decorateCoordinator(leases -> new PermitCounter(leases, permitsSeen))
+            .build()) {
       runtime.start(tick);
       await().atMost(Duration.ofSeconds(10)).until(() -> count("WHERE service = 'tick'") >= 2);
       tick.stop();
     }
     assertThat(permitsSeen).as("the engine asked the decorator").hasPositiveValue();
-    assertThat(query("SELECT DISTINCT replica_id, fencing_token FROM loopwork_run WHERE service = 'tick'"))
+    assertThat(
+            query(
+                "SELECT DISTINCT replica_id, fencing_token FROM loopwork_run WHERE service = 'tick'"))
         .containsExactly("r7|1");
   }
 
   /**
-   * Issue 13: a row carries the token its iteration ran under, also when the lease was lost during it (a fenced
-   * transaction found it taken: the replica no longer holds any token of it when the row is made), with the
-   * outcome LEASE_LOST.
+   * Issue 13: a row carries the token its iteration ran under, also when the lease was lost during
+   * it (a fenced transaction found it taken: the replica no longer holds any token of it when the
+   * row is made), with the outcome LEASE_LOST.
    */
   @Test
   void aRowCarriesTheTokenItsIterationRanUnderAlsoWhenTheLeaseWasLostInIt() throws Exception {
     AtomicInteger iterations = new AtomicInteger();
-    LoopService taken = JdbcLoopService.of("taken", Duration.ofMillis(20), db -> {
-      if (iterations.incrementAndGet() == 2) {
-        try (Connection c = db.connection(); Statement s = c.createStatement()) {
-          s.executeUpdate("UPDATE loopwork_lease SET owner = 'z', fencing_token = fencing_token + 1, "
-              + "expires_ms = 9999999999999 WHERE service = 'taken'");
-        }
-        db.useTransaction(c -> { });
-      }
-    });
-    try (JdbcLoopRuntime runtime = JdbcLoopRuntime.builder(database).replicaId("r1").pollInterval(
-        Duration.ofMillis(50)).build()) {
+    LoopService taken =
+        JdbcLoopService.of(
+            "taken",
+            Duration.ofMillis(20),
+            db -> {
+              if (iterations.incrementAndGet() == 2) {
+                try (Connection c = db.connection();
+                    Statement s = c.createStatement()) {
+                  s.executeUpdate(
+                      "UPDATE loopwork_lease SET owner = 'z', fencing_token = fencing_token + 1, "
+                          + "expires_ms = 9999999999999 WHERE service = 'taken'");
+                }
+                db.useTransaction(c -> {});
+              }
+            });
+    try (JdbcLoopRuntime runtime =
+        JdbcLoopRuntime.builder(database)
+            .replicaId("r1")
+            .pollInterval(Duration.ofMillis(50))
+            .build()) {
       runtime.start(taken);
       await().atMost(Duration.ofSeconds(10)).until(() -> count("WHERE service = 'taken'") >= 2);
       taken.stop();
     }
-    assertThat(query("SELECT iteration, fencing_token, outcome FROM loopwork_run WHERE service = 'taken' "
-        + "ORDER BY iteration")).containsExactly("1|1|SUCCEEDED", "2|1|LEASE_LOST");
+    assertThat(
+            query(
+                "SELECT iteration, fencing_token, outcome FROM loopwork_run WHERE service = 'taken' "
+                    + "ORDER BY iteration"))
+        .containsExactly("1|1|SUCCEEDED", "2|1|LEASE_LOST");
   }
 
   @Test
   void aDecoratorNeedsACoordinatedRuntime() {
-    JdbcLoopRuntime.Builder uncoordinated = JdbcLoopRuntime.builder(database).coordinated(false)
-        .decorateCoordinator(leases -> leases);
-    assertThatThrownBy(uncoordinated::build).isInstanceOf(IllegalStateException.class)
+    JdbcLoopRuntime.Builder uncoordinated =
+        JdbcLoopRuntime.builder(database).coordinated(false).decorateCoordinator(leases -> leases);
+    assertThatThrownBy(uncoordinated::build)
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageStartingWith("decorateCoordinator needs coordinated(true)");
   }
 
   /** Hands the leases' answers on, counting the permits it was asked for. */
-  private record PermitCounter(LoopCoordinator leases, AtomicInteger permits) implements LoopCoordinator {
+  private record PermitCounter(LoopCoordinator leases, AtomicInteger permits)
+      implements LoopCoordinator {
     @Override
     public Membership join(LoopService service) {
       Membership inner = leases.join(service);
@@ -131,7 +162,8 @@ class RunJournalTest {
   }
 
   @Test
-  void queuesWithoutWaitingWhileTheTableIsMissingAndWritesEverythingWhenItIsBack() throws Exception {
+  void queuesWithoutWaitingWhileTheTableIsMissingAndWritesEverythingWhenItIsBack()
+      throws Exception {
     RunJournal journal = new RunJournal(database, new DatabaseHealth(database), "r1");
     try {
       for (int i = 1; i <= 3; i++) {
@@ -143,8 +175,11 @@ class RunJournalTest {
     } finally {
       journal.close();
     }
-    assertThat(query("SELECT iteration, fencing_token, duration_us, started_at FROM loopwork_run ORDER BY iteration"))
-        .containsExactly("1|5|3000|" + OffsetDateTime.parse("2026-01-01T00:00Z"),
+    assertThat(
+            query(
+                "SELECT iteration, fencing_token, duration_us, started_at FROM loopwork_run ORDER BY iteration"))
+        .containsExactly(
+            "1|5|3000|" + OffsetDateTime.parse("2026-01-01T00:00Z"),
             "2|5|3000|" + OffsetDateTime.parse("2026-01-01T00:00Z"),
             "3|5|3000|" + OffsetDateTime.parse("2026-01-01T00:00Z"));
   }
@@ -158,11 +193,15 @@ class RunJournalTest {
     insertRun("recent", now.minusDays(6));
     insertRun("new", now);
 
-    try (JdbcLoopRuntime runtime = JdbcLoopRuntime.builder(database)
-        .engine(LoopEngine.builder().clock(clock).executor(Runnable::run)).coordinated(false).build()) {
+    try (JdbcLoopRuntime runtime =
+        JdbcLoopRuntime.builder(database)
+            .engine(LoopEngine.builder().clock(clock).executor(Runnable::run))
+            .coordinated(false)
+            .build()) {
       assertThat(runtime.engine().clock()).isSameAs(clock);
     }
-    assertThat(query("SELECT service FROM loopwork_run ORDER BY id")).containsExactly("recent", "new", JournalPruner.NAME);
+    assertThat(query("SELECT service FROM loopwork_run ORDER BY id"))
+        .containsExactly("recent", "new", JournalPruner.NAME);
   }
 
   @Test
@@ -187,20 +226,32 @@ class RunJournalTest {
   }
 
   private static IterationResult result(String service, long iteration, OptionalLong fencingToken) {
-    return new IterationResult(service, iteration, Instant.parse("2026-01-01T00:00:00Z"), Duration.ofMillis(3),
-        IterationOutcome.SUCCEEDED, null, false, 0, fencingToken);
+    return new IterationResult(
+        service,
+        iteration,
+        Instant.parse("2026-01-01T00:00:00Z"),
+        Duration.ofMillis(3),
+        IterationOutcome.SUCCEEDED,
+        null,
+        false,
+        0,
+        fencingToken);
   }
 
   @Test
   void errorSummaryKeepsTheStartOfLongErrors() {
     assertThat(RunJournal.summary("short")).isEqualTo("short");
-    assertThat(RunJournal.summary("y".repeat(5_000))).hasSize(RunJournal.ERROR_SUMMARY_LENGTH).endsWith("...");
+    assertThat(RunJournal.summary("y".repeat(5_000)))
+        .hasSize(RunJournal.ERROR_SUMMARY_LENGTH)
+        .endsWith("...");
   }
 
   private void insertRun(String service, OffsetDateTime startedAt) throws SQLException {
     try (Connection c = database.connection();
-        var insert = c.prepareStatement("INSERT INTO loopwork_run (service, replica_id, iteration, started_at, "
-            + "duration_us, outcome) VALUES (?, 'r', 1, ?, 0, 'SUCCEEDED')")) {
+        var insert =
+            c.prepareStatement(
+                "INSERT INTO loopwork_run (service, replica_id, iteration, started_at, "
+                    + "duration_us, outcome) VALUES (?, 'r', 1, ?, 0, 'SUCCEEDED')")) {
       insert.setString(1, service);
       insert.setObject(2, startedAt);
       insert.executeUpdate();
@@ -208,7 +259,8 @@ class RunJournalTest {
   }
 
   private int count(String where) throws SQLException {
-    try (Connection c = database.connection(); Statement s = c.createStatement();
+    try (Connection c = database.connection();
+        Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM loopwork_run " + where)) {
       rs.next();
       return rs.getInt(1);
@@ -217,13 +269,17 @@ class RunJournalTest {
 
   private List<String> query(String sql) throws SQLException {
     List<String> rows = new ArrayList<>();
-    try (Connection c = database.connection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    try (Connection c = database.connection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
       int columns = rs.getMetaData().getColumnCount();
       while (rs.next()) {
         StringBuilder row = new StringBuilder();
         for (int i = 1; i <= columns; i++) {
-          Object value = i == 4 && sql.contains("started_at FROM") ? rs.getObject(i, OffsetDateTime.class)
-              : rs.getObject(i);
+          Object value =
+              i == 4 && sql.contains("started_at FROM")
+                  ? rs.getObject(i, OffsetDateTime.class)
+                  : rs.getObject(i);
           row.append(i > 1 ? "|" : "").append(value);
         }
         rows.add(row.toString());

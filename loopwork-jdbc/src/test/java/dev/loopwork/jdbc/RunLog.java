@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** The iterations that test services ran, across replicas of one JVM, with their times on one monotonic clock. */
+/**
+ * The iterations that test services ran, across replicas of one JVM, with their times on one
+ * monotonic clock.
+ */
 final class RunLog {
   record Run(String service, String replica, long startNanos, long endNanos, long fencingToken) {}
 
@@ -44,7 +47,10 @@ final class RunLog {
     return found;
   }
 
-  /** A service that records every iteration in a log, and busies itself for {@code work} per iteration. */
+  /**
+   * A service that records every iteration in a log, and busies itself for {@code work} per
+   * iteration.
+   */
   static final class RecordedService extends JdbcLoopService {
     private final String name;
     private final String replica;

@@ -13,8 +13,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 13: a run-once request is claimed only when its iteration has its permit, so that a request that comes while
- * the lease is not ready here is not lost, and one that another replica took runs nothing here.
+ * Issue 13: a run-once request is claimed only when its iteration has its permit, so that a request
+ * that comes while the lease is not ready here is not lost, and one that another replica took runs
+ * nothing here.
  */
 class RunOnceGateTest {
   private final ManualClock clock = new ManualClock();
@@ -22,21 +23,25 @@ class RunOnceGateTest {
   private final List<String> claims = new ArrayList<>();
   private IterationPermit leaseAnswer = IterationPermit.denied();
   private int grantsGivenBack;
-  private final RunOnceGate gate = new RunOnceGate(service -> new LoopCoordinator.Membership() {
-    @Override
-    public IterationPermit permit() {
-      return leaseAnswer;
-    }
+  private final RunOnceGate gate =
+      new RunOnceGate(
+          service ->
+              new LoopCoordinator.Membership() {
+                @Override
+                public IterationPermit permit() {
+                  return leaseAnswer;
+                }
 
-    @Override
-    public void iterationEnded(IterationPermit permit) {
-      grantsGivenBack++;
-    }
+                @Override
+                public void iterationEnded(IterationPermit permit) {
+                  grantsGivenBack++;
+                }
 
-    @Override
-    public void leave() {}
-  });
-  private final LoopService hourly = LoopService.of("purge", Duration.ofHours(1), () -> runs.add("ran"));
+                @Override
+                public void leave() {}
+              });
+  private final LoopService hourly =
+      LoopService.of("purge", Duration.ofHours(1), () -> runs.add("ran"));
 
   @Test
   void aRequestIsClaimedOnlyWhenItsIterationIsGrantedAndIsAskedForAgainWithinASecondMeanwhile() {
@@ -48,7 +53,8 @@ class RunOnceGateTest {
 
     leaseAnswer = IterationPermit.granted(3);
     clock.advance(RunOnceGate.RETRY);
-    assertThat(claims).as("the lease's denial became a deferral of a second while the request waits")
+    assertThat(claims)
+        .as("the lease's denial became a deferral of a second while the request waits")
         .containsExactly("claimed");
     assertThat(runs).containsExactly("ran");
     assertThat(gate.isRequested("purge")).isFalse();

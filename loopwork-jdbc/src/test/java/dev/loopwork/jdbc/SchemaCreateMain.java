@@ -1,8 +1,9 @@
 package dev.loopwork.jdbc;
 
 /**
- * Creates Loopwork's tables at a given wall-clock instant, so that several processes started a moment apart all try
- * at once; run by {@link PostgresSchemaIT}. Prints {@code VERSION <n>} when done.
+ * Creates Loopwork's tables at a given wall-clock instant, so that several processes started a
+ * moment apart all try at once; run by {@link PostgresSchemaIT}. Prints {@code VERSION <n>} when
+ * done.
  *
  * <p>Arguments: url startAtEpochMillis
  */

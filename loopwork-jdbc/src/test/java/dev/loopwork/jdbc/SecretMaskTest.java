@@ -13,11 +13,15 @@ class SecretMaskTest {
 
   @Test
   void aConnectionsMaskHidesUserInfoPasswordParametersAndThePassword() {
-    String url = "jdbc:postgresql://app:hunter2@db:5432/app?sslpassword=ssl-x&password=param-y&user=app";
+    String url =
+        "jdbc:postgresql://app:hunter2@db:5432/app?sslpassword=ssl-x&password=param-y&user=app";
 
-    assertThat(SecretMask.ofConnection(url, "pool-z").apply("Connection to app:hunter2@db failed (param-y, ssl-x, "
-        + "pool-z)")).isEqualTo("Connection to ***@db failed (***, ***, ***)");
-    assertThat(SecretMask.ofConnection("jdbc:h2:mem:x", null).apply("no secret here")).isEqualTo("no secret here");
+    assertThat(
+            SecretMask.ofConnection(url, "pool-z")
+                .apply("Connection to app:hunter2@db failed (param-y, ssl-x, " + "pool-z)"))
+        .isEqualTo("Connection to ***@db failed (***, ***, ***)");
+    assertThat(SecretMask.ofConnection("jdbc:h2:mem:x", null).apply("no secret here"))
+        .isEqualTo("no secret here");
   }
 
   @Test
@@ -27,21 +31,29 @@ class SecretMaskTest {
 
   @Test
   void anErrorThatShowsASecretIsCopiedWithEveryMessageMaskedAndItsStateKept() {
-    SQLException driver = new SQLException("invalid input syntax for type uuid: \"api-key-77\"", "22P02", 7,
-        new IllegalStateException("parsing api-key-77"));
+    SQLException driver =
+        new SQLException(
+            "invalid input syntax for type uuid: \"api-key-77\"",
+            "22P02",
+            7,
+            new IllegalStateException("parsing api-key-77"));
     driver.setNextException(new SQLException("batch entry api-key-77 aborted"));
     SecretMask mask = SecretMask.of(List.of("api-key-77"));
 
     SQLException masked = mask.apply(driver);
 
-    assertThat((Throwable) masked).isNotSameAs(driver).hasMessage("invalid input syntax for type uuid: \"***\"");
+    assertThat((Throwable) masked)
+        .isNotSameAs(driver)
+        .hasMessage("invalid input syntax for type uuid: \"***\"");
     assertThat(masked.getSQLState()).isEqualTo("22P02");
     assertThat(masked.getErrorCode()).isEqualTo(7);
     assertThat(masked.getStackTrace()).isEqualTo(driver.getStackTrace());
     assertThat(masked.getNextException().getMessage()).isEqualTo("batch entry *** aborted");
     StringWriter printed = new StringWriter();
     masked.printStackTrace(new PrintWriter(printed));
-    assertThat(printed.toString()).doesNotContain("api-key-77").contains("java.lang.IllegalStateException: parsing ***");
+    assertThat(printed.toString())
+        .doesNotContain("api-key-77")
+        .contains("java.lang.IllegalStateException: parsing ***");
   }
 
   @Test

@@ -14,7 +14,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** The lease contract on a database server: one fresh database for the class, emptied before each test. */
+/**
+ * The lease contract on a database server: one fresh database for the class, emptied before each
+ * test.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ServerLeaseCoordinatorContract extends LeaseCoordinatorContract {
   private FreshDatabase fresh;
@@ -38,7 +41,8 @@ abstract class ServerLeaseCoordinatorContract extends LeaseCoordinatorContract {
   Database emptyDatabase() throws SQLException {
     Database database = fresh.open();
     LoopworkSchema.create(database);
-    try (Connection c = database.connection(); Statement s = c.createStatement()) {
+    try (Connection c = database.connection();
+        Statement s = c.createStatement()) {
       s.execute("DELETE FROM loopwork_lease");
       s.execute("DELETE FROM loopwork_replica");
       s.execute("DELETE FROM loopwork_run");
@@ -47,41 +51,55 @@ abstract class ServerLeaseCoordinatorContract extends LeaseCoordinatorContract {
   }
 
   /**
-   * Issue 12: a lease whose owner's session is gone, with no start recorded (the owner died before its first
-   * renewal recorded one), is taken within two polls; the new owner starts one interval after it saw the owner
-   * gone, since the owner may have started an iteration just before it died.
+   * Issue 12: a lease whose owner's session is gone, with no start recorded (the owner died before
+   * its first renewal recorded one), is taken within two polls; the new owner starts one interval
+   * after it saw the owner gone, since the owner may have started an iteration just before it died.
    */
   @Test
-  void anOrphanedLeaseWithNoRecordedStartRunsOneIntervalAfterItsOwnerWasSeenGone() throws SQLException {
+  void anOrphanedLeaseWithNoRecordedStartRunsOneIntervalAfterItsOwnerWasSeenGone()
+      throws SQLException {
     String far = now() + " + 600000";
-    execute("INSERT INTO loopwork_replica (replica_id, host, started_ms, expires_ms, session_lock) VALUES "
-        + "('dead', 'h', " + now() + ", " + far + ", '12345')");
+    execute(
+        "INSERT INTO loopwork_replica (replica_id, host, started_ms, expires_ms, session_lock) VALUES "
+            + "('dead', 'h', "
+            + now()
+            + ", "
+            + far
+            + ", '12345')");
     execute("INSERT INTO loopwork_lease VALUES ('s', 'dead', 7, " + far + ", NULL)");
     long startedAt = System.nanoTime();
-    replica("a").start(new RunLog.RecordedService("s", Duration.ofSeconds(1), "a", log, Duration.ofMillis(1)));
+    replica("a")
+        .start(
+            new RunLog.RecordedService("s", Duration.ofSeconds(1), "a", log, Duration.ofMillis(1)));
 
     await().atMost(Duration.ofSeconds(5)).until(() -> log.count() >= 1);
     RunLog.Run first = log.runs().get(0);
     assertThat(first.fencingToken()).isEqualTo(8);
-    assertThat(Duration.ofNanos(first.startNanos() - startedAt)).isBetween(Duration.ofMillis(950),
-        Duration.ofMillis(1_000).plus(POLL.multipliedBy(3)));
+    assertThat(Duration.ofNanos(first.startNanos() - startedAt))
+        .isBetween(Duration.ofMillis(950), Duration.ofMillis(1_000).plus(POLL.multipliedBy(3)));
   }
 
   /**
-   * Issue 13: an owner that stalled between its fenced check and its commit keeps its expired lease's row locked. A
-   * replica taking the lease skips the locked row instead of waiting on it, ends the stalled session once it has
-   * sat idle for {@link LeaseStore#STALE_FENCE_MILLIS}, and takes the lease within the TTL, a poll and a second.
-   * (Without the ending, the take-over waits for as long as the stalled process does.) PostgreSQL finds the
-   * stalled session through the row's {@code xmax}, MariaDB through a lock wait of a second session.
+   * Issue 13: an owner that stalled between its fenced check and its commit keeps its expired
+   * lease's row locked. A replica taking the lease skips the locked row instead of waiting on it,
+   * ends the stalled session once it has sat idle for {@link LeaseStore#STALE_FENCE_MILLIS}, and
+   * takes the lease within the TTL, a poll and a second. (Without the ending, the take-over waits
+   * for as long as the stalled process does.) PostgreSQL finds the stalled session through the
+   * row's {@code xmax}, MariaDB through a lock wait of a second session.
    */
   @Test
   void aTakeOverEndsTheSessionOfAFencedTransactionStalledBeforeItsCommit() throws SQLException {
     execute("INSERT INTO loopwork_lease VALUES ('s', 'stalled', 5, " + now() + " - 1, NULL)");
-    try (Connection stalled = database.connection(); Statement s = stalled.createStatement()) {
+    try (Connection stalled = database.connection();
+        Statement s = stalled.createStatement()) {
       stalled.setAutoCommit(false);
-      s.executeQuery("SELECT 1 FROM loopwork_lease WHERE service = 's' FOR UPDATE").close(); // its fenced check
+      s.executeQuery("SELECT 1 FROM loopwork_lease WHERE service = 's' FOR UPDATE")
+          .close(); // its fenced check
       long startedAt = System.nanoTime();
-      replica("a").start(new RunLog.RecordedService("s", Duration.ofSeconds(1), "a", log, Duration.ofMillis(1)));
+      replica("a")
+          .start(
+              new RunLog.RecordedService(
+                  "s", Duration.ofSeconds(1), "a", log, Duration.ofMillis(1)));
 
       await().atMost(Duration.ofSeconds(10)).until(() -> log.count() >= 1);
       assertThat(log.runs().get(0).fencingToken()).isEqualTo(6);
@@ -92,21 +110,28 @@ abstract class ServerLeaseCoordinatorContract extends LeaseCoordinatorContract {
   }
 
   /**
-   * Issue 13: a fenced transaction stalled with another replica's lease row locked holds up none of this replica's
-   * statements: its renewals scan the leases table (on MariaDB under {@code READ COMMITTED}, so that InnoDB passes
-   * over the locked row), and its lease stays its own, one token, for three TTLs.
+   * Issue 13: a fenced transaction stalled with another replica's lease row locked holds up none of
+   * this replica's statements: its renewals scan the leases table (on MariaDB under {@code READ
+   * COMMITTED}, so that InnoDB passes over the locked row), and its lease stays its own, one token,
+   * for three TTLs.
    */
   @Test
   void aFencedTransactionStalledOnAnotherReplicasLeaseHoldsUpNoRenewal() throws SQLException {
     execute("INSERT INTO loopwork_lease VALUES ('other', 'b', 3, " + now() + " + 600000, NULL)");
-    try (Connection stalled = database.connection(); Statement s = stalled.createStatement()) {
+    try (Connection stalled = database.connection();
+        Statement s = stalled.createStatement()) {
       stalled.setAutoCommit(false);
       s.executeQuery("SELECT 1 FROM loopwork_lease WHERE service = 'other' FOR UPDATE").close();
-      replica("a").start(new RunLog.RecordedService("s", Duration.ofMillis(100), "a", log, Duration.ofMillis(1)));
+      replica("a")
+          .start(
+              new RunLog.RecordedService(
+                  "s", Duration.ofMillis(100), "a", log, Duration.ofMillis(1)));
       await().atMost(Duration.ofSeconds(5)).until(() -> log.count() >= 1);
 
       long token = log.runs().get(0).fencingToken();
-      await().during(TTL.multipliedBy(3)).atMost(TTL.multipliedBy(4))
+      await()
+          .during(TTL.multipliedBy(3))
+          .atMost(TTL.multipliedBy(4))
           .until(() -> log.runs().stream().allMatch(run -> run.fencingToken() == token));
 
       List<RunLog.Run> runs = log.runs();

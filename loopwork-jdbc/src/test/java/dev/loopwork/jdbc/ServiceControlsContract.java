@@ -18,8 +18,9 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract of {@link ServiceControls} on one database, and the upgrade of a database that the loopwork host
- * made before schema version 2 (when the control table was its own); subclassed per database.
+ * The contract of {@link ServiceControls} on one database, and the upgrade of a database that the
+ * loopwork host made before schema version 2 (when the control table was its own); subclassed per
+ * database.
  */
 abstract class ServiceControlsContract extends FreshDatabaseContract {
   private static final int PROCESSES = 6;
@@ -61,7 +62,8 @@ abstract class ServiceControlsContract extends FreshDatabaseContract {
     try {
       for (int round = 0; round < 20; round++) {
         console.requestRunOnce("s");
-        List<Boolean> claims = together(pool, i -> ServiceControls.of(database, "replica-" + i).claimRunOnce("s"));
+        List<Boolean> claims =
+            together(pool, i -> ServiceControls.of(database, "replica-" + i).claimRunOnce("s"));
         assertThat(claims).as("claims of round %d", round).containsOnlyOnce(true);
         assertThat(console.readAll().get("s")).isEqualTo(Control.NONE);
       }
@@ -77,11 +79,14 @@ abstract class ServiceControlsContract extends FreshDatabaseContract {
     try {
       for (int round = 0; round < 10; round++) {
         String service = "new-" + round;
-        together(pool, i -> {
-          ServiceControls.of(database, "writer-" + i).setPaused(service, true);
-          return true;
-        });
-        assertThat(ServiceControls.of(database, "reader").readAll()).containsEntry(service, new Control(true, false));
+        together(
+            pool,
+            i -> {
+              ServiceControls.of(database, "writer-" + i).setPaused(service, true);
+              return true;
+            });
+        assertThat(ServiceControls.of(database, "reader").readAll())
+            .containsEntry(service, new Control(true, false));
       }
     } finally {
       pool.shutdownNow();
@@ -92,17 +97,20 @@ abstract class ServiceControlsContract extends FreshDatabaseContract {
   void badNamesAreRejectedWithTheNameAndTheLimit() {
     LoopworkSchema.create(database);
     ServiceControls controls = ServiceControls.of(database, "console");
-    assertThatThrownBy(() -> controls.setPaused(" ", true)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> controls.setPaused(" ", true))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("service must be 1 to 200 characters, not blank: \" \"");
     assertThatThrownBy(() -> ServiceControls.of(database, "w".repeat(201)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("writer must be 1 to 200 characters");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("writer must be 1 to 200 characters");
   }
 
   @Test
   void aDatabaseOfTheHostBeforeVersion2IsUpgradedAndKeepsItsFlags() throws SQLException {
     VersionOneSchema.create(this);
-    execute("INSERT INTO loopwork_service_control (service, paused, run_once_requested, updated_ms, updated_by) "
-        + "VALUES ('expire-sessions', TRUE, FALSE, 1, 'cli'), ('rebuild-index', FALSE, TRUE, 1, 'cli')");
+    execute(
+        "INSERT INTO loopwork_service_control (service, paused, run_once_requested, updated_ms, updated_by) "
+            + "VALUES ('expire-sessions', TRUE, FALSE, 1, 'cli'), ('rebuild-index', FALSE, TRUE, 1, 'cli')");
     assertThat(LoopworkSchema.version(database)).isEqualTo(1);
 
     LoopworkSchema.create(database);
@@ -132,10 +140,11 @@ abstract class ServiceControlsContract extends FreshDatabaseContract {
     List<Future<T>> futures = new ArrayList<>();
     for (int i = 0; i < PROCESSES; i++) {
       int index = i;
-      Callable<T> call = () -> {
-        start.await();
-        return attempt.run(index);
-      };
+      Callable<T> call =
+          () -> {
+            start.await();
+            return attempt.run(index);
+          };
       futures.add(pool.submit(call));
     }
     List<T> results = new ArrayList<>();
@@ -146,9 +155,13 @@ abstract class ServiceControlsContract extends FreshDatabaseContract {
   }
 
   private String updatedBy(String service) throws SQLException {
-    try (Connection c = database.connection(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT updated_by FROM loopwork_service_control WHERE service = '"
-            + service + "'")) {
+    try (Connection c = database.connection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT updated_by FROM loopwork_service_control WHERE service = '"
+                    + service
+                    + "'")) {
       rs.next();
       return rs.getString(1);
     }

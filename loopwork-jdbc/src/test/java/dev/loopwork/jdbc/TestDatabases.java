@@ -22,7 +22,9 @@ final class TestDatabases {
     return Database.builder().url(h2Url()).build();
   }
 
-  /** A new in-memory H2 database as a {@link FreshDatabase}, for contracts that also run on servers. */
+  /**
+   * A new in-memory H2 database as a {@link FreshDatabase}, for contracts that also run on servers.
+   */
   static FreshDatabase h2Fresh() {
     String url = h2Url();
     return new FreshDatabase() {
@@ -33,7 +35,8 @@ final class TestDatabases {
 
       @Override
       public void close() throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url);
+            Statement s = c.createStatement()) {
           s.execute("DROP ALL OBJECTS");
         }
       }

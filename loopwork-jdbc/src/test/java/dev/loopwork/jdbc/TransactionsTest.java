@@ -15,10 +15,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 13: the project's one transaction template ({@link Transactions}, behind {@link Database#useTransaction})
- * commits what returns, rolls back what throws, keeps the first exception when the rollback or the restoring of
- * auto-commit fails too, and always gives back what it took. A connection that fails on command stands for one
- * that died (the real case is in {@code PostgresFencingIT}).
+ * Issue 13: the project's one transaction template ({@link Transactions}, behind {@link
+ * Database#useTransaction}) commits what returns, rolls back what throws, keeps the first exception
+ * when the rollback or the restoring of auto-commit fails too, and always gives back what it took.
+ * A connection that fails on command stands for one that died (the real case is in {@code
+ * PostgresFencingIT}).
  */
 class TransactionsTest {
   private Database database;
@@ -26,7 +27,8 @@ class TransactionsTest {
   @BeforeEach
   void open() throws SQLException {
     database = TestDatabases.h2();
-    try (Connection c = database.connection(); Statement s = c.createStatement()) {
+    try (Connection c = database.connection();
+        Statement s = c.createStatement()) {
       s.execute("CREATE TABLE tx_row (id INT)");
     }
   }
@@ -51,24 +53,35 @@ class TransactionsTest {
   void rollsBackWhatThrowsAndRethrowsTheSameException() {
     IllegalStateException failure = new IllegalStateException("work failed");
 
-    assertThatThrownBy(() -> database.useTransaction(c -> {
-      insert(c, 1);
-      throw failure;
-    })).isSameAs(failure);
+    assertThatThrownBy(
+            () ->
+                database.useTransaction(
+                    c -> {
+                      insert(c, 1);
+                      throw failure;
+                    }))
+        .isSameAs(failure);
     assertThat(rows()).isZero();
   }
 
   @Test
   void theFirstExceptionIsKeptWhenTheRollbackAndTheAutoCommitFailToo() throws SQLException {
-    SQLException first = new SQLException("terminating connection due to administrator command", "57P01");
+    SQLException first =
+        new SQLException("terminating connection due to administrator command", "57P01");
     try (Connection real = database.connection()) {
       Connection dying = failing(real, Set.of("rollback", "setAutoCommit(true)"));
 
-      assertThatThrownBy(() -> Transactions.run(dying, () -> {
-        insert(real, 1);
-        throw first;
-      })).isSameAs(first);
-      assertThat(first.getSuppressed()).extracting(Throwable::getMessage)
+      assertThatThrownBy(
+              () ->
+                  Transactions.run(
+                      dying,
+                      () -> {
+                        insert(real, 1);
+                        throw first;
+                      }))
+          .isSameAs(first);
+      assertThat(first.getSuppressed())
+          .extracting(Throwable::getMessage)
           .containsExactly("rollback failed", "setAutoCommit(true) failed");
     }
   }
@@ -88,14 +101,23 @@ class TransactionsTest {
   @Test
   void aReleaseRunsOnEveryPathAndNeverHidesTheFailure() throws SQLException {
     SQLException failure = new SQLException("migration failed");
-    Transactions.release(failure, () -> {
-      throw new SQLException("RELEASE_LOCK failed");
-    });
-    assertThat(failure.getSuppressed()).extracting(Throwable::getMessage).containsExactly("RELEASE_LOCK failed");
+    Transactions.release(
+        failure,
+        () -> {
+          throw new SQLException("RELEASE_LOCK failed");
+        });
+    assertThat(failure.getSuppressed())
+        .extracting(Throwable::getMessage)
+        .containsExactly("RELEASE_LOCK failed");
 
-    assertThatThrownBy(() -> Transactions.release(null, () -> {
-      throw new SQLException("RELEASE_LOCK failed");
-    })).hasMessage("RELEASE_LOCK failed");
+    assertThatThrownBy(
+            () ->
+                Transactions.release(
+                    null,
+                    () -> {
+                      throw new SQLException("RELEASE_LOCK failed");
+                    }))
+        .hasMessage("RELEASE_LOCK failed");
   }
 
   private static int insert(Connection c, int id) throws SQLException {
@@ -105,7 +127,8 @@ class TransactionsTest {
   }
 
   private long rows() {
-    try (Connection c = database.connection(); Statement s = c.createStatement();
+    try (Connection c = database.connection();
+        Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM tx_row")) {
       rs.next();
       return rs.getLong(1);
@@ -114,19 +137,28 @@ class TransactionsTest {
     }
   }
 
-  /** {@code real}, except that the calls named in {@code failures} (e.g. "rollback", "setAutoCommit(true)") throw. */
+  /**
+   * {@code real}, except that the calls named in {@code failures} (e.g. "rollback",
+   * "setAutoCommit(true)") throw.
+   */
   private static Connection failing(Connection real, Set<String> failures) {
-    return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
-        (proxy, method, args) -> {
-          String call = args != null && args.length == 1 ? method.getName() + "(" + args[0] + ")" : method.getName();
-          if (failures.contains(call)) {
-            throw new SQLException(call + " failed");
-          }
-          try {
-            return method.invoke(real, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    return (Connection)
+        Proxy.newProxyInstance(
+            Connection.class.getClassLoader(),
+            new Class<?>[] {Connection.class},
+            (proxy, method, args) -> {
+              String call =
+                  args != null && args.length == 1
+                      ? method.getName() + "(" + args[0] + ")"
+                      : method.getName();
+              if (failures.contains(call)) {
+                throw new SQLException(call + " failed");
+              }
+              try {
+                return method.invoke(real, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 }

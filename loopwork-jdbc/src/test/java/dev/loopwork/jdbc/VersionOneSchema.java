@@ -7,14 +7,18 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 
 /**
- * What a database held before schema version 2: Loopwork's tables at version 1 and the control table that the
- * loopwork host made for itself, from SQL kept as those versions printed it: {@code schema-v1-mariadb.sql}, and
- * {@code schema-v1-postgresql.sql} for PostgreSQL and H2, for which version 1 printed the same statements.
+ * What a database held before schema version 2: Loopwork's tables at version 1 and the control
+ * table that the loopwork host made for itself, from SQL kept as those versions printed it: {@code
+ * schema-v1-mariadb.sql}, and {@code schema-v1-postgresql.sql} for PostgreSQL and H2, for which
+ * version 1 printed the same statements.
  */
 final class VersionOneSchema {
   private VersionOneSchema() {}
 
-  /** Creates the version-1 tables and the host's control table in {@code database}, which must be empty. */
+  /**
+   * Creates the version-1 tables and the host's control table in {@code database}, which must be
+   * empty.
+   */
   static void create(FreshDatabaseContract test) throws SQLException {
     String product = test.database.product().equals("MariaDB") ? "mariadb" : "postgresql";
     String resource = "schema-v1-" + product + ".sql";
@@ -28,7 +32,12 @@ final class VersionOneSchema {
       throw new UncheckedIOException(e);
     }
     for (String statement : script.split(";\n")) {
-      String sql = statement.lines().filter(l -> !l.startsWith("--")).reduce("", (a, b) -> a + b + "\n").trim();
+      String sql =
+          statement
+              .lines()
+              .filter(l -> !l.startsWith("--"))
+              .reduce("", (a, b) -> a + b + "\n")
+              .trim();
       if (!sql.isEmpty()) {
         test.execute(sql);
       }

@@ -19,9 +19,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToIntFunction;
 
 /**
- * Micrometer metrics for loop services: a {@link LoopListener} that records every service it sees in the
- * registries it is {@linkplain #bindTo bound to}. Register it on an engine (or on single services) and bind it to
- * any {@link MeterRegistry}; as a {@link MeterBinder} it also plugs into frameworks that bind binders themselves.
+ * Micrometer metrics for loop services: a {@link LoopListener} that records every service it sees
+ * in the registries it is {@linkplain #bindTo bound to}. Register it on an engine (or on single
+ * services) and bind it to any {@link MeterRegistry}; as a {@link MeterBinder} it also plugs into
+ * frameworks that bind binders themselves.
  *
  * <pre>{@code
  * LoopMetrics metrics = LoopMetrics.of(registry);
@@ -29,24 +30,27 @@ import java.util.function.ToIntFunction;
  * engine.start(new ExpireSessions());
  * }</pre>
  *
- * <p><b>Meters.</b> Every meter has the tag {@value #TAG_SERVICE} with the service's name; the names are the
- * constants of this class. A service's meters are registered when the listener first sees it (its first start), all
- * at once, so counters read 0 before anything happened. Tag values are lower case: outcomes {@code succeeded},
- * {@code failed}, {@code timed_out}; states {@code new}, {@code starting}, {@code running}, {@code stopping},
- * {@code stopped}, {@code failed}.
+ * <p><b>Meters.</b> Every meter has the tag {@value #TAG_SERVICE} with the service's name; the
+ * names are the constants of this class. A service's meters are registered when the listener first
+ * sees it (its first start), all at once, so counters read 0 before anything happened. Tag values
+ * are lower case: outcomes {@code succeeded}, {@code failed}, {@code timed_out}; states {@code
+ * new}, {@code starting}, {@code running}, {@code stopping}, {@code stopped}, {@code failed}.
  *
- * <p><b>Lifecycle.</b> Meters are keyed by service name, not by service instance: a service that stops and starts
- * again, or a new instance with the same name, goes on with the same series. The gauges read a small status object
- * per name that this listener holds and that never references the service, and registries hold it only weakly
- * (Micrometer's default): a stopped service is never kept alive by metrics, and the gauges of a stopped service go
- * on reporting its last state ({@code stopped}) and its growing time since the last success. Call {@link
- * #forget(String)} for a service that is gone for good, and {@link #close()} to remove every meter of this listener.
- * Bind one {@code LoopMetrics} per registry: a second one would find the first one's gauges already registered.
+ * <p><b>Lifecycle.</b> Meters are keyed by service name, not by service instance: a service that
+ * stops and starts again, or a new instance with the same name, goes on with the same series. The
+ * gauges read a small status object per name that this listener holds and that never references the
+ * service, and registries hold it only weakly (Micrometer's default): a stopped service is never
+ * kept alive by metrics, and the gauges of a stopped service go on reporting its last state ({@code
+ * stopped}) and its growing time since the last success. Call {@link #forget(String)} for a service
+ * that is gone for good, and {@link #close()} to remove every meter of this listener. Bind one
+ * {@code LoopMetrics} per registry: a second one would find the first one's gauges already
+ * registered.
  *
- * <p><b>Failures.</b> A registry that throws loses its own metrics and nothing else: the loop, this listener's
- * bookkeeping and the other registries carry on (the first failure is logged at WARN).
+ * <p><b>Failures.</b> A registry that throws loses its own metrics and nothing else: the loop, this
+ * listener's bookkeeping and the other registries carry on (the first failure is logged at WARN).
  *
- * <p>Thread-safe: services may run on any threads, and binding, forgetting and scraping may happen at any time.
+ * <p>Thread-safe: services may run on any threads, and binding, forgetting and scraping may happen
+ * at any time.
  */
 public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseable {
 
@@ -54,30 +58,34 @@ public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseab
   public static final String ITERATIONS = "loopwork.iterations";
 
   /**
-   * Timer of iteration durations, tagged {@value #TAG_SERVICE} and {@value #TAG_OUTCOME}; publishes the configured
-   * {@linkplain Builder#percentiles percentiles} and, if enabled, a {@linkplain Builder#percentileHistogram
-   * histogram}.
+   * Timer of iteration durations, tagged {@value #TAG_SERVICE} and {@value #TAG_OUTCOME}; publishes
+   * the configured {@linkplain Builder#percentiles percentiles} and, if enabled, a {@linkplain
+   * Builder#percentileHistogram histogram}.
    */
   public static final String ITERATION_DURATION = "loopwork.iteration.duration";
 
-  /** Counter of iterations that took longer than the service's loop interval, tagged {@value #TAG_SERVICE}. */
+  /**
+   * Counter of iterations that took longer than the service's loop interval, tagged {@value
+   * #TAG_SERVICE}.
+   */
   public static final String OVERRUNS = "loopwork.iteration.overruns";
 
   /**
-   * Time gauge: time since the last successful iteration ended, or since the listener first saw the service if it
-   * has not succeeded yet. Tagged {@value #TAG_SERVICE}. Keeps growing while the service is stopped.
+   * Time gauge: time since the last successful iteration ended, or since the listener first saw the
+   * service if it has not succeeded yet. Tagged {@value #TAG_SERVICE}. Keeps growing while the
+   * service is stopped.
    */
   public static final String TIME_SINCE_LAST_SUCCESS = "loopwork.time.since.last.success";
 
   /**
-   * Gauge of failed or timed-out iterations in a row; 0 after a success and when the service starts again. Tagged
-   * {@value #TAG_SERVICE}.
+   * Gauge of failed or timed-out iterations in a row; 0 after a success and when the service starts
+   * again. Tagged {@value #TAG_SERVICE}.
    */
   public static final String CONSECUTIVE_FAILURES = "loopwork.consecutive.failures";
 
   /**
-   * Gauge per {@link LoopState}, tagged {@value #TAG_SERVICE} and {@value #TAG_STATE}: 1 for the state the service
-   * is in, 0 for the others.
+   * Gauge per {@link LoopState}, tagged {@value #TAG_SERVICE} and {@value #TAG_STATE}: 1 for the
+   * state the service is in, 0 for the others.
    */
   public static final String SERVICE_STATE = "loopwork.service.state";
 
@@ -97,9 +105,10 @@ public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseab
   public static final String TAG_STATE = "state";
 
   /**
-   * The largest bucket of the {@linkplain Builder#percentileHistogram duration histogram}: one hour, as batch
-   * iterations may run for minutes (Micrometer's default for timers is 30 seconds). Change it, like any distribution
-   * setting, with a {@code MeterFilter} on the registry for {@link #ITERATION_DURATION}.
+   * The largest bucket of the {@linkplain Builder#percentileHistogram duration histogram}: one
+   * hour, as batch iterations may run for minutes (Micrometer's default for timers is 30 seconds).
+   * Change it, like any distribution setting, with a {@code MeterFilter} on the registry for {@link
+   * #ITERATION_DURATION}.
    */
   public static final Duration HISTOGRAM_MAXIMUM = Duration.ofHours(1);
 
@@ -126,14 +135,18 @@ public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseab
     return metrics;
   }
 
-  /** A builder with the defaults: system clock, percentiles 0.5, 0.95 and 0.99, no histogram, no leases gauge. */
+  /**
+   * A builder with the defaults: system clock, percentiles 0.5, 0.95 and 0.99, no histogram, no
+   * leases gauge.
+   */
   public static Builder builder() {
     return new Builder();
   }
 
   /**
-   * Records into {@code registry} from now on, and registers there the meters of every service seen so far. Binding
-   * the same registry twice has no further effect. A registry that fails here is logged and bound all the same.
+   * Records into {@code registry} from now on, and registers there the meters of every service seen
+   * so far. Binding the same registry twice has no further effect. A registry that fails here is
+   * logged and bound all the same.
    */
   @Override
   public void bindTo(MeterRegistry registry) {
@@ -150,9 +163,9 @@ public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseab
   }
 
   /**
-   * Removes the meters of the service named {@code serviceName} from every bound registry and forgets its status.
-   * Meant for services that are gone for good; if the service runs again, its meters come back, starting from zero.
-   * Does nothing for a name this listener has not seen.
+   * Removes the meters of the service named {@code serviceName} from every bound registry and
+   * forgets its status. Meant for services that are gone for good; if the service runs again, its
+   * meters come back, starting from zero. Does nothing for a name this listener has not seen.
    */
   public void forget(String serviceName) {
     Objects.requireNonNull(serviceName, "serviceName");
@@ -161,8 +174,8 @@ public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseab
   }
 
   /**
-   * Removes every meter this listener registered from every registry and unbinds them; from then on it records
-   * nothing until it is bound again. Idempotent.
+   * Removes every meter this listener registered from every registry and unbinds them; from then on
+   * it records nothing until it is bound again. Idempotent.
    */
   @Override
   public void close() {
@@ -189,7 +202,8 @@ public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseab
   }
 
   private ServiceStatus statusOf(LoopService service) {
-    return services.computeIfAbsent(service.name(), name -> new ServiceStatus(name, clock, leasesHeld));
+    return services.computeIfAbsent(
+        service.name(), name -> new ServiceStatus(name, clock, leasesHeld));
   }
 
   static String tagValue(Enum<?> value) {
@@ -206,8 +220,8 @@ public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseab
     private Builder() {}
 
     /**
-     * The clock that {@value LoopMetrics#TIME_SINCE_LAST_SUCCESS} reads: the same clock as the engine's (default {@link
-     * LoopClock#system()}; a manual clock in tests).
+     * The clock that {@value LoopMetrics#TIME_SINCE_LAST_SUCCESS} reads: the same clock as the
+     * engine's (default {@link LoopClock#system()}; a manual clock in tests).
      */
     public Builder clock(LoopClock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
@@ -215,9 +229,9 @@ public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseab
     }
 
     /**
-     * The percentiles of iteration durations that the timer publishes, computed in this process (so they cannot be
-     * aggregated across replicas; use {@link #percentileHistogram} for that). Default 0.5, 0.95, 0.99; none turns
-     * them off.
+     * The percentiles of iteration durations that the timer publishes, computed in this process (so
+     * they cannot be aggregated across replicas; use {@link #percentileHistogram} for that).
+     * Default 0.5, 0.95, 0.99; none turns them off.
      *
      * @throws IllegalArgumentException if a percentile is not between 0 and 1
      */
@@ -225,8 +239,8 @@ public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseab
       Objects.requireNonNull(percentiles, "percentiles");
       for (double p : percentiles) {
         if (!(p >= 0 && p <= 1)) {
-          throw new IllegalArgumentException("percentiles must be between 0 and 1: " + p + " in "
-              + Arrays.toString(percentiles));
+          throw new IllegalArgumentException(
+              "percentiles must be between 0 and 1: " + p + " in " + Arrays.toString(percentiles));
         }
       }
       this.percentiles = percentiles.clone();
@@ -234,10 +248,11 @@ public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseab
     }
 
     /**
-     * Whether the timer publishes a histogram of iteration durations, from 1 ms to {@link LoopMetrics#HISTOGRAM_MAXIMUM}
-     * (Prometheus {@code _bucket} series), which a monitoring system can aggregate across replicas into percentiles.
-     * Default {@code false}. Note that the Prometheus registry then exports the timer as a histogram only, without
-     * the in-process {@linkplain #percentiles percentiles}.
+     * Whether the timer publishes a histogram of iteration durations, from 1 ms to {@link
+     * LoopMetrics#HISTOGRAM_MAXIMUM} (Prometheus {@code _bucket} series), which a monitoring system
+     * can aggregate across replicas into percentiles. Default {@code false}. Note that the
+     * Prometheus registry then exports the timer as a histogram only, without the in-process
+     * {@linkplain #percentiles percentiles}.
      */
     public Builder percentileHistogram(boolean enabled) {
       this.percentileHistogram = enabled;
@@ -245,10 +260,11 @@ public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseab
     }
 
     /**
-     * Adds the {@value LoopMetrics#LEASES_HELD} gauge, fed by {@code leasesHeld}: given a service name, it returns how many
-     * leases this process holds for that service (for an exclusive service, 1 while this replica owns it, else 0).
-     * It is called whenever the registry is read, on the reading thread, so it must be fast and thread-safe, and
-     * should read a cached value rather than query a database. If it throws, the gauge reads NaN.
+     * Adds the {@value LoopMetrics#LEASES_HELD} gauge, fed by {@code leasesHeld}: given a service
+     * name, it returns how many leases this process holds for that service (for an exclusive
+     * service, 1 while this replica owns it, else 0). It is called whenever the registry is read,
+     * on the reading thread, so it must be fast and thread-safe, and should read a cached value
+     * rather than query a database. If it throws, the gauge reads NaN.
      */
     public Builder leasesHeld(ToIntFunction<String> leasesHeld) {
       this.leasesHeld = Objects.requireNonNull(leasesHeld, "leasesHeld");

@@ -32,9 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The meters of every service in one registry. Every call into the registry is guarded: a registry that throws
- * loses its own metrics, never the loop's iteration nor the other registries' metrics. Its first failure is logged
- * at WARN, later ones at DEBUG, so a broken registry cannot flood the logs.
+ * The meters of every service in one registry. Every call into the registry is guarded: a registry
+ * that throws loses its own metrics, never the loop's iteration nor the other registries' metrics.
+ * Its first failure is logged at WARN, later ones at DEBUG, so a broken registry cannot flood the
+ * logs.
  */
 final class RegistryBinding {
   private static final Logger LOG = LoggerFactory.getLogger(RegistryBinding.class);
@@ -46,7 +47,11 @@ final class RegistryBinding {
   private final ConcurrentMap<String, ServiceMeters> services = new ConcurrentHashMap<>();
   private final AtomicBoolean failureLogged = new AtomicBoolean();
 
-  RegistryBinding(MeterRegistry registry, double[] percentiles, boolean percentileHistogram, boolean leasesHeld) {
+  RegistryBinding(
+      MeterRegistry registry,
+      double[] percentiles,
+      boolean percentileHistogram,
+      boolean leasesHeld) {
     this.registry = registry;
     this.percentiles = percentiles.clone();
     this.percentileHistogram = percentileHistogram;
@@ -88,15 +93,24 @@ final class RegistryBinding {
       call.run();
     } catch (RuntimeException e) {
       if (failureLogged.compareAndSet(false, true)) {
-        LOG.warn("Meter registry {} failed to {} for loop service {}; its loop metrics may be incomplete, the loop "
-            + "goes on. Further failures of this registry are logged at DEBUG.", registry, action, serviceName, e);
+        LOG.warn(
+            "Meter registry {} failed to {} for loop service {}; its loop metrics may be incomplete, the loop "
+                + "goes on. Further failures of this registry are logged at DEBUG.",
+            registry,
+            action,
+            serviceName,
+            e);
       } else {
-        LOG.debug("Meter registry {} failed to {} for loop service {}", registry, action, serviceName, e);
+        LOG.debug(
+            "Meter registry {} failed to {} for loop service {}", registry, action, serviceName, e);
       }
     }
   }
 
-  /** One service's meters in this registry; all are registered up front, so counters read 0 before any event. */
+  /**
+   * One service's meters in this registry; all are registered up front, so counters read 0 before
+   * any event.
+   */
   private final class ServiceMeters {
     private final Map<IterationOutcome, Counter> iterations = new EnumMap<>(IterationOutcome.class);
     private final Map<IterationOutcome, Timer> durations = new EnumMap<>(IterationOutcome.class);
@@ -107,40 +121,58 @@ final class RegistryBinding {
       String service = status.name();
       for (IterationOutcome outcome : IterationOutcome.values()) {
         String tag = LoopMetrics.tagValue(outcome);
-        iterations.put(outcome, add(Counter.builder(ITERATIONS)
-            .description("Iterations of a loop service that ended, by outcome")
-            .tags(TAG_SERVICE, service, TAG_OUTCOME, tag)
-            .register(registry)));
-        durations.put(outcome, add(Timer.builder(ITERATION_DURATION)
-            .description("How long iterations of a loop service took, by outcome")
-            .tags(TAG_SERVICE, service, TAG_OUTCOME, tag)
-            .publishPercentiles(percentiles)
-            .publishPercentileHistogram(percentileHistogram)
-            .maximumExpectedValue(LoopMetrics.HISTOGRAM_MAXIMUM)
-            .register(registry)));
+        iterations.put(
+            outcome,
+            add(
+                Counter.builder(ITERATIONS)
+                    .description("Iterations of a loop service that ended, by outcome")
+                    .tags(TAG_SERVICE, service, TAG_OUTCOME, tag)
+                    .register(registry)));
+        durations.put(
+            outcome,
+            add(
+                Timer.builder(ITERATION_DURATION)
+                    .description("How long iterations of a loop service took, by outcome")
+                    .tags(TAG_SERVICE, service, TAG_OUTCOME, tag)
+                    .publishPercentiles(percentiles)
+                    .publishPercentileHistogram(percentileHistogram)
+                    .maximumExpectedValue(LoopMetrics.HISTOGRAM_MAXIMUM)
+                    .register(registry)));
       }
-      overruns = add(Counter.builder(OVERRUNS)
-          .description("Iterations of a loop service that took longer than its loop interval")
-          .tag(TAG_SERVICE, service)
-          .register(registry));
-      add(TimeGauge.builder(TIME_SINCE_LAST_SUCCESS, status, TimeUnit.NANOSECONDS,
-              ServiceStatus::nanosSinceLastSuccess)
-          .description("Time since the last successful iteration of a loop service ended (or since it was first "
-              + "started, before its first success)")
-          .tag(TAG_SERVICE, service)
-          .register(registry));
-      add(Gauge.builder(CONSECUTIVE_FAILURES, status, ServiceStatus::consecutiveFailures)
-          .description("Failed or timed-out iterations of a loop service in a row; 0 after a success or a restart")
-          .tag(TAG_SERVICE, service)
-          .register(registry));
+      overruns =
+          add(
+              Counter.builder(OVERRUNS)
+                  .description(
+                      "Iterations of a loop service that took longer than its loop interval")
+                  .tag(TAG_SERVICE, service)
+                  .register(registry));
+      add(
+          TimeGauge.builder(
+                  TIME_SINCE_LAST_SUCCESS,
+                  status,
+                  TimeUnit.NANOSECONDS,
+                  ServiceStatus::nanosSinceLastSuccess)
+              .description(
+                  "Time since the last successful iteration of a loop service ended (or since it was first "
+                      + "started, before its first success)")
+              .tag(TAG_SERVICE, service)
+              .register(registry));
+      add(
+          Gauge.builder(CONSECUTIVE_FAILURES, status, ServiceStatus::consecutiveFailures)
+              .description(
+                  "Failed or timed-out iterations of a loop service in a row; 0 after a success or a restart")
+              .tag(TAG_SERVICE, service)
+              .register(registry));
       for (LoopState state : LoopState.values()) {
         add(stateGauge(status, state).register(registry));
       }
       if (leasesHeld) {
-        add(Gauge.builder(LEASES_HELD, status, ServiceStatus::leasesHeld)
-            .description("Leases this process holds for a loop service, as reported by the coordinator")
-            .tag(TAG_SERVICE, service)
-            .register(registry));
+        add(
+            Gauge.builder(LEASES_HELD, status, ServiceStatus::leasesHeld)
+                .description(
+                    "Leases this process holds for a loop service, as reported by the coordinator")
+                .tag(TAG_SERVICE, service)
+                .register(registry));
       }
     }
 

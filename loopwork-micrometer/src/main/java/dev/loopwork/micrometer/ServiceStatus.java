@@ -9,12 +9,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the gauges of one service read, keyed by the service's name so that a restart, or a new instance with the
- * same name, continues the same series. It holds the name and plain numbers only, never the {@code LoopService},
- * so a registry that keeps a gauge keeps no service alive.
+ * What the gauges of one service read, keyed by the service's name so that a restart, or a new
+ * instance with the same name, continues the same series. It holds the name and plain numbers only,
+ * never the {@code LoopService}, so a registry that keeps a gauge keeps no service alive.
  *
- * <p>Written by the service's loop thread, read by whatever thread scrapes the registry: every field is volatile
- * and written by one thread at a time (a service's callbacks never run concurrently).
+ * <p>Written by the service's loop thread, read by whatever thread scrapes the registry: every
+ * field is volatile and written by one thread at a time (a service's callbacks never run
+ * concurrently).
  */
 final class ServiceStatus {
   private static final Logger LOG = LoggerFactory.getLogger(ServiceStatus.class);
@@ -52,7 +53,8 @@ final class ServiceStatus {
     }
   }
 
-  // --- gauge functions: static or on this object only, so that a gauge never holds more than this status ---
+  // --- gauge functions: static or on this object only, so that a gauge never holds more than this
+  // status ---
 
   double stateValue(LoopState candidate) {
     return state == candidate ? 1 : 0;
@@ -67,8 +69,8 @@ final class ServiceStatus {
   }
 
   /**
-   * The caller's count of leases held for this service; NaN (a gap in the series) if the caller's function throws,
-   * which is logged at WARN the first time and at DEBUG after that.
+   * The caller's count of leases held for this service; NaN (a gap in the series) if the caller's
+   * function throws, which is logged at WARN the first time and at DEBUG after that.
    */
   double leasesHeld() {
     try {

@@ -39,12 +39,15 @@ class FailingRegistryTest {
   @Test
   void registryThatCannotRegisterMetersBreaksNeitherTheLoopNorOtherRegistries() {
     SimpleMeterRegistry refusing = new SimpleMeterRegistry();
-    refusing.config().meterFilter(new MeterFilter() {
-      @Override
-      public Meter.Id map(Meter.Id id) {
-        throw new IllegalStateException("registry refuses " + id.getName());
-      }
-    });
+    refusing
+        .config()
+        .meterFilter(
+            new MeterFilter() {
+              @Override
+              public Meter.Id map(Meter.Id id) {
+                throw new IllegalStateException("registry refuses " + id.getName());
+              }
+            });
 
     runScriptBoundTo(refusing);
 
@@ -66,21 +69,37 @@ class FailingRegistryTest {
   void listenerNeverThrowsWhenItsRegistryDoes() {
     metrics.bindTo(new RecordingFailsRegistry());
     ScriptedService service = new ScriptedService("direct", clock);
-    IterationResult result = new IterationResult("direct", 1, Instant.EPOCH, Duration.ofSeconds(11),
-        IterationOutcome.SUCCEEDED, null, true, 0);
+    IterationResult result =
+        new IterationResult(
+            "direct",
+            1,
+            Instant.EPOCH,
+            Duration.ofSeconds(11),
+            IterationOutcome.SUCCEEDED,
+            null,
+            true,
+            0);
 
-    assertThatCode(() -> {
-      metrics.onStateChange(service, LoopState.NEW, LoopState.STARTING);
-      metrics.onIterationEnd(service, result);
-    }).doesNotThrowAnyException();
+    assertThatCode(
+            () -> {
+              metrics.onStateChange(service, LoopState.NEW, LoopState.STARTING);
+              metrics.onIterationEnd(service, result);
+            })
+        .doesNotThrowAnyException();
   }
 
-  /** Binds the failing registry first, so that the healthy one is only reached if the failure was contained. */
+  /**
+   * Binds the failing registry first, so that the healthy one is only reached if the failure was
+   * contained.
+   */
   private void runScriptBoundTo(MeterRegistry failing) {
     metrics.bindTo(failing);
     metrics.bindTo(healthy);
     ScriptedService service = new ScriptedService("guarded", clock, null);
-    service.succeedAfter(Duration.ZERO).fail().succeedAfter(ScriptedService.INTERVAL.plusSeconds(1));
+    service
+        .succeedAfter(Duration.ZERO)
+        .fail()
+        .succeedAfter(ScriptedService.INTERVAL.plusSeconds(1));
     LoopHandle handle = LoopTesting.engine(clock, metrics, recorder).start(service);
     clock.advance(ScriptedService.INTERVAL.multipliedBy(2));
 
@@ -88,12 +107,21 @@ class FailingRegistryTest {
     handle.stop();
   }
 
-  /** The script ran whole, every listener after the metrics saw it, and the healthy registry counted it. */
+  /**
+   * The script ran whole, every listener after the metrics saw it, and the healthy registry counted
+   * it.
+   */
   private void assertHealthyRegistrySawEverything() {
-    assertThat(recorder.iterations()).extracting(IterationResult::outcome).containsExactly(
-        IterationOutcome.SUCCEEDED, IterationOutcome.FAILED, IterationOutcome.SUCCEEDED, IterationOutcome.SUCCEEDED);
+    assertThat(recorder.iterations())
+        .extracting(IterationResult::outcome)
+        .containsExactly(
+            IterationOutcome.SUCCEEDED,
+            IterationOutcome.FAILED,
+            IterationOutcome.SUCCEEDED,
+            IterationOutcome.SUCCEEDED);
     assertThat(recorder.stateChanges()).last().isEqualTo("guarded STOPPING->STOPPED");
-    assertThat(healthy.get(ITERATIONS).tag(TAG_OUTCOME, "succeeded").counter().count()).isEqualTo(3);
+    assertThat(healthy.get(ITERATIONS).tag(TAG_OUTCOME, "succeeded").counter().count())
+        .isEqualTo(3);
     assertThat(healthy.get(ITERATIONS).tag(TAG_OUTCOME, "failed").counter().count()).isEqualTo(1);
     assertThat(healthy.get(OVERRUNS).counter().count()).isEqualTo(1);
     assertThat(healthy.get(CONSECUTIVE_FAILURES).gauge().value()).isZero();
@@ -112,7 +140,8 @@ class FailingRegistryTest {
     }
 
     @Override
-    protected Timer newTimer(Meter.Id id, DistributionStatisticConfig config, PauseDetector pauseDetector) {
+    protected Timer newTimer(
+        Meter.Id id, DistributionStatisticConfig config, PauseDetector pauseDetector) {
       return new CumulativeTimer(id, clock, config, pauseDetector, TimeUnit.SECONDS, false) {
         @Override
         protected void recordNonNegative(long amount, TimeUnit unit) {

@@ -19,7 +19,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** Services on real worker threads, all recording into one listener at once, while a registry is bound late. */
+/**
+ * Services on real worker threads, all recording into one listener at once, while a registry is
+ * bound late.
+ */
 class LoopMetricsConcurrencyTest {
   private static final int SERVICES = 8;
   private static final int LOOPS = 300;
@@ -30,7 +33,8 @@ class LoopMetricsConcurrencyTest {
     SimpleMeterRegistry late = new SimpleMeterRegistry();
     LoopMetrics metrics = LoopMetrics.of(early);
     LoopEngine engine = LoopEngine.builder().listener(metrics).build();
-    LoopOptions backToBack = LoopOptions.builder().loopInterval(Duration.ZERO).handleSignals(false).build();
+    LoopOptions backToBack =
+        LoopOptions.builder().loopInterval(Duration.ZERO).handleSignals(false).build();
     List<AtomicLong> failures = new ArrayList<>();
     List<LoopHandle> handles = new ArrayList<>();
 
@@ -38,12 +42,16 @@ class LoopMetricsConcurrencyTest {
       AtomicLong runs = new AtomicLong();
       AtomicLong failed = new AtomicLong();
       failures.add(failed);
-      LoopService service = LoopService.of("svc-" + i, backToBack, () -> {
-        if (runs.incrementAndGet() % 3 == 0) {
-          failed.incrementAndGet();
-          throw new IllegalStateException("every third iteration fails");
-        }
-      });
+      LoopService service =
+          LoopService.of(
+              "svc-" + i,
+              backToBack,
+              () -> {
+                if (runs.incrementAndGet() % 3 == 0) {
+                  failed.incrementAndGet();
+                  throw new IllegalStateException("every third iteration fails");
+                }
+              });
       handles.add(engine.start(service, LOOPS));
     }
     metrics.bindTo(late);
@@ -53,14 +61,20 @@ class LoopMetricsConcurrencyTest {
 
     for (int i = 0; i < SERVICES; i++) {
       String name = "svc-" + i;
-      double failed = early.get(ITERATIONS).tags(TAG_SERVICE, name, TAG_OUTCOME, "failed").counter().count();
-      double succeeded = early.get(ITERATIONS).tags(TAG_SERVICE, name, TAG_OUTCOME, "succeeded").counter().count();
+      double failed =
+          early.get(ITERATIONS).tags(TAG_SERVICE, name, TAG_OUTCOME, "failed").counter().count();
+      double succeeded =
+          early.get(ITERATIONS).tags(TAG_SERVICE, name, TAG_OUTCOME, "succeeded").counter().count();
       assertThat(failed).as(name).isEqualTo(failures.get(i).get());
       assertThat(succeeded + failed).as(name).isEqualTo(LOOPS);
       assertThat(early.get(ITERATION_DURATION).tag(TAG_SERVICE, name).timers())
-          .as(name).extracting(t -> t.count()).containsExactlyInAnyOrder((long) succeeded, (long) failed, 0L, 0L);
-      assertThat(late.get(SERVICE_STATE).tags(TAG_SERVICE, name, TAG_STATE, "stopped").gauge().value())
-          .as(name).isEqualTo(1);
+          .as(name)
+          .extracting(t -> t.count())
+          .containsExactlyInAnyOrder((long) succeeded, (long) failed, 0L, 0L);
+      assertThat(
+              late.get(SERVICE_STATE).tags(TAG_SERVICE, name, TAG_STATE, "stopped").gauge().value())
+          .as(name)
+          .isEqualTo(1);
     }
   }
 }

@@ -41,10 +41,8 @@ class LoopMetricsTest {
   private final ManualClock clock = new ManualClock();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final Map<String, Integer> leases = new ConcurrentHashMap<>();
-  private final LoopMetrics metrics = LoopMetrics.builder()
-      .clock(clock)
-      .leasesHeld(name -> leases.getOrDefault(name, 0))
-      .build();
+  private final LoopMetrics metrics =
+      LoopMetrics.builder().clock(clock).leasesHeld(name -> leases.getOrDefault(name, 0)).build();
   private final LoopEngine engine = LoopTesting.engine(clock, metrics);
   private final ScriptedService service = new ScriptedService(NAME, clock);
 
@@ -54,7 +52,8 @@ class LoopMetricsTest {
 
   @Test
   void countsIterationsAndTimesThemByOutcome() {
-    service.succeedAfter(Duration.ofSeconds(1))
+    service
+        .succeedAfter(Duration.ofSeconds(1))
         .fail()
         .timeOutAfter(Duration.ofSeconds(7))
         .succeedAfter(Duration.ofSeconds(2));
@@ -74,7 +73,8 @@ class LoopMetricsTest {
   @Test
   void countsOnlyIterationsLongerThanTheIntervalAsOverruns() {
     ScriptedService service = new ScriptedService(NAME, clock, null);
-    service.succeedAfter(INTERVAL.plusSeconds(2)) // overrun; the next iteration follows at once
+    service
+        .succeedAfter(INTERVAL.plusSeconds(2)) // overrun; the next iteration follows at once
         .succeedAfter(INTERVAL) // exactly the interval: no overrun, but due again at once
         .succeedAfter(INTERVAL.plusSeconds(1)); // overrun, followed by one more iteration at once
 
@@ -158,9 +158,14 @@ class LoopMetricsTest {
 
   @Test
   void reportsNanForLeasesHeldWhenTheCallersFunctionThrows() {
-    LoopMetrics throwing = LoopMetrics.builder().clock(clock).leasesHeld(name -> {
-      throw new IllegalStateException("coordinator not ready");
-    }).build();
+    LoopMetrics throwing =
+        LoopMetrics.builder()
+            .clock(clock)
+            .leasesHeld(
+                name -> {
+                  throw new IllegalStateException("coordinator not ready");
+                })
+            .build();
     SimpleMeterRegistry other = new SimpleMeterRegistry();
     throwing.bindTo(other);
 
@@ -185,22 +190,25 @@ class LoopMetricsTest {
   @Test
   void registersEveryMeterAtTheFirstStartWithZeroCounts() {
     ScriptedService never = new ScriptedService("never-iterates", clock);
-    never.addListener(new LoopListener() {
-      @Override
-      public void onStateChange(LoopService s, LoopState from, LoopState to) {
-        if (to == LoopState.STARTING) {
-          s.stop(false); // stops before the first iteration
-        }
-      }
-    });
+    never.addListener(
+        new LoopListener() {
+          @Override
+          public void onStateChange(LoopService s, LoopState from, LoopState to) {
+            if (to == LoopState.STARTING) {
+              s.stop(false); // stops before the first iteration
+            }
+          }
+        });
 
     engine.start(never);
 
     assertThat(registry.find(ITERATIONS).tag(TAG_SERVICE, "never-iterates").meters()).hasSize(4);
     assertThat(registry.get(ITERATIONS).tag(TAG_SERVICE, "never-iterates").counters())
         .allSatisfy(c -> assertThat(c.count()).isZero());
-    assertThat(registry.get(ITERATION_DURATION).tag(TAG_SERVICE, "never-iterates").timers()).hasSize(4);
-    assertThat(registry.get(OVERRUNS).tag(TAG_SERVICE, "never-iterates").counter().count()).isZero();
+    assertThat(registry.get(ITERATION_DURATION).tag(TAG_SERVICE, "never-iterates").timers())
+        .hasSize(4);
+    assertThat(registry.get(OVERRUNS).tag(TAG_SERVICE, "never-iterates").counter().count())
+        .isZero();
   }
 
   @Test
@@ -210,8 +218,10 @@ class LoopMetricsTest {
 
     ValueAtPercentile[] percentiles = duration("succeeded").takeSnapshot().percentileValues();
 
-    assertThat(Arrays.stream(percentiles).mapToDouble(ValueAtPercentile::percentile)).containsExactly(0.5, 0.95, 0.99);
-    assertThat(percentiles).allSatisfy(p -> assertThat(p.value(TimeUnit.SECONDS)).isBetween(2.9, 3.1));
+    assertThat(Arrays.stream(percentiles).mapToDouble(ValueAtPercentile::percentile))
+        .containsExactly(0.5, 0.95, 0.99);
+    assertThat(percentiles)
+        .allSatisfy(p -> assertThat(p.value(TimeUnit.SECONDS)).isBetween(2.9, 3.1));
   }
 
   @Test
@@ -223,7 +233,9 @@ class LoopMetricsTest {
     LoopTesting.engine(clock, configured).start(service);
 
     Timer timer = other.get(ITERATION_DURATION).tag(TAG_OUTCOME, "succeeded").timer();
-    assertThat(Arrays.stream(timer.takeSnapshot().percentileValues()).mapToDouble(ValueAtPercentile::percentile))
+    assertThat(
+            Arrays.stream(timer.takeSnapshot().percentileValues())
+                .mapToDouble(ValueAtPercentile::percentile))
         .containsExactly(0.75);
   }
 
@@ -260,14 +272,15 @@ class LoopMetricsTest {
 
     List<Double> failuresSeenAtRunning = new ArrayList<>();
     ScriptedService again = new ScriptedService(NAME, clock);
-    again.addListener(new LoopListener() {
-      @Override
-      public void onStateChange(LoopService s, LoopState from, LoopState to) {
-        if (to == LoopState.RUNNING) {
-          failuresSeenAtRunning.add(gauge(CONSECUTIVE_FAILURES));
-        }
-      }
-    });
+    again.addListener(
+        new LoopListener() {
+          @Override
+          public void onStateChange(LoopService s, LoopState from, LoopState to) {
+            if (to == LoopState.RUNNING) {
+              failuresSeenAtRunning.add(gauge(CONSECUTIVE_FAILURES));
+            }
+          }
+        });
     engine.start(again);
 
     assertThat(failuresSeenAtRunning).containsExactly(0.0);
@@ -280,10 +293,13 @@ class LoopMetricsTest {
   void holdsNoReferenceToAStoppedService() {
     WeakReference<LoopService> stopped = runOnceAndStop(new ScriptedService(NAME, clock).fail());
 
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      System.gc();
-      assertThat(stopped.get()).isNull();
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              System.gc();
+              assertThat(stopped.get()).isNull();
+            });
     assertThat(gauge(CONSECUTIVE_FAILURES)).isEqualTo(1);
     assertThat(states()).containsExactly(Map.entry("stopped", 1.0));
   }
@@ -300,10 +316,22 @@ class LoopMetricsTest {
 
     metrics.bindTo(late);
 
-    assertThat(late.get(SERVICE_STATE).tags(TAG_SERVICE, NAME, TAG_STATE, "running").gauge().value()).isEqualTo(1);
-    assertThat(late.get(ITERATIONS).tags(TAG_SERVICE, NAME, TAG_OUTCOME, "succeeded").counter().count()).isZero();
+    assertThat(
+            late.get(SERVICE_STATE).tags(TAG_SERVICE, NAME, TAG_STATE, "running").gauge().value())
+        .isEqualTo(1);
+    assertThat(
+            late.get(ITERATIONS)
+                .tags(TAG_SERVICE, NAME, TAG_OUTCOME, "succeeded")
+                .counter()
+                .count())
+        .isZero();
     runNextIterations(1);
-    assertThat(late.get(ITERATIONS).tags(TAG_SERVICE, NAME, TAG_OUTCOME, "succeeded").counter().count()).isEqualTo(1);
+    assertThat(
+            late.get(ITERATIONS)
+                .tags(TAG_SERVICE, NAME, TAG_OUTCOME, "succeeded")
+                .counter()
+                .count())
+        .isEqualTo(1);
   }
 
   @Test
@@ -370,7 +398,10 @@ class LoopMetricsTest {
   /** Advances the clock to each of the next {@code count} due iterations, running them. */
   private void runNextIterations(int count) {
     for (int i = 0; i < count; i++) {
-      clock.advance(clock.untilNextTimer().orElseThrow(() -> new AssertionError("no iteration is scheduled")));
+      clock.advance(
+          clock
+              .untilNextTimer()
+              .orElseThrow(() -> new AssertionError("no iteration is scheduled")));
     }
   }
 
@@ -391,23 +422,36 @@ class LoopMetricsTest {
   }
 
   private double secondsSinceLastSuccess() {
-    return registry.get(TIME_SINCE_LAST_SUCCESS).tag(TAG_SERVICE, NAME).timeGauge().value(TimeUnit.SECONDS);
+    return registry
+        .get(TIME_SINCE_LAST_SUCCESS)
+        .tag(TAG_SERVICE, NAME)
+        .timeGauge()
+        .value(TimeUnit.SECONDS);
   }
 
   /** The state gauges of the service that read non-zero, by state tag. */
   private Map<String, Double> states() {
     Map<String, Double> nonZero = new ConcurrentHashMap<>();
-    registry.get(SERVICE_STATE).tag(TAG_SERVICE, NAME).gauges().forEach(g -> {
-      if (g.value() != 0) {
-        nonZero.put(g.getId().getTag(TAG_STATE), g.value());
-      }
-    });
+    registry
+        .get(SERVICE_STATE)
+        .tag(TAG_SERVICE, NAME)
+        .gauges()
+        .forEach(
+            g -> {
+              if (g.value() != 0) {
+                nonZero.put(g.getId().getTag(TAG_STATE), g.value());
+              }
+            });
     return nonZero;
   }
 
   private static void assertTimer(Timer timer, long count, Duration total, Duration max) {
     assertThat(timer.count()).as("count of %s", timer.getId()).isEqualTo(count);
-    assertThat(timer.totalTime(TimeUnit.NANOSECONDS)).as("total of %s", timer.getId()).isEqualTo(total.toNanos());
-    assertThat(timer.max(TimeUnit.NANOSECONDS)).as("max of %s", timer.getId()).isEqualTo(max.toNanos());
+    assertThat(timer.totalTime(TimeUnit.NANOSECONDS))
+        .as("total of %s", timer.getId())
+        .isEqualTo(total.toNanos());
+    assertThat(timer.max(TimeUnit.NANOSECONDS))
+        .as("max of %s", timer.getId())
+        .isEqualTo(max.toNanos());
   }
 }

@@ -14,48 +14,59 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The meters as a Prometheus server scrapes them: names, label sets and values in the text format. */
+/**
+ * The meters as a Prometheus server scrapes them: names, label sets and values in the text format.
+ */
 class PrometheusScrapeTest {
   private final ManualClock clock = new ManualClock();
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
   @Test
   void scrapeTextHoldsEveryMeter() {
-    LoopMetrics metrics = LoopMetrics.builder()
-        .clock(clock)
-        .leasesHeld(name -> name.equals("purge-events") ? 1 : 0)
-        .build();
+    LoopMetrics metrics =
+        LoopMetrics.builder()
+            .clock(clock)
+            .leasesHeld(name -> name.equals("purge-events") ? 1 : 0)
+            .build();
     metrics.bindTo(registry);
     ScriptedService service = new ScriptedService("purge-events", clock);
-    service.succeedAfter(Duration.ofSeconds(2))
-        .fail()
-        .timeOutAfter(Duration.ofSeconds(6))
-        .fail();
+    service.succeedAfter(Duration.ofSeconds(2)).fail().timeOutAfter(Duration.ofSeconds(6)).fail();
     LoopTesting.engine(clock, metrics).start(service);
-    clock.advance(ScriptedService.INTERVAL.multipliedBy(3).plusSeconds(4)); // to 36 s: three more iterations, the last at 30 s
+    clock.advance(
+        ScriptedService.INTERVAL
+            .multipliedBy(3)
+            .plusSeconds(4)); // to 36 s: three more iterations, the last at 30 s
 
     String scrape = registry.scrape();
 
-    assertThat(scrape).contains(
-        "loopwork_iterations_total{outcome=\"succeeded\",service=\"purge-events\"} 1.0",
-        "loopwork_iterations_total{outcome=\"failed\",service=\"purge-events\"} 2.0",
-        "loopwork_iterations_total{outcome=\"timed_out\",service=\"purge-events\"} 1.0",
-        "loopwork_iteration_duration_seconds_count{outcome=\"succeeded\",service=\"purge-events\"} 1",
-        "loopwork_iteration_duration_seconds_sum{outcome=\"succeeded\",service=\"purge-events\"} 2.0",
-        "loopwork_iteration_duration_seconds_sum{outcome=\"timed_out\",service=\"purge-events\"} 6.0",
-        "loopwork_iteration_duration_seconds_max{outcome=\"timed_out\",service=\"purge-events\"} 6.0",
-        "loopwork_iteration_overruns_total{service=\"purge-events\"} 0.0",
-        "loopwork_consecutive_failures{service=\"purge-events\"} 3.0",
-        "loopwork_time_since_last_success_seconds{service=\"purge-events\"} 34.0",
-        "loopwork_service_state{service=\"purge-events\",state=\"running\"} 1.0",
-        "loopwork_service_state{service=\"purge-events\",state=\"stopped\"} 0.0",
-        "loopwork_leases_held{service=\"purge-events\"} 1.0",
-        "# HELP loopwork_iterations_total Iterations of a loop service that ended, by outcome");
+    assertThat(scrape)
+        .contains(
+            "loopwork_iterations_total{outcome=\"succeeded\",service=\"purge-events\"} 1.0",
+            "loopwork_iterations_total{outcome=\"failed\",service=\"purge-events\"} 2.0",
+            "loopwork_iterations_total{outcome=\"timed_out\",service=\"purge-events\"} 1.0",
+            "loopwork_iteration_duration_seconds_count{outcome=\"succeeded\",service=\"purge-events\"} 1",
+            "loopwork_iteration_duration_seconds_sum{outcome=\"succeeded\",service=\"purge-events\"} 2.0",
+            "loopwork_iteration_duration_seconds_sum{outcome=\"timed_out\",service=\"purge-events\"} 6.0",
+            "loopwork_iteration_duration_seconds_max{outcome=\"timed_out\",service=\"purge-events\"} 6.0",
+            "loopwork_iteration_overruns_total{service=\"purge-events\"} 0.0",
+            "loopwork_consecutive_failures{service=\"purge-events\"} 3.0",
+            "loopwork_time_since_last_success_seconds{service=\"purge-events\"} 34.0",
+            "loopwork_service_state{service=\"purge-events\",state=\"running\"} 1.0",
+            "loopwork_service_state{service=\"purge-events\",state=\"stopped\"} 0.0",
+            "loopwork_leases_held{service=\"purge-events\"} 1.0",
+            "# HELP loopwork_iterations_total Iterations of a loop service that ended, by outcome");
     for (String quantile : new String[] {"0.5", "0.95", "0.99"}) {
-      Matcher m = Pattern.compile("loopwork_iteration_duration_seconds\\{outcome=\"succeeded\",service=\"purge-events\","
-          + "quantile=\"" + quantile + "\"} ([0-9.]+)\n").matcher(scrape);
+      Matcher m =
+          Pattern.compile(
+                  "loopwork_iteration_duration_seconds\\{outcome=\"succeeded\",service=\"purge-events\","
+                      + "quantile=\""
+                      + quantile
+                      + "\"} ([0-9.]+)\n")
+              .matcher(scrape);
       assertThat(m.find()).as("quantile %s in the scrape", quantile).isTrue();
-      assertThat(Double.parseDouble(m.group(1))).as("quantile %s (approximated in buckets)", quantile)
+      assertThat(Double.parseDouble(m.group(1)))
+          .as("quantile %s (approximated in buckets)", quantile)
           .isCloseTo(2.0, withinPercentage(5));
     }
     assertThat(scrape).doesNotContain("_bucket");
@@ -66,25 +77,35 @@ class PrometheusScrapeTest {
     LoopMetrics metrics = LoopMetrics.builder().clock(clock).percentileHistogram(true).build();
     metrics.bindTo(registry);
     ScriptedService service = new ScriptedService("refresh-view", clock, null);
-    service.succeedAfter(Duration.ofMinutes(20)); // an overrun: a second iteration of 0 s follows at once
+    service.succeedAfter(
+        Duration.ofMinutes(20)); // an overrun: a second iteration of 0 s follows at once
 
     LoopTesting.engine(clock, metrics).start(service);
 
     Map<Double, Long> buckets = bucketsOf(registry.scrape(), "succeeded", "refresh-view");
     double top = LoopMetrics.HISTOGRAM_MAXIMUM.toSeconds();
-    assertThat(buckets.keySet()).contains(top).allSatisfy(le -> assertThat(le).isLessThanOrEqualTo(top));
+    assertThat(buckets.keySet())
+        .contains(top)
+        .allSatisfy(le -> assertThat(le).isLessThanOrEqualTo(top));
     assertThat(buckets.get(top)).isEqualTo(2);
-    assertThat(buckets).as("buckets between 30 s and 20 min hold the short iteration only")
-        .anySatisfy((le, count) -> {
-          assertThat(le).isBetween(30.0, 1200.0);
-          assertThat(count).isEqualTo(1);
-        });
+    assertThat(buckets)
+        .as("buckets between 30 s and 20 min hold the short iteration only")
+        .anySatisfy(
+            (le, count) -> {
+              assertThat(le).isBetween(30.0, 1200.0);
+              assertThat(count).isEqualTo(1);
+            });
   }
 
   /** The finite histogram buckets of one timer in a scrape, by upper bound in seconds. */
   private static Map<Double, Long> bucketsOf(String scrape, String outcome, String service) {
-    Pattern line = Pattern.compile("loopwork_iteration_duration_seconds_bucket\\{outcome=\"" + outcome
-        + "\",service=\"" + service + "\",le=\"([0-9.]+)\"} (\\d+)");
+    Pattern line =
+        Pattern.compile(
+            "loopwork_iteration_duration_seconds_bucket\\{outcome=\""
+                + outcome
+                + "\",service=\""
+                + service
+                + "\",le=\"([0-9.]+)\"} (\\d+)");
     Map<Double, Long> buckets = new TreeMap<>();
     Matcher m = line.matcher(scrape);
     while (m.find()) {

@@ -9,9 +9,10 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * A loop service whose iterations follow a script, one step per iteration; once the script is used up, iterations
- * succeed at once. Steps that take time advance the manual clock from inside the iteration, which is how a test
- * makes an iteration slow, overrun its interval or pass its timeout without real waiting.
+ * A loop service whose iterations follow a script, one step per iteration; once the script is used
+ * up, iterations succeed at once. Steps that take time advance the manual clock from inside the
+ * iteration, which is how a test makes an iteration slow, overrun its interval or pass its timeout
+ * without real waiting.
  */
 final class ScriptedService extends LoopService {
   static final Duration INTERVAL = Duration.ofSeconds(10);
@@ -26,9 +27,16 @@ final class ScriptedService extends LoopService {
     this(name, clock, TIMEOUT);
   }
 
-  /** A service with the {@link #INTERVAL} and the given iteration timeout ({@code null} for none). */
+  /**
+   * A service with the {@link #INTERVAL} and the given iteration timeout ({@code null} for none).
+   */
   ScriptedService(String name, ManualClock clock, Duration timeout) {
-    super(LoopOptions.builder().loopInterval(INTERVAL).iterationTimeout(timeout).handleSignals(false).build());
+    super(
+        LoopOptions.builder()
+            .loopInterval(INTERVAL)
+            .iterationTimeout(timeout)
+            .handleSignals(false)
+            .build());
     this.name = name;
     this.clock = clock;
   }
@@ -46,26 +54,30 @@ final class ScriptedService extends LoopService {
 
   /** An iteration that throws at once. */
   ScriptedService fail() {
-    steps.add(() -> {
-      throw new IllegalStateException("scripted failure");
-    });
+    steps.add(
+        () -> {
+          throw new IllegalStateException("scripted failure");
+        });
     return this;
   }
 
   /** An iteration that runs {@code duration}, past the timeout, and is interrupted on the way. */
   ScriptedService timeOutAfter(Duration duration) {
-    Duration timeout = options().iterationTimeout().orElseThrow(() -> new IllegalStateException("no timeout set"));
+    Duration timeout =
+        options().iterationTimeout().orElseThrow(() -> new IllegalStateException("no timeout set"));
     if (duration.compareTo(timeout) <= 0) {
-      throw new IllegalArgumentException("duration must exceed the timeout " + timeout + ": " + duration);
+      throw new IllegalArgumentException(
+          "duration must exceed the timeout " + timeout + ": " + duration);
     }
     return succeedAfter(duration);
   }
 
   /** An iteration that throws an Error, which ends the run in state FAILED. */
   ScriptedService failFatally() {
-    steps.add(() -> {
-      throw new AssertionError("scripted fatal error");
-    });
+    steps.add(
+        () -> {
+          throw new AssertionError("scripted fatal error");
+        });
     return this;
   }
 

@@ -10,9 +10,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Deletes expired rows of {@code app_session} in the application's database, in batches so that no statement holds
- * locks for long. Its interval, timeout and coordination come from {@code loopwork.services.expire-sessions.*};
- * with several replicas of the application, one of them at a time runs it.
+ * Deletes expired rows of {@code app_session} in the application's database, in batches so that no
+ * statement holds locks for long. Its interval, timeout and coordination come from {@code
+ * loopwork.services.expire-sessions.*}; with several replicas of the application, one of them at a
+ * time runs it.
  */
 @Component
 public class ExpireSessions extends LoopService {
@@ -22,7 +23,9 @@ public class ExpireSessions extends LoopService {
   private final JdbcTemplate jdbc;
   private final AtomicLong deleted = new AtomicLong();
 
-  /** A service on the application's database; runs every minute unless the properties say otherwise. */
+  /**
+   * A service on the application's database; runs every minute unless the properties say otherwise.
+   */
   public ExpireSessions(DataSource dataSource) {
     super(Duration.ofMinutes(1));
     this.jdbc = new JdbcTemplate(dataSource);
@@ -38,8 +41,13 @@ public class ExpireSessions extends LoopService {
     Timestamp now = Timestamp.from(Instant.now());
     int batch;
     do {
-      batch = jdbc.update("DELETE FROM app_session WHERE id IN (SELECT id FROM app_session WHERE expires_at < ? "
-          + "FETCH FIRST " + BATCH + " ROWS ONLY)", now);
+      batch =
+          jdbc.update(
+              "DELETE FROM app_session WHERE id IN (SELECT id FROM app_session WHERE expires_at < ? "
+                  + "FETCH FIRST "
+                  + BATCH
+                  + " ROWS ONLY)",
+              now);
       deleted.addAndGet(batch);
     } while (batch == BATCH && !isStopRequested());
   }

@@ -27,30 +27,30 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * What the example application must do on any database: expire sessions, answer on the actuator, go DOWN when a
- * service fails, and stop its services gracefully when its context closes. Subclassed per database.
+ * What the example application must do on any database: expire sessions, answer on the actuator, go
+ * DOWN when a service fails, and stop its services gracefully when its context closes. Subclassed
+ * per database.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-    "loopwork.services.expire-sessions.interval=100ms", "loopwork.coordination.lease-ttl=2s"})
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "loopwork.services.expire-sessions.interval=100ms",
+      "loopwork.coordination.lease-ttl=2s"
+    })
 @Import(Tripwire.Config.class)
 abstract class ExampleApplicationContract {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  @LocalServerPort
-  int port;
+  @LocalServerPort int port;
 
-  @Autowired
-  JdbcTemplate jdbc;
+  @Autowired JdbcTemplate jdbc;
 
-  @Autowired
-  ExpireSessions expireSessions;
+  @Autowired ExpireSessions expireSessions;
 
-  @Autowired
-  Tripwire tripwire;
+  @Autowired Tripwire tripwire;
 
-  @Autowired
-  LoopworkServices services;
+  @Autowired LoopworkServices services;
 
   /** {@code spring.datasource.url} and {@code .username} for a second application of this test. */
   abstract Map<String, Object> databaseProperties();
@@ -65,23 +65,40 @@ abstract class ExampleApplicationContract {
   @Test
   void iterationsExpireSessionsAndKeepLiveOnes() {
     Instant now = Instant.now();
-    jdbc.update("INSERT INTO app_session (id, expires_at) VALUES (?, ?)", "old-1", Timestamp.from(now.minusSeconds(60)));
-    jdbc.update("INSERT INTO app_session (id, expires_at) VALUES (?, ?)", "old-2", Timestamp.from(now.minusSeconds(1)));
-    jdbc.update("INSERT INTO app_session (id, expires_at) VALUES (?, ?)", "live", Timestamp.from(now.plusSeconds(3600)));
-    await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForList("SELECT id FROM app_session WHERE id LIKE "
-        + "'old-%'").isEmpty());
+    jdbc.update(
+        "INSERT INTO app_session (id, expires_at) VALUES (?, ?)",
+        "old-1",
+        Timestamp.from(now.minusSeconds(60)));
+    jdbc.update(
+        "INSERT INTO app_session (id, expires_at) VALUES (?, ?)",
+        "old-2",
+        Timestamp.from(now.minusSeconds(1)));
+    jdbc.update(
+        "INSERT INTO app_session (id, expires_at) VALUES (?, ?)",
+        "live",
+        Timestamp.from(now.plusSeconds(3600)));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                jdbc.queryForList("SELECT id FROM app_session WHERE id LIKE " + "'old-%'")
+                    .isEmpty());
     assertThat(jdbc.queryForList("SELECT id FROM app_session", String.class)).contains("live");
     assertThat(expireSessions.deletedSessions()).isGreaterThanOrEqualTo(2);
   }
 
   @Test
   void actuatorEndpointListsAndActsOnServices() throws Exception {
-    await().atMost(Duration.ofSeconds(20)).until(() -> get("/actuator/loopwork").body()
-        .contains("\"lastOutcome\":\"succeeded\""));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> get("/actuator/loopwork").body().contains("\"lastOutcome\":\"succeeded\""));
     HttpResponse<String> list = get("/actuator/loopwork");
     assertThat(list.statusCode()).isEqualTo(200);
-    assertThat(list.body()).contains("\"name\":\"expire-sessions\"", "\"interval\":\"PT0.1S\"",
-        "\"replica\":\"" + services.replicaId() + "\"");
+    assertThat(list.body())
+        .contains(
+            "\"name\":\"expire-sessions\"",
+            "\"interval\":\"PT0.1S\"",
+            "\"replica\":\"" + services.replicaId() + "\"");
 
     HttpResponse<String> paused = post("/actuator/loopwork/expire-sessions/pause");
     assertThat(paused.statusCode()).isEqualTo(200);
@@ -95,7 +112,8 @@ abstract class ExampleApplicationContract {
     assertThat(resumed.body()).contains("\"paused\":false");
     await().atMost(Duration.ofSeconds(20)).until(() -> expireSessions.state() == LoopState.RUNNING);
     assertThat(post("/actuator/loopwork/expire-sessions/run-once").statusCode())
-        .as("an extra iteration of a running service").isEqualTo(200);
+        .as("an extra iteration of a running service")
+        .isEqualTo(200);
     assertThat(get("/actuator/loopwork/no-such-service").statusCode()).isEqualTo(404);
   }
 
@@ -117,26 +135,38 @@ abstract class ExampleApplicationContract {
 
   @Test
   void closingTheContextStopsTheServicesAndReleasesTheirLeases() {
-    ConfigurableApplicationContext other = new SpringApplicationBuilder(ExampleApplication.class)
-        .properties(databaseProperties()).properties("spring.main.web-application-type=none",
-            "loopwork.services.expire-sessions.interval=100ms", "loopwork.coordination.lease-ttl=2s")
-        .run();
+    ConfigurableApplicationContext other =
+        new SpringApplicationBuilder(ExampleApplication.class)
+            .properties(databaseProperties())
+            .properties(
+                "spring.main.web-application-type=none",
+                "loopwork.services.expire-sessions.interval=100ms",
+                "loopwork.coordination.lease-ttl=2s")
+            .run();
     LoopworkServices otherServices = other.getBean(LoopworkServices.class);
     ExpireSessions otherExpireSessions = other.getBean(ExpireSessions.class);
     String replica = otherServices.replicaId();
-    await().atMost(Duration.ofSeconds(20)).until(() -> otherExpireSessions.state() == LoopState.RUNNING);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> otherExpireSessions.state() == LoopState.RUNNING);
 
     other.close();
 
     assertThat(otherExpireSessions.state()).isEqualTo(LoopState.STOPPED);
-    assertThat(jdbcOnDatabaseOfOtherApplication().queryForObject("SELECT COUNT(*) FROM loopwork_lease WHERE owner = ?", Integer.class,
-        replica)).isZero();
+    assertThat(
+            jdbcOnDatabaseOfOtherApplication()
+                .queryForObject(
+                    "SELECT COUNT(*) FROM loopwork_lease WHERE owner = ?", Integer.class, replica))
+        .isZero();
   }
 
   private JdbcTemplate jdbcOnDatabaseOfOtherApplication() {
     Map<String, Object> database = databaseProperties();
-    return new JdbcTemplate(new DriverManagerDataSource((String) database.get("spring.datasource.url"),
-        (String) database.get("spring.datasource.username"), null));
+    return new JdbcTemplate(
+        new DriverManagerDataSource(
+            (String) database.get("spring.datasource.url"),
+            (String) database.get("spring.datasource.username"),
+            null));
   }
 
   private JsonNode loopworkHealth() throws Exception {
@@ -144,11 +174,13 @@ abstract class ExampleApplicationContract {
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    return HTTP.send(
+        HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> post(String path) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+    return HTTP.send(
+        HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 

@@ -20,6 +20,10 @@ class ExampleApplicationPostgresIT extends ExampleApplicationContract {
 
   @Override
   Map<String, Object> databaseProperties() {
-    return Map.of("spring.datasource.url", database.url, "spring.datasource.username", PostgresTestDatabase.USER);
+    return Map.of(
+        "spring.datasource.url",
+        database.url,
+        "spring.datasource.username",
+        PostgresTestDatabase.USER);
   }
 }

@@ -1,6 +1,5 @@
 package dev.loopwork.example;
 
-
 import dev.loopwork.testsupport.RequiredServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -9,9 +8,9 @@ import java.sql.Statement;
 import java.util.UUID;
 
 /**
- * A fresh PostgreSQL database for one test class, on the server at {@code -Dloopwork.it.pg.url} (default the local
- * server, user {@code postgres}, trust authentication). Without a server the test is skipped, unless {@code CI=true},
- * where it fails.
+ * A fresh PostgreSQL database for one test class, on the server at {@code -Dloopwork.it.pg.url}
+ * (default the local server, user {@code postgres}, trust authentication). Without a server the
+ * test is skipped, unless {@code CI=true}, where it fails.
  */
 final class PostgresTestDatabase implements AutoCloseable {
   private static final String ADMIN_URL =
@@ -28,12 +27,14 @@ final class PostgresTestDatabase implements AutoCloseable {
 
   /** Creates a database with a new name, or skips the test when no server answers. */
   static PostgresTestDatabase create() {
-    return create("loopwork_spring_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+    return create(
+        "loopwork_spring_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
   }
 
   /**
-   * Creates the database {@code name} afresh, dropping what an earlier run left there: for a test whose application
-   * context outlives the test class in Spring's context cache, so that the database cannot be dropped at its end.
+   * Creates the database {@code name} afresh, dropping what an earlier run left there: for a test
+   * whose application context outlives the test class in Spring's context cache, so that the
+   * database cannot be dropped at its end.
    */
   static PostgresTestDatabase create(String name) {
     PostgresTestDatabase database = new PostgresTestDatabase(name);
@@ -41,8 +42,13 @@ final class PostgresTestDatabase implements AutoCloseable {
       database.close();
       database.admin("CREATE DATABASE " + database.name);
     } catch (SQLException e) {
-      String message = "PostgreSQL is not reachable at " + ADMIN_URL + " (" + e.getMessage() + "); start it on "
-          + "127.0.0.1:5432 with trust authentication for user postgres, or set -Dloopwork.it.pg.url";
+      String message =
+          "PostgreSQL is not reachable at "
+              + ADMIN_URL
+              + " ("
+              + e.getMessage()
+              + "); start it on "
+              + "127.0.0.1:5432 with trust authentication for user postgres, or set -Dloopwork.it.pg.url";
       RequiredServer.missing(message, e);
     }
     return database;
@@ -55,7 +61,8 @@ final class PostgresTestDatabase implements AutoCloseable {
   }
 
   private void admin(String sql) throws SQLException {
-    try (Connection c = DriverManager.getConnection(ADMIN_URL, USER, null); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(ADMIN_URL, USER, null);
+        Statement s = c.createStatement()) {
       s.execute(sql);
     }
   }

@@ -16,9 +16,10 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Two instances of the example application on one PostgreSQL database steered through the actuator endpoint of
- * one of them: a pause stops the service on both, a run-once runs exactly one iteration, a resume lets it run
- * again, and either instance shows the last iteration wherever it ran.
+ * Two instances of the example application on one PostgreSQL database steered through the actuator
+ * endpoint of one of them: a pause stops the service on both, a run-once runs exactly one
+ * iteration, a resume lets it run again, and either instance shows the last iteration wherever it
+ * ran.
  */
 class SharedControlsIT {
   private static final Duration INTERVAL = Duration.ofMillis(200);
@@ -44,7 +45,8 @@ class SharedControlsIT {
   }
 
   @Test
-  void aPauseThroughOneInstanceStopsTheServiceOnBothAndAResumeRestartsIt() throws InterruptedException {
+  void aPauseThroughOneInstanceStopsTheServiceOnBothAndAResumeRestartsIt()
+      throws InterruptedException {
     ConfigurableApplicationContext runner = instance(replicas.lastTicker());
     ConfigurableApplicationContext other = runner == first ? second : first;
 
@@ -52,9 +54,13 @@ class SharedControlsIT {
 
     assertThat(paused.getStatus()).isEqualTo(200);
     assertThat(((LoopServiceStatus) paused.getBody()).paused()).isTrue();
-    await().atMost(WAIT).until(() -> tickState(runner) == LoopState.STOPPED && status(runner).paused());
+    await()
+        .atMost(WAIT)
+        .until(() -> tickState(runner) == LoopState.STOPPED && status(runner).paused());
     int whilePaused = replicas.ticks();
-    await("no tick while paused").during(Duration.ofSeconds(3)).atMost(WAIT)
+    await("no tick while paused")
+        .during(Duration.ofSeconds(3))
+        .atMost(WAIT)
         .until(() -> replicas.ticks() == whilePaused);
 
     endpoint(other).act("tick", "resume");
@@ -64,16 +70,21 @@ class SharedControlsIT {
   }
 
   @Test
-  void aRunOnceThroughOneInstanceRunsExactlyOneIterationWhileTheServiceIsPaused() throws InterruptedException {
+  void aRunOnceThroughOneInstanceRunsExactlyOneIterationWhileTheServiceIsPaused()
+      throws InterruptedException {
     endpoint(first).act("tick", "pause");
-    await().atMost(WAIT).until(() -> tickState(first) != LoopState.RUNNING && tickState(second)
-        != LoopState.RUNNING);
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> tickState(first) != LoopState.RUNNING && tickState(second) != LoopState.RUNNING);
     int before = replicas.ticks();
 
     assertThat(endpoint(first).act("tick", "run-once").getStatus()).isEqualTo(200);
 
     await().atMost(WAIT).until(() -> replicas.ticks() == before + 1);
-    await("one iteration only").during(Duration.ofSeconds(3)).atMost(WAIT)
+    await("one iteration only")
+        .during(Duration.ofSeconds(3))
+        .atMost(WAIT)
         .until(() -> replicas.ticks() == before + 1);
   }
 
@@ -81,16 +92,22 @@ class SharedControlsIT {
   void theInstanceThatDoesNotRunTheServiceShowsItsLastIterationFromTheJournal() {
     await().atMost(WAIT).until(() -> replicas.ticks() >= 10);
     ConfigurableApplicationContext runner = instance(replicas.lastTicker());
-    // From here: the lease may have moved once at start-up, as the two instances shared the leases out.
+    // From here: the lease may have moved once at start-up, as the two instances shared the leases
+    // out.
     long since = System.currentTimeMillis();
     ConfigurableApplicationContext observer = runner == first ? second : first;
     String observerName = observer == first ? "first" : "second";
 
-    await().atMost(WAIT).until(() -> {
-      LoopServiceStatus seen = status(observer);
-      return replicas.ticksBy(observerName, since) == 0 && !seen.ownedHere() && seen.lastStart() != null
-          && Instant.parse(seen.lastStart()).toEpochMilli() > since;
-    });
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              LoopServiceStatus seen = status(observer);
+              return replicas.ticksBy(observerName, since) == 0
+                  && !seen.ownedHere()
+                  && seen.lastStart() != null
+                  && Instant.parse(seen.lastStart()).toEpochMilli() > since;
+            });
     assertThat(status(observer).lastOutcome()).isEqualTo("succeeded");
   }
 

@@ -5,7 +5,10 @@ import java.time.Duration;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 
-/** A loop service that ends with a fatal error once {@link #trip()} was called: it then stays FAILED. */
+/**
+ * A loop service that ends with a fatal error once {@link #trip()} was called: it then stays
+ * FAILED.
+ */
 class Tripwire extends LoopService {
   private volatile boolean tripped;
 

@@ -8,8 +8,9 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 
 /**
- * A clock that moves only when told to, for deterministic tests of loop services. Timers fire in deadline order on
- * the thread that calls {@link #advance}, with the clock reading each timer's deadline while it runs.
+ * A clock that moves only when told to, for deterministic tests of loop services. Timers fire in
+ * deadline order on the thread that calls {@link #advance}, with the clock reading each timer's
+ * deadline while it runs.
  *
  * <pre>{@code
  * ManualClock clock = new ManualClock();
@@ -55,8 +56,8 @@ public final class ManualClock implements LoopClock {
   }
 
   /**
-   * A timer on this clock. An armed timer whose deadline has already passed runs its action at once on the thread
-   * that arms it; otherwise its action runs inside {@link #advance}.
+   * A timer on this clock. An armed timer whose deadline has already passed runs its action at once
+   * on the thread that arms it; otherwise its action runs inside {@link #advance}.
    */
   @Override
   public Timer newTimer(Runnable action) {
@@ -64,8 +65,9 @@ public final class ManualClock implements LoopClock {
   }
 
   /**
-   * Moves the clock forward by {@code duration}, running every timer that falls due on the way, in deadline order;
-   * timers that those actions schedule within the window run too. Returns when the clock reads the new time.
+   * Moves the clock forward by {@code duration}, running every timer that falls due on the way, in
+   * deadline order; timers that those actions schedule within the window run too. Returns when the
+   * clock reads the new time.
    *
    * @throws IllegalArgumentException if {@code duration} is negative
    */

@@ -33,8 +33,10 @@ public final class RecordingListener implements LoopListener {
     return List.copyOf(iterations);
   }
 
-  /** Every event seen so far as text, e.g. {@code "Svc NEW->STARTING"}, {@code "Svc start 1"}, {@code "Svc end 1
-   * SUCCEEDED"}. */
+  /**
+   * Every event seen so far as text, e.g. {@code "Svc NEW->STARTING"}, {@code "Svc start 1"},
+   * {@code "Svc end 1 SUCCEEDED"}.
+   */
   public synchronized List<String> events() {
     return List.copyOf(events);
   }

@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** The clock and engine that users' tests drive by hand. (The engine's own tests use them too, in loopwork-core.) */
+/**
+ * The clock and engine that users' tests drive by hand. (The engine's own tests use them too, in
+ * loopwork-core.)
+ */
 class ManualClockTest {
   private final ManualClock clock = new ManualClock();
 
@@ -21,10 +24,14 @@ class ManualClockTest {
   void advanceRunsDueTimersInDeadlineOrderReadingEachDeadline() {
     List<String> fired = new ArrayList<>();
     clock.schedule(Duration.ofSeconds(3).toNanos(), () -> fired.add("3s at " + clock.elapsed()));
-    clock.schedule(Duration.ofSeconds(1).toNanos(), () -> {
-      fired.add("1s at " + clock.elapsed());
-      clock.schedule(clock.nanoTime() + Duration.ofSeconds(1).toNanos(), () -> fired.add("2s at " + clock.elapsed()));
-    });
+    clock.schedule(
+        Duration.ofSeconds(1).toNanos(),
+        () -> {
+          fired.add("1s at " + clock.elapsed());
+          clock.schedule(
+              clock.nanoTime() + Duration.ofSeconds(1).toNanos(),
+              () -> fired.add("2s at " + clock.elapsed()));
+        });
     clock.schedule(Duration.ofSeconds(9).toNanos(), () -> fired.add("9s"));
 
     clock.advance(Duration.ofSeconds(5));
@@ -61,18 +68,24 @@ class ManualClockTest {
   @Test
   void theTestingEngineRunsEveryDueIterationOnTheAdvancingThread() {
     List<Duration> starts = new ArrayList<>();
-    LoopService service = LoopService.of("tick", Duration.ofSeconds(10), () -> starts.add(clock.elapsed()));
+    LoopService service =
+        LoopService.of("tick", Duration.ofSeconds(10), () -> starts.add(clock.elapsed()));
     RecordingListener listener = new RecordingListener();
 
     LoopHandle handle = LoopTesting.engine(clock, listener).start(service);
     clock.advance(Duration.ofSeconds(30));
     handle.stop();
 
-    assertThat(starts).containsExactly(Duration.ZERO, Duration.ofSeconds(10), Duration.ofSeconds(20),
-        Duration.ofSeconds(30));
+    assertThat(starts)
+        .containsExactly(
+            Duration.ZERO, Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(30));
     assertThat(handle.isDone()).isTrue();
     assertThat(listener.iterations()).hasSize(4);
-    assertThat(listener.stateChanges()).containsExactly("tick NEW->STARTING", "tick STARTING->RUNNING",
-        "tick RUNNING->STOPPING", "tick STOPPING->STOPPED");
+    assertThat(listener.stateChanges())
+        .containsExactly(
+            "tick NEW->STARTING",
+            "tick STARTING->RUNNING",
+            "tick RUNNING->STOPPING",
+            "tick STOPPING->STOPPED");
   }
 }

@@ -11,8 +11,8 @@ import java.util.Locale;
 import javax.sql.DataSource;
 
 /**
- * What differs between the databases Loopwork supports, in one class per database. Everything else is plain SQL
- * that all of them accept. The dialect is detected from the connection's metadata.
+ * What differs between the databases Loopwork supports, in one class per database. Everything else
+ * is plain SQL that all of them accept. The dialect is detected from the connection's metadata.
  */
 public abstract class Dialect {
 
@@ -23,8 +23,8 @@ public abstract class Dialect {
   }
 
   /**
-   * The dialect for a database product name as JDBC reports it ({@code PostgreSQL}, {@code H2}, {@code MariaDB},
-   * {@code MySQL}).
+   * The dialect for a database product name as JDBC reports it ({@code PostgreSQL}, {@code H2},
+   * {@code MariaDB}, {@code MySQL}).
    *
    * @throws IllegalArgumentException if Loopwork does not support the product
    */
@@ -40,13 +40,18 @@ public abstract class Dialect {
       return MariaDbDialect.INSTANCE;
     }
     throw new IllegalArgumentException(
-        "database product not supported by Loopwork: \"" + product + "\" (supported: PostgreSQL, H2, MariaDB)");
+        "database product not supported by Loopwork: \""
+            + product
+            + "\" (supported: PostgreSQL, H2, MariaDB)");
   }
 
   /** The database's name for messages, e.g. {@code PostgreSQL}. */
   public abstract String name();
 
-  /** An SQL expression for the database's current time in milliseconds since the epoch: the leases' clock. */
+  /**
+   * An SQL expression for the database's current time in milliseconds since the epoch: the leases'
+   * clock.
+   */
   public String nowMillis() {
     return "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000 AS BIGINT)";
   }
@@ -71,7 +76,10 @@ public abstract class Dialect {
     return instant.atOffset(ZoneOffset.UTC);
   }
 
-  /** The instant in column {@code column} of {@code row}, a {@link #timestampType()} column; null for SQL NULL. */
+  /**
+   * The instant in column {@code column} of {@code row}, a {@link #timestampType()} column; null
+   * for SQL NULL.
+   */
   public Instant timestampValue(ResultSet row, int column) throws SQLException {
     OffsetDateTime value = row.getObject(column, OffsetDateTime.class);
     return value == null ? null : value.toInstant();
@@ -83,34 +91,43 @@ public abstract class Dialect {
   }
 
   /**
-   * A statement that deletes at most {@code limit} rows of {@code table} matching {@code condition}, oldest
-   * {@code id} first.
+   * A statement that deletes at most {@code limit} rows of {@code table} matching {@code
+   * condition}, oldest {@code id} first.
    */
   public String deleteOldest(String table, String condition, int limit) {
-    return "DELETE FROM " + table + " WHERE id IN (SELECT id FROM " + table + " WHERE " + condition
-        + " ORDER BY id FETCH FIRST " + limit + " ROWS ONLY)";
+    return "DELETE FROM "
+        + table
+        + " WHERE id IN (SELECT id FROM "
+        + table
+        + " WHERE "
+        + condition
+        + " ORDER BY id FETCH FIRST "
+        + limit
+        + " ROWS ONLY)";
   }
 
   /**
-   * Takes the lock that serialises schema migrations across processes, for the current transaction of {@code
-   * connection}; {@link #unlockSchemaMigration} releases it after that transaction ends.
+   * Takes the lock that serialises schema migrations across processes, for the current transaction
+   * of {@code connection}; {@link #unlockSchemaMigration} releases it after that transaction ends.
    */
   public abstract void lockSchemaMigration(Connection connection) throws SQLException;
 
   /** Releases what {@link #lockSchemaMigration} took, if the transaction's end did not. */
   public void unlockSchemaMigration(Connection connection) throws SQLException {}
 
-  /** Whether the database has session locks, so that a replica's liveness can follow its session. */
+  /**
+   * Whether the database has session locks, so that a replica's liveness can follow its session.
+   */
   public boolean hasSessionLocks() {
     return false;
   }
 
   /**
-   * Takes, for the session of {@code connection}, a lock that tells the other replicas this process is alive: the
-   * database frees it the moment the session ends. Returns its name as recorded in the replica's row: {@code
-   * previous} again after a reconnection, a new one when that is null; null when the database has no such locks or
-   * the lock is not held by the session of this connection (a pooler in between), or when {@code previous} is still
-   * held by another session.
+   * Takes, for the session of {@code connection}, a lock that tells the other replicas this process
+   * is alive: the database frees it the moment the session ends. Returns its name as recorded in
+   * the replica's row: {@code previous} again after a reconnection, a new one when that is null;
+   * null when the database has no such locks or the lock is not held by the session of this
+   * connection (a pooler in between), or when {@code previous} is still held by another session.
    */
   public final String takeSessionLock(Connection connection, String previous) throws SQLException {
     if (!hasSessionLocks()) {
@@ -135,32 +152,33 @@ public abstract class Dialect {
   }
 
   /**
-   * Tries to take the session lock {@code name} without waiting: null if another session holds it, else whether the
-   * session of this connection holds it now (false: a pooler ran the statements on different server sessions).
+   * Tries to take the session lock {@code name} without waiting: null if another session holds it,
+   * else whether the session of this connection holds it now (false: a pooler ran the statements on
+   * different server sessions).
    */
   Boolean tryLock(Connection connection, String name) throws SQLException {
     throw new UnsupportedOperationException(name() + " has no session locks");
   }
 
   /**
-   * An SQL condition on the replicas-table row aliased {@code replica}: it records a session lock and no session
-   * holds that lock any more, so its process or at least its session is gone.
+   * An SQL condition on the replicas-table row aliased {@code replica}: it records a session lock
+   * and no session holds that lock any more, so its process or at least its session is gone.
    */
   public String sessionGone(String replica) {
     return "1 = 0";
   }
 
   /**
-   * Announces, as part of the current transaction of {@code connection}, that the lease of {@code service} was given
-   * up, so that replicas watching with {@link #watchSession} take it at once instead of at their next poll. Does
-   * nothing where the database has no notifications.
+   * Announces, as part of the current transaction of {@code connection}, that the lease of {@code
+   * service} was given up, so that replicas watching with {@link #watchSession} take it at once
+   * instead of at their next poll. Does nothing where the database has no notifications.
    */
   public void announceRelease(Connection connection, String service) throws SQLException {}
 
   /**
-   * Blocks on the session of {@code connection} (which holds a session lock, and listens for announced releases where
-   * the database has them) for up to {@code timeoutMillis}: a read that fails as soon as the session ends. Returns
-   * whether a release was announced meanwhile.
+   * Blocks on the session of {@code connection} (which holds a session lock, and listens for
+   * announced releases where the database has them) for up to {@code timeoutMillis}: a read that
+   * fails as soon as the session ends. Returns whether a release was announced meanwhile.
    *
    * @throws SQLException the moment the session is lost
    */
@@ -169,30 +187,40 @@ public abstract class Dialect {
   }
 
   /**
-   * Waits up to {@code timeoutMillis} on {@code connection} for the session lock {@code name} of another replica to
-   * be free, which happens the moment that replica's session ends; then takes it and lets it go at once. Returns
-   * whether it was freed. Where the database has no session locks, waits and returns false.
+   * Waits up to {@code timeoutMillis} on {@code connection} for the session lock {@code name} of
+   * another replica to be free, which happens the moment that replica's session ends; then takes it
+   * and lets it go at once. Returns whether it was freed. Where the database has no session locks,
+   * waits and returns false.
    */
-  public boolean awaitSessionEnd(Connection connection, String name, int timeoutMillis) throws SQLException {
+  public boolean awaitSessionEnd(Connection connection, String name, int timeoutMillis)
+      throws SQLException {
     throw new UnsupportedOperationException(name() + " has no session locks");
   }
 
   /**
-   * Makes the next statement on {@code connection}, in auto-commit mode, pass over rows that another transaction has
-   * locked when their committed values do not match its condition, instead of waiting for that transaction. Nothing
-   * to do where every statement already does (PostgreSQL, H2).
+   * Makes the next statement on {@code connection}, in auto-commit mode, pass over rows that
+   * another transaction has locked when their committed values do not match its condition, instead
+   * of waiting for that transaction. Nothing to do where every statement already does (PostgreSQL,
+   * H2).
    */
   public void skipOthersLockedRows(Connection connection) throws SQLException {}
 
   /**
-   * Ends the database sessions whose open transaction locks the row of {@code table} whose {@code keyColumn} is
-   * {@code key}, if that row's {@code expires_ms} has passed by {@code now} and the session has sat idle in its
-   * transaction for longer than {@code idleMillis}; returns their ids. {@code sessions} gives a second connection
-   * where the database needs one to find the locker. None by default: a database without a way to find a row's
-   * locker leaves it be.
+   * Ends the database sessions whose open transaction locks the row of {@code table} whose {@code
+   * keyColumn} is {@code key}, if that row's {@code expires_ms} has passed by {@code now} and the
+   * session has sat idle in its transaction for longer than {@code idleMillis}; returns their ids.
+   * {@code sessions} gives a second connection where the database needs one to find the locker.
+   * None by default: a database without a way to find a row's locker leaves it be.
    */
-  public List<Long> endStaleLockHolders(Connection connection, DataSource sessions, String table, String keyColumn,
-      String key, String now, long idleMillis) throws SQLException {
+  public List<Long> endStaleLockHolders(
+      Connection connection,
+      DataSource sessions,
+      String table,
+      String keyColumn,
+      String key,
+      String now,
+      long idleMillis)
+      throws SQLException {
     return List.of();
   }
 

@@ -3,8 +3,8 @@ package dev.loopwork.jdbc.internal;
 import java.sql.Connection;
 
 /**
- * H2, the embedded default. An H2 database belongs to one process, so migrations need only the process-wide lock
- * that the migrator takes anyway.
+ * H2, the embedded default. An H2 database belongs to one process, so migrations need only the
+ * process-wide lock that the migrator takes anyway.
  */
 final class H2Dialect extends Dialect {
   static final H2Dialect INSTANCE = new H2Dialect();

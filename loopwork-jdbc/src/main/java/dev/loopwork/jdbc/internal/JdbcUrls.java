@@ -6,15 +6,20 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Makes JDBC URLs safe to show: user info and every parameter that may carry a secret are removed. */
+/**
+ * Makes JDBC URLs safe to show: user info and every parameter that may carry a secret are removed.
+ */
 public final class JdbcUrls {
   // user:password@ in the authority part, as in jdbc:postgresql://user:secret@host/db
   private static final Pattern USER_INFO = Pattern.compile("//[^/@?;]*@");
-  // Everything after '?' or the first ';' parameter: drivers put user, password, sslpassword... there.
+  // Everything after '?' or the first ';' parameter: drivers put user, password, sslpassword...
+  // there.
   private static final Pattern PARAMETERS = Pattern.compile("[?;].*$");
   private static final Pattern USER_INFO_TEXT = Pattern.compile("//([^/@?;]*)@");
-  // password=..., sslpassword=..., any parameter whose name ends in "password", up to the next separator
-  private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)[a-z_.]*password=([^&;]*)");
+  // password=..., sslpassword=..., any parameter whose name ends in "password", up to the next
+  // separator
+  private static final Pattern PASSWORD_PARAMETER =
+      Pattern.compile("(?i)[a-z_.]*password=([^&;]*)");
 
   private JdbcUrls() {}
 
@@ -28,8 +33,9 @@ public final class JdbcUrls {
   }
 
   /**
-   * The secrets that {@code url} holds: its user info ({@code user:secret@}) and the values of its parameters named
-   * like a password. Drivers echo what they could not parse, host and user info included.
+   * The secrets that {@code url} holds: its user info ({@code user:secret@}) and the values of its
+   * parameters named like a password. Drivers echo what they could not parse, host and user info
+   * included.
    */
   public static List<String> secrets(String url) {
     List<String> secrets = new ArrayList<>();
@@ -46,7 +52,10 @@ public final class JdbcUrls {
     return secrets;
   }
 
-  /** The subprotocol: {@code postgresql} for {@code jdbc:postgresql://...}; empty if the URL is not a JDBC URL. */
+  /**
+   * The subprotocol: {@code postgresql} for {@code jdbc:postgresql://...}; empty if the URL is not
+   * a JDBC URL.
+   */
   public static String subprotocol(String url) {
     if (url == null || !url.regionMatches(true, 0, "jdbc:", 0, 5)) {
       return "";

@@ -21,8 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * MariaDB (and MySQL): no time zone in timestamps (Loopwork stores UTC), {@code FROM DUAL}, {@code DELETE ...
- * LIMIT}, named session locks for migrations and for replicas' liveness, and duplicate keys as error 1062.
+ * MariaDB (and MySQL): no time zone in timestamps (Loopwork stores UTC), {@code FROM DUAL}, {@code
+ * DELETE ... LIMIT}, named session locks for migrations and for replicas' liveness, and duplicate
+ * keys as error 1062.
  */
 final class MariaDbDialect extends Dialect {
   static final MariaDbDialect INSTANCE = new MariaDbDialect();
@@ -45,8 +46,10 @@ final class MariaDbDialect extends Dialect {
 
   @Override
   public String nowMillis() {
-    // Both parts read the statement's start, as an instant: no detour through the session's time zone, in which
-    // the hour that a change from summer time repeats is ambiguous (UNIX_TIMESTAMP(NOW(3)) reads an hour behind).
+    // Both parts read the statement's start, as an instant: no detour through the session's time
+    // zone, in which
+    // the hour that a change from summer time repeats is ambiguous (UNIX_TIMESTAMP(NOW(3)) reads an
+    // hour behind).
     return "(UNIX_TIMESTAMP() * 1000 + MICROSECOND(NOW(6)) DIV 1000)";
   }
 
@@ -92,8 +95,10 @@ final class MariaDbDialect extends Dialect {
       lock.setString(1, MIGRATION_LOCK);
       try (ResultSet rs = lock.executeQuery()) {
         if (!rs.next() || rs.getInt(1) != 1) {
-          throw new SQLException("Timed out after 60 s waiting for the lock " + MIGRATION_LOCK
-              + " that another process holds while it creates Loopwork's tables");
+          throw new SQLException(
+              "Timed out after 60 s waiting for the lock "
+                  + MIGRATION_LOCK
+                  + " that another process holds while it creates Loopwork's tables");
         }
       }
     }
@@ -118,15 +123,17 @@ final class MariaDbDialect extends Dialect {
    */
   @Override
   String newSessionLockName(Connection connection) throws SQLException {
-    return "loopwork:" + Integer.toHexString(String.valueOf(connection.getCatalog()).hashCode()) + ":"
+    return "loopwork:"
+        + Integer.toHexString(String.valueOf(connection.getCatalog()).hashCode())
+        + ":"
         + Long.toHexString(ThreadLocalRandom.current().nextLong());
   }
 
   /** A named lock, {@code GET_LOCK}, tried without waiting. */
   @Override
   Boolean tryLock(Connection connection, String name) throws SQLException {
-    try (PreparedStatement lock = connection.prepareStatement(
-        "SELECT GET_LOCK(?, 0), IS_USED_LOCK(?) = CONNECTION_ID()")) {
+    try (PreparedStatement lock =
+        connection.prepareStatement("SELECT GET_LOCK(?, 0), IS_USED_LOCK(?) = CONNECTION_ID()")) {
       lock.setString(1, name);
       lock.setString(2, name);
       try (ResultSet rs = lock.executeQuery()) {
@@ -137,7 +144,8 @@ final class MariaDbDialect extends Dialect {
 
   /** {@code GET_LOCK} with a timeout in whole seconds, then {@code RELEASE_LOCK}. */
   @Override
-  public boolean awaitSessionEnd(Connection connection, String name, int timeoutMillis) throws SQLException {
+  public boolean awaitSessionEnd(Connection connection, String name, int timeoutMillis)
+      throws SQLException {
     try (PreparedStatement lock = connection.prepareStatement("SELECT GET_LOCK(?, ?)")) {
       lock.setString(1, name);
       lock.setInt(2, Math.max(1, timeoutMillis / 1000));
@@ -155,9 +163,9 @@ final class MariaDbDialect extends Dialect {
   }
 
   /**
-   * Under InnoDB's default {@code REPEATABLE READ} an {@code UPDATE} that scans waits for every locked row it meets;
-   * under {@code READ COMMITTED}, set here for the next transaction only, it reads a locked row's committed version
-   * and waits only if that matches (a semi-consistent read).
+   * Under InnoDB's default {@code REPEATABLE READ} an {@code UPDATE} that scans waits for every
+   * locked row it meets; under {@code READ COMMITTED}, set here for the next transaction only, it
+   * reads a locked row's committed version and waits only if that matches (a semi-consistent read).
    */
   @Override
   public void skipOthersLockedRows(Connection connection) throws SQLException {
@@ -167,17 +175,26 @@ final class MariaDbDialect extends Dialect {
   }
 
   /**
-   * InnoDB shows which transaction holds a row lock only while another one waits for it: a second session waits on
-   * the row ({@code FOR UPDATE WAIT 1}) while this one reads the wait from {@code information_schema.INNODB_LOCK_WAITS}
-   * and ends a blocker that has slept for longer than {@code idleMillis} with {@code KILL CONNECTION}. Reading the
-   * waits needs the {@code PROCESS} privilege; without it the locker is left be (logged once). Killing a session of
-   * the same user needs no more.
+   * InnoDB shows which transaction holds a row lock only while another one waits for it: a second
+   * session waits on the row ({@code FOR UPDATE WAIT 1}) while this one reads the wait from {@code
+   * information_schema.INNODB_LOCK_WAITS} and ends a blocker that has slept for longer than {@code
+   * idleMillis} with {@code KILL CONNECTION}. Reading the waits needs the {@code PROCESS}
+   * privilege; without it the locker is left be (logged once). Killing a session of the same user
+   * needs no more.
    */
   @Override
-  public List<Long> endStaleLockHolders(Connection connection, DataSource sessions, String table, String keyColumn,
-      String key, String now, long idleMillis) throws SQLException {
-    try (PreparedStatement expired = connection.prepareStatement(
-        "SELECT 1 FROM " + table + " WHERE " + keyColumn + " = ? AND expires_ms <= " + now)) {
+  public List<Long> endStaleLockHolders(
+      Connection connection,
+      DataSource sessions,
+      String table,
+      String keyColumn,
+      String key,
+      String now,
+      long idleMillis)
+      throws SQLException {
+    try (PreparedStatement expired =
+        connection.prepareStatement(
+            "SELECT 1 FROM " + table + " WHERE " + keyColumn + " = ? AND expires_ms <= " + now)) {
       expired.setString(1, key);
       try (ResultSet rs = expired.executeQuery()) {
         if (!rs.next()) {
@@ -205,42 +222,55 @@ final class MariaDbDialect extends Dialect {
   }
 
   /** Waits, on a thread of its own, up to one second for the row lock, and lets it go. */
-  private static CompletableFuture<Void> waitOnRow(Connection waiter, String table, String keyColumn, String key) {
+  private static CompletableFuture<Void> waitOnRow(
+      Connection waiter, String table, String keyColumn, String key) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    Thread thread = new Thread(() -> {
-      try {
-        waiter.setAutoCommit(false);
-        try (PreparedStatement lock = waiter.prepareStatement(
-            "SELECT 1 FROM " + table + " WHERE " + keyColumn + " = ? FOR UPDATE WAIT 1")) {
-          lock.setString(1, key);
-          lock.executeQuery().close();
-        } finally {
-          waiter.rollback();
-          waiter.setAutoCommit(true);
-        }
-      } catch (SQLException e) {
-        // A lock wait timeout, or the waiter's session lost: either way the probe is over.
-      } finally {
-        done.complete(null);
-      }
-    }, "loopwork-row-lock-probe");
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                waiter.setAutoCommit(false);
+                try (PreparedStatement lock =
+                    waiter.prepareStatement(
+                        "SELECT 1 FROM "
+                            + table
+                            + " WHERE "
+                            + keyColumn
+                            + " = ? FOR UPDATE WAIT 1")) {
+                  lock.setString(1, key);
+                  lock.executeQuery().close();
+                } finally {
+                  waiter.rollback();
+                  waiter.setAutoCommit(true);
+                }
+              } catch (SQLException e) {
+                // A lock wait timeout, or the waiter's session lost: either way the probe is over.
+              } finally {
+                done.complete(null);
+              }
+            },
+            "loopwork-row-lock-probe");
     thread.setDaemon(true);
     thread.start();
     return done;
   }
 
-  private List<Long> killIdleBlockers(Connection connection, long waiterId, long idleMillis,
-      CompletableFuture<Void> wait) throws SQLException {
+  private List<Long> killIdleBlockers(
+      Connection connection, long waiterId, long idleMillis, CompletableFuture<Void> wait)
+      throws SQLException {
     List<Long> killed = new ArrayList<>();
-    try (PreparedStatement blockers = connection.prepareStatement("SELECT DISTINCT b.trx_mysql_thread_id FROM "
-        + "information_schema.INNODB_LOCK_WAITS w JOIN information_schema.INNODB_TRX r ON r.trx_id = "
-        + "w.requesting_trx_id JOIN information_schema.INNODB_TRX b ON b.trx_id = w.blocking_trx_id JOIN "
-        + "information_schema.PROCESSLIST p ON p.ID = b.trx_mysql_thread_id WHERE r.trx_mysql_thread_id = ? AND "
-        + "p.COMMAND = 'Sleep' AND p.TIME_MS > ?")) {
+    try (PreparedStatement blockers =
+        connection.prepareStatement(
+            "SELECT DISTINCT b.trx_mysql_thread_id FROM "
+                + "information_schema.INNODB_LOCK_WAITS w JOIN information_schema.INNODB_TRX r ON r.trx_id = "
+                + "w.requesting_trx_id JOIN information_schema.INNODB_TRX b ON b.trx_id = w.blocking_trx_id JOIN "
+                + "information_schema.PROCESSLIST p ON p.ID = b.trx_mysql_thread_id WHERE r.trx_mysql_thread_id = ? AND "
+                + "p.COMMAND = 'Sleep' AND p.TIME_MS > ?")) {
       blockers.setLong(1, waiterId);
       blockers.setLong(2, idleMillis);
       while (killed.isEmpty() && !wait.isDone()) {
-        // InnoDB serves these tables from a cache that it refreshes only after 100 ms without a read.
+        // InnoDB serves these tables from a cache that it refreshes only after 100 ms without a
+        // read.
         if (probeEndsWithin(wait, LOCK_TABLES_CACHE_MILLIS)) {
           break;
         }
@@ -255,8 +285,9 @@ final class MariaDbDialect extends Dialect {
         throw e;
       }
       if (toldNoProcessPrivilege.compareAndSet(false, true)) {
-        LOG.warn("Cannot find the session of a stalled fenced transaction: reading information_schema.INNODB_TRX "
-            + "needs the PROCESS privilege, so a take-over waits until the stalled process wakes up ({})",
+        LOG.warn(
+            "Cannot find the session of a stalled fenced transaction: reading information_schema.INNODB_TRX "
+                + "needs the PROCESS privilege, so a take-over waits until the stalled process wakes up ({})",
             e.getMessage());
       }
       return List.of();
@@ -296,13 +327,16 @@ final class MariaDbDialect extends Dialect {
 
   @Override
   public String sessionGone(String replica) {
-    return replica + ".session_lock IS NOT NULL AND IS_USED_LOCK(" + replica + ".session_lock) IS NULL";
+    return replica
+        + ".session_lock IS NOT NULL AND IS_USED_LOCK("
+        + replica
+        + ".session_lock) IS NULL";
   }
 
   /**
-   * A sleep on the session: the read fails as soon as the session is killed. The server frees a dead client's locks
-   * only once its statement ends, so each sleep lasts at most {@value #MAX_SESSION_SLEEP_MILLIS} ms. No releases are
-   * announced.
+   * A sleep on the session: the read fails as soon as the session is killed. The server frees a
+   * dead client's locks only once its statement ends, so each sleep lasts at most {@value
+   * #MAX_SESSION_SLEEP_MILLIS} ms. No releases are announced.
    */
   @Override
   public boolean watchSession(Connection connection, int timeoutMillis) throws SQLException {

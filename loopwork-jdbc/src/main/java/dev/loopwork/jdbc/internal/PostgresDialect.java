@@ -13,9 +13,9 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 /**
- * PostgreSQL: transactional DDL, so migrations run under a transaction-scoped advisory lock; a replica's session
- * lock is a session-level advisory lock; lease releases are announced with {@code NOTIFY} on the channel {@value
- * #RELEASE_CHANNEL}, which the session-lock connection listens to.
+ * PostgreSQL: transactional DDL, so migrations run under a transaction-scoped advisory lock; a
+ * replica's session lock is a session-level advisory lock; lease releases are announced with {@code
+ * NOTIFY} on the channel {@value #RELEASE_CHANNEL}, which the session-lock connection listens to.
  */
 final class PostgresDialect extends Dialect {
   static final PostgresDialect INSTANCE = new PostgresDialect();
@@ -23,7 +23,10 @@ final class PostgresDialect extends Dialect {
   /** The advisory lock key of Loopwork's schema migrations: "loopwork" in ASCII, as a number. */
   private static final long MIGRATION_LOCK_KEY = 0x6c6f6f70776f726bL;
 
-  /** The first key of every replica's session lock (the second is the replica's own): "loop" in ASCII. */
+  /**
+   * The first key of every replica's session lock (the second is the replica's own): "loop" in
+   * ASCII.
+   */
   private static final int SESSION_LOCK_CLASS = 0x6c6f6f70;
 
   /** The SQLSTATE of a lock wait that ran out of time. */
@@ -57,10 +60,14 @@ final class PostgresDialect extends Dialect {
     return Integer.toUnsignedString(ThreadLocalRandom.current().nextInt());
   }
 
-  /** A session-level advisory lock (the replica's own key under Loopwork's first key); listens for releases too. */
+  /**
+   * A session-level advisory lock (the replica's own key under Loopwork's first key); listens for
+   * releases too.
+   */
   @Override
   Boolean tryLock(Connection connection, String name) throws SQLException {
-    try (PreparedStatement lock = connection.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
+    try (PreparedStatement lock =
+        connection.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
       lock.setInt(1, SESSION_LOCK_CLASS);
       lock.setInt(2, Integer.parseUnsignedInt(name));
       try (ResultSet rs = lock.executeQuery()) {
@@ -69,10 +76,13 @@ final class PostgresDialect extends Dialect {
         }
       }
     }
-    // Behind a pooler the connection is not one server session: the backend that holds the lock is not the one the
-    // connection was opened with (a pooler hands the client its own cancel key, not the server's pid).
+    // Behind a pooler the connection is not one server session: the backend that holds the lock is
+    // not the one the
+    // connection was opened with (a pooler hands the client its own cancel key, not the server's
+    // pid).
     if (lockHolder(connection, name) != connection.unwrap(PGConnection.class).getBackendPID()) {
-      try (PreparedStatement unlock = connection.prepareStatement("SELECT pg_advisory_unlock(?, ?)")) {
+      try (PreparedStatement unlock =
+          connection.prepareStatement("SELECT pg_advisory_unlock(?, ?)")) {
         unlock.setInt(1, SESSION_LOCK_CLASS);
         unlock.setInt(2, Integer.parseUnsignedInt(name));
         unlock.execute(); // best effort: it may reach another server session
@@ -87,9 +97,13 @@ final class PostgresDialect extends Dialect {
 
   /** The server process that holds the session lock {@code name}, 0 if none. */
   private static int lockHolder(Connection connection, String name) throws SQLException {
-    try (PreparedStatement holder = connection.prepareStatement("SELECT pid FROM pg_locks WHERE "
-        + "locktype = 'advisory' AND classid = " + SESSION_LOCK_CLASS + " AND objid::text = ? AND objsubid = 2 "
-        + "AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")) {
+    try (PreparedStatement holder =
+        connection.prepareStatement(
+            "SELECT pid FROM pg_locks WHERE "
+                + "locktype = 'advisory' AND classid = "
+                + SESSION_LOCK_CLASS
+                + " AND objid::text = ? AND objsubid = 2 "
+                + "AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")) {
       holder.setString(1, name);
       try (ResultSet rs = holder.executeQuery()) {
         return rs.next() ? rs.getInt(1) : 0;
@@ -98,11 +112,12 @@ final class PostgresDialect extends Dialect {
   }
 
   /**
-   * A blocking {@code pg_advisory_lock} under a {@code lock_timeout}, in a transaction of its own (one per wait); the
-   * lock is session-level, so it is let go explicitly.
+   * A blocking {@code pg_advisory_lock} under a {@code lock_timeout}, in a transaction of its own
+   * (one per wait); the lock is session-level, so it is let go explicitly.
    */
   @Override
-  public boolean awaitSessionEnd(Connection connection, String name, int timeoutMillis) throws SQLException {
+  public boolean awaitSessionEnd(Connection connection, String name, int timeoutMillis)
+      throws SQLException {
     int key = Integer.parseUnsignedInt(name);
     connection.setAutoCommit(false);
     try (Statement timeout = connection.createStatement();
@@ -131,19 +146,33 @@ final class PostgresDialect extends Dialect {
   }
 
   /**
-   * The locker is found through the row's {@code xmax}, the id of the transaction that locked it, and that
-   * transaction's own lock in {@code pg_locks}; it is ended with {@code pg_terminate_backend}, which needs the same
-   * role as the session ended (or {@code pg_signal_backend}).
+   * The locker is found through the row's {@code xmax}, the id of the transaction that locked it,
+   * and that transaction's own lock in {@code pg_locks}; it is ended with {@code
+   * pg_terminate_backend}, which needs the same role as the session ended (or {@code
+   * pg_signal_backend}).
    */
   @Override
-  public List<Long> endStaleLockHolders(Connection connection, DataSource sessions, String table, String keyColumn,
-      String key, String now, long idleMillis) throws SQLException {
+  public List<Long> endStaleLockHolders(
+      Connection connection,
+      DataSource sessions,
+      String table,
+      String keyColumn,
+      String key,
+      String now,
+      long idleMillis)
+      throws SQLException {
     List<Long> ended = new ArrayList<>();
-    try (PreparedStatement end = connection.prepareStatement("SELECT a.pid, pg_terminate_backend(a.pid) FROM "
-        + table + " t JOIN pg_locks l ON l.locktype = 'transactionid' AND l.transactionid = t.xmax "
-        + "AND l.mode = 'ExclusiveLock' AND l.granted JOIN pg_stat_activity a ON a.pid = l.pid WHERE t." + keyColumn
-        + " = ? AND t.expires_ms <= " + now + " AND a.pid <> pg_backend_pid() AND a.state = 'idle in transaction' "
-        + "AND a.state_change < clock_timestamp() - make_interval(secs => ?)")) {
+    try (PreparedStatement end =
+        connection.prepareStatement(
+            "SELECT a.pid, pg_terminate_backend(a.pid) FROM "
+                + table
+                + " t JOIN pg_locks l ON l.locktype = 'transactionid' AND l.transactionid = t.xmax "
+                + "AND l.mode = 'ExclusiveLock' AND l.granted JOIN pg_stat_activity a ON a.pid = l.pid WHERE t."
+                + keyColumn
+                + " = ? AND t.expires_ms <= "
+                + now
+                + " AND a.pid <> pg_backend_pid() AND a.state = 'idle in transaction' "
+                + "AND a.state_change < clock_timestamp() - make_interval(secs => ?)")) {
       end.setString(1, key);
       end.setDouble(2, idleMillis / 1000.0);
       try (ResultSet rs = end.executeQuery()) {
@@ -159,8 +188,13 @@ final class PostgresDialect extends Dialect {
 
   @Override
   public String sessionGone(String replica) {
-    return replica + ".session_lock IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_locks k WHERE k.locktype = "
-        + "'advisory' AND k.classid = " + SESSION_LOCK_CLASS + " AND k.objid::text = " + replica + ".session_lock "
+    return replica
+        + ".session_lock IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_locks k WHERE k.locktype = "
+        + "'advisory' AND k.classid = "
+        + SESSION_LOCK_CLASS
+        + " AND k.objid::text = "
+        + replica
+        + ".session_lock "
         + "AND k.objsubid = 2 AND k.granted AND k.database = (SELECT oid FROM pg_database WHERE datname = "
         + "current_database()))";
   }
@@ -176,7 +210,8 @@ final class PostgresDialect extends Dialect {
 
   @Override
   public boolean watchSession(Connection connection, int timeoutMillis) throws SQLException {
-    PGNotification[] notifications = connection.unwrap(PGConnection.class).getNotifications(timeoutMillis);
+    PGNotification[] notifications =
+        connection.unwrap(PGConnection.class).getNotifications(timeoutMillis);
     return notifications != null && notifications.length > 0;
   }
 }

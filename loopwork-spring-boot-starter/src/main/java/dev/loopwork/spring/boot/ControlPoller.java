@@ -8,9 +8,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the shared pause flags and run-once requests: runs a task now and then every {@code period} on a daemon
- * thread of its own, between {@link #start()} and {@link #stop}. A failing read is logged once as a WARN, and its
- * recovery once, so that an outage of the database does not fill the log. Thread-safe.
+ * Reads the shared pause flags and run-once requests: runs a task now and then every {@code period}
+ * on a daemon thread of its own, between {@link #start()} and {@link #stop}. A failing read is
+ * logged once as a WARN, and its recovery once, so that an outage of the database does not fill the
+ * log. Thread-safe.
  */
 final class ControlPoller {
   private static final Logger LOG = LoggerFactory.getLogger(ControlPoller.class);
@@ -37,24 +38,32 @@ final class ControlPoller {
     } catch (RuntimeException e) {
       if (!failing) {
         failing = true;
-        LOG.warn("Cannot read the shared pause flags and run-once requests; services keep their last known flags "
-            + "until the database answers: {}", e.toString());
+        LOG.warn(
+            "Cannot read the shared pause flags and run-once requests; services keep their last known flags "
+                + "until the database answers: {}",
+            e.toString());
       }
     }
   }
 
   /** Runs the task every period from now on, on the thread {@code loopwork-controls}. */
   synchronized void start() {
-    ScheduledExecutorService started = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "loopwork-controls");
-      thread.setDaemon(true);
-      return thread;
-    });
-    started.scheduleWithFixedDelay(this::runNow, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+    ScheduledExecutorService started =
+        Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "loopwork-controls");
+              thread.setDaemon(true);
+              return thread;
+            });
+    started.scheduleWithFixedDelay(
+        this::runNow, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
     executor = started;
   }
 
-  /** Stops the runs, interrupting one in progress, and waits for it at most {@code timeout}. Idempotent. */
+  /**
+   * Stops the runs, interrupting one in progress, and waits for it at most {@code timeout}.
+   * Idempotent.
+   */
   synchronized void stop(Duration timeout) {
     ScheduledExecutorService running = executor;
     executor = null;

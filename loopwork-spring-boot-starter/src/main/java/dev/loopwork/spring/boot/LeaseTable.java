@@ -6,7 +6,10 @@ import dev.loopwork.jdbc.LeaseOwners;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Reads who holds each lease, as every replica sees it, through loopwork-jdbc's {@link LeaseOwners}. */
+/**
+ * Reads who holds each lease, as every replica sees it, through loopwork-jdbc's {@link
+ * LeaseOwners}.
+ */
 final class LeaseTable {
   private final Database database;
 

@@ -3,10 +3,10 @@ package dev.loopwork.spring.boot;
 import dev.loopwork.LoopState;
 
 /**
- * One loop service of the application as the actuator endpoint lists it: the fields of {@code loopwork services
- * ls}. Times are ISO-8601 strings, {@code null} when unknown. With a DataSource the last iteration is the latest one
- * in the run journal (exclusive services, on any instance) or here, whichever is later; without one, the last one
- * here.
+ * One loop service of the application as the actuator endpoint lists it: the fields of {@code
+ * loopwork services ls}. Times are ISO-8601 strings, {@code null} when unknown. With a DataSource
+ * the last iteration is the latest one in the run journal (exclusive services, on any instance) or
+ * here, whichever is later; without one, the last one here.
  *
  * @param name the service's name
  * @param enabled whether {@code loopwork.services.<name>.enabled} lets it run here
@@ -15,7 +15,8 @@ import dev.loopwork.LoopState;
  * @param coordination exclusive or every-replica
  * @param interval the interval between iteration starts
  * @param timeout the iteration timeout, {@code null} for none
- * @param owner the replica that holds its lease now; this replica's id for a service that runs here on every replica
+ * @param owner the replica that holds its lease now; this replica's id for a service that runs here
+ *     on every replica
  * @param ownedHere whether this replica runs its iterations now
  * @param lastStart when its last iteration started
  * @param lastOutcome how that iteration ended
@@ -24,6 +25,19 @@ import dev.loopwork.LoopState;
  * @param consecutiveFailures failed iterations in a row here
  * @param lastError the last iteration's error, if it failed
  */
-public record LoopServiceStatus(String name, boolean enabled, boolean paused, LoopState state,
-    Coordination coordination, String interval, String timeout, String owner, boolean ownedHere, String lastStart,
-    String lastOutcome, String lastDuration, String nextRun, int consecutiveFailures, String lastError) {}
+public record LoopServiceStatus(
+    String name,
+    boolean enabled,
+    boolean paused,
+    LoopState state,
+    Coordination coordination,
+    String interval,
+    String timeout,
+    String owner,
+    boolean ownedHere,
+    String lastStart,
+    String lastOutcome,
+    String lastDuration,
+    String nextRun,
+    int consecutiveFailures,
+    String lastError) {}

@@ -10,8 +10,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Actuator support for the loop services: the health indicator {@code loopwork} (with spring-boot-health) and the
- * endpoint {@code loopwork} (with spring-boot-actuator), each when the application has {@link LoopworkServices}.
+ * Actuator support for the loop services: the health indicator {@code loopwork} (with
+ * spring-boot-health) and the endpoint {@code loopwork} (with spring-boot-actuator), each when the
+ * application has {@link LoopworkServices}.
  */
 @AutoConfiguration(after = LoopworkAutoConfiguration.class)
 @ConditionalOnBean(LoopworkServices.class)

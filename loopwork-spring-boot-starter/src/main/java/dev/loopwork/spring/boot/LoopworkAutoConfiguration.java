@@ -23,23 +23,33 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Runs every {@link LoopService} bean with the application: see {@link LoopworkServices}. With a {@link DataSource},
- * exclusive services coordinate through leases in it ({@link LoopworkRuntime}); with a {@link MeterRegistry}, they
- * report {@link LoopMetrics}. Turned off by {@code loopwork.enabled=false}. Every bean backs off when the
- * application declares its own; {@link LoopworkCustomizer} beans adjust the rest.
+ * Runs every {@link LoopService} bean with the application: see {@link LoopworkServices}. With a
+ * {@link DataSource}, exclusive services coordinate through leases in it ({@link LoopworkRuntime});
+ * with a {@link MeterRegistry}, they report {@link LoopMetrics}. Turned off by {@code
+ * loopwork.enabled=false}. Every bean backs off when the application declares its own; {@link
+ * LoopworkCustomizer} beans adjust the rest.
  */
-@AutoConfiguration(afterName = {
-    "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
-    "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
-    "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-    "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"})
+@AutoConfiguration(
+    afterName = {
+      "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+      "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+      "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+      "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"
+    })
 @ConditionalOnClass(LoopService.class)
-@ConditionalOnProperty(prefix = "loopwork", name = "enabled", havingValue = "true", matchIfMissing = true)
+@ConditionalOnProperty(
+    prefix = "loopwork",
+    name = "enabled",
+    havingValue = "true",
+    matchIfMissing = true)
 @EnableConfigurationProperties(LoopworkProperties.class)
 public class LoopworkAutoConfiguration {
   private static final Logger LOG = LoggerFactory.getLogger(LoopworkAutoConfiguration.class);
 
-  /** Loopwork's handle on the application's database: it borrows the DataSource's connections and never closes it. */
+  /**
+   * Loopwork's handle on the application's database: it borrows the DataSource's connections and
+   * never closes it.
+   */
   @Bean(destroyMethod = "close")
   @ConditionalOnBean(DataSource.class)
   @ConditionalOnMissingBean
@@ -47,27 +57,39 @@ public class LoopworkAutoConfiguration {
     return Database.of(dataSource);
   }
 
-  /** Where the services run: coordinated on the {@link Database} when there is one, else uncoordinated. */
+  /**
+   * Where the services run: coordinated on the {@link Database} when there is one, else
+   * uncoordinated.
+   */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  public LoopworkRuntime loopworkRuntime(ObjectProvider<Database> database, LoopworkProperties properties,
-      ObjectProvider<LoopListener> listeners, ObjectProvider<LoopworkCustomizer> customizers) {
+  public LoopworkRuntime loopworkRuntime(
+      ObjectProvider<Database> database,
+      LoopworkProperties properties,
+      ObjectProvider<LoopListener> listeners,
+      ObjectProvider<LoopworkCustomizer> customizers) {
     List<LoopworkCustomizer> ordered = customizers.orderedStream().toList();
-    Supplier<LoopEngine.Builder> engines = () -> {
-      LoopEngine.Builder engine = LoopEngine.builder().options(new ServiceOptionsOverride(properties)::optionsOf);
-      listeners.orderedStream().forEach(engine::listener);
-      ordered.forEach(c -> c.customize(engine));
-      return engine;
-    };
+    Supplier<LoopEngine.Builder> engines =
+        () -> {
+          LoopEngine.Builder engine =
+              LoopEngine.builder().options(new ServiceOptionsOverride(properties)::optionsOf);
+          listeners.orderedStream().forEach(engine::listener);
+          ordered.forEach(c -> c.customize(engine));
+          return engine;
+        };
     Database db = database.getIfAvailable();
     if (db == null) {
-      LOG.info("No DataSource in the application: loop services run uncoordinated, every replica runs every "
-          + "service");
+      LOG.info(
+          "No DataSource in the application: loop services run uncoordinated, every replica runs every "
+              + "service");
       return LoopworkRuntime.uncoordinated(engines.get());
     }
     LoopworkProperties.Leases leases = properties.getCoordination();
-    JdbcLoopRuntime.Builder runtime = JdbcLoopRuntime.builder(db).engine(engines.get())
-        .leaseTtl(leases.getLeaseTtl()).pollInterval(leases.getPollInterval());
+    JdbcLoopRuntime.Builder runtime =
+        JdbcLoopRuntime.builder(db)
+            .engine(engines.get())
+            .leaseTtl(leases.getLeaseTtl())
+            .pollInterval(leases.getPollInterval());
     ordered.forEach(c -> c.customize(runtime));
     return LoopworkRuntime.coordinated(db, runtime, engines, leases.getLeaseTtl());
   }
@@ -75,20 +97,28 @@ public class LoopworkAutoConfiguration {
   /** The application's loop services, run with its lifecycle. */
   @Bean
   @ConditionalOnMissingBean
-  public LoopworkServices loopworkServices(LoopworkRuntime runtime, LoopworkProperties properties,
+  public LoopworkServices loopworkServices(
+      LoopworkRuntime runtime,
+      LoopworkProperties properties,
       ObjectProvider<LoopService> services) {
     return new LoopworkServices(runtime, properties, services.orderedStream().toList());
   }
 
   /**
-   * Fences the application's transactions in iterations of exclusive services (see {@link TransactionFencing}),
-   * unless {@code loopwork.coordination.fence-transactions=false}.
+   * Fences the application's transactions in iterations of exclusive services (see {@link
+   * TransactionFencing}), unless {@code loopwork.coordination.fence-transactions=false}.
    */
   @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass(name = {"org.springframework.transaction.TransactionExecutionListener",
-      "org.springframework.jdbc.datasource.DataSourceUtils"})
+  @ConditionalOnClass(
+      name = {
+        "org.springframework.transaction.TransactionExecutionListener",
+        "org.springframework.jdbc.datasource.DataSourceUtils"
+      })
   @ConditionalOnBean(DataSource.class)
-  @ConditionalOnProperty(prefix = "loopwork.coordination", name = "fence-transactions", havingValue = "true",
+  @ConditionalOnProperty(
+      prefix = "loopwork.coordination",
+      name = "fence-transactions",
+      havingValue = "true",
       matchIfMissing = true)
   static class FencingConfiguration {
 
@@ -105,7 +135,10 @@ public class LoopworkAutoConfiguration {
   @ConditionalOnBean(MeterRegistry.class)
   static class MetricsConfiguration {
 
-    /** The metrics listener, bound to the application's registry; every engine of the runtime reports to it. */
+    /**
+     * The metrics listener, bound to the application's registry; every engine of the runtime
+     * reports to it.
+     */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     LoopMetrics loopworkMetrics(MeterRegistry registry) {

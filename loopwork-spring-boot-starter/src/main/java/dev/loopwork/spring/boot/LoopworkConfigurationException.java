@@ -2,7 +2,10 @@ package dev.loopwork.spring.boot;
 
 import dev.loopwork.LoopworkException;
 
-/** The application's loop services or their {@code loopwork.*} properties cannot be run as configured. */
+/**
+ * The application's loop services or their {@code loopwork.*} properties cannot be run as
+ * configured.
+ */
 public class LoopworkConfigurationException extends LoopworkException {
   private static final long serialVersionUID = 1L;
 

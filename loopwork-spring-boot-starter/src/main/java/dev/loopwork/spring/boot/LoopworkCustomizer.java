@@ -4,10 +4,10 @@ import dev.loopwork.LoopEngine;
 import dev.loopwork.jdbc.JdbcLoopRuntime;
 
 /**
- * A bean that adjusts what the auto-configuration builds, for everything the properties do not cover: the engine's
- * clock, executor and listeners, and the database runtime's journal retention, replica id and so on. Every
- * customizer bean is applied, in {@link org.springframework.core.annotation.Order} order, before the runtime is
- * built.
+ * A bean that adjusts what the auto-configuration builds, for everything the properties do not
+ * cover: the engine's clock, executor and listeners, and the database runtime's journal retention,
+ * replica id and so on. Every customizer bean is applied, in {@link
+ * org.springframework.core.annotation.Order} order, before the runtime is built.
  *
  * <pre>{@code
  * @Bean
@@ -26,8 +26,8 @@ public interface LoopworkCustomizer {
   default void customize(LoopEngine.Builder engine) {}
 
   /**
-   * Adjusts the database runtime of exclusive services; called only when the application has a DataSource. Its
-   * engine is already set, with {@link #customize(LoopEngine.Builder)} applied.
+   * Adjusts the database runtime of exclusive services; called only when the application has a
+   * DataSource. Its engine is already set, with {@link #customize(LoopEngine.Builder)} applied.
    */
   default void customize(JdbcLoopRuntime.Builder runtime) {}
 }

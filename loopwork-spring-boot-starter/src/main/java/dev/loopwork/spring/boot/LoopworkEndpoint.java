@@ -10,13 +10,14 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 /**
- * The actuator endpoint {@code loopwork}: {@code GET /actuator/loopwork} lists the services (the fields of {@code
- * loopwork services ls}), {@code GET /actuator/loopwork/{name}} shows one, and {@code POST
- * /actuator/loopwork/{name}/pause|resume|run-once} acts on one. With a DataSource the actions act on every instance
- * of the application that shares it, and a status shows the shared pause flag and the last iteration wherever it
- * ran (see {@link LoopworkServices}); without one they act on this instance. Expose it like any endpoint ({@code
- * management.endpoints.web.exposure.include=health,loopwork}) and secure the write operations as your other admin
- * operations are.
+ * The actuator endpoint {@code loopwork}: {@code GET /actuator/loopwork} lists the services (the
+ * fields of {@code loopwork services ls}), {@code GET /actuator/loopwork/{name}} shows one, and
+ * {@code POST /actuator/loopwork/{name}/pause|resume|run-once} acts on one. With a DataSource the
+ * actions act on every instance of the application that shares it, and a status shows the shared
+ * pause flag and the last iteration wherever it ran (see {@link LoopworkServices}); without one
+ * they act on this instance. Expose it like any endpoint ({@code
+ * management.endpoints.web.exposure.include=health,loopwork}) and secure the write operations as
+ * your other admin operations are.
  */
 @Endpoint(id = "loopwork")
 public class LoopworkEndpoint {
@@ -39,19 +40,24 @@ public class LoopworkEndpoint {
   /** The status of one service; 404 if there is none of that name. */
   @ReadOperation
   public WebEndpointResponse<LoopServiceStatus> service(@Selector String name) {
-    return services.status(name).map(WebEndpointResponse::new)
+    return services
+        .status(name)
+        .map(WebEndpointResponse::new)
         .orElseGet(() -> new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND));
   }
 
   /**
-   * Pauses, resumes or runs once the service {@code name}: {@code action} is {@code pause}, {@code resume} or
-   * {@code run-once}. Answers the service's status afterwards; 404 for an unknown service, 400 for an unknown
-   * action, 409 without a DataSource for run-once on a service that was never started here.
+   * Pauses, resumes or runs once the service {@code name}: {@code action} is {@code pause}, {@code
+   * resume} or {@code run-once}. Answers the service's status afterwards; 404 for an unknown
+   * service, 400 for an unknown action, 409 without a DataSource for run-once on a service that was
+   * never started here.
    */
   @WriteOperation
-  public WebEndpointResponse<Object> act(@Selector String name, @Selector String action) throws InterruptedException {
+  public WebEndpointResponse<Object> act(@Selector String name, @Selector String action)
+      throws InterruptedException {
     if (services.status(name).isEmpty()) {
-      return message(WebEndpointResponse.STATUS_NOT_FOUND, "No loop service named \"" + name + "\"");
+      return message(
+          WebEndpointResponse.STATUS_NOT_FOUND, "No loop service named \"" + name + "\"");
     }
     switch (action) {
       case "pause" -> services.pause(name);
@@ -64,8 +70,9 @@ public class LoopworkEndpoint {
         }
       }
       default -> {
-        return message(WebEndpointResponse.STATUS_BAD_REQUEST, "Unknown action \"" + action
-            + "\"; use pause, resume or run-once");
+        return message(
+            WebEndpointResponse.STATUS_BAD_REQUEST,
+            "Unknown action \"" + action + "\"; use pause, resume or run-once");
       }
     }
     return new WebEndpointResponse<>(services.status(name).orElseThrow());

@@ -15,13 +15,14 @@ import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
 /**
- * Health of the application's loop services, under the name {@code loopwork}: DOWN when a service has failed (its
- * {@code onStart} threw, or an iteration threw an {@link Error}), when an exclusive service that this replica runs
- * has had no owner anywhere for longer than the lease time-to-live, or when the lease table cannot be read.
- * Details list each service's state and owner.
+ * Health of the application's loop services, under the name {@code loopwork}: DOWN when a service
+ * has failed (its {@code onStart} threw, or an iteration threw an {@link Error}), when an exclusive
+ * service that this replica runs has had no owner anywhere for longer than the lease time-to-live,
+ * or when the lease table cannot be read. Details list each service's state and owner.
  *
- * <p>The time without an owner is measured from the first health check that saw the lease free (and never from
- * before this replica started the service), so DOWN comes at the first check after one lease time-to-live.
+ * <p>The time without an owner is measured from the first health check that saw the lease free (and
+ * never from before this replica started the service), so DOWN comes at the first check after one
+ * lease time-to-live.
  */
 public class LoopworkHealthIndicator extends AbstractHealthIndicator {
   private final LoopworkServices services;
@@ -68,7 +69,9 @@ public class LoopworkHealthIndicator extends AbstractHealthIndicator {
   private Optional<String> unowned(LoopServiceStatus status, Instant now) {
     Instant runningSince = services.runningSince(status.name());
     Duration ttl = services.leaseTtl().orElse(null);
-    if (status.coordination() != Coordination.EXCLUSIVE || runningSince == null || ttl == null
+    if (status.coordination() != Coordination.EXCLUSIVE
+        || runningSince == null
+        || ttl == null
         || status.owner() != null) {
       unownedSince.remove(status.name());
       return Optional.empty();
@@ -79,7 +82,12 @@ public class LoopworkHealthIndicator extends AbstractHealthIndicator {
     if (without.compareTo(ttl) <= 0) {
       return Optional.empty();
     }
-    return Optional.of(status.name() + " has had no owner for " + without.toSeconds()
-        + " s, longer than the lease time-to-live of " + ttl.toSeconds() + " s");
+    return Optional.of(
+        status.name()
+            + " has had no owner for "
+            + without.toSeconds()
+            + " s, longer than the lease time-to-live of "
+            + ttl.toSeconds()
+            + " s");
   }
 }

@@ -9,10 +9,10 @@ import java.util.Optional;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * The {@code loopwork.*} properties. Keys under {@code loopwork.services} are service names, matched to {@link
- * dev.loopwork.LoopService#name()} ignoring case and punctuation, so that {@code expire-sessions}, {@code
- * ExpireSessions} and the environment variable form {@code LOOPWORK_SERVICES_EXPIRESESSIONS_INTERVAL} all reach the
- * service named {@code ExpireSessions}.
+ * The {@code loopwork.*} properties. Keys under {@code loopwork.services} are service names,
+ * matched to {@link dev.loopwork.LoopService#name()} ignoring case and punctuation, so that {@code
+ * expire-sessions}, {@code ExpireSessions} and the environment variable form {@code
+ * LOOPWORK_SERVICES_EXPIRESESSIONS_INTERVAL} all reach the service named {@code ExpireSessions}.
  *
  * <pre>{@code
  * loopwork.shutdown.timeout=20s
@@ -64,14 +64,21 @@ public class LoopworkProperties {
     this.services = Objects.requireNonNull(services, "services");
   }
 
-  /** The settings of the service named {@code name}, matched ignoring case and punctuation; empty if none. */
+  /**
+   * The settings of the service named {@code name}, matched ignoring case and punctuation; empty if
+   * none.
+   */
   public Optional<Service> service(String name) {
     String wanted = relaxedName(name);
-    return services.entrySet().stream().filter(e -> relaxedName(e.getKey()).equals(wanted))
-        .map(Map.Entry::getValue).findFirst();
+    return services.entrySet().stream()
+        .filter(e -> relaxedName(e.getKey()).equals(wanted))
+        .map(Map.Entry::getValue)
+        .findFirst();
   }
 
-  /** A name reduced to lower-case letters and digits, the form in which property keys are matched. */
+  /**
+   * A name reduced to lower-case letters and digits, the form in which property keys are matched.
+   */
   static String relaxedName(String name) {
     return name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
   }
@@ -93,7 +100,8 @@ public class LoopworkProperties {
      */
     public void setTimeout(Duration timeout) {
       if (timeout == null || timeout.isNegative()) {
-        throw new IllegalArgumentException("loopwork.shutdown.timeout must not be negative: " + timeout);
+        throw new IllegalArgumentException(
+            "loopwork.shutdown.timeout must not be negative: " + timeout);
       }
       this.timeout = timeout;
     }
@@ -101,15 +109,19 @@ public class LoopworkProperties {
 
   /** The {@code loopwork.coordination.*} properties, used when the application has a DataSource. */
   public static class Leases {
-    /** How long a lease lasts without renewal: a replica that dies hands its services over after this long. */
+    /**
+     * How long a lease lasts without renewal: a replica that dies hands its services over after
+     * this long.
+     */
     private Duration leaseTtl = Duration.ofSeconds(10);
 
     /** How often a replica looks for free leases; at most a third of the lease time-to-live. */
     private Duration pollInterval = Duration.ofMillis(200);
 
     /**
-     * Whether transactions that Spring manages on the application's DataSource during an iteration of an exclusive
-     * service commit only while this instance still holds the service's lease (checked just before the commit).
+     * Whether transactions that Spring manages on the application's DataSource during an iteration
+     * of an exclusive service commit only while this instance still holds the service's lease
+     * (checked just before the commit).
      */
     private boolean fenceTransactions = true;
 
@@ -152,7 +164,10 @@ public class LoopworkProperties {
     /** The interval between iteration starts; overrides the one the service was built with. */
     private Duration interval;
 
-    /** How long one iteration may run before it is interrupted; overrides the one the service was built with. */
+    /**
+     * How long one iteration may run before it is interrupted; overrides the one the service was
+     * built with.
+     */
     private Duration timeout;
 
     /** How replicas share the service: exclusive (default with a DataSource) or every-replica. */

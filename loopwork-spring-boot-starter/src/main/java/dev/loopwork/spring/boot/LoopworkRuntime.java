@@ -18,12 +18,13 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * Where the application's loop services run: with a {@link Database}, exclusive services run under leases in it
- * (one replica at a time, with a run journal) and every-replica services run on their own; without one, every
- * service runs uncoordinated. Built by the auto-configuration; declare your own bean of this type to replace it.
+ * Where the application's loop services run: with a {@link Database}, exclusive services run under
+ * leases in it (one replica at a time, with a run journal) and every-replica services run on their
+ * own; without one, every service runs uncoordinated. Built by the auto-configuration; declare your
+ * own bean of this type to replace it.
  *
- * <p>Thread-safe. {@link #close()} releases the leases and writes the rest of the journal; it does not close the
- * database.
+ * <p>Thread-safe. {@link #close()} releases the leases and writes the rest of the journal; it does
+ * not close the database.
  */
 public final class LoopworkRuntime implements AutoCloseable {
   private final Database database;
@@ -36,8 +37,13 @@ public final class LoopworkRuntime implements AutoCloseable {
   private final RunHistory journal;
   private final RunOnceGate requests;
 
-  private LoopworkRuntime(Database database, JdbcLoopRuntime exclusive, RunOnceGate requests,
-      JdbcLoopRuntime everyReplica, LoopEngine local, Duration leaseTtl) {
+  private LoopworkRuntime(
+      Database database,
+      JdbcLoopRuntime exclusive,
+      RunOnceGate requests,
+      JdbcLoopRuntime everyReplica,
+      LoopEngine local,
+      Duration leaseTtl) {
     this.database = database;
     this.requests = requests;
     this.exclusive = exclusive;
@@ -49,33 +55,51 @@ public final class LoopworkRuntime implements AutoCloseable {
     this.journal = database == null ? null : RunHistory.of(database);
   }
 
-  /** A runtime without a database: every service runs uncoordinated on an engine built by {@code engine}. */
+  /**
+   * A runtime without a database: every service runs uncoordinated on an engine built by {@code
+   * engine}.
+   */
   public static LoopworkRuntime uncoordinated(LoopEngine.Builder engine) {
     return new LoopworkRuntime(null, null, null, null, engine.build(), null);
   }
 
   /**
-   * A runtime on {@code database}: exclusive services run on {@code runtime} (which must be coordinated), every-replica
-   * services on a second, uncoordinated runtime on the same database with an engine from {@code engines}.
+   * A runtime on {@code database}: exclusive services run on {@code runtime} (which must be
+   * coordinated), every-replica services on a second, uncoordinated runtime on the same database
+   * with an engine from {@code engines}.
    *
    * @param runtime the builder of the coordinated runtime, with its engine already set
    * @param engines makes a fresh engine builder for the every-replica runtime
-   * @param leaseTtl the lease time-to-live that {@code runtime} was given, which health checks compare against
+   * @param leaseTtl the lease time-to-live that {@code runtime} was given, which health checks
+   *     compare against
    */
-  public static LoopworkRuntime coordinated(Database database, JdbcLoopRuntime.Builder runtime,
-      Supplier<LoopEngine.Builder> engines, Duration leaseTtl) {
+  public static LoopworkRuntime coordinated(
+      Database database,
+      JdbcLoopRuntime.Builder runtime,
+      Supplier<LoopEngine.Builder> engines,
+      Duration leaseTtl) {
     Objects.requireNonNull(database, "database");
     RunOnceGate[] requests = new RunOnceGate[1];
-    JdbcLoopRuntime exclusive = runtime.decorateCoordinator(leases -> requests[0] = new RunOnceGate(leases)).build();
+    JdbcLoopRuntime exclusive =
+        runtime.decorateCoordinator(leases -> requests[0] = new RunOnceGate(leases)).build();
     JdbcLoopRuntime everyReplica;
     try {
-      everyReplica = JdbcLoopRuntime.builder(database).engine(engines.get()).coordinated(false).journal(false)
-          .build();
+      everyReplica =
+          JdbcLoopRuntime.builder(database)
+              .engine(engines.get())
+              .coordinated(false)
+              .journal(false)
+              .build();
     } catch (RuntimeException e) {
       exclusive.close();
       throw e;
     }
-    return new LoopworkRuntime(database, exclusive, requests[0], everyReplica, null,
+    return new LoopworkRuntime(
+        database,
+        exclusive,
+        requests[0],
+        everyReplica,
+        null,
         Objects.requireNonNull(leaseTtl, "leaseTtl"));
   }
 
@@ -97,8 +121,8 @@ public final class LoopworkRuntime implements AutoCloseable {
   /**
    * Starts {@code service} without blocking, exclusive or on every replica.
    *
-   * @throws IllegalStateException if the service is already running, or is exclusive or a {@link JdbcLoopService}
-   *     while the runtime has no database
+   * @throws IllegalStateException if the service is already running, or is exclusive or a {@link
+   *     JdbcLoopService} while the runtime has no database
    */
   public LoopHandle start(LoopService service, Coordination coordination) {
     if (database == null) {
@@ -109,17 +133,18 @@ public final class LoopworkRuntime implements AutoCloseable {
   }
 
   /**
-   * Asks the running exclusive {@code service} for one extra iteration under its lease, which takes the run-once
-   * request with {@code claim} only once it has its permit (see {@link RunOnceGate#runNow}). Returns whether the
-   * service runs here.
+   * Asks the running exclusive {@code service} for one extra iteration under its lease, which takes
+   * the run-once request with {@code claim} only once it has its permit (see {@link
+   * RunOnceGate#runNow}). Returns whether the service runs here.
    */
   boolean runNowClaimedAtGrant(LoopService service, BooleanSupplier claim) {
     return requests != null && requests.runNow(service, claim);
   }
 
   /**
-   * Runs one iteration of {@code service} now, here, outside the lease: an operator's explicit request. A {@link
-   * JdbcLoopService} must have been started by this runtime before, which handed it the database.
+   * Runs one iteration of {@code service} now, here, outside the lease: an operator's explicit
+   * request. A {@link JdbcLoopService} must have been started by this runtime before, which handed
+   * it the database.
    *
    * @throws IllegalStateException if the service is running
    */
@@ -136,13 +161,17 @@ public final class LoopworkRuntime implements AutoCloseable {
     return leases == null ? Map.of() : leases.read();
   }
 
-  /** The pause flags and run-once requests shared by every instance on the database; empty without a database. */
+  /**
+   * The pause flags and run-once requests shared by every instance on the database; empty without a
+   * database.
+   */
   Optional<ServiceControls> controls() {
     return Optional.ofNullable(controls);
   }
 
   /**
-   * The latest journaled iteration of each of {@code services}, wherever it ran; empty without a database.
+   * The latest journaled iteration of each of {@code services}, wherever it ran; empty without a
+   * database.
    *
    * @throws dev.loopwork.jdbc.DatabaseException if the journal cannot be read
    */
@@ -152,12 +181,18 @@ public final class LoopworkRuntime implements AutoCloseable {
 
   private static void requireNoDatabaseNeeded(LoopService service, Coordination coordination) {
     if (service instanceof JdbcLoopService) {
-      throw new IllegalStateException("Loop service " + service.name() + " is a JdbcLoopService, which needs the "
-          + "application's DataSource; none is configured");
+      throw new IllegalStateException(
+          "Loop service "
+              + service.name()
+              + " is a JdbcLoopService, which needs the "
+              + "application's DataSource; none is configured");
     }
     if (coordination == Coordination.EXCLUSIVE) {
-      throw new IllegalStateException("Loop service " + service.name() + " is configured with coordination "
-          + "exclusive, which needs the application's DataSource; none is configured");
+      throw new IllegalStateException(
+          "Loop service "
+              + service.name()
+              + " is configured with coordination "
+              + "exclusive, which needs the application's DataSource; none is configured");
     }
   }
 

@@ -16,84 +16,114 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * The application's loop services, run with the application's lifecycle: started once the context is refreshed
- * (after the web server, if any), stopped gracefully when it closes, with {@code loopwork.shutdown.timeout} for the
- * running iterations to finish. Also pauses, resumes and runs single services on an operator's request, and reports
- * their status.
+ * The application's loop services, run with the application's lifecycle: started once the context
+ * is refreshed (after the web server, if any), stopped gracefully when it closes, with {@code
+ * loopwork.shutdown.timeout} for the running iterations to finish. Also pauses, resumes and runs
+ * single services on an operator's request, and reports their status.
  *
- * <p><b>With a DataSource</b>, an operator's request acts on every instance of the application that shares the
- * database, through loopwork-jdbc's {@link ServiceControls}, which every instance reads every {@link
- * #CONTROL_POLL_INTERVAL}: a paused service is stopped on every instance (so an exclusive one runs nowhere) and
- * started again on every instance where it is enabled when it is resumed; a run-once request is taken by exactly one
- * instance: the one that holds the lease of an exclusive service, any one that runs an every-replica service, or,
- * while the service is paused, any one where it is enabled (outside the lease). These are the semantics of {@code
- * loopwork services pause|resume|run-once} of the loopwork host, which shares the table. The last iteration in a
- * status is the latest one wherever it ran, read from the run journal (exclusive services are journaled). <b>Without
- * a DataSource</b>, every request acts on this instance only.
+ * <p><b>With a DataSource</b>, an operator's request acts on every instance of the application that
+ * shares the database, through loopwork-jdbc's {@link ServiceControls}, which every instance reads
+ * every {@link #CONTROL_POLL_INTERVAL}: a paused service is stopped on every instance (so an
+ * exclusive one runs nowhere) and started again on every instance where it is enabled when it is
+ * resumed; a run-once request is taken by exactly one instance: the one that holds the lease of an
+ * exclusive service, any one that runs an every-replica service, or, while the service is paused,
+ * any one where it is enabled (outside the lease). These are the semantics of {@code loopwork
+ * services pause|resume|run-once} of the loopwork host, which shares the table. The last iteration
+ * in a status is the latest one wherever it ran, read from the run journal (exclusive services are
+ * journaled). <b>Without a DataSource</b>, every request acts on this instance only.
  *
  * <p>Thread-safe.
  */
 public class LoopworkServices implements SmartLifecycle {
   /**
-   * The lifecycle phase: later than the web server's start and graceful shutdown, so services start when the
-   * application serves and stop before it stops serving.
+   * The lifecycle phase: later than the web server's start and graceful shutdown, so services start
+   * when the application serves and stop before it stops serving.
    */
   public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 512;
 
-  /** How often every instance reads the shared pause flags and run-once requests, with a DataSource. */
+  /**
+   * How often every instance reads the shared pause flags and run-once requests, with a DataSource.
+   */
   public static final Duration CONTROL_POLL_INTERVAL = Duration.ofSeconds(1);
 
   private static final Logger LOG = LoggerFactory.getLogger(LoopworkServices.class);
 
   private final LoopworkRuntime runtime;
   private final LoopworkProperties properties;
-  /** The services by name, in the order of their beans; filled by the constructor, read-only afterwards. */
+
+  /**
+   * The services by name, in the order of their beans; filled by the constructor, read-only
+   * afterwards.
+   */
   private final Map<String, ManagedService> services;
+
   /** Assembles {@link #statuses()}. */
   private final StatusAssembler assembler;
-  /** Carries out {@link #pause}, {@link #resume}, {@link #runOnce} and applies the shared controls. */
+
+  /**
+   * Carries out {@link #pause}, {@link #resume}, {@link #runOnce} and applies the shared controls.
+   */
   private final OperatorRequests requests;
+
   /** Reads the shared controls, with a DataSource; null without one. */
   private final ControlPoller controlPoller;
+
   private volatile boolean running;
 
   /**
    * The given services, run on {@code runtime} with {@code properties}.
    *
-   * @throws LoopworkConfigurationException if two services have names that differ only in case or punctuation,
-   *     or a service is exclusive while the runtime has no database
+   * @throws LoopworkConfigurationException if two services have names that differ only in case or
+   *     punctuation, or a service is exclusive while the runtime has no database
    */
-  public LoopworkServices(LoopworkRuntime runtime, LoopworkProperties properties,
+  public LoopworkServices(
+      LoopworkRuntime runtime,
+      LoopworkProperties properties,
       Collection<? extends LoopService> services) {
     this.runtime = Objects.requireNonNull(runtime, "runtime");
     this.properties = Objects.requireNonNull(properties, "properties");
     this.services = new LinkedHashMap<>();
     IterationHistory history = new IterationHistory();
     this.assembler = new StatusAssembler(runtime, properties, this.services, history);
-    this.requests = new OperatorRequests(runtime, properties, this.services, assembler, () -> running);
-    this.controlPoller = runtime.controls()
-        .map(controls -> new ControlPoller(CONTROL_POLL_INTERVAL, () -> requests.applySharedControls(controls)))
-        .orElse(null);
+    this.requests =
+        new OperatorRequests(runtime, properties, this.services, assembler, () -> running);
+    this.controlPoller =
+        runtime
+            .controls()
+            .map(
+                controls ->
+                    new ControlPoller(
+                        CONTROL_POLL_INTERVAL, () -> requests.applySharedControls(controls)))
+            .orElse(null);
     Map<String, String> relaxed = new LinkedHashMap<>();
     for (LoopService service : services) {
       String previous = relaxed.put(LoopworkProperties.relaxedName(service.name()), service.name());
       if (previous != null) {
-        throw new LoopworkConfigurationException("Loop services \"" + previous + "\" and \"" + service.name()
-            + "\" have the same name once case and punctuation are ignored, as loopwork.services.<name> keys are;"
-            + " give one of them another name()");
+        throw new LoopworkConfigurationException(
+            "Loop services \""
+                + previous
+                + "\" and \""
+                + service.name()
+                + "\" have the same name once case and punctuation are ignored, as loopwork.services.<name> keys are;"
+                + " give one of them another name()");
       }
       this.services.put(service.name(), ManagedService.configured(service, properties, runtime));
       service.addListener(history);
     }
     for (String key : properties.getServices().keySet()) {
       if (!relaxed.containsKey(LoopworkProperties.relaxedName(key))) {
-        LOG.warn("loopwork.services.{} is configured but no LoopService bean has that name; known services: {}",
-            key, this.services.keySet());
+        LOG.warn(
+            "loopwork.services.{} is configured but no LoopService bean has that name; known services: {}",
+            key,
+            this.services.keySet());
       }
     }
   }
 
-  /** Starts every enabled service that is not paused (with a DataSource: paused on any instance sharing it). */
+  /**
+   * Starts every enabled service that is not paused (with a DataSource: paused on any instance
+   * sharing it).
+   */
   @Override
   public void start() {
     if (controlPoller != null) {
@@ -107,7 +137,10 @@ public class LoopworkServices implements SmartLifecycle {
         started++;
       }
     }
-    LOG.info("Started {} loop service(s) of {}{}", started, services.size(),
+    LOG.info(
+        "Started {} loop service(s) of {}{}",
+        started,
+        services.size(),
         runtime.isCoordinated() ? ", coordinated as replica " + runtime.replicaId() : "");
     if (controlPoller != null) {
       controlPoller.start();
@@ -115,9 +148,9 @@ public class LoopworkServices implements SmartLifecycle {
   }
 
   /**
-   * Stops every service gracefully: running iterations finish, waiting at most {@code loopwork.shutdown.timeout}
-   * for all of them together, and exclusive services release their leases. Services still running after that are
-   * named in a WARN and left to end by themselves.
+   * Stops every service gracefully: running iterations finish, waiting at most {@code
+   * loopwork.shutdown.timeout} for all of them together, and exclusive services release their
+   * leases. Services still running after that are named in a WARN and left to end by themselves.
    */
   @Override
   public void stop() {
@@ -139,8 +172,11 @@ public class LoopworkServices implements SmartLifecycle {
       }
     }
     if (!stragglers.isEmpty()) {
-      LOG.warn("Loop services still running after loopwork.shutdown.timeout of {}: {}; their iterations go on until "
-          + "they return", properties.getShutdown().getTimeout(), stragglers);
+      LOG.warn(
+          "Loop services still running after loopwork.shutdown.timeout of {}: {}; their iterations go on until "
+              + "they return",
+          properties.getShutdown().getTimeout(),
+          stragglers);
     }
     LOG.info("Stopped {} loop service(s)", active.size() - stragglers.size());
   }
@@ -171,10 +207,11 @@ public class LoopworkServices implements SmartLifecycle {
   }
 
   /**
-   * Stops {@code name} gracefully and keeps it stopped until {@link #resume}: here, and with a DataSource on every
-   * instance that shares it (within {@link #CONTROL_POLL_INTERVAL}), so that an exclusive service runs nowhere.
-   * Without a DataSource an exclusive service cannot exist, and the pause is this instance's. Waits for the running
-   * iteration here at most {@code loopwork.shutdown.timeout}.
+   * Stops {@code name} gracefully and keeps it stopped until {@link #resume}: here, and with a
+   * DataSource on every instance that shares it (within {@link #CONTROL_POLL_INTERVAL}), so that an
+   * exclusive service runs nowhere. Without a DataSource an exclusive service cannot exist, and the
+   * pause is this instance's. Waits for the running iteration here at most {@code
+   * loopwork.shutdown.timeout}.
    *
    * @return whether the service was running here
    * @throws IllegalArgumentException if there is no such service
@@ -185,8 +222,8 @@ public class LoopworkServices implements SmartLifecycle {
   }
 
   /**
-   * Lets {@code name} run again after {@link #pause}, on every instance that shares the DataSource if there is one;
-   * starts it here if the application is running and it is enabled.
+   * Lets {@code name} run again after {@link #pause}, on every instance that shares the DataSource
+   * if there is one; starts it here if the application is running and it is enabled.
    *
    * @return whether the service was started here
    * @throws IllegalArgumentException if there is no such service
@@ -197,13 +234,15 @@ public class LoopworkServices implements SmartLifecycle {
   }
 
   /**
-   * Runs one extra iteration of {@code name} now. A service running here gets it without a change to its schedule
-   * ({@link LoopService#runNow()}). A paused or stopped service runs one iteration here, outside its lease and
-   * schedule, and this method waits for it at most {@code loopwork.shutdown.timeout}.
+   * Runs one extra iteration of {@code name} now. A service running here gets it without a change
+   * to its schedule ({@link LoopService#runNow()}). A paused or stopped service runs one iteration
+   * here, outside its lease and schedule, and this method waits for it at most {@code
+   * loopwork.shutdown.timeout}.
    *
-   * <p>With a DataSource the request is shared: exactly one instance runs the iteration, this one if it is the one
-   * to (see the class comment), else another one within {@link #CONTROL_POLL_INTERVAL}; a request that no instance
-   * may take yet (an exclusive service whose lease nobody holds) waits until one may.
+   * <p>With a DataSource the request is shared: exactly one instance runs the iteration, this one
+   * if it is the one to (see the class comment), else another one within {@link
+   * #CONTROL_POLL_INTERVAL}; a request that no instance may take yet (an exclusive service whose
+   * lease nobody holds) waits until one may.
    *
    * @return the status after the request
    * @throws IllegalArgumentException if there is no such service
@@ -215,8 +254,8 @@ public class LoopworkServices implements SmartLifecycle {
   }
 
   /**
-   * The status of every service; with a DataSource, owners come from the lease table, pause flags are the shared
-   * ones and the last iteration is the latest one in the run journal or here.
+   * The status of every service; with a DataSource, owners come from the lease table, pause flags
+   * are the shared ones and the last iteration is the latest one in the run journal or here.
    */
   public List<LoopServiceStatus> statuses() {
     return assembler.statuses(assembler.readLeases());
@@ -232,14 +271,18 @@ public class LoopworkServices implements SmartLifecycle {
     return Optional.ofNullable(services.get(name)).map(assembler::status);
   }
 
-  /** The lease time-to-live, which health compares the time without an owner against; empty without a database. */
+  /**
+   * The lease time-to-live, which health compares the time without an owner against; empty without
+   * a database.
+   */
   public Optional<Duration> leaseTtl() {
     return runtime.leaseTtl();
   }
 
   /**
-   * When this replica last started running {@code name}, or {@code null} if it does not run it now: the earliest
-   * moment from which the service can have been without an owner as far as this replica knows.
+   * When this replica last started running {@code name}, or {@code null} if it does not run it now:
+   * the earliest moment from which the service can have been without an owner as far as this
+   * replica knows.
    */
   Instant runningSince(String name) {
     ManagedService managed = services.get(name);
@@ -258,8 +301,8 @@ public class LoopworkServices implements SmartLifecycle {
   private ManagedService require(String name) {
     ManagedService managed = services.get(name);
     if (managed == null) {
-      throw new IllegalArgumentException("No loop service named \"" + name + "\"; known services: "
-          + services.keySet());
+      throw new IllegalArgumentException(
+          "No loop service named \"" + name + "\"; known services: " + services.keySet());
     }
     return managed;
   }

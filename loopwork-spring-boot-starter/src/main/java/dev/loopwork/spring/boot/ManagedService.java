@@ -8,20 +8,24 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * One loop service and how this application runs it: whether it is enabled, its coordination, whether it is paused
- * here, and its current run (a scheduled run or a single requested iteration). Thread-safe.
+ * One loop service and how this application runs it: whether it is enabled, its coordination,
+ * whether it is paused here, and its current run (a scheduled run or a single requested iteration).
+ * Thread-safe.
  */
 final class ManagedService {
   final LoopService service;
   final boolean enabled;
   final Coordination coordination;
+
   /** Paused by an operator, here or (with a DataSource) on every instance. */
   volatile boolean paused;
+
   private final LoopworkRuntime runtime;
   private volatile LoopHandle handle;
   private volatile Instant startedAt;
 
-  private ManagedService(LoopService service, boolean enabled, Coordination coordination, LoopworkRuntime runtime) {
+  private ManagedService(
+      LoopService service, boolean enabled, Coordination coordination, LoopworkRuntime runtime) {
     this.service = service;
     this.enabled = enabled;
     this.coordination = coordination;
@@ -29,22 +33,32 @@ final class ManagedService {
   }
 
   /**
-   * {@code service} as {@code loopwork.services.<name>} configures it: enabled unless disabled, with the configured
-   * coordination or else the runtime's default (exclusive with a database, every replica without).
+   * {@code service} as {@code loopwork.services.<name>} configures it: enabled unless disabled,
+   * with the configured coordination or else the runtime's default (exclusive with a database,
+   * every replica without).
    *
-   * @throws LoopworkConfigurationException if the service is configured exclusive while the runtime has no database
+   * @throws LoopworkConfigurationException if the service is configured exclusive while the runtime
+   *     has no database
    */
-  static ManagedService configured(LoopService service, LoopworkProperties properties, LoopworkRuntime runtime) {
+  static ManagedService configured(
+      LoopService service, LoopworkProperties properties, LoopworkRuntime runtime) {
     Optional<Service> settings = properties.service(service.name());
-    return new ManagedService(service, settings.map(Service::isEnabled).orElse(true),
-        coordination(service, settings, runtime), runtime);
+    return new ManagedService(
+        service,
+        settings.map(Service::isEnabled).orElse(true),
+        coordination(service, settings, runtime),
+        runtime);
   }
 
-  private static Coordination coordination(LoopService service, Optional<Service> settings, LoopworkRuntime runtime) {
+  private static Coordination coordination(
+      LoopService service, Optional<Service> settings, LoopworkRuntime runtime) {
     Coordination configured = settings.map(Service::getCoordination).orElse(null);
     if (configured == Coordination.EXCLUSIVE && !runtime.isCoordinated()) {
-      throw new LoopworkConfigurationException("loopwork.services." + service.name() + ".coordination is exclusive,"
-          + " which needs a DataSource in the application; none is configured");
+      throw new LoopworkConfigurationException(
+          "loopwork.services."
+              + service.name()
+              + ".coordination is exclusive,"
+              + " which needs a DataSource in the application; none is configured");
     }
     if (configured != null) {
       return configured;
@@ -63,7 +77,10 @@ final class ManagedService {
     handle = runtime.start(service, coordination);
   }
 
-  /** Runs one iteration outside the service's schedule and lease; a stop or resume waits for it like for a run. */
+  /**
+   * Runs one iteration outside the service's schedule and lease; a stop or resume waits for it like
+   * for a run.
+   */
   synchronized LoopHandle runOnceHere() {
     handle = runtime.runOnce(service);
     return handle;
@@ -96,7 +113,9 @@ final class ManagedService {
     }
   }
 
-  /** When this replica last started running the service, or {@code null} if it does not run it now. */
+  /**
+   * When this replica last started running the service, or {@code null} if it does not run it now.
+   */
   Instant runningSince() {
     return service.isRunning() ? startedAt : null;
   }

@@ -14,10 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Assembles the {@link LoopServiceStatus} of each service: owners from the lease table (or this replica for an
- * every-replica service), pause flags from the shared controls, the last iteration from the run journal or from this
- * instance's {@link IterationHistory}, whichever is later. What cannot be read from the database is left out (and
- * logged at DEBUG), so a status is always available. Thread-safe.
+ * Assembles the {@link LoopServiceStatus} of each service: owners from the lease table (or this
+ * replica for an every-replica service), pause flags from the shared controls, the last iteration
+ * from the run journal or from this instance's {@link IterationHistory}, whichever is later. What
+ * cannot be read from the database is left out (and logged at DEBUG), so a status is always
+ * available. Thread-safe.
  */
 final class StatusAssembler {
   /** The category of {@link LoopworkServices}, whose statuses these are. */
@@ -28,7 +29,10 @@ final class StatusAssembler {
   private final Map<String, ManagedService> services;
   private final IterationHistory history;
 
-  StatusAssembler(LoopworkRuntime runtime, LoopworkProperties properties, Map<String, ManagedService> services,
+  StatusAssembler(
+      LoopworkRuntime runtime,
+      LoopworkProperties properties,
+      Map<String, ManagedService> services,
       IterationHistory history) {
     this.runtime = runtime;
     this.properties = properties;
@@ -36,7 +40,9 @@ final class StatusAssembler {
     this.history = history;
   }
 
-  /** The status of every service, in the order of {@code services}, with owners from {@code leases}. */
+  /**
+   * The status of every service, in the order of {@code services}, with owners from {@code leases}.
+   */
   List<LoopServiceStatus> statuses(Map<String, LeaseTable.Lease> leases) {
     Shared shared = readShared(leases);
     List<LoopServiceStatus> result = new ArrayList<>(services.size());
@@ -61,11 +67,19 @@ final class StatusAssembler {
     }
   }
 
-  /** What the database says of every service: lease owners, shared pause flags, journaled last iterations. */
-  private record Shared(Map<String, LeaseTable.Lease> leases, Map<String, Control> flags,
+  /**
+   * What the database says of every service: lease owners, shared pause flags, journaled last
+   * iterations.
+   */
+  private record Shared(
+      Map<String, LeaseTable.Lease> leases,
+      Map<String, Control> flags,
       Map<String, RunHistory.Run> lastRuns) {}
 
-  /** {@code leases} with the shared flags and the journal, each empty when it cannot be read (or no DataSource). */
+  /**
+   * {@code leases} with the shared flags and the journal, each empty when it cannot be read (or no
+   * DataSource).
+   */
   private Shared readShared(Map<String, LeaseTable.Lease> leases) {
     Map<String, Control> flags = Map.of();
     Map<String, RunHistory.Run> lastRuns = Map.of();
@@ -73,7 +87,8 @@ final class StatusAssembler {
       flags = runtime.controls().map(ServiceControls::readAll).orElse(Map.of());
       lastRuns = runtime.lastRuns(services.keySet());
     } catch (RuntimeException e) {
-      LOG.debug("Cannot read the shared flags or the run journal for the status of the loop services", e);
+      LOG.debug(
+          "Cannot read the shared flags or the run journal for the status of the loop services", e);
     }
     return new Shared(leases, flags, lastRuns);
   }
@@ -90,17 +105,28 @@ final class StatusAssembler {
     }
     boolean ownedHere = active && runtime.replicaId().equals(owner);
     IterationHistory.Last here = history.of(service.name());
-    IterationHistory.Last last = IterationHistory.latest(here, shared.lastRuns().get(service.name()));
+    IterationHistory.Last last =
+        IterationHistory.latest(here, shared.lastRuns().get(service.name()));
     LoopOptions options = new ServiceOptionsOverride(properties).optionsOf(service);
     Duration interval = options.loopInterval().orElseGet(service::loopInterval);
     String nextRun = ownedHere && here != null ? here.startedAt().plus(interval).toString() : null;
     Control flag = shared.flags().get(service.name());
     boolean paused = flag == null ? managed.paused : flag.paused();
-    return new LoopServiceStatus(service.name(), managed.enabled, paused, service.state(),
-        managed.coordination, interval.toString(), options.iterationTimeout().map(Duration::toString)
-        .orElse(null), owner, ownedHere, last == null ? null : last.startedAt().toString(),
+    return new LoopServiceStatus(
+        service.name(),
+        managed.enabled,
+        paused,
+        service.state(),
+        managed.coordination,
+        interval.toString(),
+        options.iterationTimeout().map(Duration::toString).orElse(null),
+        owner,
+        ownedHere,
+        last == null ? null : last.startedAt().toString(),
         last == null ? null : last.outcome().name().toLowerCase(Locale.ROOT),
-        last == null ? null : last.duration().toString(), nextRun, last == null ? 0 : last.consecutiveFailures(),
+        last == null ? null : last.duration().toString(),
+        nextRun,
+        last == null ? 0 : last.consecutiveFailures(),
         last == null ? null : last.error());
   }
 }

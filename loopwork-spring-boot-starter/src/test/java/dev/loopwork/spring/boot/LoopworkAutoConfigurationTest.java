@@ -39,12 +39,14 @@ import sun.misc.SignalHandler;
 class LoopworkAutoConfigurationTest {
   private static final Duration FAST = Duration.ofMillis(20);
 
-  private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(LoopworkAutoConfiguration.class));
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withConfiguration(AutoConfigurations.of(LoopworkAutoConfiguration.class));
 
-  private final ApplicationContextRunner withH2 = runner
-      .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
-      .withPropertyValues("loopwork.coordination.lease-ttl=3s");
+  private final ApplicationContextRunner withH2 =
+      runner
+          .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
+          .withPropertyValues("loopwork.coordination.lease-ttl=3s");
 
   @Configuration(proxyBeanMethods = false)
   static class OneService {
@@ -56,38 +58,55 @@ class LoopworkAutoConfigurationTest {
 
   @Test
   void withoutDataSourceServicesRunUncoordinatedAndTheLogSaysSoOnce(CapturedOutput output) {
-    runner.withUserConfiguration(OneService.class).run(context -> {
-      assertThat(context).hasSingleBean(LoopworkServices.class).doesNotHaveBean(Database.class);
-      assertThat(context.getBean(LoopworkRuntime.class).isCoordinated()).isFalse();
-      CountingService service = context.getBean(CountingService.class);
-      await().atMost(Duration.ofSeconds(10)).until(() -> service.iterations.get() >= 3);
-      assertThat(context.getBean(LoopworkServices.class).status("ExpireSessions").orElseThrow().coordination())
-          .isEqualTo(Coordination.EVERY_REPLICA);
-    });
+    runner
+        .withUserConfiguration(OneService.class)
+        .run(
+            context -> {
+              assertThat(context)
+                  .hasSingleBean(LoopworkServices.class)
+                  .doesNotHaveBean(Database.class);
+              assertThat(context.getBean(LoopworkRuntime.class).isCoordinated()).isFalse();
+              CountingService service = context.getBean(CountingService.class);
+              await().atMost(Duration.ofSeconds(10)).until(() -> service.iterations.get() >= 3);
+              assertThat(
+                      context
+                          .getBean(LoopworkServices.class)
+                          .status("ExpireSessions")
+                          .orElseThrow()
+                          .coordination())
+                  .isEqualTo(Coordination.EVERY_REPLICA);
+            });
     assertThat(output.getOut().split("No DataSource in the application")).hasSize(2);
   }
 
   @Test
   void withDataSourceServicesAreExclusiveUnderLeasesAndJournaledInIt() {
-    withH2.withUserConfiguration(OneService.class).run(context -> {
-      assertThat(context).hasSingleBean(Database.class);
-      LoopworkServices services = context.getBean(LoopworkServices.class);
-      assertThat(context.getBean(LoopworkRuntime.class).isCoordinated()).isTrue();
-      CountingService service = context.getBean(CountingService.class);
-      await().atMost(Duration.ofSeconds(10)).until(() -> service.iterations.get() >= 3);
-      LoopServiceStatus status = services.status("ExpireSessions").orElseThrow();
-      assertThat(status.coordination()).isEqualTo(Coordination.EXCLUSIVE);
-      assertThat(status.owner()).isEqualTo(services.replicaId());
-      assertThat(status.ownedHere()).isTrue();
-      assertThat(context.getBean(LoopworkRuntime.class).leases()).containsKey("ExpireSessions");
-      Database database = context.getBean(Database.class);
-      await().atMost(Duration.ofSeconds(10)).until(() -> journalEntries(database, "ExpireSessions") >= 1);
-    });
+    withH2
+        .withUserConfiguration(OneService.class)
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(Database.class);
+              LoopworkServices services = context.getBean(LoopworkServices.class);
+              assertThat(context.getBean(LoopworkRuntime.class).isCoordinated()).isTrue();
+              CountingService service = context.getBean(CountingService.class);
+              await().atMost(Duration.ofSeconds(10)).until(() -> service.iterations.get() >= 3);
+              LoopServiceStatus status = services.status("ExpireSessions").orElseThrow();
+              assertThat(status.coordination()).isEqualTo(Coordination.EXCLUSIVE);
+              assertThat(status.owner()).isEqualTo(services.replicaId());
+              assertThat(status.ownedHere()).isTrue();
+              assertThat(context.getBean(LoopworkRuntime.class).leases())
+                  .containsKey("ExpireSessions");
+              Database database = context.getBean(Database.class);
+              await()
+                  .atMost(Duration.ofSeconds(10))
+                  .until(() -> journalEntries(database, "ExpireSessions") >= 1);
+            });
   }
 
   private static int journalEntries(Database database, String service) throws Exception {
     try (Connection c = database.connection();
-        PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM loopwork_run WHERE service = ?")) {
+        PreparedStatement s =
+            c.prepareStatement("SELECT COUNT(*) FROM loopwork_run WHERE service = ?")) {
       s.setString(1, service);
       try (ResultSet rs = s.executeQuery()) {
         rs.next();
@@ -98,29 +117,43 @@ class LoopworkAutoConfigurationTest {
 
   @Test
   void disabledByProperty() {
-    runner.withUserConfiguration(OneService.class).withPropertyValues("loopwork.enabled=false").run(context -> {
-      assertThat(context).doesNotHaveBean(LoopworkServices.class).doesNotHaveBean(LoopworkRuntime.class);
-      assertThat(context.getBean(CountingService.class).state()).isEqualTo(LoopState.NEW);
-    });
+    runner
+        .withUserConfiguration(OneService.class)
+        .withPropertyValues("loopwork.enabled=false")
+        .run(
+            context -> {
+              assertThat(context)
+                  .doesNotHaveBean(LoopworkServices.class)
+                  .doesNotHaveBean(LoopworkRuntime.class);
+              assertThat(context.getBean(CountingService.class).state()).isEqualTo(LoopState.NEW);
+            });
   }
 
   @Test
   void aDisabledServiceIsListedButNeverStarted() {
-    runner.withUserConfiguration(OneService.class)
-        .withPropertyValues("loopwork.services.expire-sessions.enabled=false").run(context -> {
-          LoopServiceStatus status = context.getBean(LoopworkServices.class).status("ExpireSessions").orElseThrow();
-          assertThat(status.enabled()).isFalse();
-          assertThat(status.state()).isEqualTo(LoopState.NEW);
-        });
+    runner
+        .withUserConfiguration(OneService.class)
+        .withPropertyValues("loopwork.services.expire-sessions.enabled=false")
+        .run(
+            context -> {
+              LoopServiceStatus status =
+                  context.getBean(LoopworkServices.class).status("ExpireSessions").orElseThrow();
+              assertThat(status.enabled()).isFalse();
+              assertThat(status.state()).isEqualTo(LoopState.NEW);
+            });
   }
 
   @Test
   void intervalAndTimeoutComeFromProperties() {
-    runner.withUserConfiguration(OneService.class)
-        .withPropertyValues("loopwork.services.expire-sessions.interval=45s",
-            "loopwork.services.expire-sessions.timeout=5s").run(context -> {
-              LoopServiceStatus status = context.getBean(LoopworkServices.class).status("ExpireSessions")
-                  .orElseThrow();
+    runner
+        .withUserConfiguration(OneService.class)
+        .withPropertyValues(
+            "loopwork.services.expire-sessions.interval=45s",
+            "loopwork.services.expire-sessions.timeout=5s")
+        .run(
+            context -> {
+              LoopServiceStatus status =
+                  context.getBean(LoopworkServices.class).status("ExpireSessions").orElseThrow();
               assertThat(status.interval()).isEqualTo("PT45S");
               assertThat(status.timeout()).isEqualTo("PT5S");
             });
@@ -128,41 +161,61 @@ class LoopworkAutoConfigurationTest {
 
   @Test
   void environmentVariablesBindToServicesByRelaxedName() {
-    runner.withUserConfiguration(OneService.class)
-        .withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
-            new SystemEnvironmentPropertySource("systemEnvironment",
-                Map.of("LOOPWORK_SERVICES_EXPIRESESSIONS_INTERVAL", "7s")))).run(context -> {
-                  assertThat(context.getBean(LoopworkServices.class).status("ExpireSessions").orElseThrow()
-                      .interval()).isEqualTo("PT7S");
-                });
+    runner
+        .withUserConfiguration(OneService.class)
+        .withInitializer(
+            context ->
+                context
+                    .getEnvironment()
+                    .getPropertySources()
+                    .addFirst(
+                        new SystemEnvironmentPropertySource(
+                            "systemEnvironment",
+                            Map.of("LOOPWORK_SERVICES_EXPIRESESSIONS_INTERVAL", "7s"))))
+        .run(
+            context -> {
+              assertThat(
+                      context
+                          .getBean(LoopworkServices.class)
+                          .status("ExpireSessions")
+                          .orElseThrow()
+                          .interval())
+                  .isEqualTo("PT7S");
+            });
   }
 
   @Test
   void springManagedServicesNeverHandleSignals() {
-    runner.withUserConfiguration(OneService.class).run(context -> {
-      CountingService service = context.getBean(CountingService.class);
-      await().atMost(Duration.ofSeconds(10)).until(() -> service.iterations.get() >= 1);
-      Signal term = new Signal("TERM");
-      SignalHandler current = Signal.handle(term, SignalHandler.SIG_DFL);
-      Signal.handle(term, current);
-      assertThat(current.getClass().getName()).doesNotStartWith("dev.loopwork");
-    });
+    runner
+        .withUserConfiguration(OneService.class)
+        .run(
+            context -> {
+              CountingService service = context.getBean(CountingService.class);
+              await().atMost(Duration.ofSeconds(10)).until(() -> service.iterations.get() >= 1);
+              Signal term = new Signal("TERM");
+              SignalHandler current = Signal.handle(term, SignalHandler.SIG_DFL);
+              Signal.handle(term, current);
+              assertThat(current.getClass().getName()).doesNotStartWith("dev.loopwork");
+            });
   }
 
   @Test
   void closingTheContextStopsServicesAndWaitsForTheRunningIteration() {
     Gate gate = new Gate();
     LoopService slow = LoopService.of("slow", FAST, gate::pass);
-    runner.withBean("slow", LoopService.class, () -> slow)
-        .withPropertyValues("loopwork.shutdown.timeout=10s").run(context -> {
-          await().atMost(Duration.ofSeconds(10)).until(() -> gate.entered.getCount() == 0);
-          Thread opener = new Thread(() -> gate.openOnceStopIsRequested(slow));
-          opener.start();
-          context.close();
-          assertThat(gate.finished).isTrue();
-          assertThat(slow.state()).isEqualTo(LoopState.STOPPED);
-          opener.join();
-        });
+    runner
+        .withBean("slow", LoopService.class, () -> slow)
+        .withPropertyValues("loopwork.shutdown.timeout=10s")
+        .run(
+            context -> {
+              await().atMost(Duration.ofSeconds(10)).until(() -> gate.entered.getCount() == 0);
+              Thread opener = new Thread(() -> gate.openOnceStopIsRequested(slow));
+              opener.start();
+              context.close();
+              assertThat(gate.finished).isTrue();
+              assertThat(slow.state()).isEqualTo(LoopState.STOPPED);
+              opener.join();
+            });
   }
 
   @Test
@@ -170,14 +223,19 @@ class LoopworkAutoConfigurationTest {
     Gate gate = new Gate();
     LoopService stuck = LoopService.of("stuck", FAST, gate::pass);
     try {
-      runner.withBean("stuck", LoopService.class, () -> stuck)
-          .withPropertyValues("loopwork.shutdown.timeout=300ms").run(context -> {
-            await().atMost(Duration.ofSeconds(10)).until(() -> gate.entered.getCount() == 0);
-            context.close();
-            assertThat(stuck.isRunning()).isTrue();
-            assertThat(output.getOut()).contains("Loop services still running after loopwork.shutdown.timeout of "
-                + "PT0.3S: [stuck[");
-          });
+      runner
+          .withBean("stuck", LoopService.class, () -> stuck)
+          .withPropertyValues("loopwork.shutdown.timeout=300ms")
+          .run(
+              context -> {
+                await().atMost(Duration.ofSeconds(10)).until(() -> gate.entered.getCount() == 0);
+                context.close();
+                assertThat(stuck.isRunning()).isTrue();
+                assertThat(output.getOut())
+                    .contains(
+                        "Loop services still running after loopwork.shutdown.timeout of "
+                            + "PT0.3S: [stuck[");
+              });
     } finally {
       gate.release.countDown();
     }
@@ -186,123 +244,181 @@ class LoopworkAutoConfigurationTest {
 
   @Test
   void anExclusiveServiceWithoutDataSourceFailsTheStartup() {
-    runner.withUserConfiguration(OneService.class)
-        .withPropertyValues("loopwork.services.expire-sessions.coordination=exclusive").run(context -> {
-          assertThat(context).hasFailed();
-          assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("needs a DataSource");
-        });
+    runner
+        .withUserConfiguration(OneService.class)
+        .withPropertyValues("loopwork.services.expire-sessions.coordination=exclusive")
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(context.getStartupFailure())
+                  .rootCause()
+                  .hasMessageContaining("needs a DataSource");
+            });
   }
 
   @Test
   void anEveryReplicaServiceRunsOutsideTheLeases() {
-    withH2.withUserConfiguration(OneService.class)
-        .withPropertyValues("loopwork.services.expire-sessions.coordination=every-replica").run(context -> {
-          CountingService service = context.getBean(CountingService.class);
-          await().atMost(Duration.ofSeconds(10)).until(() -> service.iterations.get() >= 3);
-          assertThat(context.getBean(LoopworkRuntime.class).leases()).doesNotContainKey("ExpireSessions");
-        });
+    withH2
+        .withUserConfiguration(OneService.class)
+        .withPropertyValues("loopwork.services.expire-sessions.coordination=every-replica")
+        .run(
+            context -> {
+              CountingService service = context.getBean(CountingService.class);
+              await().atMost(Duration.ofSeconds(10)).until(() -> service.iterations.get() >= 3);
+              assertThat(context.getBean(LoopworkRuntime.class).leases())
+                  .doesNotContainKey("ExpireSessions");
+            });
   }
 
   @Test
   void namesThatDifferOnlyInPunctuationAreRejected() {
-    runner.withBean("a", LoopService.class, () -> new CountingService("expire-sessions", FAST))
-        .withBean("b", LoopService.class, () -> new CountingService("ExpireSessions", FAST)).run(context -> {
-          assertThat(context).hasFailed();
-          assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("same name");
-        });
+    runner
+        .withBean("a", LoopService.class, () -> new CountingService("expire-sessions", FAST))
+        .withBean("b", LoopService.class, () -> new CountingService("ExpireSessions", FAST))
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("same name");
+            });
   }
 
   @Test
   void aMeterRegistryGetsLoopMetrics() {
-    runner.withUserConfiguration(OneService.class)
-        .withBean(MeterRegistry.class, SimpleMeterRegistry::new).run(context -> {
-          assertThat(context).hasSingleBean(LoopMetrics.class);
-          MeterRegistry registry = context.getBean(MeterRegistry.class);
-          await().atMost(Duration.ofSeconds(10)).until(() -> registry.find(LoopMetrics.ITERATIONS)
-              .tag(LoopMetrics.TAG_SERVICE, "ExpireSessions").counters().stream()
-              .mapToDouble(c -> c.count()).sum() >= 2);
-        });
+    runner
+        .withUserConfiguration(OneService.class)
+        .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(LoopMetrics.class);
+              MeterRegistry registry = context.getBean(MeterRegistry.class);
+              await()
+                  .atMost(Duration.ofSeconds(10))
+                  .until(
+                      () ->
+                          registry
+                                  .find(LoopMetrics.ITERATIONS)
+                                  .tag(LoopMetrics.TAG_SERVICE, "ExpireSessions")
+                                  .counters()
+                                  .stream()
+                                  .mapToDouble(c -> c.count())
+                                  .sum()
+                              >= 2);
+            });
   }
 
   @Test
   void noMicrometerNoMetrics() {
-    runner.withUserConfiguration(OneService.class).withClassLoader(new FilteredClassLoader("io.micrometer"))
-        .run(context -> assertThat(context).hasSingleBean(LoopworkServices.class).doesNotHaveBean(LoopMetrics.class));
+    runner
+        .withUserConfiguration(OneService.class)
+        .withClassLoader(new FilteredClassLoader("io.micrometer"))
+        .run(
+            context ->
+                assertThat(context)
+                    .hasSingleBean(LoopworkServices.class)
+                    .doesNotHaveBean(LoopMetrics.class));
   }
 
   @Test
   void nothingWithoutLoopworkOnTheClassPath() {
-    runner.withUserConfiguration(OneService.class).withClassLoader(new FilteredClassLoader(LoopService.class))
+    runner
+        .withUserConfiguration(OneService.class)
+        .withClassLoader(new FilteredClassLoader(LoopService.class))
         .run(context -> assertThat(context).doesNotHaveBean(LoopworkServices.class));
   }
 
   @Test
   void noMeterRegistryNoMetrics() {
-    runner.withUserConfiguration(OneService.class).run(context -> assertThat(context)
-        .doesNotHaveBean(LoopMetrics.class));
+    runner
+        .withUserConfiguration(OneService.class)
+        .run(context -> assertThat(context).doesNotHaveBean(LoopMetrics.class));
   }
 
   @Test
   void customizersAdjustTheEngineAndTheDatabaseRuntime() {
     List<IterationResult> seen = new CopyOnWriteArrayList<>();
     List<String> runtimes = new CopyOnWriteArrayList<>();
-    withH2.withUserConfiguration(OneService.class).withBean(LoopworkCustomizer.class, () -> new LoopworkCustomizer() {
-      @Override
-      public void customize(LoopEngine.Builder engine) {
-        engine.listener(new LoopListener() {
-          @Override
-          public void onIterationEnd(LoopService service, IterationResult result) {
-            seen.add(result);
-          }
-        });
-      }
+    withH2
+        .withUserConfiguration(OneService.class)
+        .withBean(
+            LoopworkCustomizer.class,
+            () ->
+                new LoopworkCustomizer() {
+                  @Override
+                  public void customize(LoopEngine.Builder engine) {
+                    engine.listener(
+                        new LoopListener() {
+                          @Override
+                          public void onIterationEnd(LoopService service, IterationResult result) {
+                            seen.add(result);
+                          }
+                        });
+                  }
 
-      @Override
-      public void customize(JdbcLoopRuntime.Builder runtime) {
-        runtime.replicaId("customized-replica");
-        runtimes.add("customized");
-      }
-    }).run(context -> {
-      await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() >= 2);
-      assertThat(runtimes).containsExactly("customized");
-      assertThat(context.getBean(LoopworkServices.class).replicaId()).isEqualTo("customized-replica");
-    });
+                  @Override
+                  public void customize(JdbcLoopRuntime.Builder runtime) {
+                    runtime.replicaId("customized-replica");
+                    runtimes.add("customized");
+                  }
+                })
+        .run(
+            context -> {
+              await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() >= 2);
+              assertThat(runtimes).containsExactly("customized");
+              assertThat(context.getBean(LoopworkServices.class).replicaId())
+                  .isEqualTo("customized-replica");
+            });
   }
 
   @Test
   void listenerBeansSeeEveryService() {
     List<String> seen = new CopyOnWriteArrayList<>();
-    runner.withUserConfiguration(OneService.class).withBean(LoopListener.class, () -> new LoopListener() {
-      @Override
-      public void onIterationEnd(LoopService service, IterationResult result) {
-        seen.add(service.name());
-      }
-    }).run(context -> await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("ExpireSessions")));
+    runner
+        .withUserConfiguration(OneService.class)
+        .withBean(
+            LoopListener.class,
+            () ->
+                new LoopListener() {
+                  @Override
+                  public void onIterationEnd(LoopService service, IterationResult result) {
+                    seen.add(service.name());
+                  }
+                })
+        .run(
+            context ->
+                await()
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> seen.contains("ExpireSessions")));
   }
 
   @Test
   void userBeansReplaceEveryAutoConfiguredBean() {
     LoopworkRuntime runtime = LoopworkRuntime.uncoordinated(LoopEngine.builder());
     LoopMetrics metrics = LoopMetrics.of(new SimpleMeterRegistry());
-    withH2.withUserConfiguration(OneService.class)
+    withH2
+        .withUserConfiguration(OneService.class)
         .withBean(LoopworkRuntime.class, () -> runtime)
         .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
         .withBean(LoopMetrics.class, () -> metrics)
-        .withBean(LoopworkServices.class, () -> new LoopworkServices(runtime, new LoopworkProperties(), List.of()))
-        .run(context -> {
-          assertThat(context.getBean(LoopworkRuntime.class)).isSameAs(runtime);
-          assertThat(context.getBean(LoopMetrics.class)).isSameAs(metrics);
-          assertThat(context.getBean(LoopworkServices.class).names()).isEmpty();
-          assertThat(context.getBean(CountingService.class).state()).isEqualTo(LoopState.NEW);
-        });
+        .withBean(
+            LoopworkServices.class,
+            () -> new LoopworkServices(runtime, new LoopworkProperties(), List.of()))
+        .run(
+            context -> {
+              assertThat(context.getBean(LoopworkRuntime.class)).isSameAs(runtime);
+              assertThat(context.getBean(LoopMetrics.class)).isSameAs(metrics);
+              assertThat(context.getBean(LoopworkServices.class).names()).isEmpty();
+              assertThat(context.getBean(CountingService.class).state()).isEqualTo(LoopState.NEW);
+            });
   }
 
   @Test
   void aUserDatabaseReplacesTheOneBuiltOnTheDataSource() {
-    Database database = Database.builder().url("jdbc:h2:mem:user-database;DB_CLOSE_DELAY=-1").build();
+    Database database =
+        Database.builder().url("jdbc:h2:mem:user-database;DB_CLOSE_DELAY=-1").build();
     try {
-      withH2.withBean(Database.class, () -> database).run(context ->
-          assertThat(context.getBean(Database.class)).isSameAs(database));
+      withH2
+          .withBean(Database.class, () -> database)
+          .run(context -> assertThat(context.getBean(Database.class)).isSameAs(database));
     } finally {
       database.close();
     }

@@ -12,54 +12,87 @@ import org.springframework.boot.test.context.assertj.AssertableApplicationContex
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /**
- * Two application instances on one (in-memory H2) database: pause, resume and run-once through the endpoint of one
- * act on both, through the shared controls.
+ * Two application instances on one (in-memory H2) database: pause, resume and run-once through the
+ * endpoint of one act on both, through the shared controls.
  */
 class SharedControlsTest {
   private static final Duration FAST = Duration.ofMillis(20);
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private final ApplicationContextRunner instance = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, LoopworkAutoConfiguration.class,
-          LoopworkActuatorAutoConfiguration.class))
-      .withPropertyValues("spring.datasource.url=jdbc:h2:mem:shared-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",
-          "management.endpoints.web.exposure.include=loopwork", "loopwork.coordination.lease-ttl=2s")
-      .withBean("expireSessions", CountingService.class, () -> new CountingService("ExpireSessions", FAST));
+  private final ApplicationContextRunner instance =
+      new ApplicationContextRunner()
+          .withConfiguration(
+              AutoConfigurations.of(
+                  DataSourceAutoConfiguration.class,
+                  LoopworkAutoConfiguration.class,
+                  LoopworkActuatorAutoConfiguration.class))
+          .withPropertyValues(
+              "spring.datasource.url=jdbc:h2:mem:shared-"
+                  + UUID.randomUUID()
+                  + ";DB_CLOSE_DELAY=-1",
+              "management.endpoints.web.exposure.include=loopwork",
+              "loopwork.coordination.lease-ttl=2s")
+          .withBean(
+              "expireSessions",
+              CountingService.class,
+              () -> new CountingService("ExpireSessions", FAST));
 
   @Test
   void pauseRunOnceAndResumeThroughOneInstanceActOnBoth() {
-    instance.run(first -> instance.run(second -> {
-      await().atMost(WAIT).until(() -> iterations(first) + iterations(second) >= 3);
+    instance.run(
+        first ->
+            instance.run(
+                second -> {
+                  await().atMost(WAIT).until(() -> iterations(first) + iterations(second) >= 3);
 
-      assertThat(endpoint(first).act("ExpireSessions", "pause").getStatus()).isEqualTo(200);
+                  assertThat(endpoint(first).act("ExpireSessions", "pause").getStatus())
+                      .isEqualTo(200);
 
-      await().atMost(WAIT).until(() -> !counter(second).state().isActive() && status(second).paused());
-      assertThat(counter(first).state().isActive()).isFalse();
-      int paused = iterations(first) + iterations(second);
-      await("no iteration while paused").during(Duration.ofMillis(1500)).atMost(WAIT)
-          .until(() -> iterations(first) + iterations(second) == paused);
+                  await()
+                      .atMost(WAIT)
+                      .until(() -> !counter(second).state().isActive() && status(second).paused());
+                  assertThat(counter(first).state().isActive()).isFalse();
+                  int paused = iterations(first) + iterations(second);
+                  await("no iteration while paused")
+                      .during(Duration.ofMillis(1500))
+                      .atMost(WAIT)
+                      .until(() -> iterations(first) + iterations(second) == paused);
 
-      assertThat(endpoint(second).act("ExpireSessions", "run-once").getStatus()).isEqualTo(200);
-      await().atMost(WAIT).until(() -> iterations(first) + iterations(second) == paused + 1);
-      await("one iteration only").during(Duration.ofMillis(1500)).atMost(WAIT)
-          .until(() -> iterations(first) + iterations(second) == paused + 1);
+                  assertThat(endpoint(second).act("ExpireSessions", "run-once").getStatus())
+                      .isEqualTo(200);
+                  await()
+                      .atMost(WAIT)
+                      .until(() -> iterations(first) + iterations(second) == paused + 1);
+                  await("one iteration only")
+                      .during(Duration.ofMillis(1500))
+                      .atMost(WAIT)
+                      .until(() -> iterations(first) + iterations(second) == paused + 1);
 
-      assertThat(endpoint(first).act("ExpireSessions", "resume").getStatus()).isEqualTo(200);
-      await().atMost(WAIT).until(() -> iterations(first) + iterations(second) >= paused + 5);
-      await().atMost(WAIT).until(() -> !status(second).paused() && counter(second).state().isActive());
-    }));
+                  assertThat(endpoint(first).act("ExpireSessions", "resume").getStatus())
+                      .isEqualTo(200);
+                  await()
+                      .atMost(WAIT)
+                      .until(() -> iterations(first) + iterations(second) >= paused + 5);
+                  await()
+                      .atMost(WAIT)
+                      .until(() -> !status(second).paused() && counter(second).state().isActive());
+                }));
   }
 
   @Test
   void anInstanceThatStartsWhileTheServiceIsPausedLeavesItStopped() {
-    instance.run(first -> {
-      endpoint(first).act("ExpireSessions", "pause");
-      instance.run(second -> {
-        assertThat(status(second).paused()).isTrue();
-        await("never started").during(Duration.ofMillis(1500)).atMost(WAIT)
-            .until(() -> iterations(second) == 0 && !counter(second).state().isActive());
-      });
-    });
+    instance.run(
+        first -> {
+          endpoint(first).act("ExpireSessions", "pause");
+          instance.run(
+              second -> {
+                assertThat(status(second).paused()).isTrue();
+                await("never started")
+                    .during(Duration.ofMillis(1500))
+                    .atMost(WAIT)
+                    .until(() -> iterations(second) == 0 && !counter(second).state().isActive());
+              });
+        });
   }
 
   private static LoopworkEndpoint endpoint(AssertableApplicationContext context) {

@@ -24,40 +24,56 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Issue 13: a transaction that Spring manages on the application's DataSource during an iteration of an exclusive
- * service commits only while the instance holds the service's lease. The lease is taken by another instance (written
- * into the table) while the third iteration's transaction runs: that transaction rolls back and the iteration ends
- * as LEASE_LOST. With {@code loopwork.coordination.fence-transactions=false} the same transaction commits.
+ * Issue 13: a transaction that Spring manages on the application's DataSource during an iteration
+ * of an exclusive service commits only while the instance holds the service's lease. The lease is
+ * taken by another instance (written into the table) while the third iteration's transaction runs:
+ * that transaction rolls back and the iteration ends as LEASE_LOST. With {@code
+ * loopwork.coordination.fence-transactions=false} the same transaction commits.
  */
 class TransactionFencingTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private final ApplicationContextRunner application = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
-          DataSourceTransactionManagerAutoConfiguration.class, TransactionManagerCustomizationAutoConfiguration.class,
-          LoopworkAutoConfiguration.class))
-      .withPropertyValues("spring.datasource.url=jdbc:h2:mem:fencing-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",
-          "loopwork.coordination.lease-ttl=2s")
-      .withBean(Outcomes.class)
-      .withBean(Writer.class);
+  private final ApplicationContextRunner application =
+      new ApplicationContextRunner()
+          .withConfiguration(
+              AutoConfigurations.of(
+                  DataSourceAutoConfiguration.class,
+                  DataSourceTransactionManagerAutoConfiguration.class,
+                  TransactionManagerCustomizationAutoConfiguration.class,
+                  LoopworkAutoConfiguration.class))
+          .withPropertyValues(
+              "spring.datasource.url=jdbc:h2:mem:fencing-"
+                  + UUID.randomUUID()
+                  + ";DB_CLOSE_DELAY=-1",
+              "loopwork.coordination.lease-ttl=2s")
+          .withBean(Outcomes.class)
+          .withBean(Writer.class);
 
   @Test
   void aSpringTransactionRollsBackOnceTheLeaseIsTaken() {
-    application.run(context -> {
-      awaitThreeIterations(context);
-      assertThat(context.getBean(Outcomes.class).outcomes.subList(0, 3)).containsExactly(
-          IterationOutcome.SUCCEEDED, IterationOutcome.SUCCEEDED, IterationOutcome.LEASE_LOST);
-      assertThat(rows(context)).containsExactly(1, 2);
-    });
+    application.run(
+        context -> {
+          awaitThreeIterations(context);
+          assertThat(context.getBean(Outcomes.class).outcomes.subList(0, 3))
+              .containsExactly(
+                  IterationOutcome.SUCCEEDED,
+                  IterationOutcome.SUCCEEDED,
+                  IterationOutcome.LEASE_LOST);
+          assertThat(rows(context)).containsExactly(1, 2);
+        });
   }
 
   @Test
   void withFencingOffTheSameTransactionCommits() {
-    application.withPropertyValues("loopwork.coordination.fence-transactions=false").run(context -> {
-      awaitThreeIterations(context);
-      assertThat(context.getBean(Outcomes.class).outcomes.subList(0, 3)).containsOnly(IterationOutcome.SUCCEEDED);
-      assertThat(rows(context)).containsExactly(1, 2, 3);
-    });
+    application
+        .withPropertyValues("loopwork.coordination.fence-transactions=false")
+        .run(
+            context -> {
+              awaitThreeIterations(context);
+              assertThat(context.getBean(Outcomes.class).outcomes.subList(0, 3))
+                  .containsOnly(IterationOutcome.SUCCEEDED);
+              assertThat(rows(context)).containsExactly(1, 2, 3);
+            });
   }
 
   private static void awaitThreeIterations(AssertableApplicationContext context) {
@@ -82,7 +98,9 @@ class TransactionFencingTest {
     }
   }
 
-  /** Inserts its iteration's number in a Spring transaction; the lease is taken during the third. */
+  /**
+   * Inserts its iteration's number in a Spring transaction; the lease is taken during the third.
+   */
   static final class Writer extends LoopService {
     private final TransactionTemplate transactions;
     private final JdbcTemplate jdbc;
@@ -106,20 +124,26 @@ class TransactionFencingTest {
       if (number > 3) {
         return;
       }
-      transactions.executeWithoutResult(status -> {
-        jdbc.update("INSERT INTO fenced_row VALUES (?)", number);
-        if (number == 3) {
-          // Another instance takes the lease while this transaction runs (on a thread, so a connection, of its own).
-          Thread other = new Thread(() -> jdbc.update("UPDATE loopwork_lease SET owner = 'other', fencing_token = "
-              + "fencing_token + 1, expires_ms = 9999999999999 WHERE service = 'writer'"));
-          other.start();
-          try {
-            other.join();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        }
-      });
+      transactions.executeWithoutResult(
+          status -> {
+            jdbc.update("INSERT INTO fenced_row VALUES (?)", number);
+            if (number == 3) {
+              // Another instance takes the lease while this transaction runs (on a thread, so a
+              // connection, of its own).
+              Thread other =
+                  new Thread(
+                      () ->
+                          jdbc.update(
+                              "UPDATE loopwork_lease SET owner = 'other', fencing_token = "
+                                  + "fencing_token + 1, expires_ms = 9999999999999 WHERE service = 'writer'"));
+              other.start();
+              try {
+                other.join();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+          });
     }
   }
 }
