@@ -7,9 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -153,7 +150,7 @@ class AdminFuzzIT {
       List<String> problems = new ArrayList<>();
       for (int i = 0; i < REQUESTS && problems.size() < 10; i++) {
         byte[] request = request(random, i);
-        String answer = exchange(port, request);
+        String answer = RawHttp.exchange(port, request);
         String problem = problem(answer);
         if (problem != null) {
           problems.add(
@@ -284,26 +281,9 @@ class AdminFuzzIT {
     return random.nextInt(40) == 0 ? path + "/" + "y".repeat(20_000) : path;
   }
 
-  /**
-   * Sends {@code request} on a new socket, closes the sending side and reads the answer to the end.
-   */
-  private static String exchange(int port, byte[] request) throws IOException {
-    try (Socket socket = new Socket("127.0.0.1", port)) {
-      socket.setSoTimeout(10_000);
-      socket.getOutputStream().write(request);
-      socket.shutdownOutput();
-      InputStream in = socket.getInputStream();
-      return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-    } catch (SocketTimeoutException e) {
-      return "silence for 10 s";
-    } catch (IOException e) {
-      return "reset: " + e;
-    }
-  }
-
   private static JsonNode service(int port) throws IOException {
     String answer =
-        exchange(
+        RawHttp.exchange(
             port,
             ("GET /api/services HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));

@@ -245,15 +245,8 @@ class AdminIT {
 
   /** Sends {@code request} as it is on a new connection and returns the whole answer. */
   private String raw(String request) throws IOException {
-    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", URI.create(base).getPort())) {
-      socket.setSoTimeout(10_000);
-      socket
-          .getOutputStream()
-          .write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-      socket.shutdownOutput();
-      return new String(
-          socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
-    }
+    return RawHttp.exchange(
+        URI.create(base).getPort(), request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
   }
 
   /**
