@@ -7,6 +7,12 @@ interface FreshDatabase extends AutoCloseable {
   /** A pooled handle on this database. */
   Database open();
 
+  /** Its JDBC URL, for another process to connect with {@link #user()} (the servers trust it). */
+  String url();
+
+  /** The user to connect as. */
+  String user();
+
   /** Drops the database. */
   @Override
   void close() throws SQLException;

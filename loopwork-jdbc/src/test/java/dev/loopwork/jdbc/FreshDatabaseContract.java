@@ -14,6 +14,11 @@ abstract class FreshDatabaseContract {
   /** Makes a new, empty database; skips or fails the test when the server does not answer. */
   abstract FreshDatabase createFresh();
 
+  /** The database of the running test. */
+  FreshDatabase fresh() {
+    return fresh;
+  }
+
   @BeforeEach
   void openFreshDatabase() {
     fresh = createFresh();

@@ -60,6 +60,16 @@ final class MariaDbDatabases {
     }
 
     @Override
+    public String url() {
+      return SERVER_URL + name;
+    }
+
+    @Override
+    public String user() {
+      return USER;
+    }
+
+    @Override
     public void close() throws SQLException {
       try (Connection admin = DriverManager.getConnection(SERVER_URL, USER, "");
           Statement s = admin.createStatement()) {

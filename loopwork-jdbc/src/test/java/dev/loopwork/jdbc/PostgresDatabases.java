@@ -65,6 +65,16 @@ final class PostgresDatabases {
       return Database.builder().url(url).user(USER).maximumPoolSize(4).build();
     }
 
+    @Override
+    public String url() {
+      return url;
+    }
+
+    @Override
+    public String user() {
+      return USER;
+    }
+
     /** Drops the database, ending whatever sessions still use it. */
     @Override
     public void close() throws SQLException {

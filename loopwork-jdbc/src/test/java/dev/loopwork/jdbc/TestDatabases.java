@@ -34,6 +34,16 @@ final class TestDatabases {
       }
 
       @Override
+      public String url() {
+        return url;
+      }
+
+      @Override
+      public String user() {
+        return "sa";
+      }
+
+      @Override
       public void close() throws SQLException {
         try (Connection c = DriverManager.getConnection(url);
             Statement s = c.createStatement()) {
