@@ -63,19 +63,8 @@ class LoopworkSchemaTest {
   @Test
   void printedSqlCreatesTheSchemaThatCreateThenAccepts() throws SQLException {
     String script = LoopworkSchema.sql("H2");
-    try (Connection c = database.connection();
-        Statement s = c.createStatement()) {
-      for (String statement : script.split(";\n")) {
-        String sql =
-            statement
-                .lines()
-                .filter(l -> !l.startsWith("--"))
-                .reduce("", (a, b) -> a + b + "\n")
-                .trim();
-        if (!sql.isEmpty()) {
-          s.execute(sql);
-        }
-      }
+    try (Connection c = database.connection()) {
+      SqlScript.run(c, script);
     }
     assertThat(LoopworkSchema.version(database)).isEqualTo(LoopworkSchema.LATEST_VERSION);
     LoopworkSchema.create(database);

@@ -83,19 +83,8 @@ abstract class SchemaContract extends FreshDatabaseContract {
 
   @Test
   void printedSqlRunsStatementByStatementAndCreateThenAcceptsIt() throws SQLException {
-    try (Connection c = database.connection();
-        Statement s = c.createStatement()) {
-      for (String statement : LoopworkSchema.sql(product()).split(";\n")) {
-        String sql =
-            statement
-                .lines()
-                .filter(l -> !l.startsWith("--"))
-                .reduce("", (a, b) -> a + b + "\n")
-                .trim();
-        if (!sql.isEmpty()) {
-          s.execute(sql);
-        }
-      }
+    try (Connection c = database.connection()) {
+      SqlScript.run(c, LoopworkSchema.sql(product()));
     }
 
     assertThat(LoopworkSchema.version(database)).isEqualTo(LoopworkSchema.LATEST_VERSION);

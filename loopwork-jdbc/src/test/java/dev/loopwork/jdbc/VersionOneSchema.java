@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.sql.SQLException;
 
 /**
@@ -31,16 +32,8 @@ final class VersionOneSchema {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    for (String statement : script.split(";\n")) {
-      String sql =
-          statement
-              .lines()
-              .filter(l -> !l.startsWith("--"))
-              .reduce("", (a, b) -> a + b + "\n")
-              .trim();
-      if (!sql.isEmpty()) {
-        test.execute(sql);
-      }
+    try (Connection c = test.database.connection()) {
+      SqlScript.run(c, script);
     }
   }
 }
