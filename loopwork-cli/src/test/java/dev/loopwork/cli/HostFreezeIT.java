@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,8 +58,8 @@ class HostFreezeIT {
       hosts.values().forEach(HostProcess::awaitRunning);
       Map<String, Integer> lost = new HashMap<>();
       for (int trial = 1; trial <= 2; trial++) {
-        await().atMost(WAIT).until(() -> inFlightOwner(url) != null);
-        String owner = inFlightOwner(url);
+        // One read: the transaction in flight may end between two.
+        String owner = await().atMost(WAIT).until(() -> inFlightOwner(url), Objects::nonNull);
         HostProcess frozen = hosts.get(owner);
         frozen.freeze();
         long frozenAt = System.nanoTime();
