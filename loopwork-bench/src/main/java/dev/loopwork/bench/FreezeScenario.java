@@ -182,14 +182,7 @@ final class FreezeScenario {
           if (log.lastStartBefore(SERVICE, Long.MAX_VALUE).orElse(0L) <= since) {
             return false;
           }
-          runner[0] =
-              log.latestRunner(SERVICE)
-                  .flatMap(
-                      id ->
-                          live.stream()
-                              .filter(r -> r.replica.equals(id) && r.isAlive())
-                              .findFirst())
-                  .orElse(null);
+          runner[0] = log.latestLiveRunner(SERVICE, live).orElse(null);
           return runner[0] != null;
         },
         STARTUP,

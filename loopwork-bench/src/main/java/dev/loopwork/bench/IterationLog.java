@@ -92,6 +92,15 @@ final class IterationLog {
     iterations.add(iteration);
   }
 
+  /**
+   * The replica among {@code live}, if it is still alive, that ran the latest iteration of {@code
+   * service}.
+   */
+  Optional<ReplicaProcess> latestLiveRunner(String service, List<ReplicaProcess> live) {
+    return latestRunner(service)
+        .flatMap(id -> live.stream().filter(r -> r.replica.equals(id) && r.isAlive()).findFirst());
+  }
+
   /** The replica that began the latest iteration of {@code service}, if any began. */
   synchronized Optional<String> latestRunner(String service) {
     return Optional.ofNullable(latestBegun.get(service)).map(Begun::replica);

@@ -181,14 +181,7 @@ final class ReplicaScenario {
     ReplicaProcess[] runner = new ReplicaProcess[1];
     awaitUntil(
         () -> {
-          runner[0] =
-              log.latestRunner(SERVICE)
-                  .flatMap(
-                      id ->
-                          live.stream()
-                              .filter(r -> r.replica.equals(id) && r.isAlive())
-                              .findFirst())
-                  .orElse(null);
+          runner[0] = log.latestLiveRunner(SERVICE, live).orElse(null);
           return runner[0] != null;
         },
         STARTUP,
