@@ -21,6 +21,9 @@ import java.util.Map;
  * the leases. The services are {@code svc-00...}; single-service checks are about {@code svc-00}.
  */
 final class ClusterRecord {
+  /** How many of a replica's latest slots {@link #lastSlot} looks at. */
+  private static final int RECENT_SLOTS = 6;
+
   private final Database database;
 
   ClusterRecord(Database database) {
@@ -83,6 +86,37 @@ final class ClusterRecord {
             + "AND started_at > ?",
         replica,
         Instant.EPOCH);
+  }
+
+  /**
+   * The slot that the latest start of svc-00 on {@code replica} was due at: a start can come late
+   * (a busy machine), its schedule does not move. Starts on one schedule lie on one grid of {@code
+   * interval}, each at or after its slot, so the earliest of the replica's recent starts, carried
+   * forward by whole intervals, bounds the slot closely.
+   */
+  OffsetDateTime lastSlot(String replica, Duration interval) throws SQLException {
+    OffsetDateTime last = lastRun(replica);
+    OffsetDateTime slot = last;
+    try (Connection c = database.connection();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT started_at FROM loopwork_run WHERE service = 'svc-00' AND replica_id = ? "
+                    + "AND started_at >= ?")) {
+      s.setString(1, replica);
+      s.setObject(2, last.minus(interval.multipliedBy(RECENT_SLOTS)));
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          OffsetDateTime start = rs.getObject(1, OffsetDateTime.class);
+          long slots =
+              Math.round((double) Duration.between(start, last).toNanos() / interval.toNanos());
+          OffsetDateTime carried = start.plus(interval.multipliedBy(slots));
+          if (carried.isBefore(slot)) {
+            slot = carried;
+          }
+        }
+      }
+    }
+    return slot;
   }
 
   OffsetDateTime timestamp(String sql, String replica, Instant after) throws SQLException {

@@ -35,6 +35,7 @@ class MariaDbFreezeIT extends FreezeContract {
 
   @Override
   String sleepingSessionsSql() {
-    return "SELECT 1 FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND INFO LIKE 'SELECT SLEEP%'";
+    return "SELECT 1 FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND INFO LIKE 'SELECT SLEEP%' AND TIME_MS < "
+        + JUST_BEGUN.toMillis();
   }
 }

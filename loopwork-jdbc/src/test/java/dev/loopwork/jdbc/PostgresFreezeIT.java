@@ -36,6 +36,8 @@ class PostgresFreezeIT extends FreezeContract {
   @Override
   String sleepingSessionsSql() {
     return "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' "
-        + "AND query LIKE 'SELECT pg_sleep%'";
+        + "AND query LIKE 'SELECT pg_sleep%' AND clock_timestamp() - query_start < interval '"
+        + JUST_BEGUN.toMillis()
+        + " milliseconds'";
   }
 }
