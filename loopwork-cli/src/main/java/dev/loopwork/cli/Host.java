@@ -4,9 +4,10 @@ import dev.loopwork.LoopEngine;
 import dev.loopwork.LoopService;
 import dev.loopwork.cli.HostConfig.Coordination;
 import dev.loopwork.cli.HostConfig.ServiceSpec;
+import dev.loopwork.jdbc.ControlSync;
 import dev.loopwork.jdbc.Database;
+import dev.loopwork.jdbc.FleetGate;
 import dev.loopwork.jdbc.JdbcLoopRuntime;
-import dev.loopwork.jdbc.ServiceControls;
 import dev.loopwork.micrometer.LoopMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -14,10 +15,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -71,7 +70,7 @@ final class Host {
             .filter(s -> s.coordination() == Coordination.EVERY_REPLICA)
             .map(ServiceSpec::name)
             .collect(Collectors.toSet());
-    everyReplica.add(FleetSync.NAME);
+    everyReplica.add(HostPresence.NAME);
     StatusBoard board = new StatusBoard();
     config
         .services()
@@ -92,52 +91,39 @@ final class Host {
             true,
             JdbcLoopRuntime.DEFAULT_PRUNE_INTERVAL));
     StatusTable status = new StatusTable(database);
-    ServiceControls control = ServiceControls.of(database, replica);
+    StatusPublisher publisher = new StatusPublisher(replica, board, status);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    FleetSync[] sync = new FleetSync[1];
-    LoopMetrics metrics =
-        LoopMetrics.builder()
-            .leasesHeld(name -> sync[0] == null ? 0 : sync[0].leaseHeld(name))
-            .build();
+    LoopMetrics metrics = LoopMetrics.builder().leasesHeld(publisher::leaseHeld).build();
     metrics.bindTo(registry);
-    FleetCoordinator[] coordinator = new FleetCoordinator[1];
+    FleetGate[] gate = new FleetGate[1];
     LoopEngine.Builder engine = LoopEngine.builder().listener(board).listener(metrics);
     try (JdbcLoopRuntime runtime =
         JdbcLoopRuntime.builder(database)
             .replicaId(replica)
             .engine(engine)
-            .decorateCoordinator(
-                leases ->
-                    coordinator[0] =
-                        new FleetCoordinator(leases, everyReplica, Set.of(FleetSync.NAME)))
+            .decorateCoordinator(leases -> gate[0] = new FleetGate(leases))
             .build()) {
-      Map<String, LoopService> byName = new LinkedHashMap<>();
-      services.forEach(s -> byName.put(s.name(), s));
+      everyReplica.forEach(gate[0]::runOnEveryReplica);
+      ControlSync sync = new ControlSync(runtime, gate[0], publisher);
+      List<String> names = services.stream().map(LoopService::name).toList();
       AdminServer admin =
           config.admin().enabled()
               ? AdminServer.start(
-                  config.admin(), new AdminApi(database, board, status, control, registry))
+                  config.admin(), new AdminApi(database, board, status, sync.controls(), registry))
               : null;
-      sync[0] =
-          new FleetSync(
-              replica,
-              board,
-              status,
-              control,
-              coordinator[0],
-              byName,
-              everyReplica,
+      HostPresence presence =
+          new HostPresence(
+              sync,
               () ->
                   LOG.info(
                       "Replica {} runs {} service(s) on {}: {}{}",
                       replica,
                       services.size(),
                       database,
-                      byName.keySet(),
-                      admin == null ? "" : "; admin HTTP and dashboard on " + admin.url()),
-              runtime::isDatabaseReachable);
+                      names,
+                      admin == null ? "" : "; admin HTTP and dashboard on " + admin.url()));
       List<LoopService> all = new ArrayList<>(services);
-      all.add(sync[0]);
+      all.add(presence);
       try {
         runtime.runAll(all);
         LOG.info(

@@ -1,4 +1,4 @@
-package dev.loopwork.cli;
+package dev.loopwork.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,19 +11,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class FleetCoordinatorTest {
+/**
+ * The one fleet model (issue 15): exclusive and every-replica services, pause as held iterations
+ * with an instant resume, and run-once claimed at the grant (issue 13).
+ */
+class FleetGateTest {
   private final ScriptedLeases leases = new ScriptedLeases();
-  private final FleetCoordinator coordinator =
-      new FleetCoordinator(leases, Set.of("beat", "sync"), Set.of("sync"));
+  private final FleetGate coordinator = new FleetGate(leases).runOnEveryReplica("beat");
   private final ManualClock clock = new ManualClock();
   private final List<Long> tokens = new ArrayList<>();
   private final LoopService hourlyPurge = tokenRecorder("purge", tokens);
-
-  @AfterEach
-  void stopPurge() {}
 
   private static LoopService service(String name) {
     return LoopService.of(name, Duration.ofHours(1), () -> {});
@@ -44,23 +43,59 @@ class FleetCoordinatorTest {
     leases.answer = IterationPermit.denied();
     LoopCoordinator.Membership member = coordinator.join(service("purge"));
 
-    assertThat(member.permit().deferral()).isEqualTo(FleetCoordinator.RETRY);
+    assertThat(member.permit().deferral()).isEqualTo(FleetGate.RETRY);
     leases.answer = IterationPermit.deferred(Duration.ofMinutes(3));
     assertThat(member.permit().deferral()).isEqualTo(Duration.ofMinutes(3));
   }
 
   @Test
-  void pausedServicesWaitWithoutAskingTheLeasesExceptTheHostsOwn() {
+  void pausedServicesWaitWithoutAskingTheLeases() {
     LoopCoordinator.Membership purge = coordinator.join(service("purge"));
-    LoopCoordinator.Membership sync = coordinator.join(service("sync"));
-    coordinator.setPaused(Set.of("purge", "sync"));
+    LoopCoordinator.Membership beat = coordinator.join(service("beat"));
+    coordinator.setPaused(Set.of("purge", "beat"));
 
-    assertThat(purge.permit().deferral()).isEqualTo(FleetCoordinator.RETRY);
+    assertThat(purge.permit().deferral()).isEqualTo(FleetGate.RETRY);
+    assertThat(beat.permit().deferral()).isEqualTo(FleetGate.RETRY);
     assertThat(leases.asked).isZero();
-    assertThat(sync.permit().isGranted()).isTrue();
 
-    coordinator.setPaused(Set.of());
+    assertThat(coordinator.setPaused(Set.of("beat"))).containsExactly("purge");
     assertThat(purge.permit().isGranted()).isTrue();
+    assertThat(coordinator.isPaused("beat")).isTrue();
+  }
+
+  @Test
+  void aResumedServiceRunsAtOnceAndThenEveryIntervalFromThere() {
+    engine().start(hourlyPurge);
+    assertThat(tokens).hasSize(1);
+    coordinator.pause("purge");
+    clock.advance(Duration.ofHours(2));
+    assertThat(tokens).as("held back for two slots").hasSize(1);
+
+    clock.advance(Duration.ofMinutes(10));
+    coordinator.resume("purge");
+    assertThat(tokens).as("resumed: it runs at once, not a retry later").hasSize(2);
+    clock.advance(Duration.ofMinutes(59));
+    assertThat(tokens).hasSize(2);
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(tokens).as("one interval after the resumed iteration").hasSize(3);
+  }
+
+  @Test
+  void aRequestIsClaimedOnlyWhenItsIterationIsGrantedAndIsAskedForAgainWithinASecondMeanwhile() {
+    leases.answer = IterationPermit.denied();
+    engine().start(hourlyPurge);
+    List<String> claims = new ArrayList<>();
+
+    assertThat(coordinator.runNow(hourlyPurge, () -> claims.add("claimed"))).isTrue();
+    assertThat(claims).as("not claimed while the lease is elsewhere").isEmpty();
+    assertThat(coordinator.isRequested("purge")).isTrue();
+
+    leases.answer = IterationPermit.granted(3);
+    clock.advance(FleetGate.RETRY);
+    assertThat(claims)
+        .as("the lease's denial became a deferral of a second while the request waits")
+        .containsExactly("claimed");
+    assertThat(coordinator.isRequested("purge")).isFalse();
   }
 
   @Test
@@ -77,7 +112,6 @@ class FleetCoordinatorTest {
     clock.advance(Duration.ofHours(3));
     assertThat(tokens).as("held back again").containsExactly(7L);
     coordinator.setPaused(Set.of());
-    clock.advance(FleetCoordinator.RETRY);
     assertThat(tokens).as("resumed").containsExactly(7L, 7L);
     clock.advance(Duration.ofMinutes(59));
     assertThat(tokens).as("on the schedule of an hourly service").containsExactly(7L, 7L);
@@ -88,6 +122,7 @@ class FleetCoordinatorTest {
     coordinator.setPaused(Set.of("purge"));
 
     assertThat(coordinator.runNow(hourlyPurge, () -> true)).isFalse();
+    assertThat(coordinator.isRequested("purge")).isFalse();
     engine().start(hourlyPurge);
     clock.advance(Duration.ofHours(2));
     assertThat(tokens).isEmpty();
