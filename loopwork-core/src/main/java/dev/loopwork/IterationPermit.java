@@ -24,9 +24,11 @@ import java.util.Objects;
  * thread-safe.
  */
 public final class IterationPermit {
-  private static final IterationPermit DENIED = new IterationPermit(false, 0, Duration.ZERO, null);
+  private static final IterationPermit DENIED =
+      new IterationPermit(false, false, 0, Duration.ZERO, null);
 
   private final boolean granted;
+  private final boolean tokened;
   private final long fencingToken;
   private final Duration deferral;
   // The thread that asked for a grant (the engine asks on the thread that then runs the iteration);
@@ -34,8 +36,10 @@ public final class IterationPermit {
   private final Thread thread;
   private volatile boolean revoked;
 
-  private IterationPermit(boolean granted, long fencingToken, Duration deferral, Thread thread) {
+  private IterationPermit(
+      boolean granted, boolean tokened, long fencingToken, Duration deferral, Thread thread) {
     this.granted = granted;
+    this.tokened = tokened;
     this.fencingToken = fencingToken;
     this.deferral = deferral;
     this.thread = thread;
@@ -47,7 +51,16 @@ public final class IterationPermit {
    * LoopCoordinator.Membership#permit()}: that is the thread {@link #revoke()} interrupts.
    */
   public static IterationPermit granted(long fencingToken) {
-    return new IterationPermit(true, fencingToken, Duration.ZERO, Thread.currentThread());
+    return new IterationPermit(true, true, fencingToken, Duration.ZERO, Thread.currentThread());
+  }
+
+  /**
+   * The iteration runs here outside any lease (a service that runs on every replica): it has no
+   * fencing token, so {@link LoopService#fencingToken()} is empty while it runs. Call it on the
+   * thread that will run the iteration, as for {@link #granted(long)}.
+   */
+  public static IterationPermit grantedWithoutToken() {
+    return new IterationPermit(true, false, 0, Duration.ZERO, Thread.currentThread());
   }
 
   /** The iteration is skipped here; the schedule goes on. */
@@ -65,7 +78,7 @@ public final class IterationPermit {
     if (delay.isNegative() || delay.isZero()) {
       throw new IllegalArgumentException("delay must be positive: " + delay);
     }
-    return new IterationPermit(false, 0, delay, null);
+    return new IterationPermit(false, false, 0, delay, null);
   }
 
   /** Whether the iteration may run now. */
@@ -73,8 +86,14 @@ public final class IterationPermit {
     return granted;
   }
 
+  /** Whether this is a grant under a lease, with a {@link #fencingToken()}. */
+  public boolean hasFencingToken() {
+    return tokened;
+  }
+
   /**
-   * The fencing token of a granted iteration.
+   * The fencing token of a granted iteration; 0 for a grant {@linkplain #grantedWithoutToken()
+   * without a token}.
    *
    * @throws IllegalStateException if the permit is not a grant
    */
@@ -112,7 +131,9 @@ public final class IterationPermit {
   @Override
   public String toString() {
     if (granted) {
-      return "IterationPermit[granted, fencingToken=" + fencingToken + "]";
+      return tokened
+          ? "IterationPermit[granted, fencingToken=" + fencingToken + "]"
+          : "IterationPermit[granted without a fencing token]";
     }
     return deferral.isZero()
         ? "IterationPermit[denied]"

@@ -615,7 +615,7 @@ final class LoopRun implements LoopHandle {
     IterationWatch watch = timeout > 0 ? new IterationWatch(number, start + timeout) : null;
     Throwable error = null;
     IterationMdc.enterIteration(number);
-    if (permit != null) {
+    if (permit != null && permit.hasFencingToken()) {
       service.setFencingToken(OptionalLong.of(permit.fencingToken()));
     }
     try {
@@ -676,7 +676,9 @@ final class LoopRun implements LoopHandle {
               error,
               overrun,
               consecutiveFailures,
-              permit != null ? OptionalLong.of(permit.fencingToken()) : OptionalLong.empty()));
+              permit != null && permit.hasFencingToken()
+                  ? OptionalLong.of(permit.fencingToken())
+                  : OptionalLong.empty()));
     }
     return end;
   }

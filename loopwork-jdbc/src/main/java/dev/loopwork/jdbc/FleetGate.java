@@ -19,10 +19,11 @@ import java.util.function.BooleanSupplier;
  *
  * <ul>
  *   <li><b>Exclusive</b> services ask the leases; <b>every-replica</b> services ({@link
- *       #runOnEveryReplica}) run on every replica without a lease. A lease's refusal becomes a
- *       deferral of {@link #RETRY}, never a denial: a denial would make the engine wait a whole
- *       interval before asking again, so a service with a long interval would start late after it
- *       gains its lease. Asking costs nothing, as the lease coordinator answers from memory.
+ *       #runOnEveryReplica}) run on every replica without a lease and without a fencing token. A
+ *       lease's refusal becomes a deferral of {@link #RETRY}, never a denial: a denial would make
+ *       the engine wait a whole interval before asking again, so a service with a long interval
+ *       would start late after it gains its lease. Asking costs nothing, as the lease coordinator
+ *       answers from memory.
  *   <li><b>Pause</b> holds a service's iterations back on this replica (on every replica when it
  *       comes from the shared controls); the service stays started and keeps its lease, so that
  *       <b>resume</b> lets it run at once, at its next slot.
@@ -43,7 +44,7 @@ public final class FleetGate implements LoopCoordinator {
       new Membership() {
         @Override
         public IterationPermit permit() {
-          return IterationPermit.granted(0);
+          return IterationPermit.grantedWithoutToken();
         }
 
         @Override
@@ -65,7 +66,10 @@ public final class FleetGate implements LoopCoordinator {
     this.leases = Objects.requireNonNull(leases, "leases");
   }
 
-  /** A gate without leases: every service runs as an every-replica one (an engine on its own). */
+  /**
+   * A gate without leases: every service runs as an every-replica one (an engine on its own), with
+   * no fencing token.
+   */
   public static FleetGate withoutLeases() {
     return new FleetGate(service -> EVERYWHERE);
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.loopwork.LoopService;
+import dev.loopwork.testsupport.Settled;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,19 +50,8 @@ class ControlSyncTest {
     assertThat(a.gate.isPaused("beat")).isTrue();
     assertThat(a.service.state().isActive()).as("a paused service stays started").isTrue();
     // An iteration granted just before the pause may still end; then none runs for ten intervals.
-    int[] last = {-1, -1};
-    await()
-        .during(Duration.ofMillis(500))
-        .atMost(WAIT)
-        .until(
-            () -> {
-              boolean same = last[0] == a.iterations.get() && last[1] == b.iterations.get();
-              last[0] = a.iterations.get();
-              last[1] = b.iterations.get();
-              return same;
-            });
-    int heldA = last[0];
-    int heldB = last[1];
+    int heldA = Settled.count("a paused", a.iterations::get, Duration.ofMillis(500), WAIT);
+    int heldB = Settled.count("b paused", b.iterations::get, Duration.ofMillis(500), WAIT);
 
     operator.setPaused("beat", false);
     a.sync.syncNow();

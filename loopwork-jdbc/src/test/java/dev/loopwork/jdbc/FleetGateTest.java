@@ -39,6 +39,28 @@ class FleetGateTest {
   }
 
   @Test
+  void anEveryReplicaServiceRunsWithoutAFencingToken() {
+    List<String> seen = new ArrayList<>();
+    LoopService beat =
+        new LoopService(Duration.ofHours(1), false) {
+          @Override
+          public String name() {
+            return "beat";
+          }
+
+          @Override
+          protected void runOnce() {
+            seen.add(String.valueOf(fencingToken()));
+          }
+        };
+    engine().start(beat);
+    engine().start(hourlyPurge);
+
+    assertThat(seen).containsExactly("OptionalLong.empty");
+    assertThat(tokens).containsExactly(7L);
+  }
+
+  @Test
   void aDenialBecomesAShortDeferralSoThatANewOwnerStartsOnTime() {
     leases.answer = IterationPermit.denied();
     LoopCoordinator.Membership member = coordinator.join(service("purge"));

@@ -3,73 +3,77 @@ package dev.loopwork.spring.boot;
 import dev.loopwork.LoopEngine;
 import dev.loopwork.LoopHandle;
 import dev.loopwork.LoopService;
+import dev.loopwork.jdbc.ControlSync;
 import dev.loopwork.jdbc.Database;
+import dev.loopwork.jdbc.FleetGate;
 import dev.loopwork.jdbc.JdbcLoopRuntime;
 import dev.loopwork.jdbc.JdbcLoopService;
 import dev.loopwork.jdbc.RunHistory;
-import dev.loopwork.jdbc.RunOnceGate;
 import dev.loopwork.jdbc.ServiceControls;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * Where the application's loop services run: with a {@link Database}, exclusive services run under
- * leases in it (one replica at a time, with a run journal) and every-replica services run on their
- * own; without one, every service runs uncoordinated. Built by the auto-configuration; declare your
- * own bean of this type to replace it.
+ * Where the application's loop services run: with a {@link Database}, on one {@link
+ * JdbcLoopRuntime} in it, exclusive services under leases (one replica at a time, journaled) and
+ * every-replica services on every replica; without one, every service runs uncoordinated. In both,
+ * loopwork-jdbc's {@link FleetGate} stands in front of the services: an operator's pause holds a
+ * service's iterations back and a run-once runs one extra iteration, as in the {@code loopwork}
+ * host; with a database a {@link ControlSync} applies the controls that every replica shares. Built
+ * by the auto-configuration; declare your own bean of this type to replace it.
  *
- * <p>Thread-safe. {@link #close()} releases the leases and writes the rest of the journal; it does
- * not close the database.
+ * <p>Thread-safe. {@link #close()} stops the control sync, releases the leases and writes the rest
+ * of the journal; it does not close the database.
  */
 public final class LoopworkRuntime implements AutoCloseable {
   private final Database database;
-  private final JdbcLoopRuntime exclusive;
-  private final JdbcLoopRuntime everyReplica;
+  private final JdbcLoopRuntime coordinated;
   private final LoopEngine local;
+  private final LoopEngine oneShots;
+  private final FleetGate gate;
+  private final ControlSync sync;
   private final Duration leaseTtl;
   private final LeaseTable leases;
-  private final ServiceControls controls;
   private final RunHistory journal;
-  private final RunOnceGate requests;
 
   private LoopworkRuntime(
-      Database database,
-      JdbcLoopRuntime exclusive,
-      RunOnceGate requests,
-      JdbcLoopRuntime everyReplica,
+      JdbcLoopRuntime coordinated,
+      FleetGate gate,
       LoopEngine local,
+      LoopEngine oneShots,
       Duration leaseTtl) {
-    this.database = database;
-    this.requests = requests;
-    this.exclusive = exclusive;
-    this.everyReplica = everyReplica;
+    this.coordinated = coordinated;
+    this.database = coordinated == null ? null : coordinated.database();
+    this.gate = gate;
     this.local = local;
+    this.oneShots = oneShots;
     this.leaseTtl = leaseTtl;
+    this.sync = coordinated == null ? null : new ControlSync(coordinated, gate, () -> {});
     this.leases = database == null ? null : new LeaseTable(database);
-    this.controls = database == null ? null : ServiceControls.of(database, replicaId());
     this.journal = database == null ? null : RunHistory.of(database);
   }
 
   /**
    * A runtime without a database: every service runs uncoordinated on an engine built by {@code
-   * engine}.
+   * engine}, behind a {@link FleetGate} of this instance's own.
    */
   public static LoopworkRuntime uncoordinated(LoopEngine.Builder engine) {
-    return new LoopworkRuntime(null, null, null, null, engine.build(), null);
+    FleetGate gate = FleetGate.withoutLeases();
+    LoopEngine oneShots = engine.build();
+    return new LoopworkRuntime(null, gate, engine.coordinator(gate).build(), oneShots, null);
   }
 
   /**
-   * A runtime on {@code database}: exclusive services run on {@code runtime} (which must be
-   * coordinated), every-replica services on a second, uncoordinated runtime on the same database
-   * with an engine from {@code engines}.
+   * A runtime on {@code database}: exclusive services run under leases on {@code runtime} (which
+   * must be coordinated), every-replica services on the same runtime without a lease.
    *
    * @param runtime the builder of the coordinated runtime, with its engine already set
-   * @param engines makes a fresh engine builder for the every-replica runtime
+   * @param engines makes a fresh engine builder, for single iterations requested by an operator
+   *     while a service is not running here
    * @param leaseTtl the lease time-to-live that {@code runtime} was given, which health checks
    *     compare against
    */
@@ -79,27 +83,14 @@ public final class LoopworkRuntime implements AutoCloseable {
       Supplier<LoopEngine.Builder> engines,
       Duration leaseTtl) {
     Objects.requireNonNull(database, "database");
-    RunOnceGate[] requests = new RunOnceGate[1];
-    JdbcLoopRuntime exclusive =
-        runtime.decorateCoordinator(leases -> requests[0] = new RunOnceGate(leases)).build();
-    JdbcLoopRuntime everyReplica;
-    try {
-      everyReplica =
-          JdbcLoopRuntime.builder(database)
-              .engine(engines.get())
-              .coordinated(false)
-              .journal(false)
-              .build();
-    } catch (RuntimeException e) {
-      exclusive.close();
-      throw e;
-    }
+    FleetGate[] gate = new FleetGate[1];
+    JdbcLoopRuntime coordinated =
+        runtime.decorateCoordinator(leases -> gate[0] = new FleetGate(leases)).build();
     return new LoopworkRuntime(
-        database,
-        exclusive,
-        requests[0],
-        everyReplica,
+        coordinated,
+        gate[0],
         null,
+        engines.get().build(),
         Objects.requireNonNull(leaseTtl, "leaseTtl"));
   }
 
@@ -115,7 +106,7 @@ public final class LoopworkRuntime implements AutoCloseable {
 
   /** This replica's id in the lease table, or {@code "uncoordinated"}. */
   public String replicaId() {
-    return exclusive != null ? exclusive.replicaId() : "uncoordinated";
+    return coordinated != null ? coordinated.replicaId() : "uncoordinated";
   }
 
   /**
@@ -129,31 +120,34 @@ public final class LoopworkRuntime implements AutoCloseable {
       requireNoDatabaseNeeded(service, coordination);
       return local.start(service);
     }
-    return (coordination == Coordination.EXCLUSIVE ? exclusive : everyReplica).start(service);
+    if (coordination == Coordination.EVERY_REPLICA) {
+      gate.runOnEveryReplica(service.name());
+    }
+    return coordinated.start(service);
   }
 
   /**
-   * Asks the running exclusive {@code service} for one extra iteration under its lease, which takes
-   * the run-once request with {@code claim} only once it has its permit (see {@link
-   * RunOnceGate#runNow}). Returns whether the service runs here.
-   */
-  boolean runNowClaimedAtGrant(LoopService service, BooleanSupplier claim) {
-    return requests != null && requests.runNow(service, claim);
-  }
-
-  /**
-   * Runs one iteration of {@code service} now, here, outside the lease: an operator's explicit
-   * request. A {@link JdbcLoopService} must have been started by this runtime before, which handed
-   * it the database.
+   * Runs one iteration of {@code service} now, here, outside its schedule and lease: an operator's
+   * request while the service does not run here. A {@link JdbcLoopService} must have been started
+   * by this runtime before, which handed it the database.
    *
    * @throws IllegalStateException if the service is running
    */
   public LoopHandle runOnce(LoopService service) {
     if (database == null) {
       requireNoDatabaseNeeded(service, Coordination.EVERY_REPLICA);
-      return local.start(service, 1);
     }
-    return everyReplica.engine().start(service, 1);
+    return oneShots.start(service, 1);
+  }
+
+  /** The gate in front of the services: pause, resume and run-once act on it. */
+  FleetGate gate() {
+    return gate;
+  }
+
+  /** The sync of the shared controls; empty without a database. */
+  Optional<ControlSync> sync() {
+    return Optional.ofNullable(sync);
   }
 
   /** Who holds each exclusive service's lease now, by service name; empty without a database. */
@@ -166,7 +160,7 @@ public final class LoopworkRuntime implements AutoCloseable {
    * database.
    */
   Optional<ServiceControls> controls() {
-    return Optional.ofNullable(controls);
+    return sync().map(ControlSync::controls);
   }
 
   /**
@@ -196,12 +190,14 @@ public final class LoopworkRuntime implements AutoCloseable {
     }
   }
 
-  /** Releases every lease and writes the rest of the journal. Idempotent. */
+  /**
+   * Stops the control sync, releases every lease and writes the rest of the journal. Idempotent.
+   */
   @Override
   public void close() {
-    if (exclusive != null) {
-      exclusive.close();
-      everyReplica.close();
+    if (coordinated != null) {
+      sync.close();
+      coordinated.close();
     }
   }
 }

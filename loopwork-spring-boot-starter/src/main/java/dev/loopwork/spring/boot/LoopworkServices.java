@@ -1,6 +1,7 @@
 package dev.loopwork.spring.boot;
 
 import dev.loopwork.LoopService;
+import dev.loopwork.jdbc.ControlSync;
 import dev.loopwork.jdbc.ServiceControls;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,16 +22,22 @@ import org.springframework.context.SmartLifecycle;
  * loopwork.shutdown.timeout} for the running iterations to finish. Also pauses, resumes and runs
  * single services on an operator's request, and reports their status.
  *
+ * <p>Pause, resume and run-once mean what they mean in the {@code loopwork} host (loopwork-jdbc's
+ * {@link dev.loopwork.jdbc.FleetGate}): a paused service stays started, with its lease, and its
+ * iterations are held back from its next due one (one running when the pause comes ends as usual);
+ * a resumed service runs at once if a slot passed while it was paused, then on its interval; a
+ * run-once runs one extra iteration, paused or not, without changing the schedule.
+ *
  * <p><b>With a DataSource</b>, an operator's request acts on every instance of the application that
  * shares the database, through loopwork-jdbc's {@link ServiceControls}, which every instance reads
- * every {@link #CONTROL_POLL_INTERVAL}: a paused service is stopped on every instance (so an
- * exclusive one runs nowhere) and started again on every instance where it is enabled when it is
- * resumed; a run-once request is taken by exactly one instance: the one that holds the lease of an
- * exclusive service, any one that runs an every-replica service, or, while the service is paused,
- * any one where it is enabled (outside the lease). These are the semantics of {@code loopwork
- * services pause|resume|run-once} of the loopwork host, which shares the table. The last iteration
- * in a status is the latest one wherever it ran, read from the run journal (exclusive services are
- * journaled). <b>Without a DataSource</b>, every request acts on this instance only.
+ * every {@link #CONTROL_POLL_INTERVAL} (the instance that took the request at once); a run-once
+ * request is taken by exactly one instance: the one that holds the lease of an exclusive service,
+ * or one that runs an every-replica service, where it runs; a request for a service that runs
+ * nowhere waits for an instance that runs it. The host's {@code loopwork services
+ * pause|resume|run-once} share the table. The last iteration in a status is the latest one wherever
+ * it ran, read from the run journal. <b>Without a DataSource</b>, every request acts on this
+ * instance only, and a run-once of a service that has stopped here runs one iteration outside its
+ * schedule.
  *
  * <p>Thread-safe.
  */
@@ -44,7 +51,7 @@ public class LoopworkServices implements SmartLifecycle {
   /**
    * How often every instance reads the shared pause flags and run-once requests, with a DataSource.
    */
-  public static final Duration CONTROL_POLL_INTERVAL = Duration.ofSeconds(1);
+  public static final Duration CONTROL_POLL_INTERVAL = ControlSync.PERIOD;
 
   private static final Logger LOG = LoggerFactory.getLogger(LoopworkServices.class);
 
@@ -65,9 +72,6 @@ public class LoopworkServices implements SmartLifecycle {
    */
   private final OperatorRequests requests;
 
-  /** Reads the shared controls, with a DataSource; null without one. */
-  private final ControlPoller controlPoller;
-
   private volatile boolean running;
 
   /**
@@ -85,16 +89,7 @@ public class LoopworkServices implements SmartLifecycle {
     this.services = new LinkedHashMap<>();
     IterationHistory history = new IterationHistory();
     this.assembler = new StatusAssembler(runtime, properties, this.services, history);
-    this.requests =
-        new OperatorRequests(runtime, properties, this.services, assembler, () -> running);
-    this.controlPoller =
-        runtime
-            .controls()
-            .map(
-                controls ->
-                    new ControlPoller(
-                        CONTROL_POLL_INTERVAL, () -> requests.applySharedControls(controls)))
-            .orElse(null);
+    this.requests = new OperatorRequests(runtime, properties, assembler, () -> running);
     Map<String, String> relaxed = new LinkedHashMap<>();
     for (LoopService service : services) {
       String previous = relaxed.put(LoopworkProperties.relaxedName(service.name()), service.name());
@@ -121,18 +116,16 @@ public class LoopworkServices implements SmartLifecycle {
   }
 
   /**
-   * Starts every enabled service that is not paused (with a DataSource: paused on any instance
-   * sharing it).
+   * Starts every enabled service; those paused (with a DataSource: on any instance sharing it) hold
+   * their iterations back until resumed.
    */
   @Override
   public void start() {
-    if (controlPoller != null) {
-      controlPoller.runNow();
-    }
+    runtime.sync().ifPresent(LoopworkServices::readControlsBeforeStart);
     running = true;
     int started = 0;
     for (ManagedService managed : services.values()) {
-      if (managed.enabled && !managed.paused) {
+      if (managed.enabled) {
         managed.start();
         started++;
       }
@@ -142,8 +135,18 @@ public class LoopworkServices implements SmartLifecycle {
         started,
         services.size(),
         runtime.isCoordinated() ? ", coordinated as replica " + runtime.replicaId() : "");
-    if (controlPoller != null) {
-      controlPoller.start();
+    runtime.sync().ifPresent(ControlSync::start);
+  }
+
+  /** Reads the shared pause flags, so that a paused service holds back its first iteration. */
+  private static void readControlsBeforeStart(ControlSync sync) {
+    try {
+      sync.syncNow();
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "Cannot read the shared pause flags and run-once requests before starting the loop "
+              + "services; they start unpaused and take the flags once the database answers: {}",
+          e.toString());
     }
   }
 
@@ -155,9 +158,7 @@ public class LoopworkServices implements SmartLifecycle {
   @Override
   public void stop() {
     running = false;
-    if (controlPoller != null) {
-      controlPoller.stop(properties.getShutdown().getTimeout());
-    }
+    runtime.sync().ifPresent(ControlSync::close);
     List<ManagedService> active = new ArrayList<>();
     for (ManagedService managed : services.values()) {
       if (managed.requestStop()) {
@@ -207,13 +208,12 @@ public class LoopworkServices implements SmartLifecycle {
   }
 
   /**
-   * Stops {@code name} gracefully and keeps it stopped until {@link #resume}: here, and with a
-   * DataSource on every instance that shares it (within {@link #CONTROL_POLL_INTERVAL}), so that an
-   * exclusive service runs nowhere. Without a DataSource an exclusive service cannot exist, and the
-   * pause is this instance's. Waits for the running iteration here at most {@code
-   * loopwork.shutdown.timeout}.
+   * Holds back the iterations of {@code name} until {@link #resume}: here, and with a DataSource on
+   * every instance that shares it (within {@link #CONTROL_POLL_INTERVAL}), so that an exclusive
+   * service runs nowhere. The service stays started and keeps its lease; an iteration running now
+   * ends as usual.
    *
-   * @return whether the service was running here
+   * @return whether the service runs here (its iterations are held back from now on)
    * @throws IllegalArgumentException if there is no such service
    * @throws dev.loopwork.jdbc.DatabaseException if the shared flag cannot be written
    */
@@ -223,9 +223,10 @@ public class LoopworkServices implements SmartLifecycle {
 
   /**
    * Lets {@code name} run again after {@link #pause}, on every instance that shares the DataSource
-   * if there is one; starts it here if the application is running and it is enabled.
+   * if there is one: at once if a slot passed while it was paused, then on its interval. A service
+   * that has ended here (it failed) is started again if the application runs and it is enabled.
    *
-   * @return whether the service was started here
+   * @return whether the service runs here
    * @throws IllegalArgumentException if there is no such service
    * @throws dev.loopwork.jdbc.DatabaseException if the shared flag cannot be written
    */
@@ -234,15 +235,15 @@ public class LoopworkServices implements SmartLifecycle {
   }
 
   /**
-   * Runs one extra iteration of {@code name} now. A service running here gets it without a change
-   * to its schedule ({@link LoopService#runNow()}). A paused or stopped service runs one iteration
-   * here, outside its lease and schedule, and this method waits for it at most {@code
-   * loopwork.shutdown.timeout}.
+   * Runs one extra iteration of {@code name} now, paused or not, without a change to its schedule
+   * ({@link LoopService#runNow()}, let through the pause).
    *
    * <p>With a DataSource the request is shared: exactly one instance runs the iteration, this one
    * if it is the one to (see the class comment), else another one within {@link
    * #CONTROL_POLL_INTERVAL}; a request that no instance may take yet (an exclusive service whose
-   * lease nobody holds) waits until one may.
+   * lease nobody holds) waits until one may. Without one, a service that has stopped here runs one
+   * iteration outside its schedule, and this method waits for it at most {@code
+   * loopwork.shutdown.timeout}.
    *
    * @return the status after the request
    * @throws IllegalArgumentException if there is no such service

@@ -8,17 +8,13 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * One loop service and how this application runs it: whether it is enabled, its coordination,
- * whether it is paused here, and its current run (a scheduled run or a single requested iteration).
- * Thread-safe.
+ * One loop service and how this application runs it: whether it is enabled, its coordination, and
+ * its current run (a scheduled run or a single requested iteration). Thread-safe.
  */
 final class ManagedService {
   final LoopService service;
   final boolean enabled;
   final Coordination coordination;
-
-  /** Paused by an operator, here or (with a DataSource) on every instance. */
-  volatile boolean paused;
 
   private final LoopworkRuntime runtime;
   private volatile LoopHandle handle;

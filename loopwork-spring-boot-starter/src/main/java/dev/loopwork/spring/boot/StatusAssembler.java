@@ -111,7 +111,7 @@ final class StatusAssembler {
     Duration interval = options.loopInterval().orElseGet(service::loopInterval);
     String nextRun = ownedHere && here != null ? here.startedAt().plus(interval).toString() : null;
     Control flag = shared.flags().get(service.name());
-    boolean paused = flag == null ? managed.paused : flag.paused();
+    boolean paused = flag == null ? runtime.gate().isPaused(service.name()) : flag.paused();
     return new LoopServiceStatus(
         service.name(),
         managed.enabled,

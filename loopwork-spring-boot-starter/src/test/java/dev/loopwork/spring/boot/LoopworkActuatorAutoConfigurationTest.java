@@ -7,6 +7,7 @@ import dev.loopwork.LoopOptions;
 import dev.loopwork.LoopService;
 import dev.loopwork.LoopState;
 import dev.loopwork.jdbc.Database;
+import dev.loopwork.testsupport.Settled;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -207,12 +208,23 @@ class LoopworkActuatorAutoConfigurationTest {
               WebEndpointResponse<Object> paused = endpoint.act("ExpireSessions", "pause");
               assertThat(paused.getStatus()).isEqualTo(200);
               assertThat(((LoopServiceStatus) paused.getBody()).paused()).isTrue();
-              assertThat(service.state()).isEqualTo(LoopState.STOPPED);
-
-              int before = service.iterations.get();
+              assertThat(service.state())
+                  .as("a paused service stays started, its iterations held back")
+                  .isEqualTo(LoopState.RUNNING);
+              int before =
+                  Settled.count(
+                      "no iteration while paused",
+                      service.iterations::get,
+                      Duration.ofMillis(500),
+                      Duration.ofSeconds(10));
               assertThat(endpoint.act("ExpireSessions", "run-once").getStatus()).isEqualTo(200);
-              assertThat(service.iterations.get()).isEqualTo(before + 1);
-              assertThat(service.state()).isEqualTo(LoopState.STOPPED);
+              await()
+                  .atMost(Duration.ofSeconds(10))
+                  .until(() -> service.iterations.get() == before + 1);
+              await("held back again after the one iteration")
+                  .during(Duration.ofMillis(500))
+                  .atMost(Duration.ofSeconds(10))
+                  .until(() -> service.iterations.get() == before + 1);
 
               WebEndpointResponse<Object> resumed = endpoint.act("ExpireSessions", "resume");
               assertThat(((LoopServiceStatus) resumed.getBody()).paused()).isFalse();
