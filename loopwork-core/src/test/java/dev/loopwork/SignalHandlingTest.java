@@ -2,6 +2,7 @@ package dev.loopwork;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.loopwork.testsupport.ChildProcess;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ class SignalHandlingTest {
    */
   private static final long STOP_MARGIN_MILLIS = 1_000;
 
-  private JvmProcess probe;
+  private ChildProcess probe;
 
   @AfterEach
   void killProbe() {
@@ -34,29 +35,29 @@ class SignalHandlingTest {
 
   @Test
   void sigtermStopsAServiceGracefullyAndTheProgramEndsByItself() throws Exception {
-    probe = JvmProcess.start(SignalProbe.class, "single");
+    probe = ChildProcess.java(SignalProbe.class, "single");
     probe.awaitLine("ready single");
     probe.signal("TERM");
-    assertThat(probe.exitCode()).isZero();
+    assertThat(probe.awaitExit()).isZero();
     assertThat(probe.output()).containsSubsequence("stopped single", "start returned");
   }
 
   @Test
   void sigintStopsAServiceGracefully() throws Exception {
-    probe = JvmProcess.start(SignalProbe.class, "single");
+    probe = ChildProcess.java(SignalProbe.class, "single");
     probe.awaitLine("ready single");
     probe.signal("INT");
-    assertThat(probe.exitCode()).isZero();
+    assertThat(probe.awaitExit()).isZero();
     assertThat(probe.output()).containsSubsequence("stopped single", "start returned");
   }
 
   @Test
   void oneSignalStopsEveryServiceOfRunAll() throws Exception {
-    probe = JvmProcess.start(SignalProbe.class, "run-all");
+    probe = ChildProcess.java(SignalProbe.class, "run-all");
     probe.awaitLine("ready first");
     probe.awaitLine("ready second");
     probe.signal("TERM");
-    assertThat(probe.exitCode()).isZero();
+    assertThat(probe.awaitExit()).isZero();
     assertThat(probe.output()).contains("stopped first", "stopped second", "runAll returned");
   }
 
@@ -68,13 +69,13 @@ class SignalHandlingTest {
    */
   @Test
   void onSignalTheServicesStopInParallelOffTheSignalThread() throws Exception {
-    probe = JvmProcess.start(SignalProbe.class, "slow-stops");
+    probe = ChildProcess.java(SignalProbe.class, "slow-stops");
     probe.awaitLine("ready all");
     long signalled = System.nanoTime();
     probe.signal("TERM");
     probe.awaitLine("stopped 10004");
     long tookMillis = (System.nanoTime() - signalled) / 1_000_000;
-    assertThat(probe.exitCode()).isZero();
+    assertThat(probe.awaitExit()).isZero();
 
     List<String> lines = probe.output();
     assertThat(lines).contains("runAll threw java.lang.AssertionError: onStop of broken");
@@ -94,28 +95,28 @@ class SignalHandlingTest {
 
   @Test
   void aServiceThatDoesNotHandleSignalsLeavesThemToTheJvm() throws Exception {
-    probe = JvmProcess.start(SignalProbe.class, "unhandled");
+    probe = ChildProcess.java(SignalProbe.class, "unhandled");
     probe.awaitLine("ready unhandled");
     probe.signal("TERM");
-    assertThat(probe.exitCode()).isEqualTo(EXIT_ON_SIGTERM);
+    assertThat(probe.awaitExit()).isEqualTo(EXIT_ON_SIGTERM);
     assertThat(probe.output()).doesNotContain("stopped unhandled", "start returned");
   }
 
   @Test
   void aSecondSignalWhileStoppingGoesToThePreviousHandler() throws Exception {
-    probe = JvmProcess.start(SignalProbe.class, "stuck-on-stop");
+    probe = ChildProcess.java(SignalProbe.class, "stuck-on-stop");
     probe.awaitLine("ready");
     probe.signal("TERM");
     probe.awaitLine("stopping");
     probe.signal("TERM");
-    assertThat(probe.exitCode()).isEqualTo(EXIT_ON_SIGTERM);
+    assertThat(probe.awaitExit()).isEqualTo(EXIT_ON_SIGTERM);
   }
 
   @Test
   void aSignalWithNoServiceRunningGoesToThePreviousHandler() throws Exception {
-    probe = JvmProcess.start(SignalProbe.class, "none-running");
+    probe = ChildProcess.java(SignalProbe.class, "none-running");
     probe.awaitLine("idle");
     probe.signal("TERM");
-    assertThat(probe.exitCode()).isEqualTo(EXIT_ON_SIGTERM);
+    assertThat(probe.awaitExit()).isEqualTo(EXIT_ON_SIGTERM);
   }
 }

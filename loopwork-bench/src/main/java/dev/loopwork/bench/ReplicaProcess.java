@@ -1,21 +1,17 @@
 package dev.loopwork.bench;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+import dev.loopwork.testsupport.ChildProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A {@link ReplicaMain} in its own JVM, started with this process's class path. Its iteration lines
  * go to an {@link IterationLog}; its standard error to this process's. {@link #close()} kills it if
  * it still runs.
  */
-final class ReplicaProcess implements AutoCloseable {
+final class ReplicaProcess extends ChildProcess {
   /** The options of every replica JVM, the same for every peer. */
   static final List<String> JVM = List.of("-Xmx256m", BenchPlan.LOGBACK);
 
@@ -27,15 +23,20 @@ final class ReplicaProcess implements AutoCloseable {
   static final List<String> QUICK_START = List.of("-XX:TieredStopAtLevel=1");
 
   final String replica;
-  private final Process process;
-  private volatile boolean ready;
+  private final AtomicBoolean ready;
 
-  private ReplicaProcess(String replica, Process process, IterationLog log) {
+  private ReplicaProcess(
+      String replica, ProcessBuilder builder, IterationLog log, AtomicBoolean ready) {
+    super(
+        "replica " + replica,
+        builder,
+        line -> {
+          if (!log.addLine(line) && line.startsWith(ReplicaMain.READY)) {
+            ready.set(true);
+          }
+        });
     this.replica = replica;
-    this.process = process;
-    Thread reader = new Thread(() -> read(log), "replica-output-" + replica);
-    reader.setDaemon(true);
-    reader.start();
+    this.ready = ready;
   }
 
   /**
@@ -50,8 +51,7 @@ final class ReplicaProcess implements AutoCloseable {
       Duration interval,
       Duration body,
       List<String> extraJvm,
-      IterationLog log)
-      throws IOException {
+      IterationLog log) {
     return start(peer, url, replica, services, interval, body, false, extraJvm, log);
   }
 
@@ -68,98 +68,29 @@ final class ReplicaProcess implements AutoCloseable {
       Duration body,
       boolean writes,
       List<String> extraJvm,
-      IterationLog log)
-      throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(JVM);
-    command.addAll(extraJvm);
-    command.addAll(
-        List.of(
-            "-cp",
-            System.getProperty("java.class.path"),
-            ReplicaMain.class.getName(),
-            peer,
-            url,
-            replica,
-            Integer.toString(services),
-            Long.toString(interval.toMillis()),
-            Long.toString(body.toMillis())));
+      IterationLog log) {
+    List<String> jvm = new ArrayList<>(JVM);
+    jvm.addAll(extraJvm);
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                peer,
+                url,
+                replica,
+                Integer.toString(services),
+                Long.toString(interval.toMillis()),
+                Long.toString(body.toMillis())));
     if (writes) {
-      command.add(ReplicaMain.WRITES);
+      args.add(ReplicaMain.WRITES);
     }
-    Process process =
-        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    return new ReplicaProcess(replica, process, log);
-  }
-
-  private void read(IterationLog log) {
-    try (BufferedReader lines =
-        new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-        if (!log.addLine(line) && line.startsWith(ReplicaMain.READY)) {
-          ready = true;
-        }
-      }
-    } catch (IOException e) {
-      // the process is gone
-    }
+    ProcessBuilder builder =
+        new ProcessBuilder(javaCommand(jvm, ReplicaMain.class, args.toArray(String[]::new)))
+            .redirectError(ProcessBuilder.Redirect.INHERIT);
+    return new ReplicaProcess(replica, builder, log, new AtomicBoolean());
   }
 
   /** Whether the replica has started its services and still runs. */
   boolean isReady() {
-    return ready && process.isAlive();
-  }
-
-  boolean isAlive() {
-    return process.isAlive();
-  }
-
-  /** SIGTERM: the graceful stop. */
-  void terminate() {
-    process.destroy();
-  }
-
-  /**
-   * SIGSTOP: the process freezes where it is (a long GC pause, a VM migration), holding what it
-   * held.
-   */
-  void freeze() throws IOException, InterruptedException {
-    signal("STOP");
-  }
-
-  /** SIGCONT: a frozen process goes on. */
-  void thaw() throws IOException, InterruptedException {
-    signal("CONT");
-  }
-
-  private void signal(String name) throws IOException, InterruptedException {
-    Process kill =
-        new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
-    if (kill.waitFor() != 0) {
-      throw new IOException("kill -" + name + " " + process.pid() + " failed");
-    }
-  }
-
-  /** SIGKILL, as {@code kill -9}: nothing is released. */
-  void kill() {
-    process.destroyForcibly();
-  }
-
-  /**
-   * Waits for the process to end.
-   *
-   * @throws IllegalStateException if it still runs after {@code timeout}
-   */
-  void awaitExit(Duration timeout) throws InterruptedException {
-    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new IllegalStateException("replica " + replica + " did not exit within " + timeout);
-    }
-  }
-
-  @Override
-  public void close() {
-    process.destroyForcibly();
+    return ready.get() && isAlive();
   }
 }

@@ -172,7 +172,7 @@ class AdminFuzzIT {
       assertThat((host.stdout() + host.stderr()).lines())
           .noneMatch(line -> line.contains("MARK-") || line.contains("FORGED"))
           .noneMatch(line -> line.contains(" ERROR ") || line.contains("Exception"));
-      host.sigterm();
+      host.terminate();
       assertThat(host.awaitExit(Duration.ofSeconds(60))).isZero();
     }
   }

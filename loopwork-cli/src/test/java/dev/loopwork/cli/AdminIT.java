@@ -65,7 +65,7 @@ class AdminIT {
 
   @AfterAll
   void stopHost() {
-    host.sigterm();
+    host.terminate();
     assertThat(host.awaitExit(WAIT)).as(host.stderr()).isZero();
     host.close();
   }
@@ -277,7 +277,7 @@ class AdminIT {
       assertThat(read(at + "/health/live", null).statusCode()).isEqualTo(200);
       String dom = Chromium.dumpDom(at + "/", other.resolve("chromium"));
       assertThat(dom).contains("<form id=\"token-form\">").contains("asks for its admin token");
-      guarded.sigterm();
+      guarded.terminate();
       assertThat(guarded.awaitExit(WAIT)).isZero();
     }
   }

@@ -51,7 +51,7 @@ class BatchedDeleteIT {
     try (HostProcess host = HostProcess.start(dir, Map.of(), "run", "-c", "loopwork.yaml")) {
       host.awaitRunning();
       await().atMost(WAIT).until(() -> count(url, "SELECT count(*) FROM archive") >= 3 * BATCH);
-      host.sigterm();
+      host.terminate();
 
       assertThat(host.awaitExit(WAIT)).as(host.stderr()).isZero();
       assertThat(host.stderr())

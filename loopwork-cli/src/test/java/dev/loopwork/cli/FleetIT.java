@@ -121,8 +121,8 @@ class FleetIT {
       assertThat(unknown.exitCode()).isEqualTo(2);
       assertThat(unknown.stderr()).contains("No service named \"zulu\"").contains("alpha");
 
-      one.sigterm();
-      two.sigterm();
+      one.terminate();
+      two.terminate();
       assertThat(one.awaitExit(WAIT)).as(one.stderr()).isZero();
       assertThat(two.awaitExit(WAIT)).as(two.stderr()).isZero();
     }

@@ -41,7 +41,7 @@ class LogFormatIT {
     try (HostProcess host =
         HostProcess.start(dir, Map.of(), "run", "-c", "loopwork.yaml", "--log-format", "json")) {
       host.awaitLog("greeting hi");
-      host.sigterm();
+      host.terminate();
       assertThat(host.awaitExit(Duration.ofSeconds(60))).as(host.stderr()).isZero();
 
       List<JsonNode> lines = new ArrayList<>();

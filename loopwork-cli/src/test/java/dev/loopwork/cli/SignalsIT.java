@@ -49,10 +49,10 @@ class SignalsIT {
                               + name
                               + "' AND query LIKE 'SELECT pg_sleep(120)%'")
                       == 1);
-      host.sigterm();
+      host.terminate();
       host.awaitLog("send it again to exit at once");
       assertThat(host.isAlive()).as("the first signal waits for the running iteration").isTrue();
-      host.sigterm();
+      host.terminate();
 
       assertThat(host.awaitExit(Duration.ofSeconds(20))).isEqualTo(143);
     }

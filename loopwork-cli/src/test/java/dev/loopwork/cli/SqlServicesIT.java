@@ -55,7 +55,7 @@ class SqlServicesIT {
                       && count(url, "SELECT count(*) FROM ticks") >= 3
                       && count(url, "SELECT count(*) FROM loopwork_run WHERE service = 'too-slow'")
                           >= 1);
-      host.sigterm();
+      host.terminate();
 
       assertThat(host.awaitExit(WAIT)).as(host.stderr()).isZero();
       assertThat(host.stderr())
@@ -123,7 +123,7 @@ class SqlServicesIT {
                               "SELECT count(*) FROM greetings WHERE message = 'hello operator'")
                           >= 2);
       assertThat(host.stderr()).contains("[greeter#").contains("greeting hello operator");
-      host.sigterm();
+      host.terminate();
 
       assertThat(host.awaitExit(WAIT)).as(host.stderr()).isZero();
     }

@@ -2,7 +2,7 @@ package dev.loopwork.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.loopwork.JvmProcess;
+import dev.loopwork.testsupport.ChildProcess;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -13,11 +13,11 @@ class HelloLoopTest {
 
   @Test
   void printsItsIterationsAndStopsCleanlyOnSigterm() throws Exception {
-    try (JvmProcess example = JvmProcess.start(HelloLoop.class)) {
+    try (ChildProcess example = ChildProcess.java(HelloLoop.class)) {
       example.awaitLine("HelloLoop started: one iteration every 1000 ms; Ctrl-C stops it");
       example.awaitLineMatching("iteration 2 at .*");
       example.signal("TERM");
-      assertThat(example.exitCode()).isZero();
+      assertThat(example.awaitExit()).isZero();
       assertThat(example.output())
           .last()
           .asString()
@@ -27,18 +27,18 @@ class HelloLoopTest {
 
   @Test
   void stopsCleanlyOnCtrlC() throws Exception {
-    try (JvmProcess example = JvmProcess.start(HelloLoop.class, "1000000", "100ms")) {
+    try (ChildProcess example = ChildProcess.java(HelloLoop.class, "1000000", "100ms")) {
       example.awaitLineMatching("iteration 3 at .*");
       example.signal("INT");
-      assertThat(example.exitCode()).isZero();
+      assertThat(example.awaitExit()).isZero();
       assertThat(example.output()).last().asString().startsWith("HelloLoop stopped cleanly after ");
     }
   }
 
   @Test
   void runsAGivenNumberOfIterationsAndEnds() throws Exception {
-    try (JvmProcess example = JvmProcess.start(HelloLoop.class, "3", "10ms")) {
-      assertThat(example.exitCode()).isZero();
+    try (ChildProcess example = ChildProcess.java(HelloLoop.class, "3", "10ms")) {
+      assertThat(example.awaitExit()).isZero();
       assertThat(example.output()).filteredOn(l -> l.startsWith("iteration ")).hasSize(3);
       assertThat(example.output())
           .last()
