@@ -39,11 +39,13 @@ final class ConfigOptions {
   static final String JSON_LOGBACK = "dev/loopwork/cli/logback-json.xml";
 
   /**
-   * The validated configuration.
+   * The validated configuration; from now on its secrets are masked in every log line.
    *
    * @throws ConfigException if it has problems
    */
   HostConfig read() {
-    return ConfigReader.ofSystemEnvironment().read(config);
+    HostConfig read = ConfigReader.ofSystemEnvironment().read(config);
+    SecretMaskingEncoder.use(read.secretMask());
+    return read;
   }
 }

@@ -70,6 +70,13 @@ final class ConfigReader {
   /** The longest statement timeout: JDBC drivers hold it in milliseconds in an int. */
   private static final Duration LONGEST_STATEMENT_TIMEOUT = Duration.ofDays(24);
 
+  /**
+   * The names of a class service's settings whose values are secrets, masked wherever the host
+   * shows text: a name that contains password, passwd, secret, token, key or credential.
+   */
+  private static final Pattern SECRET_SETTING =
+      Pattern.compile("(?i).*(password|passwd|secret|token|key|credential).*");
+
   /** The value of {@code database} that asks for the embedded H2 database. */
   private static final String EMBEDDED = "embedded";
 
@@ -338,20 +345,43 @@ final class ConfigReader {
             .orElse(DEFAULT_STATEMENT_TIMEOUT),
         s.text("class"),
         settings,
-        isSql ? envValuesIn(s.node.path("sql")) : List.of());
+        isSql ? envValuesIn(s.node.path("sql")) : secretValuesIn(settings, false));
   }
 
   /**
-   * The values of the environment variables that {@code ${env:NAME}} references in {@code node}'s
-   * texts.
+   * The values of the environment variables that {@code ${env:NAME}} references in the texts of
+   * {@code node} and of the nodes it holds.
    */
   private List<String> envValuesIn(JsonNode node) {
     List<String> values = new ArrayList<>();
-    for (JsonNode text : node.isArray() ? node : List.of(node)) {
-      Matcher m = ENV_REFERENCE.matcher(text.asText(""));
-      while (m.find()) {
-        Optional.ofNullable(environment.get(m.group(1))).ifPresent(values::add);
-      }
+    if (node.isContainerNode()) {
+      node.forEach(child -> values.addAll(envValuesIn(child)));
+      return values;
+    }
+    Matcher m = ENV_REFERENCE.matcher(node.asText(""));
+    while (m.find()) {
+      Optional.ofNullable(environment.get(m.group(1))).ifPresent(values::add);
+    }
+    return values;
+  }
+
+  /**
+   * The texts in {@code value} (a setting's value: a text, a mapping or a list) that are secrets:
+   * all of them below a setting whose name marks a secret ({@link #SECRET_SETTING}), or when {@code
+   * secret}.
+   */
+  private static List<String> secretValuesIn(Object value, boolean secret) {
+    List<String> values = new ArrayList<>();
+    if (value instanceof Map<?, ?> map) {
+      map.forEach(
+          (k, v) ->
+              values.addAll(
+                  secretValuesIn(
+                      v, secret || SECRET_SETTING.matcher(String.valueOf(k)).matches())));
+    } else if (value instanceof List<?> list) {
+      list.forEach(v -> values.addAll(secretValuesIn(v, secret)));
+    } else if (secret && value != null) {
+      values.add(String.valueOf(value));
     }
     return values;
   }

@@ -55,7 +55,7 @@ final class Host {
   void run() throws InterruptedException, IOException {
     try (ServiceFactory factory = new ServiceFactory(config)) {
       List<LoopService> services = factory.create(config.enabledServices(), true);
-      try (Database database = config.database().open(services.size() + HOST_CONNECTIONS)) {
+      try (Database database = config.openDatabase(services.size() + HOST_CONNECTIONS)) {
         HostSchema.create(database);
         run(database, services);
       }

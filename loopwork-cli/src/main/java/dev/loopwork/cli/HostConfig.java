@@ -41,17 +41,33 @@ record HostConfig(
   static final int DEFAULT_ADMIN_PORT = 8432;
 
   /**
-   * The secrets of this configuration, masked in the errors of its sql services: the database's
-   * password and the credentials in its URL, the admin token, and the values that {@code
-   * ${env:NAME}} put into {@code sql}.
+   * The secrets of this configuration, masked in the errors of its sql services and in every log
+   * line: the database's password and the credentials in its URL, the admin token, the values that
+   * {@code ${env:NAME}} put into {@code sql}, and a class service's settings named like a secret.
    */
   SecretMask secretMask() {
-    List<String> secrets = new ArrayList<>();
-    admin.token().map(Secret::value).ifPresent(secrets::add);
-    services.forEach(service -> secrets.addAll(service.sqlSecrets()));
     return SecretMask.ofConnection(
             database.jdbcUrl(), database.password().map(Secret::value).orElse(null))
-        .and(secrets);
+        .and(otherSecrets());
+  }
+
+  /** The admin token and the secrets of the services. */
+  private List<String> otherSecrets() {
+    List<String> secrets = new ArrayList<>();
+    admin.token().map(Secret::value).ifPresent(secrets::add);
+    services.forEach(service -> secrets.addAll(service.secrets()));
+    return secrets;
+  }
+
+  /**
+   * Connects to the database with a pool of at most {@code connections} connections; every secret
+   * of this configuration is masked in its errors and in the run journal.
+   *
+   * @throws dev.loopwork.jdbc.DatabaseException if the database cannot be reached or refuses the
+   *     credentials
+   */
+  Database openDatabase(int connections) {
+    return database.open(connections, otherSecrets());
   }
 
   /** The enabled services. */
@@ -87,12 +103,10 @@ record HostConfig(
     }
 
     /**
-     * Connects, with a pool of at most {@code connections} connections.
-     *
-     * @throws dev.loopwork.jdbc.DatabaseException if the database cannot be reached or refuses the
-     *     credentials
+     * Connects, with a pool of at most {@code connections} connections, masking {@code
+     * otherSecrets} like the password.
      */
-    Database open(int connections) {
+    private Database open(int connections, List<String> otherSecrets) {
       if (url.isEmpty()) {
         try {
           Files.createDirectories(EMBEDDED_DATA_DIRECTORY);
@@ -108,6 +122,7 @@ record HostConfig(
           .user(user.orElse(null))
           .password(password.map(Secret::value).orElse(null))
           .maximumPoolSize(connections)
+          .secrets(otherSecrets)
           .build();
     }
   }
@@ -159,8 +174,8 @@ record HostConfig(
    * @param statementTimeout the limit for one statement of a {@code sql} service
    * @param className the {@code LoopService} subclass of a {@code class} service
    * @param settings the free-form {@code settings} section of a {@code class} service
-   * @param sqlSecrets the values that {@code ${env:NAME}} put into {@code sql}: masked in its
-   *     errors
+   * @param secrets the values that {@code ${env:NAME}} put into {@code sql}, and the values of the
+   *     {@code settings} whose name marks a secret: masked in errors, the log and the run journal
    */
   record ServiceSpec(
       String name,
@@ -174,5 +189,5 @@ record HostConfig(
       Duration statementTimeout,
       Optional<String> className,
       Map<String, Object> settings,
-      List<String> sqlSecrets) {}
+      List<String> secrets) {}
 }

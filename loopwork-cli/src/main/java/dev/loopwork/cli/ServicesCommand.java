@@ -52,7 +52,7 @@ final class ServicesCommand implements Runnable {
     public Integer call() throws Exception {
       HostConfig config = options.read();
       List<ServiceRow> rows;
-      try (Database database = config.database().open(2)) {
+      try (Database database = config.openDatabase(2)) {
         HostSchema.create(database);
         rows = new StatusTable(database).fleet();
       }
@@ -115,7 +115,7 @@ final class ServicesCommand implements Runnable {
 
   private int steer(ConfigOptions options, FleetControl.Action action, String name, String done) {
     HostConfig config = options.read();
-    try (Database database = config.database().open(2)) {
+    try (Database database = config.openDatabase(2)) {
       HostSchema.create(database);
       new FleetControl(database, "cli")
           .apply(action, name, config.services().stream().map(ServiceSpec::name).toList());

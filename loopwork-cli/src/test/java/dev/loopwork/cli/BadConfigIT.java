@@ -3,6 +3,7 @@ package dev.loopwork.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.loopwork.cli.plugin.RefusedCallService;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -138,8 +139,10 @@ class BadConfigIT {
   /**
    * Issue 14: a running host with secrets in every place (the URL's password parameter, {@code
    * password} and the token from the environment, an API key put into a service's SQL by {@code
-   * ${env:}}) whose service fails with a driver message that echoes the key: neither the log, the
-   * run journal, the admin API, the dashboard nor {@code services ls} shows a secret.
+   * ${env:}}, a key put into a class service's settings) whose sql service fails with a driver
+   * message that echoes the key and whose class service fails with an error of its own that shows
+   * its key: neither the log, the run journal, the admin API, the dashboard nor {@code services ls}
+   * shows a secret.
    */
   @Test
   void aRunningHostShowsNoSecretAnywhere() throws Exception {
@@ -153,10 +156,24 @@ class BadConfigIT {
             + "  user: postgres\n  password: ${env:DB_PASSWORD}\nadmin:\n  port: "
             + port
             + "\n  token: ${env:TOKEN}\n"
-            + "services:\n  call-api:\n    interval: 200ms\n    sql: SELECT CAST('${env:API_KEY}' AS integer)\n");
+            + "services:\n  call-api:\n    interval: 200ms\n    sql: SELECT CAST('${env:API_KEY}' AS integer)\n"
+            + "  call-plugin:\n    interval: 200ms\n    class: "
+            + RefusedCallService.class.getName()
+            + "\n    settings:\n      api-key: ${env:PLUGIN_KEY}\n");
+    PluginJar.write(dir.resolve("plugins/refused.jar"), RefusedCallService.class);
     Map<String, String> env =
-        Map.of("DB_PASSWORD", "env-secret", "TOKEN", "token-secret", "API_KEY", "api-key-secret");
-    List<String> secrets = List.of("param-secret", "env-secret", "token-secret", "api-key-secret");
+        Map.of(
+            "DB_PASSWORD",
+            "env-secret",
+            "TOKEN",
+            "token-secret",
+            "API_KEY",
+            "api-key-secret",
+            "PLUGIN_KEY",
+            "plugin-key-secret");
+    List<String> secrets =
+        List.of(
+            "param-secret", "env-secret", "token-secret", "api-key-secret", "plugin-key-secret");
     try (HostProcess host = HostProcess.start(dir, env, "run", "-c", "secret.yaml")) {
       host.awaitLog("admin HTTP and dashboard on");
       String journal = url + "?user=postgres";
@@ -166,13 +183,18 @@ class BadConfigIT {
               () ->
                   TestDatabases.count(
                           journal,
-                          "SELECT count(*) FROM loopwork_run WHERE service = 'call-api' AND outcome = 'FAILED'")
-                      >= 2);
+                          "SELECT count(*) FROM loopwork_run WHERE service LIKE 'call-%' AND outcome = 'FAILED'")
+                      >= 4);
       HttpClient http = HttpClient.newHttpClient();
       StringBuilder shown = new StringBuilder();
       for (String path :
           List.of(
-              "/api/services", "/api/services/call-api/runs", "/metrics", "/health/ready", "/")) {
+              "/api/services",
+              "/api/services/call-api/runs",
+              "/api/services/call-plugin/runs",
+              "/metrics",
+              "/health/ready",
+              "/")) {
         shown.append(
             http.send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
@@ -185,12 +207,16 @@ class BadConfigIT {
       HostProcess.Result ls = HostProcess.run(dir, env, "services", "ls", "-c", "secret.yaml");
       List<String> errors =
           TestDatabases.strings(
-              journal, "SELECT error FROM loopwork_run WHERE service = 'call-api'");
-      host.sigterm();
+              journal, "SELECT error FROM loopwork_run WHERE service LIKE 'call-%'");
+      host.terminate();
       assertThat(host.awaitExit(Duration.ofSeconds(60))).isZero();
 
       assertThat(runs).contains("invalid input syntax for type integer").contains("\\\"***\\\"");
-      assertThat(errors).isNotEmpty().allSatisfy(error -> assertThat(error).contains("\"***\""));
+      assertThat(runs).contains("the API refused the key ***");
+      assertThat(host.stderr()).contains("the API refused the key ***");
+      assertThat(errors)
+          .isNotEmpty()
+          .allSatisfy(error -> assertThat(error).containsAnyOf("\"***\"", "the key ***"));
       for (String text :
           List.of(
               host.stdout() + host.stderr(),

@@ -170,6 +170,24 @@ class ConfigReaderTest {
         .containsExactly("admin.token: environment variable LOOPWORK_ADMIN_TOKEN is not set");
   }
 
+  /**
+   * Issue 14: a class service's settings named like a secret are masked wherever the host shows
+   * text, at any depth below that name; other settings, also from the environment, are not.
+   */
+  @Test
+  void classServiceSettingsNamedLikeASecretAreMasked() {
+    HostConfig config =
+        new ConfigReader(Map.of("KEY", "key-from-env", "WHO", "operator"))
+            .parse(
+                "test.yaml",
+                "database: embedded\nservices:\n  call:\n    interval: 1s\n    class: a.B\n"
+                    + "    settings:\n      api-key: ${env:KEY}\n      greeting: hello ${env:WHO}\n"
+                    + "      Client-Credentials:\n        id: some-id\n        pins: [1234, 5678]\n");
+
+    assertThat(config.secretMask().apply("key-from-env some-id 1234 5678 hello operator"))
+        .isEqualTo("*** *** *** *** hello operator");
+  }
+
   @Test
   void rejectsServiceKeysOfTheOtherKind() {
     String yaml =

@@ -11,6 +11,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -46,8 +49,8 @@ public final class Database implements AutoCloseable {
   private final Dialect dialect;
 
   /**
-   * The connection's credentials, masked in the errors of transactions: drivers echo what they are
-   * given.
+   * The connection's credentials and the other secrets of the builder, masked in the errors of
+   * transactions and in the run journal: drivers echo what they are given.
    */
   private final SecretMask secrets;
 
@@ -64,6 +67,11 @@ public final class Database implements AutoCloseable {
     this.redactedUrl = redactedUrl;
     this.dialect = dialect;
     this.secrets = secrets;
+  }
+
+  /** The secrets that this database's errors never show. */
+  SecretMask secrets() {
+    return secrets;
   }
 
   /**
@@ -342,6 +350,7 @@ public final class Database implements AutoCloseable {
     private Path dataDirectory = DEFAULT_DATA_DIRECTORY;
     private int maximumPoolSize = 10;
     private Duration connectionTimeout = Duration.ofSeconds(5);
+    private final List<String> secrets = new ArrayList<>();
 
     private Builder() {}
 
@@ -363,6 +372,15 @@ public final class Database implements AutoCloseable {
     /** The password; never logged nor shown. */
     public Builder password(String password) {
       this.password = password;
+      return this;
+    }
+
+    /**
+     * Other secret values (a token, a password written into a statement) that are masked like the
+     * password: in the errors of transactions and in the run journal's error texts.
+     */
+    public Builder secrets(Collection<String> secrets) {
+      this.secrets.addAll(Objects.requireNonNull(secrets, "secrets"));
       return this;
     }
 
@@ -435,12 +453,7 @@ public final class Database implements AutoCloseable {
             "Cannot connect to " + shown + asUser() + ": " + masked(rootMessage(e), jdbcUrl), e);
       }
       try (Connection connection = pool.getConnection()) {
-        return new Database(
-            pool,
-            pool,
-            shown,
-            Dialect.detect(connection),
-            SecretMask.ofConnection(jdbcUrl, password));
+        return new Database(pool, pool, shown, Dialect.detect(connection), mask(jdbcUrl));
       } catch (SQLException | IllegalArgumentException e) {
         pool.close();
         throw new DatabaseException(
@@ -459,9 +472,13 @@ public final class Database implements AutoCloseable {
       return "jdbc:h2:file:" + directory.resolve("loopwork");
     }
 
-    /** {@code message} without the secrets of {@code jdbcUrl} and of the password. */
+    /** {@code message} without the secrets of {@code jdbcUrl}, the password and the others. */
     private String masked(String message, String jdbcUrl) {
-      return SecretMask.ofConnection(jdbcUrl, password).apply(message);
+      return mask(jdbcUrl).apply(message);
+    }
+
+    private SecretMask mask(String jdbcUrl) {
+      return SecretMask.ofConnection(jdbcUrl, password).and(secrets);
     }
 
     private String asUser() {

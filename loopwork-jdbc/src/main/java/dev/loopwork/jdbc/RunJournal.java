@@ -71,7 +71,12 @@ final class RunJournal implements LoopListener, AutoCloseable {
   @Override
   public void onIterationEnd(LoopService service, IterationResult result) {
     String error =
-        result.failure().map(DatabaseException::describe).map(RunJournal::summary).orElse(null);
+        result
+            .failure()
+            .map(DatabaseException::describe)
+            .map(database.secrets()::apply)
+            .map(RunJournal::summary)
+            .orElse(null);
     // The token the iteration ran under (0: granted without a lease, as every-replica services
     // are).
     Long token =

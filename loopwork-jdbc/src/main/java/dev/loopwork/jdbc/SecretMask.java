@@ -51,6 +51,39 @@ public final class SecretMask {
     return new SecretMask(all);
   }
 
+  /**
+   * This mask and each of its secrets as it appears inside a JSON string (quotes, backslashes and
+   * control characters escaped), for texts written as JSON.
+   */
+  public SecretMask withJsonEscapes() {
+    List<String> all = new ArrayList<>(secrets);
+    secrets.stream().map(SecretMask::jsonEscaped).forEach(all::add);
+    return new SecretMask(all);
+  }
+
+  /** {@code text} as RFC 8259 escapes it in a string, with the short escapes where there are. */
+  private static String jsonEscaped(String text) {
+    StringBuilder escaped = new StringBuilder();
+    for (char c : text.toCharArray()) {
+      switch (c) {
+        case '"', '\\' -> escaped.append('\\').append(c);
+        case '\b' -> escaped.append("\\b");
+        case '\t' -> escaped.append("\\t");
+        case '\n' -> escaped.append("\\n");
+        case '\f' -> escaped.append("\\f");
+        case '\r' -> escaped.append("\\r");
+        default -> {
+          if (c < 0x20) {
+            escaped.append(String.format("\\u%04X", (int) c));
+          } else {
+            escaped.append(c);
+          }
+        }
+      }
+    }
+    return escaped.toString();
+  }
+
   /** {@code text} with every secret replaced by {@code ***}; null stays null. */
   public String apply(String text) {
     if (text == null) {

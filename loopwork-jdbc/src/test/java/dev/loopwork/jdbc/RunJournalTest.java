@@ -66,6 +66,58 @@ class RunJournalTest {
             "r1|2|1|FAILED|1000|java.lang.IllegalStateException: even call x|true|true");
   }
 
+  /**
+   * Issue 14: a service's error is journaled without the database's password or the other secrets
+   * given to its builder, whoever made the error's text (here the service itself, as a class
+   * service of the host may).
+   */
+  @Test
+  void journaledErrorsShowNoSecretOfTheDatabase() throws Exception {
+    try (Database masked =
+            Database.builder()
+                .url(TestDatabases.h2Url())
+                .user("sa")
+                .password("pw-Secret-1")
+                .secrets(List.of("tok-Secret-2"))
+                .build();
+        JdbcLoopRuntime runtime =
+            JdbcLoopRuntime.builder(masked)
+                .replicaId("r1")
+                .pollInterval(Duration.ofMillis(50))
+                .build()) {
+      LoopService leaky =
+          JdbcLoopService.of(
+              "leaky",
+              Duration.ofMillis(20),
+              db -> {
+                throw new IllegalStateException("login pw-Secret-1 with tok-Secret-2 refused");
+              });
+      runtime.start(leaky);
+      List<String> errors = new ArrayList<>();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                errors.clear();
+                try (Connection c = masked.connection();
+                    Statement s = c.createStatement();
+                    ResultSet rs =
+                        s.executeQuery("SELECT error FROM loopwork_run WHERE service = 'leaky'")) {
+                  while (rs.next()) {
+                    errors.add(rs.getString(1));
+                  }
+                }
+                return !errors.isEmpty();
+              });
+      leaky.stop();
+      assertThat(errors)
+          .allSatisfy(
+              e ->
+                  assertThat(e)
+                      .isEqualTo("java.lang.IllegalStateException: login *** with *** refused"));
+    }
+  }
+
   @Test
   void rowsOfARuntimeWithADecoratedCoordinatorCarryTheReplicaAndTheFencingToken() throws Exception {
     AtomicInteger permitsSeen = new AtomicInteger();

@@ -25,6 +25,15 @@ class SecretMaskTest {
   }
 
   @Test
+  void withJsonEscapesASecretIsAlsoMaskedAsAJsonStringWritesIt() {
+    SecretMask mask = SecretMask.of(List.of("pa\"ss\\word\n")).withJsonEscapes();
+
+    assertThat(mask.apply("{\"message\":\"login pa\\\"ss\\\\word\\n refused\"}"))
+        .isEqualTo("{\"message\":\"login *** refused\"}");
+    assertThat(mask.apply("login pa\"ss\\word\n refused")).isEqualTo("login *** refused");
+  }
+
+  @Test
   void aSecretThatHoldsAnotherIsMaskedWhole() {
     assertThat(SecretMask.of(List.of("abc", "abcdef")).apply("key abcdef")).isEqualTo("key ***");
   }
