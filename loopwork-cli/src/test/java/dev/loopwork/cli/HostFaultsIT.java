@@ -8,7 +8,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loopwork.jdbc.LeaseCoordinator;
-import dev.loopwork.testsupport.RequiredServer;
+import dev.loopwork.testsupport.OwnPostgresCluster;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,11 +19,9 @@ import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -48,19 +46,15 @@ import org.junit.jupiter.api.io.TempDir;
 class HostFaultsIT {
   private static final int PORT = 5496;
   private static final String CLUSTER = "loopwork_host_faults_it";
-  private static final String URL = "jdbc:postgresql://127.0.0.1:" + PORT + "/postgres";
   private static final Duration INTERVAL = Duration.ofMillis(500);
 
-  /** A poll and an interval, as the issue bounds it, and a margin for a busy build machine. */
-  private static final Duration RESUME =
-      LeaseCoordinator.DEFAULT_POLL_INTERVAL.plus(INTERVAL).plusSeconds(3);
-
   /**
-   * After a long outage the pool (HikariCP) retries its connections with a back-off that it caps at
-   * 5 s, so the first connection, and the first iteration, may come up to that much later: a known
-   * miss of the issue's bound.
+   * A poll and an interval, as the issue bounds it, and a margin of a second for a busy build
+   * machine. Before the pool was renewed on recovery, the first iteration after the 60 s outage
+   * came 2.3 to 2.5 s after the database was back (HikariCP's reconnect back-off).
    */
-  private static final Duration RESUME_AFTER_OUTAGE = RESUME.plusSeconds(5);
+  private static final Duration RESUME =
+      LeaseCoordinator.DEFAULT_POLL_INTERVAL.plus(INTERVAL).plusSeconds(1);
 
   private static final Duration OUTAGE = Duration.ofSeconds(60);
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -70,55 +64,27 @@ class HostFaultsIT {
 
   @TempDir Path dir;
 
-  private String version;
+  private OwnPostgresCluster server;
   private final Map<String, HostProcess> hosts = new LinkedHashMap<>();
   private final Map<String, Integer> adminPorts = new LinkedHashMap<>();
 
   @BeforeEach
-  void createCluster() throws Exception {
-    try (var versions = Files.list(Path.of("/etc/postgresql"))) {
-      version =
-          versions
-              .map(p -> p.getFileName().toString())
-              .max(Comparator.comparingInt(Integer::parseInt))
-              .orElseThrow();
-      run("pg_dropcluster", version, CLUSTER, "--stop"); // a leftover of an aborted run, if any
-      if (run(
-                  "pg_createcluster",
-                  version,
-                  CLUSTER,
-                  "--port",
-                  Integer.toString(PORT),
-                  "--",
-                  "-A",
-                  "trust")
-              != 0
-          || run("pg_ctlcluster", version, CLUSTER, "start") != 0) {
-        throw new IOException("pg_createcluster or pg_ctlcluster failed");
-      }
-    } catch (IOException | RuntimeException e) {
-      RequiredServer.missing(
-          "Cannot create a PostgreSQL cluster of the test's own on port "
-              + PORT
-              + " ("
-              + e
-              + "): this test needs Debian's PostgreSQL server tools and root.",
-          e);
-    }
+  void createCluster() {
+    server = OwnPostgresCluster.create(CLUSTER, PORT);
   }
 
   @AfterEach
-  void dropCluster() throws Exception {
+  void dropCluster() {
     hosts.values().forEach(HostProcess::close);
-    if (version != null) {
-      run("pg_dropcluster", version, CLUSTER, "--stop");
+    if (server != null) {
+      server.close();
     }
   }
 
   @Test
   void threeReplicasRideOutTerminationsAnOutageAndARestart() throws Exception {
     execute(
-        URL,
+        server.url(),
         "CREATE TABLE fault_row (id SERIAL PRIMARY KEY, replica TEXT NOT NULL, started TIMESTAMPTZ NOT "
             + "NULL, ended TIMESTAMPTZ)");
     for (String id : List.of("f1", "f2", "f3")) {
@@ -127,7 +93,7 @@ class HostFaultsIT {
       Files.writeString(
           dir.resolve(id + ".yaml"),
           "database:\n  url: "
-              + URL
+              + server.url()
               + "?ApplicationName="
               + id
               + "\n  user: postgres\nreplica: "
@@ -144,12 +110,12 @@ class HostFaultsIT {
       hosts.put(id, HostProcess.start(dir, Map.of(), "run", "-c", id + ".yaml"));
     }
     hosts.values().forEach(HostProcess::awaitRunning);
-    await().atMost(WAIT).until(() -> count(URL, "SELECT COUNT(*) FROM fault_row") >= 4);
+    await().atMost(WAIT).until(() -> count(server.url(), "SELECT COUNT(*) FROM fault_row") >= 4);
 
     fault("every session terminated once", RESUME, () -> terminateAll());
     fault(
         "the server away for 60 s",
-        RESUME_AFTER_OUTAGE,
+        RESUME,
         () -> {
           // One admin request first, so that the threads a first request starts count in the
           // baseline.
@@ -159,7 +125,7 @@ class HostFaultsIT {
                     .build(),
                 HttpResponse.BodyHandlers.discarding());
           }
-          assertThat(run("pg_ctlcluster", version, CLUSTER, "stop", "-m", "fast")).isZero();
+          server.stop();
           Map<String, Integer> threads = threads();
           await()
               .atMost(WAIT)
@@ -172,12 +138,9 @@ class HostFaultsIT {
                       assertThat(now)
                           .as("threads of %s after the outage", id)
                           .isLessThanOrEqualTo(threads.get(id) + 2));
-          assertThat(run("pg_ctlcluster", version, CLUSTER, "start")).isZero();
+          server.start();
         });
-    fault(
-        "the server restarted",
-        RESUME,
-        () -> assertThat(run("pg_ctlcluster", version, CLUSTER, "restart", "-m", "fast")).isZero());
+    fault("the server restarted", RESUME, () -> server.restart());
     fault(
         "every session terminated every 2 s for 20 s",
         RESUME,
@@ -190,7 +153,7 @@ class HostFaultsIT {
 
     assertThat(
             count(
-                URL,
+                server.url(),
                 "SELECT COUNT(*) FROM fault_row a JOIN fault_row b ON a.id < b.id AND a.replica <> "
                     + "b.replica AND a.started < b.ended AND b.started < a.ended"))
         .as("overlapping iterations")
@@ -222,7 +185,7 @@ class HostFaultsIT {
         .until(
             () ->
                 count(
-                        URL,
+                        server.url(),
                         "SELECT COUNT(*) FROM fault_row "
                             + "WHERE started > '"
                             + Timestamp.from(accepting)
@@ -230,7 +193,7 @@ class HostFaultsIT {
                     > 0);
     List<String> firstStart =
         TestDatabases.strings(
-            URL,
+            server.url(),
             "SELECT EXTRACT(EPOCH FROM MIN(started)) * 1000 FROM "
                 + "fault_row WHERE started > '"
                 + Timestamp.from(accepting)
@@ -269,7 +232,7 @@ class HostFaultsIT {
 
   private void terminateAll() throws Exception {
     execute(
-        URL,
+        server.url(),
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'f_'");
   }
 
@@ -279,7 +242,7 @@ class HostFaultsIT {
         .atMost(WAIT)
         .pollInterval(Duration.ofMillis(20))
         .ignoreExceptions()
-        .until(() -> count(URL, "SELECT 1") == 1);
+        .until(() -> count(server.url(), "SELECT 1") == 1);
     return Instant.now();
   }
 
@@ -329,18 +292,5 @@ class HostFaultsIT {
     JsonNode body = JSON.readTree(response.body());
     assertThat(body.get("reason").asText()).isNotBlank();
     assertThat(response.headers().firstValue("Retry-After")).isPresent();
-  }
-
-  private static int run(String... command) throws IOException, InterruptedException {
-    Process process =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    if (!process.waitFor(60, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new IOException(String.join(" ", command) + " did not finish within 60 s");
-    }
-    return process.exitValue();
   }
 }

@@ -16,7 +16,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
@@ -44,7 +43,7 @@ public final class Database implements AutoCloseable {
   private static final AtomicInteger POOLS = new AtomicInteger();
 
   private final DataSource source;
-  private final HikariDataSource ownPool;
+  private final RenewablePool ownPool;
   private final String redactedUrl;
   private final Dialect dialect;
 
@@ -58,7 +57,7 @@ public final class Database implements AutoCloseable {
 
   private Database(
       DataSource source,
-      HikariDataSource ownPool,
+      RenewablePool ownPool,
       String redactedUrl,
       Dialect dialect,
       SecretMask secrets) {
@@ -281,17 +280,7 @@ public final class Database implements AutoCloseable {
     if (closed) {
       throw new SQLException(this + " is closed");
     }
-    if (ownPool == null) {
-      return source.getConnection();
-    }
-    Properties credentials = new Properties();
-    if (ownPool.getUsername() != null) {
-      credentials.setProperty("user", ownPool.getUsername());
-    }
-    if (ownPool.getPassword() != null) {
-      credentials.setProperty("password", ownPool.getPassword());
-    }
-    return DriverManager.getConnection(ownPool.getJdbcUrl(), credentials);
+    return ownPool == null ? source.getConnection() : ownPool.unpooledConnection();
   }
 
   /**
@@ -301,8 +290,20 @@ public final class Database implements AutoCloseable {
    * that Loopwork did not make.
    */
   void evictConnections() {
-    if (ownPool != null && !closed && ownPool.getHikariPoolMXBean() != null) {
-      ownPool.getHikariPoolMXBean().softEvictConnections();
+    if (ownPool != null && !closed) {
+      ownPool.evictConnections();
+    }
+  }
+
+  /**
+   * Replaces the pool that Loopwork made with a fresh one, once the database accepts connections
+   * again after it had lost them, so that the next statements connect at once instead of after the
+   * pool's reconnect back-off; the old pool closes once its borrowed connections are back. Does
+   * nothing to a DataSource that Loopwork did not make.
+   */
+  void renewPool() {
+    if (ownPool != null && !closed) {
+      ownPool.renew();
     }
   }
 
@@ -453,7 +454,8 @@ public final class Database implements AutoCloseable {
             "Cannot connect to " + shown + asUser() + ": " + masked(rootMessage(e), jdbcUrl), e);
       }
       try (Connection connection = pool.getConnection()) {
-        return new Database(pool, pool, shown, Dialect.detect(connection), mask(jdbcUrl));
+        RenewablePool renewable = new RenewablePool(config, pool);
+        return new Database(renewable, renewable, shown, Dialect.detect(connection), mask(jdbcUrl));
       } catch (SQLException | IllegalArgumentException e) {
         pool.close();
         throw new DatabaseException(

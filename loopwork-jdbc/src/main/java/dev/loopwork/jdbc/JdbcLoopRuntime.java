@@ -4,6 +4,7 @@ import dev.loopwork.LoopCoordinator;
 import dev.loopwork.LoopEngine;
 import dev.loopwork.LoopHandle;
 import dev.loopwork.LoopService;
+import dev.loopwork.internal.DurationFormat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -36,7 +37,7 @@ public final class JdbcLoopRuntime implements AutoCloseable {
   /** How long journal entries are kept by default: 7 days. */
   public static final Duration DEFAULT_JOURNAL_RETENTION = Duration.ofDays(7);
 
-  /** How long {@link #close()} waits at most for the services it stops. */
+  /** How long {@link #close()} waits at most for the services it stops, by default. */
   public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
   /** How often the journal is pruned by default: every hour. */
@@ -48,10 +49,12 @@ public final class JdbcLoopRuntime implements AutoCloseable {
   private final LoopEngine engine;
   private final DatabaseHealth health;
   private final List<LoopHandle> started = new ArrayList<>();
+  private final Duration closeTimeout;
   private volatile boolean closed;
 
   private JdbcLoopRuntime(Builder builder) {
     this.database = builder.database;
+    this.closeTimeout = builder.closeTimeout;
     LoopworkSchema.create(database);
     this.health = new DatabaseHealth(database);
     LoopEngine.Builder engineBuilder =
@@ -174,8 +177,11 @@ public final class JdbcLoopRuntime implements AutoCloseable {
   }
 
   /**
-   * Stops the services started with {@link #start} (waiting for them at most {@link #CLOSE_TIMEOUT}
-   * in all), releases every lease and writes the rest of the journal. Idempotent.
+   * Stops the services started with {@link #start} (waiting for them at most the {@linkplain
+   * Builder#closeTimeout close timeout} in all), releases the leases and writes the rest of the
+   * journal. A lease whose iteration still runs is never released: it stays with this replica,
+   * unrenewed, until that iteration ends (or expires after its TTL), so that no other replica runs
+   * the service meanwhile. Idempotent.
    */
   @Override
   public void close() {
@@ -188,7 +194,7 @@ public final class JdbcLoopRuntime implements AutoCloseable {
       running = new ArrayList<>(started);
     }
     running.forEach(LoopHandle::stop);
-    long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
+    long deadline = System.nanoTime() + closeTimeout.toNanos();
     for (LoopHandle handle : running) {
       awaitStopped(handle, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
@@ -200,14 +206,14 @@ public final class JdbcLoopRuntime implements AutoCloseable {
     }
   }
 
-  private static void awaitStopped(LoopHandle handle, Duration timeout) {
+  private void awaitStopped(LoopHandle handle, Duration timeout) {
     try {
-      if (!handle.await(timeout)) {
+      if (!handle.await(timeout) && !closeTimeout.isZero()) {
         LOG.warn(
-            "Loop service {} did not stop within {} of closing the runtime; its lease is released anyway, and "
-                + "its iterations stop with the lease",
+            "Loop service {} did not stop within {} of closing the runtime; its iteration goes on until it "
+                + "returns, and its lease stays with this replica until then",
             handle.service().name(),
-            CLOSE_TIMEOUT);
+            DurationFormat.seconds(closeTimeout));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -228,6 +234,7 @@ public final class JdbcLoopRuntime implements AutoCloseable {
     private UnaryOperator<LoopCoordinator> coordinatorDecorator;
     private Duration retention = DEFAULT_JOURNAL_RETENTION;
     private Duration pruneInterval = DEFAULT_PRUNE_INTERVAL;
+    private Duration closeTimeout = CLOSE_TIMEOUT;
 
     private Builder(Database database) {
       this.database = Objects.requireNonNull(database, "database");
@@ -314,6 +321,22 @@ public final class JdbcLoopRuntime implements AutoCloseable {
      */
     public Builder pruneInterval(Duration pruneInterval) {
       this.pruneInterval = positive("pruneInterval", pruneInterval);
+      return this;
+    }
+
+    /**
+     * How long {@link JdbcLoopRuntime#close()} waits for the running iterations to end, in all
+     * (default {@link #CLOSE_TIMEOUT}); zero when the caller has waited for its services already
+     * and only the leases and the journal remain.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder closeTimeout(Duration closeTimeout) {
+      Objects.requireNonNull(closeTimeout, "closeTimeout");
+      if (closeTimeout.isNegative()) {
+        throw new IllegalArgumentException("closeTimeout must not be negative: " + closeTimeout);
+      }
+      this.closeTimeout = closeTimeout;
       return this;
     }
 

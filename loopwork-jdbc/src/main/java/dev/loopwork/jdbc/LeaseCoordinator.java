@@ -4,6 +4,7 @@ import dev.loopwork.IterationPermit;
 import dev.loopwork.LoopCoordinator;
 import dev.loopwork.LoopService;
 import dev.loopwork.internal.DaemonThreads;
+import dev.loopwork.internal.DurationFormat;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.sql.Connection;
@@ -252,12 +253,33 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    seats.values().forEach(Seat::leave);
+    List<Seat> busy = seats.values().stream().filter(Seat::isInIteration).toList();
+    seats.values().stream().filter(seat -> !busy.contains(seat)).forEach(Seat::leave);
+    if (!busy.isEmpty()) {
+      // A lease is never released while its iteration runs: another replica could run the service
+      // at the same time. The lease is no longer renewed (it expires after its TTL), the session
+      // stays, and the last of these seats to leave releases its lease and removes this replica.
+      LOG.info(
+          "Replica {} keeps the leases of {} until their running iterations end (no longer renewed: "
+              + "they expire after {} at the latest)",
+          replicaId,
+          busy.stream().map(seat -> seat.service).toList(),
+          DurationFormat.seconds(Duration.ofMillis(leaseMillis)));
+      return;
+    }
     try {
       store.removeReplica(replicaId);
     } catch (SQLException e) {
       health.failed("remove replica " + replicaId, e);
     }
+  }
+
+  /**
+   * Whether the session must still be held: until the coordinator is closed and the last seat that
+   * was in an iteration then has left (or the database is closed).
+   */
+  private boolean keepsSession() {
+    return (!closed || !seats.isEmpty()) && !database.isClosed();
   }
 
   /**
@@ -297,7 +319,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
    */
   private void watchSession() {
     String lock = null;
-    while (!closed) {
+    while (keepsSession()) {
       try (Connection connection = database.dedicatedConnection()) {
         String taken = database.dialect().takeSessionLock(connection, lock);
         if (taken == null && lock == null) {
@@ -313,19 +335,24 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
           throw new SQLException(
               "the session lock " + lock + " is still held by an earlier session");
         }
+        if (sessionLost) {
+          // The database accepts connections again: a fresh pool connects at once, where the
+          // old one may still be backing off between attempts for seconds.
+          database.renewPool();
+        }
         lock = taken;
         sessionLock = taken;
         sessionRestores++;
         sessionHeld = true;
         fullSyncRequested = true;
         wakeTicker();
-        while (!closed) {
+        while (keepsSession()) {
           if (database.dialect().watchSession(connection, SESSION_WAIT_MILLIS)) {
             wakeTicker();
           }
         }
       } catch (SQLException | RuntimeException e) {
-        if (closed) {
+        if (!keepsSession()) {
           return;
         }
         if (sessionHeld) {
@@ -881,6 +908,10 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
 
     synchronized void synced() {
       synced = true;
+    }
+
+    synchronized boolean isInIteration() {
+      return inIteration;
     }
 
     synchronized boolean isHeld() {

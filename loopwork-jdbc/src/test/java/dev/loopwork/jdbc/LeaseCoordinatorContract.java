@@ -24,7 +24,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -443,6 +445,69 @@ abstract class LeaseCoordinatorContract {
       rs.next();
       assertThat(rs.getInt(1)).isZero();
     }
+  }
+
+  /**
+   * Issue 17: closing a runtime whose service is still in an iteration after the close timeout
+   * leaves that lease with the replica (neither released nor its session ended, so no other replica
+   * runs the service meanwhile) until the iteration ends; then the lease is released and taken.
+   */
+  @Test
+  void aLeaseIsNotReleasedWhileItsIterationStillRunsAfterClosing() throws Exception {
+    CountDownLatch inIteration = new CountDownLatch(1);
+    CountDownLatch finish = new CountDownLatch(1);
+    JdbcLoopRuntime a =
+        JdbcLoopRuntime.builder(database)
+            .replicaId("a")
+            .leaseTtl(TTL)
+            .pollInterval(POLL)
+            .journal(false)
+            .closeTimeout(Duration.ofMillis(100))
+            .build();
+    runtimes.add(a);
+    a.start(
+        LoopService.of(
+            "slow",
+            Duration.ofMillis(50),
+            () -> {
+              inIteration.countDown();
+              awaitUninterruptibly(finish);
+            }));
+    assertThat(inIteration.await(10, TimeUnit.SECONDS)).isTrue();
+    AtomicInteger runsOfB = new AtomicInteger();
+    replica("b").start(LoopService.of("slow", Duration.ofMillis(50), runsOfB::incrementAndGet));
+
+    try {
+      a.close();
+      await()
+          .during(Duration.ofMillis(600)) // well within the lease's last renewal plus its TTL
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> runsOfB.get() == 0 && "a".equals(ownerOf("slow")));
+    } finally {
+      finish.countDown();
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> runsOfB.get() > 0);
+  }
+
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        latch.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private String ownerOf(String service) throws SQLException {
+    List<String> owners =
+        strings("SELECT owner FROM loopwork_lease WHERE service = '" + service + "'");
+    return owners.isEmpty() ? null : owners.get(0);
   }
 
   @Test

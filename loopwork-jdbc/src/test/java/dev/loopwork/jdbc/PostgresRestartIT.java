@@ -3,17 +3,12 @@ package dev.loopwork.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.loopwork.testsupport.RequiredServer;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.loopwork.testsupport.OwnPostgresCluster;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,58 +24,34 @@ import org.junit.jupiter.api.Test;
 class PostgresRestartIT {
   private static final int PORT = 5499;
   private static final String CLUSTER = "loopwork_restart_it";
-  private static final String URL = "jdbc:postgresql://127.0.0.1:" + PORT + "/postgres";
   private static final Duration INTERVAL = Duration.ofMillis(500);
 
-  private String version;
+  private OwnPostgresCluster server;
   private Database database;
   private ClusterRecord cluster;
   private final List<ReplicaProcess> replicas = new ArrayList<>();
 
   @BeforeEach
-  void createCluster() throws Exception {
-    try (var versions = Files.list(Path.of("/etc/postgresql"))) {
-      version =
-          versions
-              .map(p -> p.getFileName().toString())
-              .max(Comparator.comparingInt(Integer::parseInt))
-              .orElseThrow();
-      run("pg_dropcluster", version, CLUSTER, "--stop"); // a leftover of an aborted run, if any
-      if (run(
-                  "pg_createcluster",
-                  version,
-                  CLUSTER,
-                  "--port",
-                  Integer.toString(PORT),
-                  "--",
-                  "-A",
-                  "trust")
-              != 0
-          || run("pg_ctlcluster", version, CLUSTER, "start") != 0) {
-        throw new IOException("pg_createcluster or pg_ctlcluster failed");
-      }
-    } catch (IOException | RuntimeException e) {
-      RequiredServer.missing(
-          "Cannot create a PostgreSQL cluster of the test's own on port "
-              + PORT
-              + " ("
-              + e
-              + "): this test needs Debian's PostgreSQL server tools and root.",
-          e);
-    }
-    database = Database.builder().url(URL).user(PostgresDatabases.USER).maximumPoolSize(4).build();
+  void createCluster() {
+    server = OwnPostgresCluster.create(CLUSTER, PORT);
+    database =
+        Database.builder()
+            .url(server.url())
+            .user(PostgresDatabases.USER)
+            .maximumPoolSize(4)
+            .build();
     LoopworkSchema.create(database);
     cluster = new ClusterRecord(database);
   }
 
   @AfterEach
-  void dropCluster() throws Exception {
+  void dropCluster() {
     replicas.forEach(ReplicaProcess::close);
     if (database != null) {
       database.close();
     }
-    if (version != null) {
-      run("pg_dropcluster", version, CLUSTER, "--stop");
+    if (server != null) {
+      server.close();
     }
   }
 
@@ -91,7 +62,7 @@ class PostgresRestartIT {
     for (String id : List.of("r1", "r2", "r3")) {
       replicas.add(
           ReplicaProcess.start(
-              URL + "?ApplicationName=replica-" + id,
+              server.url() + "?ApplicationName=replica-" + id,
               id,
               services,
               INTERVAL,
@@ -114,7 +85,7 @@ class PostgresRestartIT {
                     == 3);
     Map<String, String> before = owners();
 
-    assertThat(run("pg_ctlcluster", version, CLUSTER, "restart", "-m", "fast")).isZero();
+    server.restart();
     int runs = journalCountWhenUp();
     await()
         .atMost(Duration.ofSeconds(30))
@@ -149,18 +120,5 @@ class PostgresRestartIT {
       owners.put(parts[0], parts[1]);
     }
     return owners;
-  }
-
-  private static int run(String... command) throws IOException, InterruptedException {
-    Process process =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    if (!process.waitFor(60, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new IOException(String.join(" ", command) + " did not finish within 60 s");
-    }
-    return process.exitValue();
   }
 }

@@ -51,7 +51,7 @@ class SigtermIT {
           .isTrue();
       assertThat(process.exitValue()).isEqualTo(143);
       assertThat(Files.readString(log))
-          .contains("Stopped 1 loop service(s)")
+          .contains("Stopped 1 of 1 running loop service(s)")
           .doesNotContain("Received SIG");
     } finally {
       process.destroyForcibly();

@@ -7,6 +7,7 @@ import dev.loopwork.jdbc.Database;
 import dev.loopwork.jdbc.JdbcLoopRuntime;
 import dev.loopwork.micrometer.LoopMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
@@ -89,7 +90,10 @@ public class LoopworkAutoConfiguration {
         JdbcLoopRuntime.builder(db)
             .engine(engines.get())
             .leaseTtl(leases.getLeaseTtl())
-            .pollInterval(leases.getPollInterval());
+            .pollInterval(leases.getPollInterval())
+            // LoopworkServices.stop waits loopwork.shutdown.timeout for the iterations: the one
+            // limit of a shutdown. Closing the runtime then waits no more.
+            .closeTimeout(Duration.ZERO);
     ordered.forEach(c -> c.customize(runtime));
     return LoopworkRuntime.coordinated(db, runtime, engines, leases.getLeaseTtl());
   }

@@ -153,7 +153,8 @@ public class LoopworkServices implements SmartLifecycle {
   /**
    * Stops every service gracefully: running iterations finish, waiting at most {@code
    * loopwork.shutdown.timeout} for all of them together, and exclusive services release their
-   * leases. Services still running after that are named in a WARN and left to end by themselves.
+   * leases. Services still running after that are named in a WARN and left to end by themselves;
+   * their leases are not released while they run (nor renewed: they expire after their TTL).
    */
   @Override
   public void stop() {
@@ -175,11 +176,14 @@ public class LoopworkServices implements SmartLifecycle {
     if (!stragglers.isEmpty()) {
       LOG.warn(
           "Loop services still running after loopwork.shutdown.timeout of {}: {}; their iterations go on until "
-              + "they return",
+              + "they return, and their leases stay with this instance until then",
           properties.getShutdown().getTimeout(),
           stragglers);
     }
-    LOG.info("Stopped {} loop service(s)", active.size() - stragglers.size());
+    LOG.info(
+        "Stopped {} of {} running loop service(s)",
+        active.size() - stragglers.size(),
+        active.size());
   }
 
   @Override

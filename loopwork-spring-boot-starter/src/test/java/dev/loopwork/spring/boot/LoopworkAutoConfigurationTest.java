@@ -242,6 +242,36 @@ class LoopworkAutoConfigurationTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> stuck.state() == LoopState.STOPPED);
   }
 
+  /**
+   * Issue 17: {@code loopwork.shutdown.timeout} is the one limit of a shutdown, also with a
+   * database: closing the runtime after it waits no more (it used to wait another 10 s), and the
+   * stuck service's lease is not released while its iteration runs.
+   */
+  @Test
+  void withADatabaseClosingTheContextWaitsNoLongerThanTheShutdownTimeout(CapturedOutput output) {
+    Gate gate = new Gate();
+    LoopService stuck = LoopService.of("stuck", FAST, gate::pass);
+    try {
+      withH2
+          .withBean("stuck", LoopService.class, () -> stuck)
+          .withPropertyValues("loopwork.shutdown.timeout=300ms")
+          .run(
+              context -> {
+                await().atMost(Duration.ofSeconds(10)).until(() -> gate.entered.getCount() == 0);
+                long begin = System.nanoTime();
+                context.close();
+                assertThat(Duration.ofNanos(System.nanoTime() - begin))
+                    .isLessThan(Duration.ofSeconds(5));
+                assertThat(stuck.isRunning()).isTrue();
+                assertThat(output.getOut())
+                    .contains("keeps the leases of [stuck] until their running iterations end");
+              });
+    } finally {
+      gate.release.countDown();
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> stuck.state() == LoopState.STOPPED);
+  }
+
   @Test
   void anExclusiveServiceWithoutDataSourceFailsTheStartup() {
     runner
