@@ -678,7 +678,11 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
             release.get().fencingToken,
             release.get().startedAgoMillis,
             reserveMillis);
-        LOG.debug("Replica {} gave up the lease of {} for the balance", replicaId, seat.service);
+        LOG.info(
+            "Replica {} handed over the lease of {} (fencing token {}) for the balance",
+            replicaId,
+            seat.service,
+            release.get().fencingToken);
       }
     }
   }
@@ -896,7 +900,11 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
           } else {
             store.release(service, replicaId, release.fencingToken, release.startedAgoMillis, 0);
           }
-          LOG.debug("Replica {} released the lease of {}", replicaId, service);
+          LOG.info(
+              "Replica {} released the lease of {} (fencing token {})",
+              replicaId,
+              service,
+              release.fencingToken);
         } catch (SQLException e) {
           health.failed("release the lease of " + service, e);
         }
@@ -965,6 +973,11 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         releasing = false;
         newlyHeld = true;
         holdBeganNanos = receivedNanos;
+        LOG.info(
+            "Replica {} holds the lease of {} under fencing token {}",
+            replicaId,
+            service,
+            fencingToken);
         startRecordedInHold = false;
         startRecordPending = false;
       }
@@ -975,9 +988,11 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     synchronized void lose(String reason) {
       if (held) {
         LOG.info(
-            "Replica {} no longer holds the lease of {} ({}); its iterations stop here",
+            "Replica {} no longer holds the lease of {} under fencing token {} ({}); its iterations stop "
+                + "here",
             replicaId,
             service,
+            fencingToken,
             reason);
         held = false;
       }

@@ -122,7 +122,7 @@ class SharedControlsIT {
   }
 
   private static LoopServiceStatus status(ConfigurableApplicationContext context) {
-    return endpoint(context).service("tick").getBody();
+    return (LoopServiceStatus) endpoint(context).service("tick").getBody();
   }
 
   private static LoopState tickState(ConfigurableApplicationContext context) {

@@ -86,16 +86,28 @@ public class LoopworkAutoConfiguration {
       return LoopworkRuntime.uncoordinated(engines.get());
     }
     LoopworkProperties.Leases leases = properties.getCoordination();
-    JdbcLoopRuntime.Builder runtime =
-        JdbcLoopRuntime.builder(db)
-            .engine(engines.get())
-            .leaseTtl(leases.getLeaseTtl())
-            .pollInterval(leases.getPollInterval())
-            // LoopworkServices.stop waits loopwork.shutdown.timeout for the iterations: the one
-            // limit of a shutdown. Closing the runtime then waits no more.
-            .closeTimeout(Duration.ZERO);
-    ordered.forEach(c -> c.customize(runtime));
-    return LoopworkRuntime.coordinated(db, runtime, engines, leases.getLeaseTtl());
+    try {
+      JdbcLoopRuntime.Builder runtime =
+          JdbcLoopRuntime.builder(db)
+              .engine(engines.get())
+              .leaseTtl(leases.getLeaseTtl())
+              .pollInterval(leases.getPollInterval())
+              .journalRetention(properties.getJournal().getRetention())
+              // LoopworkServices.stop waits loopwork.shutdown.timeout for the iterations: the one
+              // limit of a shutdown. Closing the runtime then waits no more.
+              .closeTimeout(Duration.ZERO);
+      ordered.forEach(c -> c.customize(runtime));
+      return LoopworkRuntime.coordinated(db, runtime, engines, leases.getLeaseTtl());
+    } catch (IllegalArgumentException e) {
+      throw new LoopworkConfigurationException(inPropertyNames(e.getMessage()), e);
+    }
+  }
+
+  /** A message of the lease settings' checks, with the properties that set them as names. */
+  static String inPropertyNames(String message) {
+    return message
+        .replace("leaseTtl", "loopwork.coordination.lease-ttl")
+        .replace("pollInterval", "loopwork.coordination.poll-interval");
   }
 
   /** The application's loop services, run with its lifecycle. */

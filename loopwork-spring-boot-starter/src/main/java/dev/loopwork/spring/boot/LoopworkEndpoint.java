@@ -37,13 +37,16 @@ public class LoopworkEndpoint {
     return body;
   }
 
-  /** The status of one service; 404 if there is none of that name. */
+  /**
+   * The status of one service, its name matched as {@code loopwork.services.<name>} keys are
+   * (ignoring case and punctuation); 404 with a JSON message if there is none of that name.
+   */
   @ReadOperation
-  public WebEndpointResponse<LoopServiceStatus> service(@Selector String name) {
+  public WebEndpointResponse<Object> service(@Selector String name) {
     return services
         .status(name)
-        .map(WebEndpointResponse::new)
-        .orElseGet(() -> new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND));
+        .<WebEndpointResponse<Object>>map(WebEndpointResponse::new)
+        .orElseGet(() -> notFound(name));
   }
 
   /**
@@ -56,8 +59,7 @@ public class LoopworkEndpoint {
   public WebEndpointResponse<Object> act(@Selector String name, @Selector String action)
       throws InterruptedException {
     if (services.status(name).isEmpty()) {
-      return message(
-          WebEndpointResponse.STATUS_NOT_FOUND, "No loop service named \"" + name + "\"");
+      return notFound(name);
     }
     switch (action) {
       case "pause" -> services.pause(name);
@@ -76,6 +78,15 @@ public class LoopworkEndpoint {
       }
     }
     return new WebEndpointResponse<>(services.status(name).orElseThrow());
+  }
+
+  private WebEndpointResponse<Object> notFound(String name) {
+    return message(
+        WebEndpointResponse.STATUS_NOT_FOUND,
+        "No loop service named \""
+            + (name.length() > 120 ? name.substring(0, 117) + "..." : name)
+            + "\"; known services: "
+            + services.names());
   }
 
   private static WebEndpointResponse<Object> message(int status, String message) {

@@ -31,6 +31,8 @@ public class LoopworkProperties {
 
   private final Leases coordination = new Leases();
 
+  private final Journal journal = new Journal();
+
   /** Settings per service, keyed by service name (case and punctuation are ignored). */
   private Map<String, Service> services = new LinkedHashMap<>();
 
@@ -52,6 +54,11 @@ public class LoopworkProperties {
   /** How replicas share exclusive services. */
   public Leases getCoordination() {
     return coordination;
+  }
+
+  /** How long the run journal keeps iterations. */
+  public Journal getJournal() {
+    return journal;
   }
 
   /** The settings per service name, as bound. */
@@ -104,6 +111,31 @@ public class LoopworkProperties {
             "loopwork.shutdown.timeout must not be negative: " + timeout);
       }
       this.timeout = timeout;
+    }
+  }
+
+  /** The {@code loopwork.journal.*} properties, used when the application has a DataSource. */
+  public static class Journal {
+    /** How long the run journal (loopwork_run) keeps an iteration before it is pruned. */
+    private Duration retention =
+        Duration.ofDays(7); // JdbcLoopRuntime's default, as the metadata shows it
+
+    /** How long the run journal keeps an iteration before it is pruned. */
+    public Duration getRetention() {
+      return retention;
+    }
+
+    /**
+     * Sets the journal's retention.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public void setRetention(Duration retention) {
+      if (retention == null || retention.isNegative() || retention.isZero()) {
+        throw new IllegalArgumentException(
+            "loopwork.journal.retention must be positive: " + retention);
+      }
+      this.retention = retention;
     }
   }
 

@@ -206,9 +206,23 @@ public class LoopworkServices implements SmartLifecycle {
     return List.copyOf(services.keySet());
   }
 
-  /** The service named {@code name}, if the application has one. */
+  /**
+   * The service named {@code name}, if the application has one: the exact name, else matched
+   * ignoring case and punctuation as {@code loopwork.services.<name>} keys are.
+   */
   public Optional<LoopService> service(String name) {
-    return Optional.ofNullable(services.get(name)).map(m -> m.service);
+    return find(name).map(m -> m.service);
+  }
+
+  private Optional<ManagedService> find(String name) {
+    ManagedService exact = services.get(name);
+    if (exact != null) {
+      return Optional.of(exact);
+    }
+    String wanted = LoopworkProperties.relaxedName(name);
+    return services.values().stream()
+        .filter(m -> LoopworkProperties.relaxedName(m.service.name()).equals(wanted))
+        .findFirst();
   }
 
   /**
@@ -271,9 +285,12 @@ public class LoopworkServices implements SmartLifecycle {
     return assembler.statuses(leases);
   }
 
-  /** The status of {@code name}, or empty if there is no such service; see {@link #statuses()}. */
+  /**
+   * The status of {@code name} (matched as by {@link #service}), or empty if there is no such
+   * service; see {@link #statuses()}.
+   */
   public Optional<LoopServiceStatus> status(String name) {
-    return Optional.ofNullable(services.get(name)).map(assembler::status);
+    return find(name).map(assembler::status);
   }
 
   /**
@@ -304,11 +321,13 @@ public class LoopworkServices implements SmartLifecycle {
   }
 
   private ManagedService require(String name) {
-    ManagedService managed = services.get(name);
-    if (managed == null) {
-      throw new IllegalArgumentException(
-          "No loop service named \"" + name + "\"; known services: " + services.keySet());
-    }
-    return managed;
+    return find(name)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "No loop service named \""
+                        + name
+                        + "\"; known services: "
+                        + services.keySet()));
   }
 }

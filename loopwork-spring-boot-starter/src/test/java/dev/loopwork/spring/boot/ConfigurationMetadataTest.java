@@ -28,9 +28,11 @@ class ConfigurationMetadataTest {
             "loopwork.shutdown.timeout",
             "loopwork.coordination.lease-ttl",
             "loopwork.coordination.poll-interval",
+            "loopwork.journal.retention",
             "loopwork.services");
     assertThat(properties.get("loopwork.shutdown.timeout").getDefaultValue()).isEqualTo("30s");
     assertThat(properties.get("loopwork.enabled").getDefaultValue()).isEqualTo(true);
+    assertThat(properties.get("loopwork.journal.retention").getDefaultValue()).isEqualTo("7d");
     assertThat(properties.get("loopwork.services").getType())
         .contains("dev.loopwork.spring.boot.LoopworkProperties$Service");
     properties.values().stream()

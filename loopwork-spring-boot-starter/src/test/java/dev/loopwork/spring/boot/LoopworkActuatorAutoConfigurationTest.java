@@ -232,11 +232,21 @@ class LoopworkActuatorAutoConfigurationTest {
                   .atMost(Duration.ofSeconds(10))
                   .until(() -> service.iterations.get() > before + 2);
 
-              assertThat(endpoint.service("nope").getStatus()).isEqualTo(404);
+              WebEndpointResponse<Object> unknown = endpoint.service("nope");
+              assertThat(unknown.getStatus()).isEqualTo(404);
+              assertThat(unknown.getBody())
+                  .isEqualTo(
+                      Map.of(
+                          "message",
+                          "No loop service named \"nope\"; known services: [ExpireSessions]"));
               assertThat(endpoint.act("nope", "pause").getStatus()).isEqualTo(404);
               assertThat(endpoint.act("ExpireSessions", "explode").getStatus()).isEqualTo(400);
-              assertThat(endpoint.service("ExpireSessions").getBody().name())
+              assertThat(((LoopServiceStatus) endpoint.service("ExpireSessions").getBody()).name())
                   .isEqualTo("ExpireSessions");
+              // Issue 17: names match as the properties' keys do, ignoring case and punctuation.
+              assertThat(((LoopServiceStatus) endpoint.service("expire-sessions").getBody()).name())
+                  .isEqualTo("ExpireSessions");
+              assertThat(endpoint.act("expire_sessions", "pause").getStatus()).isEqualTo(200);
             });
   }
 

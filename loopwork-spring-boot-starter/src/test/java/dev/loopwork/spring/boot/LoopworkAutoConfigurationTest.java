@@ -16,7 +16,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,6 +26,7 @@ import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -100,6 +103,52 @@ class LoopworkAutoConfigurationTest {
               await()
                   .atMost(Duration.ofSeconds(10))
                   .until(() -> journalEntries(database, "ExpireSessions") >= 1);
+            });
+  }
+
+  /** Issue 17: {@code loopwork.journal.retention} is the journal's retention. */
+  @Test
+  void theJournalKeepsIterationsForTheConfiguredRetention() {
+    withH2
+        .withUserConfiguration(OneService.class)
+        .withBean(
+            LoopworkCustomizer.class,
+            () ->
+                new LoopworkCustomizer() {
+                  @Override
+                  public void customize(JdbcLoopRuntime.Builder runtime) {
+                    runtime.pruneInterval(Duration.ofMillis(200));
+                  }
+                })
+        .withPropertyValues("loopwork.journal.retention=1h")
+        .run(
+            context -> {
+              Database database = context.getBean(Database.class);
+              await()
+                  .atMost(Duration.ofSeconds(10))
+                  .until(() -> journalEntries(database, "ExpireSessions") >= 1);
+              for (String service : List.of("two-hours-ago", "ten-minutes-ago")) {
+                try (Connection c = database.connection();
+                    PreparedStatement insert =
+                        c.prepareStatement(
+                            "INSERT INTO loopwork_run (service, replica_id, iteration, started_at, "
+                                + "duration_us, outcome) VALUES (?, 'elsewhere', 1, ?, 0, 'SUCCEEDED')")) {
+                  insert.setString(1, service);
+                  insert.setTimestamp(
+                      2,
+                      Timestamp.from(
+                          Instant.now()
+                              .minus(
+                                  service.startsWith("two")
+                                      ? Duration.ofHours(2)
+                                      : Duration.ofMinutes(10))));
+                  insert.executeUpdate();
+                }
+              }
+              await()
+                  .atMost(Duration.ofSeconds(10))
+                  .until(() -> journalEntries(database, "two-hours-ago") == 0);
+              assertThat(journalEntries(database, "ten-minutes-ago")).isOne();
             });
   }
 
@@ -270,6 +319,34 @@ class LoopworkAutoConfigurationTest {
       gate.release.countDown();
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> stuck.state() == LoopState.STOPPED);
+  }
+
+  /**
+   * Issue 17: a lease setting that the runtime refuses stops the start-up with a message that names
+   * the properties, not the builder's fields, and Spring Boot reports it as a failure analysis.
+   */
+  @Test
+  void aBadLeaseSettingIsReportedByItsPropertyName() {
+    withH2
+        .withUserConfiguration(OneService.class)
+        .withPropertyValues("loopwork.coordination.poll-interval=2s")
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              Throwable failure = context.getStartupFailure();
+              assertThat(failure)
+                  .rootCause()
+                  .isInstanceOf(IllegalArgumentException.class)
+                  .hasMessageContaining("pollInterval");
+              FailureAnalysis analysis =
+                  new LoopworkConfigurationFailureAnalyzer().analyze(failure);
+              assertThat(analysis).isNotNull();
+              assertThat(analysis.getDescription())
+                  .contains(
+                      "loopwork.coordination.poll-interval must be at most a third of "
+                          + "loopwork.coordination.lease-ttl (PT3S): PT2S");
+              assertThat(analysis.getAction()).contains("loopwork.*");
+            });
   }
 
   @Test

@@ -102,7 +102,7 @@ class SharedControlsTest {
   }
 
   private static LoopServiceStatus status(AssertableApplicationContext context) {
-    return endpoint(context).service("ExpireSessions").getBody();
+    return (LoopServiceStatus) endpoint(context).service("ExpireSessions").getBody();
   }
 
   private static CountingService counter(AssertableApplicationContext context) {
