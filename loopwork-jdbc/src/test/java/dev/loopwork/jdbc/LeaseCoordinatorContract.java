@@ -459,7 +459,9 @@ abstract class LeaseCoordinatorContract {
     JdbcLoopRuntime a =
         JdbcLoopRuntime.builder(database)
             .replicaId("a")
-            .leaseTtl(TTL)
+            // Long enough that the unrenewed lease cannot expire within the window checked below
+            // on a loaded machine (it would then be taken over rightly).
+            .leaseTtl(Duration.ofSeconds(6))
             .pollInterval(POLL)
             .journal(false)
             .closeTimeout(Duration.ofMillis(100))
@@ -480,8 +482,8 @@ abstract class LeaseCoordinatorContract {
     try {
       a.close();
       await()
-          .during(Duration.ofMillis(600)) // well within the lease's last renewal plus its TTL
-          .atMost(Duration.ofSeconds(2))
+          .during(Duration.ofMillis(800)) // well within the lease's last renewal plus its TTL
+          .atMost(Duration.ofSeconds(3))
           .until(() -> runsOfB.get() == 0 && "a".equals(ownerOf("slow")));
     } finally {
       finish.countDown();

@@ -1,5 +1,6 @@
 package dev.loopwork.spring.boot;
 
+import java.time.Clock;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -26,8 +27,10 @@ public class LoopworkActuatorAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    LoopworkHealthIndicator loopworkHealthIndicator(LoopworkServices services) {
-      return new LoopworkHealthIndicator(services);
+    LoopworkHealthIndicator loopworkHealthIndicator(
+        LoopworkServices services, LoopworkProperties properties) {
+      return new LoopworkHealthIndicator(
+          services, Clock.systemUTC(), properties.getHealth().getMaxConsecutiveFailures());
     }
   }
 

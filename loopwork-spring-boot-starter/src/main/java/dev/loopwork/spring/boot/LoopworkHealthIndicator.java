@@ -18,7 +18,9 @@ import org.springframework.boot.health.contributor.Health;
  * Health of the application's loop services, under the name {@code loopwork}: DOWN when a service
  * has failed (its {@code onStart} threw, or an iteration threw an {@link Error}), when an exclusive
  * service that this replica runs has had no owner anywhere for longer than the lease time-to-live,
- * or when the lease table cannot be read. Details list each service's state and owner.
+ * or when the lease table cannot be read; and, with {@code
+ * loopwork.health.max-consecutive-failures} set, when a service's iterations have failed that many
+ * times in a row here. Details list each service's state and owner.
  *
  * <p>The time without an owner is measured from the first health check that saw the lease free (and
  * never from before this replica started the service), so DOWN comes at the first check after one
@@ -27,6 +29,7 @@ import org.springframework.boot.health.contributor.Health;
 public class LoopworkHealthIndicator extends AbstractHealthIndicator {
   private final LoopworkServices services;
   private final Clock clock;
+  private final int maxConsecutiveFailures;
   private final Map<String, Instant> unownedSince = new ConcurrentHashMap<>();
 
   /** Health of {@code services}, timed by the system clock. */
@@ -36,9 +39,25 @@ public class LoopworkHealthIndicator extends AbstractHealthIndicator {
 
   /** Health of {@code services}, timed by {@code clock}. */
   public LoopworkHealthIndicator(LoopworkServices services, Clock clock) {
+    this(services, clock, 0);
+  }
+
+  /**
+   * Health of {@code services}, timed by {@code clock}, also DOWN when a service has failed {@code
+   * maxConsecutiveFailures} times in a row (0: never for that alone).
+   *
+   * @throws IllegalArgumentException if {@code maxConsecutiveFailures} is negative
+   */
+  public LoopworkHealthIndicator(
+      LoopworkServices services, Clock clock, int maxConsecutiveFailures) {
     super("Loop services health check failed");
     this.services = Objects.requireNonNull(services, "services");
     this.clock = Objects.requireNonNull(clock, "clock");
+    if (maxConsecutiveFailures < 0) {
+      throw new IllegalArgumentException(
+          "maxConsecutiveFailures must not be negative: " + maxConsecutiveFailures);
+    }
+    this.maxConsecutiveFailures = maxConsecutiveFailures;
   }
 
   @Override
@@ -55,6 +74,15 @@ public class LoopworkHealthIndicator extends AbstractHealthIndicator {
       details.put(status.name(), detail);
       if (status.state() == LoopState.FAILED) {
         problems.add(status.name() + " has failed");
+      }
+      if (maxConsecutiveFailures > 0 && status.consecutiveFailures() >= maxConsecutiveFailures) {
+        problems.add(
+            status.name()
+                + " has failed "
+                + status.consecutiveFailures()
+                + " times in a row (loopwork.health.max-consecutive-failures="
+                + maxConsecutiveFailures
+                + ")");
       }
       unowned(status, now).ifPresent(problems::add);
     }

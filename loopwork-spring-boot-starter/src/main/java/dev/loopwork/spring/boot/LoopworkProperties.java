@@ -33,6 +33,8 @@ public class LoopworkProperties {
 
   private final Journal journal = new Journal();
 
+  private final Health health = new Health();
+
   /** Settings per service, keyed by service name (case and punctuation are ignored). */
   private Map<String, Service> services = new LinkedHashMap<>();
 
@@ -59,6 +61,11 @@ public class LoopworkProperties {
   /** How long the run journal keeps iterations. */
   public Journal getJournal() {
     return journal;
+  }
+
+  /** When the {@code loopwork} health indicator reports failing services. */
+  public Health getHealth() {
+    return health;
   }
 
   /** The settings per service name, as bound. */
@@ -111,6 +118,34 @@ public class LoopworkProperties {
             "loopwork.shutdown.timeout must not be negative: " + timeout);
       }
       this.timeout = timeout;
+    }
+  }
+
+  /** The {@code loopwork.health.*} properties. */
+  public static class Health {
+    /**
+     * Failures in a row of a service's iterations on this instance from which the loopwork health
+     * indicator is DOWN (0, the default: never for failing iterations alone).
+     */
+    private int maxConsecutiveFailures;
+
+    /** Failures in a row from which health is DOWN; 0 for never. */
+    public int getMaxConsecutiveFailures() {
+      return maxConsecutiveFailures;
+    }
+
+    /**
+     * Sets the failures in a row from which health is DOWN.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public void setMaxConsecutiveFailures(int maxConsecutiveFailures) {
+      if (maxConsecutiveFailures < 0) {
+        throw new IllegalArgumentException(
+            "loopwork.health.max-consecutive-failures must not be negative: "
+                + maxConsecutiveFailures);
+      }
+      this.maxConsecutiveFailures = maxConsecutiveFailures;
     }
   }
 

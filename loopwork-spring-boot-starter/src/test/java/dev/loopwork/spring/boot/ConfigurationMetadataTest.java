@@ -29,6 +29,7 @@ class ConfigurationMetadataTest {
             "loopwork.coordination.lease-ttl",
             "loopwork.coordination.poll-interval",
             "loopwork.journal.retention",
+            "loopwork.health.max-consecutive-failures",
             "loopwork.services");
     assertThat(properties.get("loopwork.shutdown.timeout").getDefaultValue()).isEqualTo("30s");
     assertThat(properties.get("loopwork.enabled").getDefaultValue()).isEqualTo(true);

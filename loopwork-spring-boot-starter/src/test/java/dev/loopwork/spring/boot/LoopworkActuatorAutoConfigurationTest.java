@@ -121,6 +121,44 @@ class LoopworkActuatorAutoConfigurationTest {
             });
   }
 
+  /**
+   * Issue 17: with {@code loopwork.health.max-consecutive-failures}, repeated failures make health
+   * DOWN (without it they never do: a service whose iterations fail keeps running).
+   */
+  @Test
+  void healthIsDownAfterTheConfiguredFailuresInARow() {
+    LoopService failing =
+        LoopService.of(
+            "failing",
+            FAST,
+            () -> {
+              throw new IllegalStateException("always");
+            });
+    runner
+        .withBean("failing", LoopService.class, () -> failing)
+        .withPropertyValues("loopwork.health.max-consecutive-failures=3")
+        .run(
+            context -> {
+              LoopworkHealthIndicator health = context.getBean(LoopworkHealthIndicator.class);
+              await()
+                  .atMost(Duration.ofSeconds(10))
+                  .until(() -> health.health().getStatus().equals(Status.DOWN));
+              assertThat(health.health().getDetails().get("problems").toString())
+                  .contains("failing has failed")
+                  .contains("times in a row (loopwork.health.max-consecutive-failures=3)");
+            });
+    runner
+        .withBean("failing", LoopService.class, () -> failing)
+        .run(
+            context -> {
+              LoopworkHealthIndicator health = context.getBean(LoopworkHealthIndicator.class);
+              await()
+                  .during(Duration.ofMillis(300))
+                  .atMost(Duration.ofSeconds(5))
+                  .until(() -> health.health().getStatus().equals(Status.UP));
+            });
+  }
+
   @Test
   void healthIsDownWhenAnExclusiveServiceHasNoOwnerForLongerThanTheLeaseTime() {
     runner
