@@ -11,6 +11,7 @@ module dev.loopwork.spring.boot {
   requires micrometer.core;
   requires org.slf4j;
   requires java.sql;
+  requires spring.aop;
   requires spring.beans;
   requires spring.context;
   requires spring.core;

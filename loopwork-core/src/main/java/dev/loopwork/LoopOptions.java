@@ -26,12 +26,14 @@ public final class LoopOptions {
   private final Duration jitter;
   private final Duration backoffInitial;
   private final Duration backoffMax;
+  private final Duration initialDelay;
   // The same in nanoseconds (0 when absent), read by every iteration of every service that runs
   // with these options.
   final long jitterNanos;
   final long timeoutNanos;
   final long backoffInitialNanos;
   final long backoffMaxNanos;
+  final long initialDelayNanos;
 
   private LoopOptions(Builder b) {
     this.loopInterval = b.loopInterval;
@@ -40,10 +42,12 @@ public final class LoopOptions {
     this.jitter = b.jitter;
     this.backoffInitial = b.backoffInitial;
     this.backoffMax = b.backoffMax;
+    this.initialDelay = b.initialDelay;
     this.jitterNanos = nanos(jitter);
     this.timeoutNanos = nanos(iterationTimeout);
     this.backoffInitialNanos = nanos(backoffInitial);
     this.backoffMaxNanos = nanos(backoffMax);
+    this.initialDelayNanos = nanos(initialDelay);
   }
 
   private static long nanos(Duration duration) {
@@ -72,6 +76,7 @@ public final class LoopOptions {
     b.jitter = jitter;
     b.backoffInitial = backoffInitial;
     b.backoffMax = backoffMax;
+    b.initialDelay = initialDelay;
     return b;
   }
 
@@ -121,6 +126,14 @@ public final class LoopOptions {
     return Optional.ofNullable(backoffMax);
   }
 
+  /**
+   * How long after its start a service's first iteration is due; its later iterations follow at the
+   * interval from that one. Zero (the default) runs the first iteration at once.
+   */
+  public Duration initialDelay() {
+    return initialDelay;
+  }
+
   @Override
   public String toString() {
     return "LoopOptions{loopInterval="
@@ -135,6 +148,8 @@ public final class LoopOptions {
         + backoffInitial
         + ".."
         + backoffMax
+        + ", initialDelay="
+        + initialDelay
         + "}";
   }
 
@@ -146,6 +161,7 @@ public final class LoopOptions {
     private Duration jitter = Duration.ZERO;
     private Duration backoffInitial;
     private Duration backoffMax;
+    private Duration initialDelay = Duration.ZERO;
 
     private Builder() {}
 
@@ -206,6 +222,18 @@ public final class LoopOptions {
       }
       this.backoffInitial = initial;
       this.backoffMax = max;
+      return this;
+    }
+
+    /**
+     * How long after the start the first iteration is due (default zero: at once); the next ones
+     * follow at the interval from it, as from any due time.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder initialDelay(Duration initialDelay) {
+      this.initialDelay =
+          requireNotNegative("initialDelay", Objects.requireNonNull(initialDelay, "initialDelay"));
       return this;
     }
 

@@ -423,8 +423,8 @@ final class LoopRun implements LoopHandle {
       return;
     }
     transition(LoopState.STARTING, LoopState.RUNNING);
-    due = engine.clock().nanoTime();
-    runDueIterations();
+    due = engine.clock().nanoTime() + options.initialDelayNanos;
+    runIterations(options.initialDelayNanos == 0 ? Step.DUE : Step.WAIT);
   }
 
   /**

@@ -31,6 +31,10 @@ class ScheduleTest {
       super(interval, false);
     }
 
+    Timed(LoopOptions options) {
+      super(options);
+    }
+
     @Override
     protected void runOnce() {
       starts.add(clock.elapsed());
@@ -49,6 +53,22 @@ class ScheduleTest {
     LoopTesting.engine(clock).start(service);
     clock.advance(Duration.ofMillis(150));
     assertThat(service.starts).containsExactly(ms(0), ms(50), ms(100), ms(150));
+  }
+
+  @Test
+  void anInitialDelayPutsTheFirstIterationThatLateAndTheOthersOnItsGrid() {
+    Timed service =
+        new Timed(
+            LoopOptions.builder()
+                .loopInterval(INTERVAL)
+                .initialDelay(Duration.ofMillis(120))
+                .handleSignals(false)
+                .build());
+    LoopTesting.engine(clock).start(service);
+    clock.advance(Duration.ofMillis(119));
+    assertThat(service.starts).isEmpty();
+    clock.advance(Duration.ofMillis(100));
+    assertThat(service.starts).containsExactly(ms(120), ms(170));
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -72,6 +73,30 @@ class PeerWatchIT {
   }
 
   /**
+   * A change of the replicas that leaves the watch's target as it was (here a replica joins after c
+   * in the ring) leaves its wait alone: the same session keeps waiting, so no end of c can fall
+   * into a reconnect. (Every watch looked again at every change before; a kill at such a moment was
+   * seen only by the next poll.)
+   */
+  @Test
+  void aChangeThatKeepsTheTargetLeavesTheWaitAlone() throws Exception {
+    Connection c = liveReplica("c");
+    startWatch("a");
+    awaitWaiterOn("c");
+    List<Integer> waiting = waiterPids("c");
+    try (Connection d = liveReplica("d")) {
+      watch.retarget();
+      await()
+          .during(Duration.ofMillis(800))
+          .atMost(Duration.ofSeconds(3))
+          .until(() -> waiterPids("c").equals(waiting));
+
+      c.close();
+      await().atMost(Duration.ofSeconds(1)).until(() -> seenGone.get() == 1);
+    }
+  }
+
+  /**
    * Another session that takes a dead replica's freed lock for moments (a second watch of it on a
    * slow machine, or the server session of an aborted watch still waiting for the lock) makes it
    * look alive at those moments: the watch sees the end once and does not watch that replica again,
@@ -127,16 +152,24 @@ class PeerWatchIT {
 
   /** How many sessions wait for the session lock of {@code replicaId}. */
   private int waiters(String replicaId) throws SQLException {
+    return waiterPids(replicaId).size();
+  }
+
+  /** The backends that wait for the session lock of {@code replicaId}. */
+  private List<Integer> waiterPids(String replicaId) throws SQLException {
     try (Connection c = database.connection();
         var s =
             c.prepareStatement(
-                "SELECT COUNT(*) FROM pg_locks k "
+                "SELECT k.pid FROM pg_locks k "
                     + "JOIN loopwork_replica r ON k.objid::text = r.session_lock WHERE k.locktype = 'advisory' "
-                    + "AND k.objsubid = 2 AND NOT k.granted AND r.replica_id = ?")) {
+                    + "AND k.objsubid = 2 AND NOT k.granted AND r.replica_id = ? ORDER BY k.pid")) {
       s.setString(1, replicaId);
       try (var rs = s.executeQuery()) {
-        rs.next();
-        return rs.getInt(1);
+        List<Integer> pids = new ArrayList<>();
+        while (rs.next()) {
+          pids.add(rs.getInt(1));
+        }
+        return pids;
       }
     }
   }

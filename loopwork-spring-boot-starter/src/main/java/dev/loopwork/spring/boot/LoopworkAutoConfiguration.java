@@ -14,6 +14,7 @@ import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -24,11 +25,11 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Runs every {@link LoopService} bean with the application: see {@link LoopworkServices}. With a
- * {@link DataSource}, exclusive services coordinate through leases in it ({@link LoopworkRuntime});
- * with a {@link MeterRegistry}, they report {@link LoopMetrics}. Turned off by {@code
- * loopwork.enabled=false}. Every bean backs off when the application declares its own; {@link
- * LoopworkCustomizer} beans adjust the rest.
+ * Runs every {@link LoopService} bean and every {@link LoopTask} method with the application: see
+ * {@link LoopworkServices}. With a {@link DataSource}, exclusive services coordinate through leases
+ * in it ({@link LoopworkRuntime}); with a {@link MeterRegistry}, they report {@link LoopMetrics}.
+ * Turned off by {@code loopwork.enabled=false}. Every bean backs off when the application declares
+ * its own; {@link LoopworkCustomizer} beans adjust the rest.
  */
 @AutoConfiguration(
     afterName = {
@@ -108,6 +109,15 @@ public class LoopworkAutoConfiguration {
     return message
         .replace("leaseTtl", "loopwork.coordination.lease-ttl")
         .replace("pollInterval", "loopwork.coordination.poll-interval");
+  }
+
+  /**
+   * Finds the {@link LoopTask} methods of the application's beans and adds them to {@link
+   * LoopworkServices}.
+   */
+  @Bean
+  static BeanPostProcessor loopworkTaskMethods() {
+    return new LoopTaskMethods();
   }
 
   /** The application's loop services, run with its lifecycle. */

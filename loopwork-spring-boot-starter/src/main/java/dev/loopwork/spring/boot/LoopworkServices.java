@@ -59,8 +59,8 @@ public class LoopworkServices implements SmartLifecycle {
   private final LoopworkProperties properties;
 
   /**
-   * The services by name, in the order of their beans; filled by the constructor, read-only
-   * afterwards.
+   * The services by name, in the order of their beans, then of the {@link LoopTask} methods; filled
+   * before the start, read-only afterwards.
    */
   private final Map<String, ManagedService> services;
 
@@ -71,6 +71,8 @@ public class LoopworkServices implements SmartLifecycle {
    * Carries out {@link #pause}, {@link #resume}, {@link #runOnce} and applies the shared controls.
    */
   private final OperatorRequests requests;
+
+  private final IterationHistory history;
 
   private volatile boolean running;
 
@@ -87,11 +89,22 @@ public class LoopworkServices implements SmartLifecycle {
     this.runtime = Objects.requireNonNull(runtime, "runtime");
     this.properties = Objects.requireNonNull(properties, "properties");
     this.services = new LinkedHashMap<>();
-    IterationHistory history = new IterationHistory();
+    this.history = new IterationHistory();
     this.assembler = new StatusAssembler(runtime, properties, this.services, history);
     this.requests = new OperatorRequests(runtime, properties, assembler, () -> running);
-    Map<String, String> relaxed = new LinkedHashMap<>();
-    for (LoopService service : services) {
+    register(services);
+  }
+
+  /**
+   * Adds {@code newServices}: the constructor's, then those of {@link LoopTask} methods once every
+   * bean exists; never after the start.
+   */
+  synchronized void register(Collection<? extends LoopService> newServices) {
+    if (running) {
+      throw new IllegalStateException("Loop services are registered before the start, not after");
+    }
+    Map<String, String> relaxed = relaxedNames();
+    for (LoopService service : newServices) {
       String previous = relaxed.put(LoopworkProperties.relaxedName(service.name()), service.name());
       if (previous != null) {
         throw new LoopworkConfigurationException(
@@ -100,15 +113,27 @@ public class LoopworkServices implements SmartLifecycle {
                 + "\" and \""
                 + service.name()
                 + "\" have the same name once case and punctuation are ignored, as loopwork.services.<name> keys are;"
-                + " give one of them another name()");
+                + " give one of them another name() or @LoopTask(name)");
       }
       this.services.put(service.name(), ManagedService.configured(service, properties, runtime));
       service.addListener(history);
     }
+  }
+
+  /** The services' names by their relaxed form (as {@code loopwork.services.<name>} keys match). */
+  private Map<String, String> relaxedNames() {
+    Map<String, String> relaxed = new LinkedHashMap<>();
+    services.keySet().forEach(n -> relaxed.put(LoopworkProperties.relaxedName(n), n));
+    return relaxed;
+  }
+
+  /** Warns of {@code loopwork.services.<name>} keys that name no service. */
+  private void warnOfUnknownServiceKeys() {
+    Map<String, String> relaxed = relaxedNames();
     for (String key : properties.getServices().keySet()) {
       if (!relaxed.containsKey(LoopworkProperties.relaxedName(key))) {
         LOG.warn(
-            "loopwork.services.{} is configured but no LoopService bean has that name; known services: {}",
+            "loopwork.services.{} is configured but no loop service has that name; known services: {}",
             key,
             this.services.keySet());
       }
@@ -121,6 +146,7 @@ public class LoopworkServices implements SmartLifecycle {
    */
   @Override
   public void start() {
+    warnOfUnknownServiceKeys();
     runtime.sync().ifPresent(LoopworkServices::readControlsBeforeStart);
     running = true;
     int started = 0;

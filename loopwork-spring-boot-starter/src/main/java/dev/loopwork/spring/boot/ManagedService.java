@@ -48,12 +48,17 @@ final class ManagedService {
 
   private static Coordination coordination(
       LoopService service, Optional<Service> settings, LoopworkRuntime runtime) {
-    Coordination configured = settings.map(Service::getCoordination).orElse(null);
+    Coordination configured =
+        settings
+            .map(Service::getCoordination)
+            .orElse(service instanceof MethodLoopService method ? method.coordination() : null);
     if (configured == Coordination.EXCLUSIVE && !runtime.isCoordinated()) {
       throw new LoopworkConfigurationException(
           "loopwork.services."
               + service.name()
-              + ".coordination is exclusive,"
+              + ".coordination"
+              + (service instanceof MethodLoopService ? " (or its @LoopTask)" : "")
+              + " is exclusive,"
               + " which needs a DataSource in the application; none is configured");
     }
     if (configured != null) {

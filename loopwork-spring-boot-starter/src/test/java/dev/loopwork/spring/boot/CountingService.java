@@ -1,6 +1,9 @@
 package dev.loopwork.spring.boot;
 
 import dev.loopwork.LoopService;
+import dev.loopwork.micrometer.LoopMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -22,5 +25,16 @@ class CountingService extends LoopService {
   @Override
   protected void runOnce() {
     iterations.incrementAndGet();
+  }
+
+  /** The iterations of the service named {@code service} that {@code registry} counted. */
+  static double iterations(MeterRegistry registry, String service) {
+    return registry
+        .find(LoopMetrics.ITERATIONS)
+        .tag(LoopMetrics.TAG_SERVICE, service)
+        .counters()
+        .stream()
+        .mapToDouble(Counter::count)
+        .sum();
   }
 }
