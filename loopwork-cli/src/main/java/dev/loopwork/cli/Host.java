@@ -8,6 +8,8 @@ import dev.loopwork.jdbc.ControlSync;
 import dev.loopwork.jdbc.Database;
 import dev.loopwork.jdbc.FleetGate;
 import dev.loopwork.jdbc.JdbcLoopRuntime;
+import dev.loopwork.jdbc.LastSuccesses;
+import dev.loopwork.micrometer.FleetView;
 import dev.loopwork.micrometer.LoopMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -93,9 +95,18 @@ final class Host {
     StatusTable status = new StatusTable(database);
     StatusPublisher publisher = new StatusPublisher(replica, board, status);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    LoopMetrics metrics = LoopMetrics.builder().leasesHeld(publisher::leaseHeld).build();
-    metrics.bindTo(registry);
     FleetGate[] gate = new FleetGate[1];
+    JdbcLoopRuntime[] built = new JdbcLoopRuntime[1]; // the metrics see it once it exists
+    LastSuccesses lastSuccesses = LastSuccesses.of(database);
+    LoopMetrics metrics =
+        LoopMetrics.builder()
+            .leasesHeld(publisher::leaseHeld)
+            .fleetView(
+                FleetView.of(
+                    service -> built[0] == null || built[0].runsHere(service),
+                    lastSuccesses::timeSince))
+            .build();
+    metrics.bindTo(registry);
     LoopEngine.Builder engine = LoopEngine.builder().listener(board).listener(metrics);
     try (JdbcLoopRuntime runtime =
         JdbcLoopRuntime.builder(database)
@@ -103,6 +114,7 @@ final class Host {
             .engine(engine)
             .decorateCoordinator(leases -> gate[0] = new FleetGate(leases))
             .build()) {
+      built[0] = runtime;
       everyReplica.forEach(gate[0]::runOnEveryReplica);
       ControlSync sync = new ControlSync(runtime, gate[0], publisher);
       List<String> names = services.stream().map(LoopService::name).toList();

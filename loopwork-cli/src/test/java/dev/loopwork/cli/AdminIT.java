@@ -91,7 +91,10 @@ class AdminIT {
                   .contains(
                       "loopwork_iterations_total{outcome=\"failed\",service=\"always-fails\"}")
                   .contains("loopwork_iterations_total{outcome=\"succeeded\",service=\"tidy-up\"}")
-                  .contains("loopwork_leases_held{service=\"tidy-up\"} 1.0");
+                  .contains("loopwork_leases_held{service=\"tidy-up\"} 1.0")
+                  // The fleet view is wired: the one replica runs its services, none is on standby.
+                  .contains("loopwork_service_state{service=\"tidy-up\",state=\"running\"} 1.0")
+                  .contains("loopwork_service_state{service=\"tidy-up\",state=\"standby\"} 0.0");
             });
   }
 

@@ -124,6 +124,19 @@ public final class JdbcLoopRuntime implements AutoCloseable {
     return coordinator != null ? coordinator.heldLeases() : 0;
   }
 
+  /** Whether this replica holds the lease of {@code service} now ({@code false} uncoordinated). */
+  public boolean holdsLease(String service) {
+    return coordinator != null && coordinator.holdsLease(service);
+  }
+
+  /**
+   * Whether this replica runs the iterations of {@code service} now: {@code false} only for a
+   * coordinated service whose lease another replica holds (this one is on standby for it).
+   */
+  public boolean runsHere(String service) {
+    return coordinator == null || coordinator.runsHere(service);
+  }
+
   /**
    * Whether Loopwork's last statement in the database worked. While it is {@code false},
    * coordinated services skip their iterations. Handy for a readiness probe.

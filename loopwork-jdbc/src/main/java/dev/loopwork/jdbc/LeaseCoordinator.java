@@ -183,6 +183,21 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     return (int) seats.values().stream().filter(Seat::isHeld).count();
   }
 
+  /** Whether this replica holds the lease of {@code service} now. */
+  public boolean holdsLease(String service) {
+    Seat seat = seats.get(service);
+    return seat != null && seat.isHeld();
+  }
+
+  /**
+   * Whether this replica runs the iterations of {@code service} now: it holds its lease, or the
+   * service is not one that this coordinator coordinates.
+   */
+  public boolean runsHere(String service) {
+    Seat seat = seats.get(service);
+    return seat == null || seat.isHeld();
+  }
+
   /**
    * Registers {@code service} for coordination; its iterations run here only while this replica
    * holds its lease.

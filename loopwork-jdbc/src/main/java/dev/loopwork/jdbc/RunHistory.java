@@ -90,6 +90,37 @@ public final class RunHistory {
     return last;
   }
 
+  /**
+   * When the last successful iteration of each of {@code services} that has one in the journal
+   * ended (on any replica), by name; one indexed query per service.
+   *
+   * @throws DatabaseException if the journal cannot be read
+   */
+  public Map<String, Instant> lastSuccesses(Collection<String> services) {
+    Map<String, Instant> ends = new HashMap<>();
+    try (Connection c = database.connection();
+        PreparedStatement select =
+            c.prepareStatement(
+                "SELECT started_at, duration_us FROM "
+                    + RUN_TABLE
+                    + " WHERE service = ? AND outcome = '"
+                    + IterationOutcome.SUCCEEDED.name()
+                    + "' ORDER BY started_at DESC FETCH FIRST 1 ROWS ONLY")) {
+      for (String service : services) {
+        select.setString(1, service);
+        try (ResultSet rs = select.executeQuery()) {
+          if (rs.next()) {
+            Instant started = database.dialect().timestampValue(rs, 1);
+            ends.put(service, started.plusNanos(rs.getLong(2) * 1_000));
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw failed("the last successes of " + services, e);
+    }
+    return ends;
+  }
+
   private List<Run> latest(Connection c, String service, int limit) throws SQLException {
     List<Run> runs = new ArrayList<>();
     try (PreparedStatement select =

@@ -65,6 +65,18 @@ abstract class RunHistoryContract extends FreshDatabaseContract {
     assertThat(last).containsEntry("expire", third).containsEntry("rebuild", other).hasSize(2);
   }
 
+  /** Issue 17: the fleet-wide last success, for the time-since-last-success gauge. */
+  @Test
+  void lastSuccessesAreTheEndsOfTheLatestSucceededRunsWhereverTheyRan() {
+    Map<String, Instant> ends =
+        RunHistory.of(database).lastSuccesses(List.of("expire", "rebuild", "never-ran"));
+
+    assertThat(ends)
+        .containsEntry("expire", T0.plusNanos(1_500_000)) // the later runs failed
+        .containsEntry("rebuild", T0.plusSeconds(8))
+        .hasSize(2);
+  }
+
   @Test
   void recentListsTheLatestRunsOldestFirstWithMicrosecondTimes() {
     RunHistory history = RunHistory.of(database);

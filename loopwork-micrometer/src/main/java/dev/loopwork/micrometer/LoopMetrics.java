@@ -95,6 +95,13 @@ public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseab
    */
   public static final String LEASES_HELD = "loopwork.leases.held";
 
+  /**
+   * The {@value #TAG_STATE} tag value of the {@value #SERVICE_STATE} gauge that reads 1 while the
+   * service is started here but another replica runs it (registered only with a {@linkplain
+   * Builder#fleetView fleet view}); its {@code running} gauge then reads 0.
+   */
+  public static final String STATE_STANDBY = "standby";
+
   /** Tag key holding the service's {@link LoopService#name()}. */
   public static final String TAG_SERVICE = "service";
 
@@ -118,6 +125,7 @@ public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseab
   private final double[] percentiles;
   private final boolean percentileHistogram;
   private final ToIntFunction<String> leasesHeld;
+  private final FleetView fleetView;
   private final ConcurrentMap<String, ServiceStatus> services = new ConcurrentHashMap<>();
   private final List<RegistryBinding> bindings = new CopyOnWriteArrayList<>();
 
@@ -126,6 +134,7 @@ public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseab
     this.percentiles = builder.percentiles.clone();
     this.percentileHistogram = builder.percentileHistogram;
     this.leasesHeld = builder.leasesHeld;
+    this.fleetView = builder.fleetView;
   }
 
   /** Metrics with the defaults, already bound to {@code registry}. */
@@ -156,7 +165,9 @@ public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseab
       if (bindings.stream().anyMatch(b -> b.registry() == registry)) {
         return;
       }
-      binding = new RegistryBinding(registry, percentiles, percentileHistogram, leasesHeld != null);
+      binding =
+          new RegistryBinding(
+              registry, percentiles, percentileHistogram, leasesHeld != null, fleetView != null);
       bindings.add(binding);
     }
     services.values().forEach(binding::register);
@@ -203,7 +214,7 @@ public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseab
 
   private ServiceStatus statusOf(LoopService service) {
     return services.computeIfAbsent(
-        service.name(), name -> new ServiceStatus(name, clock, leasesHeld));
+        service.name(), name -> new ServiceStatus(name, clock, leasesHeld, fleetView));
   }
 
   static String tagValue(Enum<?> value) {
@@ -216,6 +227,7 @@ public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseab
     private double[] percentiles = DEFAULT_PERCENTILES;
     private boolean percentileHistogram;
     private ToIntFunction<String> leasesHeld;
+    private FleetView fleetView;
 
     private Builder() {}
 
@@ -268,6 +280,19 @@ public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseab
      */
     public Builder leasesHeld(ToIntFunction<String> leasesHeld) {
       this.leasesHeld = Objects.requireNonNull(leasesHeld, "leasesHeld");
+      return this;
+    }
+
+    /**
+     * Makes the gauges true on every replica of a fleet: a service that another replica runs reads
+     * {@value LoopMetrics#STATE_STANDBY} (1) instead of {@code running}, and {@value
+     * LoopMetrics#TIME_SINCE_LAST_SUCCESS} counts from the last success on any replica, with no
+     * sample on a replica that has not run the service while no success is known. So an alert on it
+     * fires on every replica when the service stops succeeding, and on none while it succeeds
+     * somewhere.
+     */
+    public Builder fleetView(FleetView fleetView) {
+      this.fleetView = Objects.requireNonNull(fleetView, "fleetView");
       return this;
     }
 

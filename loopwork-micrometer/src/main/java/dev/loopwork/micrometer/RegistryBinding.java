@@ -6,6 +6,7 @@ import static dev.loopwork.micrometer.LoopMetrics.ITERATION_DURATION;
 import static dev.loopwork.micrometer.LoopMetrics.LEASES_HELD;
 import static dev.loopwork.micrometer.LoopMetrics.OVERRUNS;
 import static dev.loopwork.micrometer.LoopMetrics.SERVICE_STATE;
+import static dev.loopwork.micrometer.LoopMetrics.STATE_STANDBY;
 import static dev.loopwork.micrometer.LoopMetrics.TAG_OUTCOME;
 import static dev.loopwork.micrometer.LoopMetrics.TAG_SERVICE;
 import static dev.loopwork.micrometer.LoopMetrics.TAG_STATE;
@@ -44,6 +45,7 @@ final class RegistryBinding {
   private final double[] percentiles;
   private final boolean percentileHistogram;
   private final boolean leasesHeld;
+  private final boolean standby;
   private final ConcurrentMap<String, ServiceMeters> services = new ConcurrentHashMap<>();
   private final AtomicBoolean failureLogged = new AtomicBoolean();
 
@@ -51,11 +53,13 @@ final class RegistryBinding {
       MeterRegistry registry,
       double[] percentiles,
       boolean percentileHistogram,
-      boolean leasesHeld) {
+      boolean leasesHeld,
+      boolean standby) {
     this.registry = registry;
     this.percentiles = percentiles.clone();
     this.percentileHistogram = percentileHistogram;
     this.leasesHeld = leasesHeld;
+    this.standby = standby;
   }
 
   MeterRegistry registry() {
@@ -165,6 +169,13 @@ final class RegistryBinding {
               .register(registry));
       for (LoopState state : LoopState.values()) {
         add(stateGauge(status, state).register(registry));
+      }
+      if (standby) {
+        add(
+            Gauge.builder(SERVICE_STATE, status, ServiceStatus::standbyValue)
+                .description("1 for the state a loop service is in, 0 for the others")
+                .tags(TAG_SERVICE, service, TAG_STATE, STATE_STANDBY)
+                .register(registry));
       }
       if (leasesHeld) {
         add(

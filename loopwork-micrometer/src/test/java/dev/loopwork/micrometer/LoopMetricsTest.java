@@ -9,7 +9,6 @@ import static dev.loopwork.micrometer.LoopMetrics.SERVICE_STATE;
 import static dev.loopwork.micrometer.LoopMetrics.TAG_OUTCOME;
 import static dev.loopwork.micrometer.LoopMetrics.TAG_SERVICE;
 import static dev.loopwork.micrometer.LoopMetrics.TAG_STATE;
-import static dev.loopwork.micrometer.LoopMetrics.TIME_SINCE_LAST_SUCCESS;
 import static dev.loopwork.micrometer.ScriptedService.INTERVAL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -422,27 +421,12 @@ class LoopMetricsTest {
   }
 
   private double secondsSinceLastSuccess() {
-    return registry
-        .get(TIME_SINCE_LAST_SUCCESS)
-        .tag(TAG_SERVICE, NAME)
-        .timeGauge()
-        .value(TimeUnit.SECONDS);
+    return MeterReads.secondsSinceLastSuccess(registry, NAME);
   }
 
   /** The state gauges of the service that read non-zero, by state tag. */
   private Map<String, Double> states() {
-    Map<String, Double> nonZero = new ConcurrentHashMap<>();
-    registry
-        .get(SERVICE_STATE)
-        .tag(TAG_SERVICE, NAME)
-        .gauges()
-        .forEach(
-            g -> {
-              if (g.value() != 0) {
-                nonZero.put(g.getId().getTag(TAG_STATE), g.value());
-              }
-            });
-    return nonZero;
+    return MeterReads.states(registry, NAME);
   }
 
   private static void assertTimer(Timer timer, long count, Duration total, Duration max) {

@@ -5,6 +5,7 @@ import dev.loopwork.LoopListener;
 import dev.loopwork.LoopService;
 import dev.loopwork.jdbc.Database;
 import dev.loopwork.jdbc.JdbcLoopRuntime;
+import dev.loopwork.micrometer.FleetView;
 import dev.loopwork.micrometer.LoopMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -163,12 +164,29 @@ public class LoopworkAutoConfiguration {
 
     /**
      * The metrics listener, bound to the application's registry; every engine of the runtime
-     * reports to it.
+     * reports to it. With a DataSource its gauges are true on every instance: leases held, a
+     * service that another instance runs on standby, the time since the last success anywhere (from
+     * the journal).
      */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    LoopMetrics loopworkMetrics(MeterRegistry registry) {
-      return LoopMetrics.of(registry);
+    LoopMetrics loopworkMetrics(
+        MeterRegistry registry,
+        ObjectProvider<Database> database,
+        ObjectProvider<LoopworkRuntime> runtime) {
+      LoopMetrics.Builder metrics = LoopMetrics.builder();
+      if (database.getIfAvailable() != null) {
+        // Read at scrape time: the runtime reports to these metrics, so it is built after them.
+        metrics
+            .leasesHeld(service -> runtime.getObject().holdsLease(service) ? 1 : 0)
+            .fleetView(
+                FleetView.of(
+                    service -> runtime.getObject().runsHere(service),
+                    service -> runtime.getObject().timeSinceLastSuccess(service)));
+      }
+      LoopMetrics built = metrics.build();
+      built.bindTo(registry);
+      return built;
     }
   }
 }

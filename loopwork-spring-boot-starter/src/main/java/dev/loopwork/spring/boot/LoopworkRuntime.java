@@ -8,6 +8,7 @@ import dev.loopwork.jdbc.Database;
 import dev.loopwork.jdbc.FleetGate;
 import dev.loopwork.jdbc.JdbcLoopRuntime;
 import dev.loopwork.jdbc.JdbcLoopService;
+import dev.loopwork.jdbc.LastSuccesses;
 import dev.loopwork.jdbc.RunHistory;
 import dev.loopwork.jdbc.ServiceControls;
 import java.time.Duration;
@@ -39,6 +40,7 @@ public final class LoopworkRuntime implements AutoCloseable {
   private final Duration leaseTtl;
   private final LeaseTable leases;
   private final RunHistory journal;
+  private final LastSuccesses lastSuccesses;
 
   private LoopworkRuntime(
       JdbcLoopRuntime coordinated,
@@ -55,6 +57,7 @@ public final class LoopworkRuntime implements AutoCloseable {
     this.sync = coordinated == null ? null : new ControlSync(coordinated, gate, () -> {});
     this.leases = database == null ? null : new LeaseTable(database);
     this.journal = database == null ? null : RunHistory.of(database);
+    this.lastSuccesses = database == null ? null : LastSuccesses.of(database);
   }
 
   /**
@@ -102,6 +105,27 @@ public final class LoopworkRuntime implements AutoCloseable {
   /** The lease time-to-live, or empty without a database. */
   public Optional<Duration> leaseTtl() {
     return Optional.ofNullable(leaseTtl);
+  }
+
+  /**
+   * Whether this instance runs the iterations of {@code service} now: {@code false} for an
+   * exclusive service whose lease another instance holds (this one is on standby for it).
+   */
+  public boolean runsHere(String service) {
+    return coordinated == null || coordinated.runsHere(service);
+  }
+
+  /** Whether this instance holds the lease of {@code service} now. */
+  public boolean holdsLease(String service) {
+    return coordinated != null && coordinated.holdsLease(service);
+  }
+
+  /**
+   * How long ago {@code service} last succeeded on any instance, from the run journal (cached for
+   * {@link LastSuccesses#REFRESH_PERIOD}); empty without a database or before any success.
+   */
+  public Optional<Duration> timeSinceLastSuccess(String service) {
+    return lastSuccesses == null ? Optional.empty() : lastSuccesses.timeSince(service);
   }
 
   /** This replica's id in the lease table, or {@code "uncoordinated"}. */

@@ -150,17 +150,30 @@ public class LoopworkServices implements SmartLifecycle {
     runtime.sync().ifPresent(LoopworkServices::readControlsBeforeStart);
     running = true;
     int started = 0;
+    int exclusive = 0;
     for (ManagedService managed : services.values()) {
       if (managed.enabled) {
         managed.start();
         started++;
+        if (managed.coordination == Coordination.EXCLUSIVE) {
+          exclusive++;
+        }
       }
     }
     LOG.info(
         "Started {} loop service(s) of {}{}",
         started,
         services.size(),
-        runtime.isCoordinated() ? ", coordinated as replica " + runtime.replicaId() : "");
+        runtime.isCoordinated()
+            ? " as replica "
+                + runtime.replicaId()
+                + ": "
+                + exclusive
+                + " exclusive (each runs on the replica that holds its lease; this one logs each lease"
+                + " it takes), "
+                + (started - exclusive)
+                + " on every replica"
+            : "");
     runtime.sync().ifPresent(ControlSync::start);
   }
 

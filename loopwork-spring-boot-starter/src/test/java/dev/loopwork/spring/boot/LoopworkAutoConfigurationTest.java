@@ -106,6 +106,34 @@ class LoopworkAutoConfigurationTest {
             });
   }
 
+  /**
+   * Issue 17: the start's log line says how many services are exclusive (run where their lease is)
+   * and how many run on every replica, instead of counting all as run here.
+   */
+  @Test
+  void theStartLogSaysHowManyServicesAreExclusiveAndHowManyRunOnEveryReplica(
+      CapturedOutput output) {
+    withH2
+        .withUserConfiguration(OneService.class)
+        .withBean("refresh", CountingService.class, () -> new CountingService("refresh", FAST))
+        .withPropertyValues("loopwork.services.refresh.coordination=every-replica")
+        .run(
+            context -> {
+              String replica = context.getBean(LoopworkServices.class).replicaId();
+              await()
+                  .atMost(Duration.ofSeconds(10))
+                  .until(
+                      () ->
+                          output
+                              .getOut()
+                              .contains(
+                                  "Started 2 loop service(s) of 2 as replica "
+                                      + replica
+                                      + ": 1 exclusive (each runs on the replica that holds its lease;"
+                                      + " this one logs each lease it takes), 1 on every replica"));
+            });
+  }
+
   /** Issue 17: {@code loopwork.journal.retention} is the journal's retention. */
   @Test
   void theJournalKeepsIterationsForTheConfiguredRetention() {
