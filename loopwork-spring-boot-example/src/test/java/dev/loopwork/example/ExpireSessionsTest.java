@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.loopwork.IterationOutcome;
 import dev.loopwork.IterationResult;
 import dev.loopwork.LoopState;
+import dev.loopwork.spring.boot.LoopTaskContext;
 import dev.loopwork.test.LoopTesting;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -27,6 +29,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
     })
 class ExpireSessionsTest {
   @Autowired ExpireSessions expireSessions;
+  @Autowired SessionCount sessionCount;
   @Autowired JdbcTemplate jdbc;
 
   @Test
@@ -48,5 +51,37 @@ class ExpireSessionsTest {
     assertThat(expireSessions.deletedSessions()).isEqualTo(2_500);
     assertThat(jdbc.queryForList("SELECT id FROM app_session", String.class))
         .containsExactly("live");
+  }
+
+  /** A {@code @LoopTask} method is a plain method: the test calls it. */
+  @Test
+  void countsTheLiveSessions() {
+    Instant now = Instant.now();
+    jdbc.update("DELETE FROM app_session");
+    jdbc.update(
+        "INSERT INTO app_session VALUES (?, ?)", "gone", Timestamp.from(now.minusSeconds(60)));
+    jdbc.update(
+        "INSERT INTO app_session VALUES (?, ?)", "here", Timestamp.from(now.plusSeconds(3600)));
+
+    sessionCount.count(
+        new LoopTaskContext() {
+          @Override
+          public String serviceName() {
+            return "count-sessions";
+          }
+
+          @Override
+          public long iteration() {
+            return 1;
+          }
+
+          @Override
+          public OptionalLong fencingToken() {
+            return OptionalLong.empty();
+          }
+        });
+
+    assertThat(sessionCount.liveSessions()).isEqualTo(1);
+    jdbc.update("DELETE FROM app_session");
   }
 }

@@ -42,7 +42,7 @@ class SigtermIT {
     try {
       await()
           .atMost(Duration.ofSeconds(60))
-          .until(() -> Files.readString(log).contains("Started 1 loop service(s)"));
+          .until(() -> Files.readString(log).contains("Started 2 loop service(s)"));
 
       process.destroy();
 
@@ -51,7 +51,7 @@ class SigtermIT {
           .isTrue();
       assertThat(process.exitValue()).isEqualTo(143);
       assertThat(Files.readString(log))
-          .contains("Stopped 1 of 1 running loop service(s)")
+          .contains("Stopped 2 of 2 running loop service(s)")
           .doesNotContain("Received SIG");
     } finally {
       process.destroyForcibly();
