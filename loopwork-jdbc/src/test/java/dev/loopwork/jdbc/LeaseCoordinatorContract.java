@@ -60,8 +60,13 @@ abstract class LeaseCoordinatorContract {
   }
 
   JdbcLoopRuntime replica(String id) {
+    return replica(id, database);
+  }
+
+  /** A replica on {@code on}, another handle on the test's database (another user, say). */
+  JdbcLoopRuntime replica(String id, Database on) {
     JdbcLoopRuntime runtime =
-        JdbcLoopRuntime.builder(database)
+        JdbcLoopRuntime.builder(on)
             .replicaId(id)
             .leaseTtl(TTL)
             .pollInterval(POLL)

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ServerLeaseCoordinatorContract extends LeaseCoordinatorContract {
-  private FreshDatabase fresh;
+  FreshDatabase fresh;
 
   /** Makes the class's database; skips the class when the server does not answer. */
   abstract FreshDatabase createFresh();
