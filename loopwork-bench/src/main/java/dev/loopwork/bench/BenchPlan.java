@@ -14,9 +14,9 @@ import java.util.Set;
  * other peers use no virtual threads and do not change with the JDK.
  *
  * <p>Every run logs through Logback at WARN ({@link #JVM}; the root level is set by this module's
- * {@code logback.xml}), as users run (issue 11). Beside them, Loopwork and the shared executor also
- * run the largest scale point on JDK 17 with {@code slf4j-nop} ({@link #JVM_NOP}, labels ending in
- * {@value #NOP_SUFFIX}), which shows what the backend costs each of them.
+ * {@value LoggingBackend#CONFIG}), as users run (issue 11). Beside them, Loopwork and the shared
+ * executor also run the largest scale point on JDK 17 with {@code slf4j-nop} ({@link #JVM_NOP},
+ * labels ending in {@value #NOP_SUFFIX}), which shows what the backend costs each of them.
  */
 final class BenchPlan {
   /** The scenarios, in the order they run. */
@@ -54,10 +54,17 @@ final class BenchPlan {
       "-Dslf4j.provider=ch.qos.logback.classic.spi.LogbackServiceProvider";
 
   /**
+   * The JVM option that names this module's Logback configuration (root at WARN). Named, not found:
+   * a {@code logback-test.xml} on the class path (loopwork-core's test jar carries one) would
+   * otherwise win over a {@code logback.xml}.
+   */
+  static final String LOGBACK_CONFIG = "-Dlogback.configurationFile=" + LoggingBackend.CONFIG;
+
+  /**
    * Every JVM gets the same heap bound, so that RSS compares like with like, and logs through
    * Logback.
    */
-  static final List<String> JVM = List.of("-Xmx2g", LOGBACK);
+  static final List<String> JVM = List.of("-Xmx2g", LOGBACK, LOGBACK_CONFIG);
 
   /** As {@link #JVM}, but without a logging backend: for the rows beside the Logback ones. */
   static final List<String> JVM_NOP =

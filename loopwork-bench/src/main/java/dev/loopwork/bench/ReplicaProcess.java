@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class ReplicaProcess extends ChildProcess {
   /** The options of every replica JVM, the same for every peer. */
-  static final List<String> JVM = List.of("-Xmx256m", BenchPlan.LOGBACK);
+  static final List<String> JVM = List.of("-Xmx256m", BenchPlan.LOGBACK, BenchPlan.LOGBACK_CONFIG);
 
   /**
    * Extra options for replicas of the fail-over runs, which carry one service: the C1 compiler

@@ -980,6 +980,14 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
             next += ((ownerGoneNanos - next + intervalNanos - 1) / intervalNanos) * intervalNanos;
           }
         }
+        LOG.debug(
+            "Replica {} computes the first start under the lease of {}: recorded start {} ms ago, owner"
+                + " gone {} ms ago, first start in {} ms",
+            replicaId,
+            service,
+            since,
+            ownerGoneNanos == null ? null : (receivedNanos - ownerGoneNanos) / 1_000_000,
+            (next - receivedNanos) / 1_000_000);
         notBeforeNanos = next;
         gridNanos = next;
         recordedStartNext = false;
