@@ -2,9 +2,9 @@ package dev.loopwork.jdbc;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -17,10 +17,8 @@ import org.slf4j.LoggerFactory;
  * the wait takes the lock, lets it go at once and calls {@code onGone} with that replica's id, and
  * announces it where the database has notifications, so that the replicas see the orphaned leases
  * within milliseconds instead of at their next poll. When the replicas change, {@link #retarget}
- * ends the wait at once if the watch should now watch another replica, so that a replica that joins
- * is watched within a poll; a wait that would be begun again on the same replica goes on, so that
- * no end is missed while the watch reconnects. Polling stays the fallback: a replica nobody watches
- * (its watcher died with it) is found at the next poll.
+ * ends the wait at once, so that a replica that joins is watched within a poll. Polling stays the
+ * fallback: a replica nobody watches (its watcher died with it) is found at the next poll.
  */
 final class PeerWatch implements Runnable {
   /**
@@ -47,10 +45,8 @@ final class PeerWatch implements Runnable {
   private volatile boolean closed;
   private volatile boolean retargeting;
   private volatile Connection connection;
-  // The replica whose session the watch waits on now, null when it waits on none.
-  private volatile String watching;
-  // The replicas this watch saw gone, and when; written by the watch's thread only.
-  private final Map<String, Long> seenGone = new ConcurrentHashMap<>();
+  // The replicas this watch saw gone, and when; read and written by the watch's thread only.
+  private final Map<String, Long> seenGone = new HashMap<>();
 
   PeerWatch(
       Database database,
@@ -71,34 +67,18 @@ final class PeerWatch implements Runnable {
   }
 
   /**
-   * The live replicas changed: unless the watch already waits on the replica it would choose now,
-   * ends the current wait (by aborting its connection) and looks again for the replica to watch.
+   * The live replicas changed: ends the current wait (by aborting its connection) and looks again
+   * for the replica to watch.
    */
   void retarget() {
     Connection waiting = connection;
-    if (waiting != null && !watchesTheNextPeer()) {
+    if (waiting != null) {
       retargeting = true;
       try {
         waiting.abort(Runnable::run);
       } catch (SQLException | RuntimeException e) {
         LOG.debug("Replica {} could not end its watch to look again: {}", replicaId, e.toString());
       }
-    }
-  }
-
-  /** Whether the watch waits on the replica it would choose now (asked on a pool connection). */
-  private boolean watchesTheNextPeer() {
-    String target = watching;
-    if (target == null) {
-      return false;
-    }
-    try (Connection c = database.connection()) {
-      return store
-          .nextPeer(c, replicaId, seenGone.keySet())
-          .filter(peer -> peer.replicaId().equals(target))
-          .isPresent();
-    } catch (SQLException | RuntimeException e) {
-      return false; // look again: the safe choice when unsure
     }
   }
 
@@ -133,14 +113,7 @@ final class PeerWatch implements Runnable {
       LockSupport.parkNanos(WAIT_MILLIS * 1_000_000L);
       return;
     }
-    boolean ended;
-    watching = peer.get().replicaId();
-    try {
-      ended = database.dialect().awaitSessionEnd(connection, peer.get().sessionLock(), WAIT_MILLIS);
-    } finally {
-      watching = null;
-    }
-    if (ended) {
+    if (database.dialect().awaitSessionEnd(connection, peer.get().sessionLock(), WAIT_MILLIS)) {
       LOG.debug("Replica {} saw the session of replica {} end", replicaId, peer.get().replicaId());
       seenGone.put(peer.get().replicaId(), System.nanoTime());
       onGone.accept(peer.get().replicaId());

@@ -73,30 +73,6 @@ class PeerWatchIT {
   }
 
   /**
-   * A change of the replicas that leaves the watch's target as it was (here a replica joins after c
-   * in the ring) leaves its wait alone: the same session keeps waiting, so no end of c can fall
-   * into a reconnect. (Every watch looked again at every change before; a kill at such a moment was
-   * seen only by the next poll.)
-   */
-  @Test
-  void aChangeThatKeepsTheTargetLeavesTheWaitAlone() throws Exception {
-    Connection c = liveReplica("c");
-    startWatch("a");
-    awaitWaiterOn("c");
-    List<Integer> waiting = waiterPids("c");
-    try (Connection d = liveReplica("d")) {
-      watch.retarget();
-      await()
-          .during(Duration.ofMillis(800))
-          .atMost(Duration.ofSeconds(3))
-          .until(() -> waiterPids("c").equals(waiting));
-
-      c.close();
-      await().atMost(Duration.ofSeconds(1)).until(() -> seenGone.get() == 1);
-    }
-  }
-
-  /**
    * Another session that takes a dead replica's freed lock for moments (a second watch of it on a
    * slow machine, or the server session of an aborted watch still waiting for the lock) makes it
    * look alive at those moments: the watch sees the end once and does not watch that replica again,
