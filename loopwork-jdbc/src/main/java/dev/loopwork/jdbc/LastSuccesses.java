@@ -30,8 +30,8 @@ public final class LastSuccesses {
   private final Set<String> asked = ConcurrentHashMap.newKeySet();
   private final Map<String, Instant> ends = new ConcurrentHashMap<>();
   private final ReentrantLock refreshing = new ReentrantLock();
-  private volatile long readAtNanos;
-  private volatile boolean read;
+  // When the journal was last read; set so that the first call reads it.
+  private volatile long readAtNanos = System.nanoTime() - REFRESH_PERIOD.toNanos() - 1;
 
   private LastSuccesses(RunHistory journal, Clock clock) {
     this.journal = journal;
@@ -49,7 +49,7 @@ public final class LastSuccesses {
    */
   public Optional<Duration> timeSince(String service) {
     Objects.requireNonNull(service, "service");
-    if (asked.add(service) || !read || System.nanoTime() - readAtNanos > REFRESH_PERIOD.toNanos()) {
+    if (asked.add(service) || System.nanoTime() - readAtNanos > REFRESH_PERIOD.toNanos()) {
       refresh();
     }
     Instant end = ends.get(service);
@@ -70,7 +70,6 @@ public final class LastSuccesses {
       LOG.debug("Cannot read the last successes from the run journal; keeping the cached ones", e);
     } finally {
       readAtNanos = System.nanoTime();
-      read = true;
       refreshing.unlock();
     }
   }

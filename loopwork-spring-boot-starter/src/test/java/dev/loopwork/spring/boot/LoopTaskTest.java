@@ -13,8 +13,6 @@ import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -25,14 +23,9 @@ import org.springframework.context.annotation.Configuration;
 class LoopTaskTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private final ApplicationContextRunner runner =
-      new ApplicationContextRunner()
-          .withConfiguration(AutoConfigurations.of(LoopworkAutoConfiguration.class));
+  private final ApplicationContextRunner runner = StarterContexts.WITHOUT_DATABASE;
 
-  private final ApplicationContextRunner withH2 =
-      runner
-          .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
-          .withPropertyValues("loopwork.coordination.lease-ttl=3s");
+  private final ApplicationContextRunner withH2 = StarterContexts.ON_H2;
 
   /** A bean with a task method whose settings come from properties. */
   static class Sweeper {

@@ -25,9 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -42,14 +40,9 @@ import sun.misc.SignalHandler;
 class LoopworkAutoConfigurationTest {
   private static final Duration FAST = Duration.ofMillis(20);
 
-  private final ApplicationContextRunner runner =
-      new ApplicationContextRunner()
-          .withConfiguration(AutoConfigurations.of(LoopworkAutoConfiguration.class));
+  private final ApplicationContextRunner runner = StarterContexts.WITHOUT_DATABASE;
 
-  private final ApplicationContextRunner withH2 =
-      runner
-          .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
-          .withPropertyValues("loopwork.coordination.lease-ttl=3s");
+  private final ApplicationContextRunner withH2 = StarterContexts.ON_H2;
 
   @Configuration(proxyBeanMethods = false)
   static class OneService {
