@@ -257,6 +257,14 @@ public final class LoopEngine {
 
     private Builder() {}
 
+    /**
+     * The clock set so far: the one the engine's schedules will read, which whatever works beside
+     * the engine (a coordinator's leases, say) should read too.
+     */
+    public LoopClock clock() {
+      return clock;
+    }
+
     /** The clock that schedules read (default: {@link LoopClock#system()}). */
     public Builder clock(LoopClock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");

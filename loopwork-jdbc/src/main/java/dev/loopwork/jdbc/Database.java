@@ -44,6 +44,7 @@ public final class Database implements AutoCloseable {
 
   private final DataSource source;
   private final RenewablePool ownPool;
+  private final DedicatedConnections dedicated;
   private final String redactedUrl;
   private final Dialect dialect;
 
@@ -58,11 +59,13 @@ public final class Database implements AutoCloseable {
   private Database(
       DataSource source,
       RenewablePool ownPool,
+      DedicatedConnections dedicated,
       String redactedUrl,
       Dialect dialect,
       SecretMask secrets) {
     this.source = source;
     this.ownPool = ownPool;
+    this.dedicated = dedicated;
     this.redactedUrl = redactedUrl;
     this.dialect = dialect;
     this.secrets = secrets;
@@ -131,6 +134,7 @@ public final class Database implements AutoCloseable {
       return new Database(
           dataSource,
           null,
+          DedicatedConnections.of(dataSource),
           JdbcUrls.redact(url),
           Dialect.detect(connection),
           SecretMask.ofConnection(url, null));
@@ -271,8 +275,9 @@ public final class Database implements AutoCloseable {
 
   /**
    * A connection of its own for a long-lived task (a session lock, a watch): outside the pool when
-   * Loopwork made the pool, so that it never takes a connection from the services; from the given
-   * DataSource otherwise, whose size must then allow for it. The caller closes it.
+   * Loopwork made the pool or the given DataSource is a HikariCP pool configured by URL, so that it
+   * never takes a connection from the services; from the given DataSource otherwise, whose size
+   * must then allow for it. The caller closes it.
    *
    * @throws SQLException if none can be had
    */
@@ -280,7 +285,7 @@ public final class Database implements AutoCloseable {
     if (closed) {
       throw new SQLException(this + " is closed");
     }
-    return ownPool == null ? source.getConnection() : ownPool.unpooledConnection();
+    return dedicated.open();
   }
 
   /**
@@ -455,7 +460,13 @@ public final class Database implements AutoCloseable {
       }
       try (Connection connection = pool.getConnection()) {
         RenewablePool renewable = new RenewablePool(config, pool);
-        return new Database(renewable, renewable, shown, Dialect.detect(connection), mask(jdbcUrl));
+        return new Database(
+            renewable,
+            renewable,
+            DedicatedConnections.outside(config),
+            shown,
+            Dialect.detect(connection),
+            mask(jdbcUrl));
       } catch (SQLException | IllegalArgumentException e) {
         pool.close();
         throw new DatabaseException(

@@ -62,7 +62,8 @@ public final class JdbcLoopRuntime implements AutoCloseable {
     LeaseCoordinator.Builder leases =
         LeaseCoordinator.builder(database)
             .leaseTtl(builder.leaseTtl)
-            .pollInterval(builder.pollInterval);
+            .pollInterval(builder.pollInterval)
+            .clock(engineBuilder.clock());
     if (builder.replicaId != null) {
       leases.replicaId(builder.replicaId);
     }
@@ -255,7 +256,8 @@ public final class JdbcLoopRuntime implements AutoCloseable {
 
     /**
      * The engine settings to start from (clock, executor, listeners); the runtime adds its
-     * coordinator and its journal to them. Default: {@link LoopEngine#builder()}.
+     * coordinator and its journal to them, and times the leases on the same clock. Default: {@link
+     * LoopEngine#builder()}.
      */
     public Builder engine(LoopEngine.Builder engine) {
       this.engine = Objects.requireNonNull(engine, "engine");

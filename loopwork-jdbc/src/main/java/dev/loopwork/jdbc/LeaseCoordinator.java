@@ -1,6 +1,7 @@
 package dev.loopwork.jdbc;
 
 import dev.loopwork.IterationPermit;
+import dev.loopwork.LoopClock;
 import dev.loopwork.LoopCoordinator;
 import dev.loopwork.LoopService;
 import dev.loopwork.internal.DaemonThreads;
@@ -20,9 +21,9 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -113,12 +114,15 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   private final long renewNanos;
   private final long marginNanos;
   private final Duration pollInterval;
-  private final ScheduledExecutorService ticker;
+  private final LoopClock clock;
+  // Runs the rounds, one at a time; the next regular round is armed on the clock after each one.
+  private final ExecutorService ticker;
+  private final LoopClock.Timer nextRound;
   private final PeerWatch peerWatch;
   private final ConcurrentMap<String, Seat> seats = new ConcurrentHashMap<>();
   private volatile boolean fullSyncRequested = true;
   private volatile boolean databaseAnswers = true;
-  private volatile long lastAnswerNanos = System.nanoTime();
+  private volatile long lastAnswerNanos;
   private volatile boolean closed;
   // The session lock recorded in this replica's row (null: none yet, or none possible); whether the
   // session that
@@ -151,12 +155,13 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     this.renewNanos = builder.leaseTtl.toNanos() / 3;
     this.marginNanos = builder.leaseTtl.toNanos() / 5;
     this.pollInterval = builder.pollInterval;
+    this.clock = builder.clock;
+    this.lastAnswerNanos = clock.nanoTime();
     this.store =
         new LeaseStore(builder.database, (int) Math.max(1, builder.leaseTtl.toSeconds() / 3));
-    this.ticker =
-        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("loopwork-leases"));
-    ticker.scheduleWithFixedDelay(
-        this::tick, 0, builder.pollInterval.toNanos(), TimeUnit.NANOSECONDS);
+    this.ticker = Executors.newSingleThreadExecutor(DaemonThreads.named("loopwork-leases"));
+    this.nextRound = clock.newTimer(this::wakeTicker);
+    wakeTicker();
     if (database.dialect().hasSessionLocks()) {
       DaemonThreads.named("loopwork-session").newThread(this::watchSession).start();
       peerWatch =
@@ -262,6 +267,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     if (peerWatch != null) {
       peerWatch.close();
     }
+    nextRound.cancel();
     ticker.shutdown();
     try {
       ticker.awaitTermination(5, TimeUnit.SECONDS);
@@ -309,17 +315,18 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         && now - lastAnswerNanos <= renewNanos + pollInterval.toNanos();
   }
 
+  /** A round of the background thread at once. */
   private void wakeTicker() {
-    tickAfter(0);
-  }
-
-  /** An extra round of the background thread after {@code delayNanos}. */
-  private void tickAfter(long delayNanos) {
     try {
-      ticker.schedule(this::tick, delayNanos, TimeUnit.NANOSECONDS);
+      ticker.execute(this::tick);
     } catch (RejectedExecutionException e) {
       // Closed: nothing left to do.
     }
+  }
+
+  /** An extra round of the background thread {@code delayNanos} from now on the clock. */
+  private void tickAfter(long delayNanos) {
+    clock.schedule(clock.nanoTime() + delayNanos, this::wakeTicker);
   }
 
   /**
@@ -417,7 +424,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
 
   /** This replica's watch saw the session of {@code replica} end just now. */
   private void watchedReplicaGone(String replica) {
-    watchedGone.put(replica, System.nanoTime());
+    watchedGone.put(replica, clock.nanoTime());
     wakeTicker();
   }
 
@@ -450,7 +457,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
    * One round of the background thread: a full renewal when due, otherwise a look for free leases.
    */
   private void tick() {
-    long tickStart = System.nanoTime();
+    long tickStart = clock.nanoTime();
     try {
       if (seats.isEmpty()) {
         if (registered) {
@@ -459,7 +466,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         }
       } else {
         recordStartsToMake();
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         if (fullSyncRequested || now - nextFullSyncNanos >= 0) {
           fullSync(now);
         } else {
@@ -479,6 +486,10 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     } catch (SQLException | RuntimeException e) {
       databaseAnswers = false;
       health.failed("renew the leases of replica " + replicaId, e);
+    } finally {
+      if (!closed) {
+        nextRound.schedule(clock.nanoTime() + pollInterval.toNanos());
+      }
     }
   }
 
@@ -522,7 +533,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         seat.lose("its row in " + LoopworkSchema.LEASE_TABLE + " is gone");
         fullSyncRequested = true;
       } else if (replicaId.equals(lease.owner()) && lease.remainingMillis() > 0) {
-        if (!seat.hold(lease, sendNanos, System.nanoTime())) {
+        if (!seat.hold(lease, sendNanos, clock.nanoTime())) {
           store.release(seat.service, replicaId, lease.fencingToken(), null, 0);
         }
       } else {
@@ -614,18 +625,18 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       // Perhaps seen between two polls (a watch saw or announced it): look again one poll after the
       // first sight.
       long first = seen.values().stream().mapToLong(Orphan::firstSeenNanos).min().orElse(now);
-      tickAfter(Math.max(0, first + pollInterval.toNanos() - System.nanoTime()));
+      tickAfter(Math.max(0, first + pollInterval.toNanos() - clock.nanoTime()));
     }
   }
 
   private boolean takeOrphaned(Seat seat, Orphan orphan) throws SQLException {
-    long sendNanos = System.nanoTime();
+    long sendNanos = clock.nanoTime();
     Optional<LeaseStore.Lease> lease =
         store.takeOrphaned(seat.service, replicaId, leaseMillis, orphan.owner, orphan.fencingToken);
     if (lease.isEmpty()) {
       return false;
     }
-    if (!seat.holdAfterCrash(lease.get(), sendNanos, System.nanoTime(), orphan.firstSeenNanos)) {
+    if (!seat.holdAfterCrash(lease.get(), sendNanos, clock.nanoTime(), orphan.firstSeenNanos)) {
       store.release(seat.service, replicaId, lease.get().fencingToken(), null, 0);
       return false;
     }
@@ -638,13 +649,13 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   }
 
   private boolean acquire(Seat seat, boolean takeReserved) throws SQLException {
-    long sendNanos = System.nanoTime();
+    long sendNanos = clock.nanoTime();
     Optional<LeaseStore.Lease> lease =
         store.acquire(seat.service, replicaId, leaseMillis, takeReserved);
     if (lease.isEmpty()) {
       return false;
     }
-    if (!seat.hold(lease.get(), sendNanos, System.nanoTime())) {
+    if (!seat.hold(lease.get(), sendNanos, clock.nanoTime())) {
       store.release(seat.service, replicaId, lease.get().fencingToken(), null, 0);
       return false;
     }
@@ -685,7 +696,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   private void releasePending() throws SQLException {
     long reserveMillis = pollInterval.multipliedBy(BALANCE_RESERVATION_POLLS).toMillis();
     for (Seat seat : seats.values()) {
-      Optional<Release> release = seat.releaseIfIdle(System.nanoTime());
+      Optional<Release> release = seat.releaseIfIdle(clock.nanoTime());
       if (release.isPresent()) {
         store.release(
             seat.service,
@@ -794,7 +805,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
 
     @Override
     public synchronized IterationPermit permit() {
-      long now = System.nanoTime();
+      long now = clock.nanoTime();
       if (!synced) {
         // Not yet compared with the database: ask again soon rather than skip a whole interval.
         scheduleMoved |= held;
@@ -867,7 +878,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
      * which leave the schedule as it is.
      */
     private boolean leavesRecordedSchedule(long now) {
-      boolean firstInHold = !started || lastStartNanos - holdBeganNanos < 0;
+      boolean firstInHold = !startedInHold();
       if (firstInHold && !startRecordedInHold) {
         return now - notBeforeNanos > ON_SCHEDULE_NANOS + jitterNanos;
       }
@@ -885,7 +896,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       inIteration = false;
       running = null;
       // An overrun: the service's schedule goes on from the end of this iteration.
-      scheduleMoved |= intervalNanos > 0 && System.nanoTime() - lastStartNanos > intervalNanos;
+      scheduleMoved |= intervalNanos > 0 && clock.nanoTime() - lastStartNanos > intervalNanos;
     }
 
     /**
@@ -903,7 +914,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       Release release;
       synchronized (this) {
         left = true;
-        release = held ? new Release(fencingToken, startedAgo(System.nanoTime())) : null;
+        release = held ? new Release(fencingToken, startedAgo(clock.nanoTime())) : null;
         held = false;
       }
       seats.remove(service, this);
@@ -1047,7 +1058,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
 
     /** The start (nano time) of the latest iteration if the database has not recorded it yet. */
     synchronized Optional<Long> unreportedStart() {
-      return held && started && lastStartNanos != reportedStartNanos
+      return held && startedInHold() && lastStartNanos != reportedStartNanos
           ? Optional.of(lastStartNanos)
           : Optional.empty();
     }
@@ -1078,8 +1089,17 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
       }
     }
 
+    /**
+     * How long ago (ms) the latest start under the current hold was made; null if none was: the
+     * start the lease's row records then stands, and a start of an earlier hold of this replica
+     * must not replace the later ones of the replicas that held the lease in between.
+     */
     private Long startedAgo(long now) {
-      return started ? Math.max(0, (now - lastStartNanos) / 1_000_000L) : null;
+      return startedInHold() ? Math.max(0, (now - lastStartNanos) / 1_000_000L) : null;
+    }
+
+    private boolean startedInHold() {
+      return started && lastStartNanos - holdBeganNanos >= 0;
     }
   }
 
@@ -1089,6 +1109,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     private Duration leaseTtl = DEFAULT_LEASE_TTL;
     private Duration pollInterval = DEFAULT_POLL_INTERVAL;
     private String replicaId;
+    private LoopClock clock = LoopClock.system();
 
     private Builder(Database database) {
       this.database = Objects.requireNonNull(database, "database");
@@ -1136,6 +1157,17 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
             "replicaId must be 1 to 100 characters: \"" + replicaId + "\"");
       }
       this.replicaId = replicaId;
+      return this;
+    }
+
+    /**
+     * The clock that times the leases (default: {@link LoopClock#system()}): their validity, the
+     * polls, the recorded schedule and the first start under a new hold. Give it the engine's
+     * clock, so that a manual clock drives both in tests; the database's own clock still times the
+     * leases' expiry in the table.
+     */
+    public Builder clock(LoopClock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 

@@ -5,10 +5,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.loopwork.internal.DaemonThreads;
 import java.io.PrintWriter;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -46,18 +44,6 @@ final class RenewablePool implements DataSource {
   @Override
   public Connection getConnection(String username, String password) throws SQLException {
     return current.getConnection(username, password);
-  }
-
-  /** A connection outside the pool, with the pool's URL and credentials. */
-  Connection unpooledConnection() throws SQLException {
-    Properties credentials = new Properties();
-    if (config.getUsername() != null) {
-      credentials.setProperty("user", config.getUsername());
-    }
-    if (config.getPassword() != null) {
-      credentials.setProperty("password", config.getPassword());
-    }
-    return DriverManager.getConnection(config.getJdbcUrl(), credentials);
   }
 
   /**

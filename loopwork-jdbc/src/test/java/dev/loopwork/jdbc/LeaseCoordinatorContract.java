@@ -13,6 +13,7 @@ import dev.loopwork.LoopListener;
 import dev.loopwork.LoopService;
 import dev.loopwork.LoopStartException;
 import dev.loopwork.jdbc.RunLog.RecordedService;
+import dev.loopwork.test.ManualClock;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -321,34 +323,28 @@ abstract class LeaseCoordinatorContract {
   }
 
   /**
-   * Issue 12: once its schedule moved (here by an overrun: the next start comes at the end of a 1.3
-   * s iteration of a 1 s service), a start is recorded before it is made, so that a replica taking
-   * over after a crash of this one keeps the new schedule; an extra start ({@code runNow}) leaves
-   * the schedule as it is and is made at once, and so is a start one interval after a recorded one.
+   * Issues 12 and 13: once its schedule moved (here by an overrun: the next start comes at the end
+   * of a 1.3 s iteration of a 1 s service), a start is recorded before it is made, so that a
+   * replica taking over after a crash of this one keeps the new schedule; an extra start ({@code
+   * runNow}) leaves the schedule as it is and is made at once, and so is a start one interval after
+   * a recorded one. The lease timing reads the manual clock (a TTL long enough that the database's
+   * own clock never ends the lease meanwhile).
    */
   @Test
   void aStartAfterTheScheduleMovedIsRecordedBeforeItIsMade() throws Exception {
-    LeaseCoordinator leases =
-        LeaseCoordinator.builder(database).replicaId("a").leaseTtl(TTL).pollInterval(POLL).build();
+    ManualClock clock = new ManualClock();
+    LeaseCoordinator leases = onManualClock("a", clock);
     try {
-      LoopCoordinator.Membership membership =
-          leases.join(
-              LoopService.of("s", Duration.ofSeconds(1), () -> {}),
-              Duration.ofSeconds(1),
-              () -> {});
-      IterationPermit first =
-          await()
-              .atMost(Duration.ofSeconds(5))
-              .until(membership::permit, IterationPermit::isGranted);
-      long firstAt = System.nanoTime();
-      membership.iterationEnded(first);
-      Thread.sleep(300);
+      LoopCoordinator.Membership membership = joinOneSecondService(leases);
+      membership.iterationEnded(awaitGranted(membership));
+      clock.advance(Duration.ofMillis(300));
       IterationPermit extra = membership.permit();
       assertThat(extra.isGranted())
           .as("an extra start 300 ms off the schedule, which did not move")
           .isTrue();
-      Thread.sleep(1_300);
+      clock.advance(Duration.ofMillis(1_300));
       membership.iterationEnded(extra); // an overrun: the schedule goes on from here
+      assertThat(lastStartedMs()).as("no start recorded yet").isNull();
 
       assertThat(membership.permit().isGranted())
           .as("a start after the overrun waits for its record")
@@ -358,21 +354,10 @@ abstract class LeaseCoordinatorContract {
               .atMost(Duration.ofSeconds(2))
               .pollInterval(Duration.ofMillis(5))
               .until(membership::permit, IterationPermit::isGranted);
-      long movedAt = System.nanoTime();
+      assertThat(lastStartedMs()).as("recorded before it was made").isNotNull();
       membership.iterationEnded(moved);
-      String since =
-          "SELECT "
-              + now()
-              + " - last_started_ms FROM loopwork_lease WHERE service = 's' AND owner = 'a'";
-      long sinceMoved = (System.nanoTime() - movedAt) / 1_000_000;
-      long recorded = queryLong(since);
-      long sinceFirst = (System.nanoTime() - firstAt) / 1_000_000;
-      // Recorded before it was made, and long after the earlier starts (a database clock may round
-      // by a few ms).
-      assertThat(recorded).isBetween(sinceMoved - 5, sinceFirst - 1_500);
 
-      long onSchedule = movedAt + TimeUnit.MILLISECONDS.toNanos(1_010);
-      Thread.sleep(Math.max(0, (onSchedule - System.nanoTime()) / 1_000_000));
+      clock.advance(Duration.ofMillis(1_010));
       IterationPermit next = membership.permit();
       assertThat(next.isGranted())
           .as("a start one interval later is on the recorded schedule")
@@ -381,6 +366,113 @@ abstract class LeaseCoordinatorContract {
     } finally {
       leases.close();
     }
+  }
+
+  /**
+   * Issue 13: a new owner's first start comes one interval after the last recorded start, timed on
+   * the engine's clock: deferred until then, granted the moment the clock gets there.
+   */
+  @Test
+  void aNewOwnersFirstStartIsTimedOnTheEnginesClock() throws Exception {
+    execute("INSERT INTO loopwork_lease VALUES ('s', 'gone', 7, 0, " + now() + " - 400)");
+    ManualClock clock = new ManualClock();
+    LeaseCoordinator leases = onManualClock("a", clock);
+    try {
+      AtomicInteger asks = new AtomicInteger();
+      LoopCoordinator.Membership membership =
+          leases.join(
+              LoopService.of("s", Duration.ofSeconds(1), () -> {}),
+              Duration.ofSeconds(1),
+              asks::incrementAndGet);
+      await().atMost(Duration.ofSeconds(5)).until(() -> asks.get() > 0); // held and synced
+
+      IterationPermit early = membership.permit();
+      assertThat(early.isGranted()).isFalse();
+      // The slot is 600 ms after the hold began, less the real time between the insert and the
+      // take, which the database's clock counted.
+      assertThat(early.deferral()).isBetween(Duration.ofMillis(100), Duration.ofMillis(600));
+      clock.advance(early.deferral().minusMillis(1));
+      assertThat(membership.permit().isGranted()).as("1 ms before the slot").isFalse();
+      clock.advance(Duration.ofMillis(1));
+      IterationPermit atSlot = membership.permit();
+      assertThat(atSlot.isGranted()).as("at the slot").isTrue();
+      assertThat(atSlot.fencingToken()).isEqualTo(8);
+      membership.iterationEnded(atSlot);
+    } finally {
+      leases.close();
+    }
+  }
+
+  /**
+   * Issue 12: a replica that holds a lease again and lets it go before starting under this hold
+   * leaves the row's last start as the replicas in between recorded it; its own start of an earlier
+   * hold, older, would have the next owner start at once, off the schedule and early.
+   */
+  @Test
+  void aReleaseBeforeTheFirstStartOfAHoldKeepsTheLaterRecordedStart() throws Exception {
+    ManualClock clock = new ManualClock();
+    LeaseCoordinator leases = onManualClock("a", clock);
+    try {
+      LoopCoordinator.Membership membership = joinOneSecondService(leases);
+      membership.iterationEnded(awaitGranted(membership));
+      // Replica b takes the lease and starts; a sees it at its next renewal.
+      execute(
+          "UPDATE loopwork_lease SET owner = 'b', fencing_token = fencing_token + 1, expires_ms = "
+              + now()
+              + " + 600000, last_started_ms = "
+              + now()
+              + " - 100");
+      clock.advance(Duration.ofSeconds(20));
+      advanceUntil(clock, () -> !leases.holdsLease("s"));
+      execute("UPDATE loopwork_lease SET owner = NULL, expires_ms = " + now() + " - 1");
+      advanceUntil(clock, () -> leases.holdsLease("s"));
+
+      membership.leave();
+      assertThat(queryLong("SELECT " + now() + " - last_started_ms FROM loopwork_lease"))
+          .as("ms since the start the row records: b's, not a's of 20 s before")
+          .isLessThan(5_000);
+    } finally {
+      leases.close();
+    }
+  }
+
+  /**
+   * Moves the clock a poll at a time until {@code condition} holds: the coordinator's rounds run on
+   * a thread of their own, and arm the next one on the clock after they end.
+   */
+  private static void advanceUntil(ManualClock clock, Callable<Boolean> condition) {
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> {
+              clock.advance(POLL);
+              return condition.call();
+            });
+  }
+
+  private static LoopCoordinator.Membership joinOneSecondService(LeaseCoordinator leases) {
+    return leases.join(
+        LoopService.of("s", Duration.ofSeconds(1), () -> {}), Duration.ofSeconds(1), () -> {});
+  }
+
+  private static IterationPermit awaitGranted(LoopCoordinator.Membership membership) {
+    return await()
+        .atMost(Duration.ofSeconds(5))
+        .until(membership::permit, IterationPermit::isGranted);
+  }
+
+  /** A coordinator on the manual clock whose leases outlive any test in the database's clock. */
+  private LeaseCoordinator onManualClock(String replica, ManualClock clock) {
+    return LeaseCoordinator.builder(database)
+        .replicaId(replica)
+        .leaseTtl(Duration.ofMinutes(1))
+        .pollInterval(POLL)
+        .clock(clock)
+        .build();
+  }
+
+  private Long lastStartedMs() throws SQLException {
+    return queryLong("SELECT last_started_ms FROM loopwork_lease WHERE service = 's'");
   }
 
   @Test

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.loopwork.LoopService;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -48,6 +52,43 @@ abstract class ServerLeaseCoordinatorContract extends LeaseCoordinatorContract {
       s.execute("DELETE FROM loopwork_run");
     }
     return database;
+  }
+
+  /**
+   * A replica on the application's own HikariCP pool keeps its session lock and its watch on
+   * connections of their own, outside that pool: none of the pool's connections stays taken, so a
+   * small pool is left whole to the application (and aborting a watch is nothing the pool logs).
+   */
+  @Test
+  void aReplicaOnTheApplicationsPoolKeepsNoneOfItsConnections() {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(fresh.url());
+    config.setUsername(fresh.user());
+    config.setMaximumPoolSize(2);
+    try (HikariDataSource pool = new HikariDataSource(config);
+        Database onPool = Database.of(pool)) {
+      JdbcLoopRuntime a = replica("a", onPool);
+      a.start(LoopService.of("s", Duration.ofMillis(100), () -> {}));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> sessionLockOf("a") != null && a.heldLeases() == 1);
+
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .during(Duration.ofMillis(500))
+          .until(() -> pool.getHikariPoolMXBean().getActiveConnections() == 0);
+      a.close();
+    }
+  }
+
+  private String sessionLockOf(String replica) throws SQLException {
+    try (Connection c = database.connection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT session_lock FROM loopwork_replica WHERE replica_id = '" + replica + "'")) {
+      return rs.next() ? rs.getString(1) : null;
+    }
   }
 
   /**
