@@ -44,6 +44,11 @@ import org.junit.jupiter.api.io.TempDir;
  * iterations overlap.
  */
 class HostFaultsIT {
+  /** How much more heap a replica may keep after the 60 s outage than before it: flat. */
+  private static final long HEAP_GROWTH_KIB = 8 * 1024;
+
+  private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total \\d+K, used (\\d+)K");
+
   private static final int PORT = 5496;
   private static final String CLUSTER = "loopwork_host_faults_it";
   private static final Duration INTERVAL = Duration.ofMillis(500);
@@ -127,6 +132,7 @@ class HostFaultsIT {
           }
           server.stop();
           Map<String, Integer> threads = threads();
+          Map<String, Long> heap = heapAfterGc();
           await()
               .atMost(WAIT)
               .untilAsserted(() -> assertUnavailable(adminPorts.get("f1"), "/api/services"));
@@ -138,6 +144,12 @@ class HostFaultsIT {
                       assertThat(now)
                           .as("threads of %s after the outage", id)
                           .isLessThanOrEqualTo(threads.get(id) + 2));
+          heapAfterGc()
+              .forEach(
+                  (id, now) ->
+                      assertThat(now)
+                          .as("heap of %s after a full collection after the outage (KiB)", id)
+                          .isLessThanOrEqualTo(heap.get(id) + HEAP_GROWTH_KIB));
           server.start();
         });
     fault("the server restarted", RESUME, () -> server.restart());
@@ -279,6 +291,34 @@ class HostFaultsIT {
       }
     }
     return threads;
+  }
+
+  /**
+   * The heap each replica uses after a full collection (KiB), as {@code jcmd} reports it: what the
+   * replica keeps, without the garbage that happens to be waiting.
+   */
+  private Map<String, Long> heapAfterGc() throws IOException, InterruptedException {
+    Map<String, Long> heap = new LinkedHashMap<>();
+    for (Map.Entry<String, HostProcess> host : hosts.entrySet()) {
+      jcmd(host.getValue().pid(), "GC.run");
+      Matcher used = HEAP_USED.matcher(jcmd(host.getValue().pid(), "GC.heap_info"));
+      assertThat(used.find())
+          .as("jcmd GC.heap_info of %s names the heap used", host.getKey())
+          .isTrue();
+      heap.put(host.getKey(), Long.parseLong(used.group(1)));
+    }
+    return heap;
+  }
+
+  private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    Process process =
+        new ProcessBuilder(jcmd.toString(), Long.toString(pid), command)
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(process.getInputStream().readAllBytes());
+    assertThat(process.waitFor()).as("jcmd %s %s: %s", pid, command, output).isZero();
+    return output;
   }
 
   private static void assertUnavailable(int port, String path) throws Exception {
