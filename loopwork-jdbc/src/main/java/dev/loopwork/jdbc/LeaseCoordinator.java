@@ -1090,12 +1090,18 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     }
 
     /**
-     * How long ago (ms) the latest start under the current hold was made; null if none was: the
-     * start the lease's row records then stands, and a start of an earlier hold of this replica
-     * must not replace the later ones of the replicas that held the lease in between.
+     * How long ago (ms) was the start that the next owner continues from, recorded with a release:
+     * the latest start under the current hold; before any, one interval before the slot the hold
+     * began at, so that the next owner starts at that slot (after a crash, the first one the dead
+     * owner cannot have run) and not at once; null for a service without an interval, whose row's
+     * record then stands. A start of an earlier hold of this replica never counts: the replicas
+     * that held the lease in between started later.
      */
     private Long startedAgo(long now) {
-      return startedInHold() ? Math.max(0, (now - lastStartNanos) / 1_000_000L) : null;
+      if (startedInHold()) {
+        return Math.max(0, (now - lastStartNanos) / 1_000_000L);
+      }
+      return intervalNanos > 0 ? Math.max(0, (now - gridNanos + intervalNanos) / 1_000_000L) : null;
     }
 
     private boolean startedInHold() {

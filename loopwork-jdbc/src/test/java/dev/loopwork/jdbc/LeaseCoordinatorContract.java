@@ -490,7 +490,7 @@ abstract class LeaseCoordinatorContract {
     assertThat(sinceInDatabase).isBetween(sinceHere - 300, sinceHere + 300);
   }
 
-  private Long queryLong(String sql) throws SQLException {
+  Long queryLong(String sql) throws SQLException {
     try (Connection c = database.connection();
         Statement s = c.createStatement();
         var rs = s.executeQuery(sql)) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.loopwork.LoopCoordinator;
 import dev.loopwork.LoopService;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -118,6 +119,46 @@ abstract class ServerLeaseCoordinatorContract extends LeaseCoordinatorContract {
     assertThat(first.fencingToken()).isEqualTo(8);
     assertThat(Duration.ofNanos(first.startNanos() - startedAt))
         .isBetween(Duration.ofMillis(950), Duration.ofMillis(1_000).plus(POLL.multipliedBy(3)));
+  }
+
+  /**
+   * Issue 12: a lease taken from a dead owner and let go before its first start (a stop, the
+   * balance) records the slot it was to start at, one interval after the owner was seen gone, so
+   * that the next owner starts there too; with nothing recorded it would start at once, perhaps
+   * just after the dead owner's last iteration.
+   */
+  @Test
+  void anOrphanedLeaseLetGoBeforeItsFirstStartRecordsTheSlotItWasToStartAt() throws Exception {
+    String far = now() + " + 600000";
+    execute(
+        "INSERT INTO loopwork_replica (replica_id, host, started_ms, expires_ms, session_lock) VALUES "
+            + "('dead', 'h', "
+            + now()
+            + ", "
+            + far
+            + ", '12345')");
+    execute("INSERT INTO loopwork_lease VALUES ('s', 'dead', 7, " + far + ", NULL)");
+    LeaseCoordinator leases =
+        LeaseCoordinator.builder(database).replicaId("a").leaseTtl(TTL).pollInterval(POLL).build();
+    try {
+      LoopCoordinator.Membership membership =
+          leases.join(
+              LoopService.of("s", Duration.ofSeconds(30), () -> {}),
+              Duration.ofSeconds(30),
+              () -> {});
+      await().atMost(Duration.ofSeconds(5)).until(() -> leases.holdsLease("s"));
+      assertThat(membership.permit().isGranted())
+          .as("30 s after the owner was seen gone")
+          .isFalse();
+
+      membership.leave();
+      assertThat(queryLong("SELECT " + now() + " - last_started_ms FROM loopwork_lease"))
+          .as("ms since the start recorded: when the owner was seen gone, a few polls ago")
+          .isNotNull()
+          .isBetween(0L, 5_000L);
+    } finally {
+      leases.close();
+    }
   }
 
   /**
