@@ -58,7 +58,7 @@ public final class LoopworkCommand implements Runnable {
 
   private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
     PrintWriter err = cli.getErr();
-    if (e instanceof ConfigException || e instanceof FleetControl.UnknownServiceException) {
+    if (e instanceof ConfigException || e instanceof FleetControl.RefusedException) {
       err.println("loopwork: " + e.getMessage());
       return CommandLine.ExitCode.USAGE;
     }
