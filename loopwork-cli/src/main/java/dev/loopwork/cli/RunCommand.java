@@ -1,7 +1,6 @@
 package dev.loopwork.cli;
 
 import java.util.concurrent.Callable;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,16 +18,16 @@ import picocli.CommandLine.Mixin;
 final class RunCommand implements Callable<Integer> {
   @Mixin ConfigOptions options;
 
-  private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
-
   @Override
   public Integer call() throws Exception {
     HostConfig config = options.read();
     if (options.config == null) {
-      LOG.info(
-          "No --config: Loopwork's own services only, on the embedded H2 database in ./{}; "
-              + "'loopwork init' writes a loopwork.yaml to start from",
-          HostConfig.EMBEDDED_DATA_DIRECTORY);
+      // Not a static logger: picocli makes this command before --log-format configures Logback.
+      LoggerFactory.getLogger(RunCommand.class)
+          .info(
+              "No --config: Loopwork's own services only, on the embedded H2 database in ./{}; "
+                  + "'loopwork init' writes a loopwork.yaml to start from",
+              HostConfig.EMBEDDED_DATA_DIRECTORY);
     }
     new Host(config).run();
     return 0;
