@@ -9,27 +9,21 @@ import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
-import java.net.MalformedURLException;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Makes the loop services of a configuration: {@link SqlLoopService} for {@code sql}, and for
  * {@code class} an instance of the named {@link LoopService} subclass, loaded from the jars of the
  * plugins folder or from the class path and constructed with its {@link ServiceSection}. The JDBC
- * drivers in those jars are registered while it is open ({@link PluginDrivers}). Problems are
+ * drivers in those jars are registered while it is open ({@link PluginFolder}). Problems are
  * reported like configuration problems, with the path of the {@code class} key, or of {@code
  * database.url} when no driver accepts the URL.
  */
 final class ServiceFactory implements AutoCloseable {
   private final String source;
-  private final URLClassLoader plugins;
-  private final PluginDrivers drivers;
+  private final PluginFolder plugins;
   private final SecretMask secrets;
   private final String jdbcUrl;
   private final Path pluginsFolder;
@@ -42,9 +36,7 @@ final class ServiceFactory implements AutoCloseable {
   ServiceFactory(HostConfig config) {
     this.source = config.source();
     this.pluginsFolder = config.plugins();
-    this.plugins =
-        new URLClassLoader(jars(source, pluginsFolder), ServiceFactory.class.getClassLoader());
-    this.drivers = PluginDrivers.register(plugins);
+    this.plugins = PluginFolder.open(config);
     this.secrets = config.secretMask();
     this.jdbcUrl = config.database().jdbcUrl();
   }
@@ -95,7 +87,7 @@ final class ServiceFactory implements AutoCloseable {
   private Constructor<? extends LoopService> constructor(String className) {
     Class<?> type;
     try {
-      type = Class.forName(className, false, plugins);
+      type = Class.forName(className, false, plugins.classLoader());
     } catch (ClassNotFoundException | LinkageError e) {
       throw new PluginException(className + " is not in the plugins folder nor on the class path");
     }
@@ -136,27 +128,8 @@ final class ServiceFactory implements AutoCloseable {
     return service;
   }
 
-  private static URL[] jars(String source, Path folder) {
-    if (!Files.isDirectory(folder)) {
-      return new URL[0];
-    }
-    try (Stream<Path> files = Files.list(folder)) {
-      List<URL> urls = new ArrayList<>();
-      for (Path jar : files.filter(f -> f.toString().endsWith(".jar")).sorted().toList()) {
-        urls.add(jar.toUri().toURL());
-      }
-      return urls.toArray(URL[]::new);
-    } catch (MalformedURLException e) {
-      throw new ConfigException(
-          source, List.of("plugins: cannot use " + folder + ": " + e.getMessage()));
-    } catch (IOException e) {
-      throw new ConfigException(source, List.of("plugins: cannot list " + folder + ": " + e));
-    }
-  }
-
   @Override
   public void close() throws IOException {
-    drivers.close();
     plugins.close();
   }
 

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 18: the databases the host reaches. It ships MariaDB's driver beside PostgreSQL's and H2's;
  * a URL that none of them accepts is refused by {@code check} (and {@code run}, before it connects)
- * naming the URL's prefix and the plugins folder; and a driver's jar put into that folder is used.
+ * naming the URL's prefix and the plugins folder; and a driver's jar put into that folder is used,
+ * by {@code check}, {@code run} and {@code services}.
  */
 class PluginDriverIT {
   private static final String MISSING = "database.url: no JDBC driver in the host accepts ";
@@ -57,6 +58,10 @@ class PluginDriverIT {
       await()
           .atMost(Duration.ofSeconds(60))
           .until(() -> count(h2, "SELECT count(*) FROM ticks") >= 2);
+      HostProcess.Result ls =
+          HostProcess.run(dir, Map.of(), "services", "ls", "-c", "loopwork.yaml");
+      assertThat(ls.exitCode()).as(ls.stderr()).isZero();
+      assertThat(ls.stdout()).contains("tick");
       host.terminate();
       assertThat(host.awaitExit(HostProcess.STARTUP)).as(host.stderr()).isZero();
     }
