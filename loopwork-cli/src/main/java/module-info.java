@@ -24,6 +24,9 @@ module dev.loopwork.cli {
 
   exports dev.loopwork.cli;
 
+  // JDBC drivers in the plugins folder's jars.
+  uses java.sql.Driver;
+
   // picocli reads the commands' annotated fields and methods reflectively.
   opens dev.loopwork.cli to
       info.picocli;

@@ -141,7 +141,8 @@ public final class LoopEngine {
       }
     }
     List<LoopRun> runs = new ArrayList<>(list.size());
-    try (SignalRelay.Registration signals = SignalRelay.register(() -> stopAll(runs, false))) {
+    try (SignalRelay.Registration signals =
+        SignalRelay.register(() -> running(runs), () -> stopAll(runs, false))) {
       for (LoopService service : list) {
         LoopRun run = launch(service, 0, false, () -> stopAll(runs, false));
         synchronized (runs) {
@@ -149,6 +150,13 @@ public final class LoopEngine {
         }
       }
       awaitAll(runs);
+    }
+  }
+
+  /** How many of {@code runs} have not ended. */
+  private static int running(List<LoopRun> runs) {
+    synchronized (runs) {
+      return (int) runs.stream().filter(run -> !run.isDone()).count();
     }
   }
 

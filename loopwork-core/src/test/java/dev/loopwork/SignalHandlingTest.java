@@ -53,12 +53,23 @@ class SignalHandlingTest {
 
   @Test
   void oneSignalStopsEveryServiceOfRunAll() throws Exception {
-    probe = ChildProcess.java(SignalProbe.class, "run-all");
+    probe =
+        ChildProcess.start(
+            "SignalProbe",
+            new ProcessBuilder(
+                    ChildProcess.javaCommand(
+                        List.of("-Dlogback.configurationFile=signal-probe-logback.xml"),
+                        SignalProbe.class,
+                        "run-all"))
+                .redirectErrorStream(true));
     probe.awaitLine("ready first");
     probe.awaitLine("ready second");
     probe.signal("TERM");
     assertThat(probe.awaitExit()).isZero();
     assertThat(probe.output()).contains("stopped first", "stopped second", "runAll returned");
+    assertThat(probe.output())
+        .as("issue 18: the log counts the runs that the signal stops, not its registrations")
+        .anyMatch(line -> line.contains("Received SIGTERM: stopping 2 loop service run(s)"));
   }
 
   /**

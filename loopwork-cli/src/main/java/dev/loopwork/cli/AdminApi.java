@@ -91,6 +91,7 @@ final class AdminApi {
    * Applies {@code action} to {@code service}.
    *
    * @throws FleetControl.UnknownServiceException if no one runs such a service
+   * @throws FleetControl.RefusedException if the service takes no such request
    */
   void apply(FleetControl.Action action, String service) {
     control.apply(action, service, board.snapshot().stream().map(s -> s.listing().name()).toList());

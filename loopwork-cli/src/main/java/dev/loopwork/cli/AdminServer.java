@@ -156,6 +156,8 @@ final class AdminServer {
       route(request, response, callback);
     } catch (FleetControl.UnknownServiceException e) {
       sendJson(response, callback, 404, Map.of("error", e.getMessage()));
+    } catch (FleetControl.RefusedException e) {
+      sendJson(response, callback, 409, Map.of("error", e.getMessage()));
     } catch (DatabaseException e) {
       // An outage, which the host already logs once: the client is told to come back, not that we
       // failed.

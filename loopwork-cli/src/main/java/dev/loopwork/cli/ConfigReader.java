@@ -257,7 +257,11 @@ final class ConfigReader {
           "url",
           "is required (or write \"database: " + EMBEDDED + "\" for the embedded H2 database)");
     }
-    url.flatMap(Database::urlProblem).ifPresent(problem -> db.problem("url", problem));
+    // Only whether it is a JDBC URL: the drivers of the plugins folder are known once the
+    // services are made (ServiceFactory), which then checks that one accepts it.
+    url.filter(u -> !u.regionMatches(true, 0, "jdbc:", 0, 5))
+        .flatMap(Database::urlProblem)
+        .ifPresent(problem -> db.problem("url", problem));
     return new DatabaseSettings(url, db.text("user"), db.secret("password"));
   }
 

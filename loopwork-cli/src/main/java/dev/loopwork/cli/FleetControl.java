@@ -1,6 +1,7 @@
 package dev.loopwork.cli;
 
 import dev.loopwork.jdbc.Database;
+import dev.loopwork.jdbc.JdbcLoopRuntime;
 import dev.loopwork.jdbc.ServiceControls;
 import java.util.Collection;
 import java.util.Locale;
@@ -52,8 +53,19 @@ final class FleetControl {
    * {@code alsoKnown} (the services of a configuration, which may not have started yet).
    *
    * @throws UnknownServiceException if no one knows the service
+   * @throws RefusedException for a run-once of the journal pruner, which would wait for its slot
    */
   void apply(Action action, String service, Collection<String> alsoKnown) {
+    if (action == Action.RUN_ONCE && service.equals(Host.PRUNER)) {
+      // Its lease's first start keeps the fleet's schedule, up to an interval after a replica took
+      // it; the request would wait for that slot, unlike any other service's.
+      throw new RefusedException(
+          Host.PRUNER
+              + " is Loopwork's built-in journal pruner and takes no run-once requests: it runs"
+              + " every "
+              + DurationText.format(JdbcLoopRuntime.DEFAULT_PRUNE_INTERVAL)
+              + " at its slot on the replica that holds its lease; pause and resume work");
+    }
     Set<String> known = new TreeSet<>(alsoKnown);
     status.fleet().forEach(row -> known.add(row.name()));
     if (!known.contains(service)) {
@@ -67,8 +79,17 @@ final class FleetControl {
     }
   }
 
+  /** A request that the fleet does not take; the message says why. */
+  static class RefusedException extends dev.loopwork.LoopworkException {
+    private static final long serialVersionUID = 1L;
+
+    RefusedException(String message) {
+      super(message);
+    }
+  }
+
   /** No live replica runs a service of that name, and the configuration has none. */
-  static final class UnknownServiceException extends dev.loopwork.LoopworkException {
+  static final class UnknownServiceException extends RefusedException {
     private static final long serialVersionUID = 1L;
 
     UnknownServiceException(String service, Set<String> known) {

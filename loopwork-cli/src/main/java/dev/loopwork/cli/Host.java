@@ -107,7 +107,9 @@ final class Host {
                     lastSuccesses::timeSince))
             .build();
     metrics.bindTo(registry);
-    LoopEngine.Builder engine = LoopEngine.builder().listener(board).listener(metrics);
+    List<String> names = services.stream().map(LoopService::name).toList();
+    LoopEngine.Builder engine =
+        LoopEngine.builder().listener(board).listener(metrics).listener(new ShutdownLog(names));
     try (JdbcLoopRuntime runtime =
         JdbcLoopRuntime.builder(database)
             .replicaId(replica)
@@ -117,7 +119,6 @@ final class Host {
       built[0] = runtime;
       everyReplica.forEach(gate[0]::runOnEveryReplica);
       ControlSync sync = new ControlSync(runtime, gate[0], publisher);
-      List<String> names = services.stream().map(LoopService::name).toList();
       AdminServer admin =
           config.admin().enabled()
               ? AdminServer.start(

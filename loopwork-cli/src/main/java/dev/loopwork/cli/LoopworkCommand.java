@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
     description =
         "Runs loop services (periodic maintenance routines) from a YAML file, and steers them.",
     subcommands = {
+      InitCommand.class,
       RunCommand.class,
       CheckCommand.class,
       ServicesCommand.class,
@@ -52,12 +53,12 @@ public final class LoopworkCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "Missing command: run, check, services or schema");
+        spec.commandLine(), "Missing command: init, run, check, services or schema");
   }
 
   private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
     PrintWriter err = cli.getErr();
-    if (e instanceof ConfigException || e instanceof FleetControl.UnknownServiceException) {
+    if (e instanceof ConfigException || e instanceof FleetControl.RefusedException) {
       err.println("loopwork: " + e.getMessage());
       return CommandLine.ExitCode.USAGE;
     }

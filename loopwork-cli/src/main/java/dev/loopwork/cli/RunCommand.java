@@ -1,6 +1,7 @@
 package dev.loopwork.cli;
 
 import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -19,7 +20,16 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    new Host(options.read()).run();
+    HostConfig config = options.read();
+    if (options.config == null) {
+      // Not a static logger: picocli makes this command before --log-format configures Logback.
+      LoggerFactory.getLogger(RunCommand.class)
+          .info(
+              "No --config: Loopwork's own services only, on the embedded H2 database in ./{}; "
+                  + "'loopwork init' writes a loopwork.yaml to start from",
+              HostConfig.EMBEDDED_DATA_DIRECTORY);
+    }
+    new Host(config).run();
     return 0;
   }
 }

@@ -9,45 +9,49 @@ import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
-import java.net.MalformedURLException;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Makes the loop services of a configuration: {@link SqlLoopService} for {@code sql}, and for
  * {@code class} an instance of the named {@link LoopService} subclass, loaded from the jars of the
- * plugins folder or from the class path and constructed with its {@link ServiceSection}. Problems
- * are reported like configuration problems, with the path of the {@code class} key.
+ * plugins folder or from the class path and constructed with its {@link ServiceSection}. The JDBC
+ * drivers in those jars are registered while it is open ({@link PluginFolder}). Problems are
+ * reported like configuration problems, with the path of the {@code class} key, or of {@code
+ * database.url} when no driver accepts the URL.
  */
 final class ServiceFactory implements AutoCloseable {
   private final String source;
-  private final URLClassLoader plugins;
+  private final PluginFolder plugins;
   private final SecretMask secrets;
+  private final String jdbcUrl;
+  private final Path pluginsFolder;
 
   /**
    * A factory for the services of {@code config}: it loads classes from the jars of its plugins
-   * folder (if it exists) and the class path, and gives sql services the configuration's secrets to
-   * mask in their errors.
+   * folder (if it exists) and the class path, registers the JDBC drivers of those jars, and gives
+   * sql services the configuration's secrets to mask in their errors.
    */
   ServiceFactory(HostConfig config) {
     this.source = config.source();
-    this.plugins =
-        new URLClassLoader(jars(source, config.plugins()), ServiceFactory.class.getClassLoader());
+    this.pluginsFolder = config.plugins();
+    this.plugins = PluginFolder.open(config);
     this.secrets = config.secretMask();
+    this.jdbcUrl = config.database().jdbcUrl();
   }
 
   /**
-   * The services of {@code specs}; {@code construct} false only checks that each class can be made.
+   * The services of {@code specs}; {@code construct} false only checks that each class can be made
+   * and that a driver accepts the database's URL.
    *
-   * @throws ConfigException naming every service whose class is missing or unsuitable
+   * @throws ConfigException naming every service whose class is missing or unsuitable, and the
+   *     database's URL if no driver of the host or of the plugins folder accepts it
    */
   List<LoopService> create(List<ServiceSpec> specs, boolean construct) {
     List<String> problems = new ArrayList<>();
+    PluginDrivers.missingDriver(jdbcUrl, pluginsFolder)
+        .ifPresent(problem -> problems.add("database.url: " + problem));
     List<LoopService> services = new ArrayList<>();
     for (ServiceSpec spec : specs) {
       if (spec.kind() == Kind.SQL) {
@@ -83,7 +87,7 @@ final class ServiceFactory implements AutoCloseable {
   private Constructor<? extends LoopService> constructor(String className) {
     Class<?> type;
     try {
-      type = Class.forName(className, false, plugins);
+      type = Class.forName(className, false, plugins.classLoader());
     } catch (ClassNotFoundException | LinkageError e) {
       throw new PluginException(className + " is not in the plugins folder nor on the class path");
     }
@@ -122,24 +126,6 @@ final class ServiceFactory implements AutoCloseable {
               + "\")");
     }
     return service;
-  }
-
-  private static URL[] jars(String source, Path folder) {
-    if (!Files.isDirectory(folder)) {
-      return new URL[0];
-    }
-    try (Stream<Path> files = Files.list(folder)) {
-      List<URL> urls = new ArrayList<>();
-      for (Path jar : files.filter(f -> f.toString().endsWith(".jar")).sorted().toList()) {
-        urls.add(jar.toUri().toURL());
-      }
-      return urls.toArray(URL[]::new);
-    } catch (MalformedURLException e) {
-      throw new ConfigException(
-          source, List.of("plugins: cannot use " + folder + ": " + e.getMessage()));
-    } catch (IOException e) {
-      throw new ConfigException(source, List.of("plugins: cannot list " + folder + ": " + e));
-    }
   }
 
   @Override

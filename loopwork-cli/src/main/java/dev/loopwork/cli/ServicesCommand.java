@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.loopwork.cli.HostConfig.ServiceSpec;
 import dev.loopwork.jdbc.Database;
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -52,10 +54,7 @@ final class ServicesCommand implements Runnable {
     public Integer call() throws Exception {
       HostConfig config = options.read();
       List<ServiceRow> rows;
-      try (Database database = config.openDatabase(2)) {
-        HostSchema.create(database);
-        rows = new StatusTable(database).fleet();
-      }
+      rows = onDatabase(config, database -> new StatusTable(database).fleet());
       if (json) {
         spec.commandLine()
             .getOut()
@@ -78,7 +77,8 @@ final class ServicesCommand implements Runnable {
               + "running iteration finishes).")
   int pause(
       @Mixin ConfigOptions options,
-      @Parameters(paramLabel = "NAME", description = "The service.") String name) {
+      @Parameters(paramLabel = "NAME", description = "The service.") String name)
+      throws IOException {
     return steer(
         options,
         FleetControl.Action.PAUSE,
@@ -92,7 +92,8 @@ final class ServicesCommand implements Runnable {
       description = "Resumes a paused service.")
   int resume(
       @Mixin ConfigOptions options,
-      @Parameters(paramLabel = "NAME", description = "The service.") String name) {
+      @Parameters(paramLabel = "NAME", description = "The service.") String name)
+      throws IOException {
     return steer(options, FleetControl.Action.RESUME, name, "resumed");
   }
 
@@ -104,7 +105,8 @@ final class ServicesCommand implements Runnable {
               + "iteration now, paused or not.")
   int runOnce(
       @Mixin ConfigOptions options,
-      @Parameters(paramLabel = "NAME", description = "The service.") String name) {
+      @Parameters(paramLabel = "NAME", description = "The service.") String name)
+      throws IOException {
     return steer(
         options,
         FleetControl.Action.RUN_ONCE,
@@ -113,14 +115,31 @@ final class ServicesCommand implements Runnable {
             + "second on a replica that runs the service)");
   }
 
-  private int steer(ConfigOptions options, FleetControl.Action action, String name, String done) {
+  private int steer(ConfigOptions options, FleetControl.Action action, String name, String done)
+      throws IOException {
     HostConfig config = options.read();
-    try (Database database = config.openDatabase(2)) {
-      HostSchema.create(database);
-      new FleetControl(database, "cli")
-          .apply(action, name, config.services().stream().map(ServiceSpec::name).toList());
-    }
+    onDatabase(
+        config,
+        database -> {
+          new FleetControl(database, "cli")
+              .apply(action, name, config.services().stream().map(ServiceSpec::name).toList());
+          return null;
+        });
     spec.commandLine().getOut().println(name + ": " + done);
     return 0;
+  }
+
+  /**
+   * Runs {@code work} on the configuration's database, its tables made, with the JDBC drivers of
+   * the plugins folder registered.
+   */
+  @SuppressWarnings("try") // the folder only has to be open while the database is
+  private static <T> T onDatabase(HostConfig config, Function<Database, T> work)
+      throws IOException {
+    try (PluginFolder plugins = PluginFolder.open(config);
+        Database database = config.openDatabase(2)) {
+      HostSchema.create(database);
+      return work.apply(database);
+    }
   }
 }

@@ -157,6 +157,36 @@ class AdminIT {
     await().atMost(WAIT).until(() -> !services().get("tidy-up").get("paused").asBoolean());
   }
 
+  /**
+   * Issue 18: a run-once of the built-in journal pruner would wait for its slot (up to its hour)
+   * after the replica took its lease; it is refused with a message, over HTTP (409) and from the
+   * command line (exit 2), and nothing is requested.
+   */
+  @Test
+  void aRunOnceOfTheJournalPrunerIsRefusedWithAMessage() throws Exception {
+    HttpResponse<String> refused = post("/api/services/" + Host.PRUNER + "/run-once", TOKEN);
+    HostProcess.Result cli =
+        HostProcess.run(
+            dir,
+            Map.of("LOOPWORK_ADMIN_TOKEN", TOKEN),
+            "services",
+            "run-once",
+            Host.PRUNER,
+            "-c",
+            "loopwork.yaml");
+
+    String why = "is Loopwork's built-in journal pruner and takes no run-once requests";
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+    assertThat(JSON.readTree(refused.body()).get("error").asText()).contains(why);
+    assertThat(cli.exitCode()).as(cli.stderr()).isEqualTo(2);
+    assertThat(cli.stderr()).contains("loopwork: " + Host.PRUNER + " " + why);
+    assertThat(
+            TestDatabases.count(
+                TestDatabases.h2File(dir),
+                "SELECT count(*) FROM loopwork_service_control WHERE run_once_requested"))
+        .isZero();
+  }
+
   @Test
   void errorsAreJsonWithoutStackTraces() throws Exception {
     HttpResponse<String> unknownService = post("/api/services/nope/pause", TOKEN);

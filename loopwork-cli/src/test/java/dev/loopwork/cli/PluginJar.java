@@ -2,8 +2,11 @@ package dev.loopwork.cli;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Driver;
+import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 
@@ -15,6 +18,20 @@ final class PluginJar {
 
   /** Writes {@code jar} holding the class files of {@code classes}. */
   static Path write(Path jar, Class<?>... classes) throws IOException {
+    return write(jar, Map.of(), classes);
+  }
+
+  /**
+   * Writes {@code jar} holding the class file of {@code driver} and naming it in {@code
+   * META-INF/services/java.sql.Driver}, as a JDBC driver's jar does.
+   */
+  static Path writeDriver(Path jar, Class<? extends Driver> driver) throws IOException {
+    return write(
+        jar, Map.of("META-INF/services/" + Driver.class.getName(), driver.getName()), driver);
+  }
+
+  private static Path write(Path jar, Map<String, String> texts, Class<?>... classes)
+      throws IOException {
     Files.createDirectories(jar.getParent());
     try (OutputStream file = Files.newOutputStream(jar);
         JarOutputStream out = new JarOutputStream(file)) {
@@ -24,6 +41,11 @@ final class PluginJar {
         try (var in = type.getClassLoader().getResourceAsStream(entry)) {
           in.transferTo(out);
         }
+        out.closeEntry();
+      }
+      for (Map.Entry<String, String> text : texts.entrySet()) {
+        out.putNextEntry(new JarEntry(text.getKey()));
+        out.write((text.getValue() + "\n").getBytes(StandardCharsets.UTF_8));
         out.closeEntry();
       }
     }

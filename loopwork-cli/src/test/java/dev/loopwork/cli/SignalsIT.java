@@ -58,6 +58,36 @@ class SignalsIT {
     }
   }
 
+  /**
+   * Issue 18: the signal's line counts every run it stops (the five services and the host's own),
+   * and the shutdown names the services it waits for and how long each took.
+   */
+  @Test
+  void sigtermCountsTheServicesAndLogsHowLongEachTookToStop() throws Exception {
+    StringBuilder services = new StringBuilder();
+    List<String> names = List.of("s1", "s2", "s3", "s4", "s5");
+    names.forEach(
+        n -> services.append("  ").append(n).append(":\n    interval: 1s\n    sql: SELECT 1\n"));
+    Files.writeString(
+        dir.resolve("loopwork.yaml"),
+        "database:\n  url: "
+            + TestDatabases.h2File(dir)
+            + "\nadmin:\n  enabled: false\nservices:\n"
+            + services);
+
+    try (HostProcess host = HostProcess.start(dir, Map.of(), "run", "-c", "loopwork.yaml")) {
+      host.awaitRunning();
+      host.terminate();
+      assertThat(host.awaitExit(WAIT)).as(host.stderr()).isZero();
+
+      assertThat(host.stderr())
+          .contains("Received SIGTERM: stopping 6 loop service run(s)")
+          .contains("Stopping; waiting for 5 service(s): [s1, s2, s3, s4, s5]")
+          .containsPattern("Time each service took to stop: (s[1-5] \\d+ ms, ){4}s[1-5] \\d+ ms");
+      names.forEach(n -> assertThat(host.stderr()).containsPattern(n + " \\d+ ms"));
+    }
+  }
+
   @Test
   void theLauncherHandsSignalsToTheJvm() throws IOException, InterruptedException {
     Files.writeString(

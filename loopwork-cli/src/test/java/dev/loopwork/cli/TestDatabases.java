@@ -14,8 +14,9 @@ import java.util.UUID;
 /**
  * Databases for the end-to-end tests: fresh PostgreSQL databases on the server at {@code
  * -Dloopwork.it.pg.url} (default {@code jdbc:postgresql://127.0.0.1:5432/postgres}, user postgres,
- * trust authentication; skipped without one unless {@code CI=true}), and H2 files in auto-server
- * mode, which the test can open while the host has them open.
+ * trust authentication; skipped without one unless {@code CI=true}), fresh MariaDB databases
+ * likewise ({@link #freshMariaDb}), and H2 files in auto-server mode, which the test can open while
+ * the host has them open.
  */
 final class TestDatabases {
   static final String PG_ADMIN_URL =
@@ -23,26 +24,54 @@ final class TestDatabases {
           ? "jdbc:postgresql://127.0.0.1:5432/postgres"
           : System.getProperty("loopwork.it.pg.url");
   static final String PG_USER = "postgres";
+  static final String MARIADB_SERVER_URL =
+      System.getProperty("loopwork.it.mariadb.url", "").isBlank()
+          ? "jdbc:mariadb://127.0.0.1:3306/"
+          : System.getProperty("loopwork.it.mariadb.url");
+  static final String MARIADB_USER = "root";
 
   private TestDatabases() {}
 
   /** The URL of a new, empty PostgreSQL database. */
   static String freshPostgres() {
+    return fresh(
+        PG_ADMIN_URL,
+        PG_USER,
+        null,
+        "PostgreSQL",
+        "start it on 127.0.0.1:5432 with trust authentication for postgres, or set "
+            + "-Dloopwork.it.pg.url");
+  }
+
+  /**
+   * The URL of a new, empty MariaDB database on the server at {@code -Dloopwork.it.mariadb.url}
+   * (default {@code jdbc:mariadb://127.0.0.1:3306/}, user root without password).
+   */
+  static String freshMariaDb() {
+    return fresh(
+        MARIADB_SERVER_URL,
+        MARIADB_USER,
+        "",
+        "MariaDB",
+        "start it on 127.0.0.1:3306 with user root and no password, or set "
+            + "-Dloopwork.it.mariadb.url");
+  }
+
+  /**
+   * Creates a database on the server of {@code adminUrl} and returns its URL; without a server the
+   * test is skipped with {@code hint} (failed under CI).
+   */
+  private static String fresh(
+      String adminUrl, String user, String password, String product, String hint) {
     String name = "loopwork_cli_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    try (Connection admin = DriverManager.getConnection(PG_ADMIN_URL, PG_USER, null);
+    try (Connection admin = DriverManager.getConnection(adminUrl, user, password);
         Statement s = admin.createStatement()) {
       s.execute("CREATE DATABASE " + name);
     } catch (SQLException e) {
-      String message =
-          "PostgreSQL is not reachable at "
-              + PG_ADMIN_URL
-              + " ("
-              + e.getMessage()
-              + "); start it on "
-              + "127.0.0.1:5432 with trust authentication for postgres, or set -Dloopwork.it.pg.url";
-      RequiredServer.missing(message, e);
+      RequiredServer.missing(
+          product + " is not reachable at " + adminUrl + " (" + e.getMessage() + "); " + hint, e);
     }
-    return PG_ADMIN_URL.substring(0, PG_ADMIN_URL.lastIndexOf('/') + 1) + name;
+    return adminUrl.substring(0, adminUrl.lastIndexOf('/') + 1) + name;
   }
 
   /** The URL of an H2 file database in {@code directory}, shared between processes. */
@@ -52,8 +81,11 @@ final class TestDatabases {
 
   /** A connection to {@code url} as the test user. */
   static Connection connect(String url) throws SQLException {
-    return url.startsWith("jdbc:postgresql:")
-        ? DriverManager.getConnection(url, PG_USER, null)
+    if (url.startsWith("jdbc:postgresql:")) {
+      return DriverManager.getConnection(url, PG_USER, null);
+    }
+    return url.startsWith("jdbc:mariadb:")
+        ? DriverManager.getConnection(url, MARIADB_USER, "")
         : DriverManager.getConnection(url);
   }
 

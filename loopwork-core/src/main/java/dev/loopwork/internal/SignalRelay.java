@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -27,14 +28,23 @@ public final class SignalRelay {
   private SignalRelay() {}
 
   /**
-   * Registers a stop action until the returned registration is closed; installs the handler on
-   * first use. The action must return quickly: it runs on the signal thread, one after another with
-   * the other registrations' actions.
+   * Registers a stop action of one run until the returned registration is closed; see {@link
+   * #register(IntSupplier, Runnable)}.
    */
   public static Registration register(Runnable stopAction) {
+    return register(() -> 1, stopAction);
+  }
+
+  /**
+   * Registers a stop action until the returned registration is closed; installs the handler on
+   * first use. The action must return quickly: it runs on the signal thread, one after another with
+   * the other registrations' actions. {@code runs} tells how many runs the action stops at the
+   * moment of a signal (those not ended yet), which the signal's log line counts.
+   */
+  public static Registration register(IntSupplier runs, Runnable stopAction) {
     synchronized (SignalRelay.class) {
       installOnce();
-      Registration registration = new Registration(stopAction);
+      Registration registration = new Registration(runs, stopAction);
       registered.add(registration);
       return registration;
     }
@@ -72,7 +82,7 @@ public final class SignalRelay {
     LOG.info(
         "Received SIG{}: stopping {} loop service run(s) gracefully; send it again to exit at once",
         signal.getName(),
-        targets.size());
+        targets.stream().mapToInt(r -> r.runs.getAsInt()).sum());
     for (Registration registration : targets) {
       try {
         registration.stopAction.run();
@@ -109,9 +119,11 @@ public final class SignalRelay {
 
   /** A registered stop action; closing it unregisters it. Idempotent. */
   public static final class Registration implements AutoCloseable {
+    private final IntSupplier runs;
     private final Runnable stopAction;
 
-    private Registration(Runnable stopAction) {
+    private Registration(IntSupplier runs, Runnable stopAction) {
+      this.runs = runs;
       this.stopAction = stopAction;
     }
 
