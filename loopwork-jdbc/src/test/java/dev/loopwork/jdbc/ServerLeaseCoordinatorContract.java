@@ -82,6 +82,22 @@ abstract class ServerLeaseCoordinatorContract extends LeaseCoordinatorContract {
     }
   }
 
+  /**
+   * The lease of service {@code s} under token 7, owned until far ahead by replica {@code dead},
+   * whose recorded session lock nobody holds, with no start recorded.
+   */
+  private void insertLeaseOfADeadReplica() throws SQLException {
+    String far = now() + " + 600000";
+    execute(
+        "INSERT INTO loopwork_replica (replica_id, host, started_ms, expires_ms, session_lock) VALUES "
+            + "('dead', 'h', "
+            + now()
+            + ", "
+            + far
+            + ", '12345')");
+    execute("INSERT INTO loopwork_lease VALUES ('s', 'dead', 7, " + far + ", NULL)");
+  }
+
   private String sessionLockOf(String replica) throws SQLException {
     try (Connection c = database.connection();
         Statement s = c.createStatement();
@@ -100,15 +116,7 @@ abstract class ServerLeaseCoordinatorContract extends LeaseCoordinatorContract {
   @Test
   void anOrphanedLeaseWithNoRecordedStartRunsOneIntervalAfterItsOwnerWasSeenGone()
       throws SQLException {
-    String far = now() + " + 600000";
-    execute(
-        "INSERT INTO loopwork_replica (replica_id, host, started_ms, expires_ms, session_lock) VALUES "
-            + "('dead', 'h', "
-            + now()
-            + ", "
-            + far
-            + ", '12345')");
-    execute("INSERT INTO loopwork_lease VALUES ('s', 'dead', 7, " + far + ", NULL)");
+    insertLeaseOfADeadReplica();
     long startedAt = System.nanoTime();
     replica("a")
         .start(
@@ -129,15 +137,7 @@ abstract class ServerLeaseCoordinatorContract extends LeaseCoordinatorContract {
    */
   @Test
   void anOrphanedLeaseLetGoBeforeItsFirstStartRecordsTheSlotItWasToStartAt() throws Exception {
-    String far = now() + " + 600000";
-    execute(
-        "INSERT INTO loopwork_replica (replica_id, host, started_ms, expires_ms, session_lock) VALUES "
-            + "('dead', 'h', "
-            + now()
-            + ", "
-            + far
-            + ", '12345')");
-    execute("INSERT INTO loopwork_lease VALUES ('s', 'dead', 7, " + far + ", NULL)");
+    insertLeaseOfADeadReplica();
     LeaseCoordinator leases =
         LeaseCoordinator.builder(database).replicaId("a").leaseTtl(TTL).pollInterval(POLL).build();
     try {
