@@ -7,7 +7,9 @@ import dev.loopwork.jdbc.Database;
 import dev.loopwork.jdbc.JdbcLoopRuntime;
 import dev.loopwork.micrometer.FleetView;
 import dev.loopwork.micrometer.LoopMetrics;
+import dev.loopwork.micrometer.LoopObservations;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
@@ -187,6 +189,23 @@ public class LoopworkAutoConfiguration {
       LoopMetrics built = metrics.build();
       built.bindTo(registry);
       return built;
+    }
+  }
+
+  /**
+   * Every iteration as an observation in the application's {@link ObservationRegistry}: with
+   * Micrometer Tracing, a span named after the service whose children are its JDBC and HTTP calls.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass({ObservationRegistry.class, LoopObservations.class})
+  @ConditionalOnBean(ObservationRegistry.class)
+  static class ObservationConfiguration {
+
+    /** The observation listener; every engine of the runtime reports to it. */
+    @Bean
+    @ConditionalOnMissingBean
+    LoopObservations loopworkObservations(ObservationRegistry registry) {
+      return LoopObservations.of(registry);
     }
   }
 }
