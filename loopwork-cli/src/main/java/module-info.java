@@ -10,6 +10,15 @@ module dev.loopwork.cli {
   requires dev.loopwork.jdbc;
   requires dev.loopwork.micrometer;
   requires micrometer.registry.prometheus;
+  requires micrometer.observation;
+  requires micrometer.tracing;
+  requires micrometer.tracing.bridge.otel;
+  requires io.opentelemetry.api;
+  requires io.opentelemetry.context;
+  requires io.opentelemetry.sdk;
+  requires io.opentelemetry.sdk.common;
+  requires io.opentelemetry.sdk.trace;
+  requires io.opentelemetry.exporter.otlp;
   requires org.eclipse.jetty.server;
   requires org.eclipse.jetty.http;
   requires org.eclipse.jetty.io;

@@ -17,6 +17,8 @@ import dev.loopwork.cli.HostConfig.ServiceSpec;
 import dev.loopwork.jdbc.Database;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -81,7 +83,7 @@ final class ConfigReader {
   private static final String EMBEDDED = "embedded";
 
   private static final Set<String> TOP_KEYS =
-      Set.of("database", "replica", "admin", "plugins", "services");
+      Set.of("database", "replica", "admin", "plugins", "services", "tracing");
   private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password");
   private static final Set<String> ADMIN_KEYS =
       Set.of("enabled", "bind", "port", "token", "read-token-required");
@@ -222,7 +224,38 @@ final class ConfigReader {
             readTokenRequired);
     Path plugins = top.text("plugins").map(Path::of).orElse(HostConfig.DEFAULT_PLUGINS);
     List<ServiceSpec> services = readServices(top);
-    return new HostConfig(source, database, replica, adminSettings, plugins, services);
+    return new HostConfig(
+        source, database, replica, adminSettings, plugins, services, readTracing(top));
+  }
+
+  /**
+   * The {@code tracing} section: {@code otlp.endpoint}, the OTLP/HTTP URL that spans go to (e.g.
+   * {@code http://collector:4318/v1/traces}); empty when not set.
+   */
+  private Optional<URI> readTracing(Section top) {
+    Section tracing = top.child("tracing");
+    tracing.rejectUnknown(Set.of("otlp"));
+    Section otlp = tracing.child("otlp");
+    otlp.rejectUnknown(Set.of("endpoint"));
+    Optional<String> endpoint = otlp.text("endpoint");
+    if (endpoint.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      URI uri = new URI(endpoint.get());
+      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          && uri.getHost() != null) {
+        return Optional.of(uri);
+      }
+    } catch (URISyntaxException e) {
+      // reported below
+    }
+    otlp.problem(
+        "endpoint",
+        "\""
+            + endpoint.get()
+            + "\" is not an http or https URL (e.g. http://collector:4318/v1/traces)");
+    return Optional.empty();
   }
 
   /**

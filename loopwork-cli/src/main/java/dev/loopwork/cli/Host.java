@@ -110,6 +110,18 @@ final class Host {
     List<String> names = services.stream().map(LoopService::name).toList();
     LoopEngine.Builder engine =
         LoopEngine.builder().listener(board).listener(metrics).listener(new ShutdownLog(names));
+    HostTracing tracing =
+        config
+            .tracingEndpoint()
+            .map(endpoint -> HostTracing.export(endpoint, replica))
+            .orElse(null);
+    if (tracing != null) {
+      engine.listener(tracing.observations());
+      LOG.info(
+          "Replica {} exports a span of every iteration to {}",
+          replica,
+          config.tracingEndpoint().get());
+    }
     try (JdbcLoopRuntime runtime =
         JdbcLoopRuntime.builder(database)
             .replicaId(replica)
@@ -150,6 +162,9 @@ final class Host {
     } finally {
       removeStatus(status, replica);
       metrics.close();
+      if (tracing != null) {
+        tracing.close();
+      }
     }
   }
 

@@ -4,6 +4,7 @@ import dev.loopwork.jdbc.Database;
 import dev.loopwork.jdbc.DatabaseException;
 import dev.loopwork.jdbc.SecretMask;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +23,7 @@ import java.util.Optional;
  * @param admin the admin HTTP settings
  * @param plugins the folder whose jars hold {@code class} services
  * @param services the services, in the order of the file
+ * @param tracingEndpoint the OTLP/HTTP URL that each iteration's span goes to, or empty for none
  */
 record HostConfig(
     String source,
@@ -29,7 +31,8 @@ record HostConfig(
     Optional<String> replica,
     AdminSettings admin,
     Path plugins,
-    List<ServiceSpec> services) {
+    List<ServiceSpec> services,
+    Optional<URI> tracingEndpoint) {
 
   /** Where the embedded H2 database lives when no URL is configured. */
   static final Path EMBEDDED_DATA_DIRECTORY = Path.of("loopwork-data");

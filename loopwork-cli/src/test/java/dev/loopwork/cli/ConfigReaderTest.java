@@ -7,6 +7,7 @@ import dev.loopwork.cli.HostConfig.Coordination;
 import dev.loopwork.cli.HostConfig.Kind;
 import dev.loopwork.cli.HostConfig.ServiceSpec;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -151,7 +152,7 @@ class ConfigReaderTest {
         .containsExactlyInAnyOrder(
             "database.pasword: unknown key (expected one of password, url, user)",
             "admin.port: 99999 is not a whole number from 0 to 65535",
-            "colour: unknown key (expected one of admin, database, plugins, replica, services)",
+            "colour: unknown key (expected one of admin, database, plugins, replica, services, tracing)",
             "services.expire-sessions.interval: \"5x\" is not a duration (write it like 500ms, 30s, 5m, 1h or "
                 + "ISO-8601 PT30S)",
             "services.expire-sessions.coordination: \"sometimes\" is not one of exclusive, every-replica",
@@ -186,6 +187,23 @@ class ConfigReaderTest {
 
     assertThat(config.secretMask().apply("key-from-env some-id 1234 5678 hello operator"))
         .isEqualTo("*** *** *** *** hello operator");
+  }
+
+  @Test
+  void readsTheTracingEndpointAndRejectsOneThatIsNotAnHttpUrl() {
+    String base = "tracing:\n  otlp:\n    endpoint: ";
+    assertThat(parse(base + "http://collector:4318/v1/traces\n", Map.of()).tracingEndpoint())
+        .contains(URI.create("http://collector:4318/v1/traces"));
+    assertThat(parse("replica: a\n", Map.of()).tracingEndpoint()).isEmpty();
+    assertThat(problems(base + "ftp://collector/traces\n", Map.of()))
+        .singleElement()
+        .asString()
+        .contains("tracing.otlp.endpoint")
+        .contains("is not an http or https URL");
+    assertThat(problems(base + "http://c:4318\n    headers: x\n", Map.of()))
+        .singleElement()
+        .asString()
+        .contains("tracing.otlp.headers");
   }
 
   @Test
