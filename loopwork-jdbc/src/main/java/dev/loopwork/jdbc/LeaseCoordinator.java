@@ -86,10 +86,12 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   private static final long ON_SCHEDULE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
   /**
-   * After the first start under a hold, how late a start may come and still count as a late wake-up
-   * on the recorded schedule (a busy machine, a pause of the collector) rather than a schedule
-   * moved (by a deferral or an overrun): such a start is not recorded first, and a replica taking
-   * over after a crash may start up to this much less than an interval after it.
+   * How late a start may come after its slot and still count as a late wake-up on the recorded
+   * schedule (the first start under a new hold included: a hand-over that a busy machine wakes a
+   * few milliseconds late starts at once instead of recording its start first) (a busy machine, a
+   * pause of the collector) rather than a schedule moved (by a deferral or an overrun): such a
+   * start is not recorded first, and a replica taking over after a crash may start up to this much
+   * less than an interval after it.
    */
   private static final long LATE_WAKE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
@@ -871,16 +873,16 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
 
     /**
      * Whether a start now would leave the schedule the database knows: the first start under a hold
-     * must come at the slot the hold began at (the lease came after its slot otherwise); after the
-     * schedule may have moved (a deferral while held, an overrun), a start must come a whole number
-     * of intervals after the latest recorded start, up to {@link #LATE_WAKE_NANOS} late (each bound
-     * widened by the service's jitter). Other starts off it are extra iterations ({@code runNow}),
-     * which leave the schedule as it is.
+     * must come at the slot the hold began at, up to {@link #LATE_WAKE_NANOS} late (the lease came
+     * after its slot otherwise); after the schedule may have moved (a deferral while held, an
+     * overrun), a start must come a whole number of intervals after the latest recorded start, up
+     * to {@link #LATE_WAKE_NANOS} late (each bound widened by the service's jitter). Other starts
+     * off it are extra iterations ({@code runNow}), which leave the schedule as it is.
      */
     private boolean leavesRecordedSchedule(long now) {
       boolean firstInHold = !startedInHold();
       if (firstInHold && !startRecordedInHold) {
-        return now - notBeforeNanos > ON_SCHEDULE_NANOS + jitterNanos;
+        return now - notBeforeNanos > LATE_WAKE_NANOS + jitterNanos;
       }
       if (!scheduleMoved || intervalNanos <= 0) {
         return false;
