@@ -120,7 +120,7 @@ final class Host {
       LOG.info(
           "Replica {} exports a span of every iteration to {}",
           replica,
-          config.tracingEndpoint().get());
+          HostTracing.shown(config.tracingEndpoint().get()));
     }
     try (JdbcLoopRuntime runtime =
         JdbcLoopRuntime.builder(database)

@@ -54,10 +54,15 @@ record HostConfig(
         .and(otherSecrets());
   }
 
-  /** The admin token and the secrets of the services. */
+  /**
+   * The admin token, the user info and query of the tracing endpoint (where its credentials are)
+   * and the secrets of the services.
+   */
   private List<String> otherSecrets() {
     List<String> secrets = new ArrayList<>();
     admin.token().map(Secret::value).ifPresent(secrets::add);
+    tracingEndpoint.map(URI::getUserInfo).ifPresent(secrets::add);
+    tracingEndpoint.map(URI::getQuery).ifPresent(secrets::add);
     services.forEach(service -> secrets.addAll(service.secrets()));
     return secrets;
   }

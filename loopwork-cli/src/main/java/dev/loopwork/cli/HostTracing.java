@@ -13,6 +13,7 @@ import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,6 +54,26 @@ final class HostTracing implements AutoCloseable {
     ObservationRegistry registry = ObservationRegistry.create();
     registry.observationConfig().observationHandler(new DefaultTracingObservationHandler(tracer));
     return new HostTracing(sdk, LoopObservations.of(registry, replica));
+  }
+
+  /**
+   * {@code endpoint} without its user info and query, where credentials may be: safe to print and
+   * log.
+   */
+  static String shown(URI endpoint) {
+    try {
+      return new URI(
+              endpoint.getScheme(),
+              null,
+              endpoint.getHost(),
+              endpoint.getPort(),
+              endpoint.getPath(),
+              null,
+              null)
+          .toString();
+    } catch (URISyntaxException e) {
+      return endpoint.getScheme() + "://" + endpoint.getHost();
+    }
   }
 
   /** The listener that makes each iteration a span. */

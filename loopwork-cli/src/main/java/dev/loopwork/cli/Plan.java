@@ -37,6 +37,13 @@ final class Plan {
                 : "disabled")
         .append('\n');
     out.append("Plugins:  ").append(config.plugins()).append('\n');
+    out.append("Tracing:  ")
+        .append(
+            config
+                .tracingEndpoint()
+                .map(endpoint -> "a span of every iteration to " + HostTracing.shown(endpoint))
+                .orElse("off"))
+        .append('\n');
     long enabled = config.services().stream().filter(ServiceSpec::enabled).count();
     out.append("Services: ")
         .append(config.services().size())

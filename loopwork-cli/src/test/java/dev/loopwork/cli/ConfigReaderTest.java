@@ -422,6 +422,29 @@ class ConfigReaderTest {
   }
 
   @Test
+  void thePlanShowsTheTracingEndpointWithoutItsCredentials() {
+    String plan =
+        Plan.of(
+            parse(
+                "tracing:\n  otlp:\n    endpoint: https://user:pw-789@collector:4318/v1/traces?key=k-1\n",
+                Map.of()));
+
+    assertThat(plan)
+        .contains("Tracing:  a span of every iteration to https://collector:4318/v1/traces")
+        .doesNotContain("pw-789")
+        .doesNotContain("k-1");
+    assertThat(
+            parse(
+                    "tracing:\n  otlp:\n    endpoint: https://user:pw-789@collector/v1/traces?key=k-1\n",
+                    Map.of())
+                .secretMask()
+                .apply("POST https://user:pw-789@collector/v1/traces?key=k-1 failed"))
+        .doesNotContain("pw-789")
+        .doesNotContain("k-1");
+    assertThat(Plan.of(parse("replica: a\n", Map.of()))).contains("Tracing:  off");
+  }
+
+  @Test
   void secretsDoNotShowInToString() {
     HostConfig config = parse(FULL, SECRETS);
 
