@@ -89,12 +89,15 @@ class AdminIT {
                   .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
               assertThat(metrics.body())
                   .contains(
-                      "loopwork_iterations_total{outcome=\"failed\",service=\"always-fails\"}")
-                  .contains("loopwork_iterations_total{outcome=\"succeeded\",service=\"tidy-up\"}")
-                  .contains("loopwork_leases_held{service=\"tidy-up\"} 1.0")
+                      "loopwork_iterations_total{internal=\"false\",outcome=\"failed\",service=\"always-fails\"}")
+                  .contains(
+                      "loopwork_iterations_total{internal=\"false\",outcome=\"succeeded\",service=\"tidy-up\"}")
+                  .contains("loopwork_leases_held{internal=\"false\",service=\"tidy-up\"} 1.0")
                   // The fleet view is wired: the one replica runs its services, none is on standby.
-                  .contains("loopwork_service_state{service=\"tidy-up\",state=\"running\"} 1.0")
-                  .contains("loopwork_service_state{service=\"tidy-up\",state=\"standby\"} 0.0");
+                  .contains(
+                      "loopwork_service_state{internal=\"false\",service=\"tidy-up\",state=\"running\"} 1.0")
+                  .contains(
+                      "loopwork_service_state{internal=\"false\",service=\"tidy-up\",state=\"standby\"} 0.0");
             });
   }
 

@@ -30,11 +30,12 @@ import java.util.function.ToIntFunction;
  * engine.start(new ExpireSessions());
  * }</pre>
  *
- * <p><b>Meters.</b> Every meter has the tag {@value #TAG_SERVICE} with the service's name; the
- * names are the constants of this class. A service's meters are registered when the listener first
- * sees it (its first start), all at once, so counters read 0 before anything happened. Tag values
- * are lower case: outcomes {@code succeeded}, {@code failed}, {@code timed_out}; states {@code
- * new}, {@code starting}, {@code running}, {@code stopping}, {@code stopped}, {@code failed}.
+ * <p><b>Meters.</b> Every meter has the tag {@value #TAG_SERVICE} with the service's name and the
+ * tag {@value #TAG_INTERNAL} ({@code true} for Loopwork's own services); the names are the
+ * constants of this class. A service's meters are registered when the listener first sees it (its
+ * first start), all at once, so counters read 0 before anything happened. Tag values are lower
+ * case: outcomes {@code succeeded}, {@code failed}, {@code timed_out}; states {@code new}, {@code
+ * starting}, {@code running}, {@code stopping}, {@code stopped}, {@code failed}.
  *
  * <p><b>Lifecycle.</b> Meters are keyed by service name, not by service instance: a service that
  * stops and starts again, or a new instance with the same name, goes on with the same series. The
@@ -110,6 +111,16 @@ public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseab
 
   /** Tag key holding a {@link LoopState} in lower case. */
   public static final String TAG_STATE = "state";
+
+  /**
+   * Tag key on every meter: {@code true} for Loopwork's own services (the run journal's pruner, the
+   * host's presence), whose names start with {@value #INTERNAL_PREFIX}; {@code false} for the
+   * application's. Alerts select {@code internal="false"}.
+   */
+  public static final String TAG_INTERNAL = "internal";
+
+  /** The name prefix of Loopwork's own services, which the host reserves. */
+  public static final String INTERNAL_PREFIX = "loopwork-";
 
   /**
    * The largest bucket of the {@linkplain Builder#percentileHistogram duration histogram}: one
@@ -215,6 +226,11 @@ public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseab
   private ServiceStatus statusOf(LoopService service) {
     return services.computeIfAbsent(
         service.name(), name -> new ServiceStatus(name, clock, leasesHeld, fleetView));
+  }
+
+  /** The {@value #TAG_INTERNAL} tag's value for the service named {@code service}. */
+  static String internalTagValue(String service) {
+    return Boolean.toString(service.startsWith(INTERNAL_PREFIX));
   }
 
   static String tagValue(Enum<?> value) {

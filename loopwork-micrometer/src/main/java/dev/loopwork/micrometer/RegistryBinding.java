@@ -7,6 +7,7 @@ import static dev.loopwork.micrometer.LoopMetrics.LEASES_HELD;
 import static dev.loopwork.micrometer.LoopMetrics.OVERRUNS;
 import static dev.loopwork.micrometer.LoopMetrics.SERVICE_STATE;
 import static dev.loopwork.micrometer.LoopMetrics.STATE_STANDBY;
+import static dev.loopwork.micrometer.LoopMetrics.TAG_INTERNAL;
 import static dev.loopwork.micrometer.LoopMetrics.TAG_OUTCOME;
 import static dev.loopwork.micrometer.LoopMetrics.TAG_SERVICE;
 import static dev.loopwork.micrometer.LoopMetrics.TAG_STATE;
@@ -19,6 +20,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
@@ -122,7 +124,7 @@ final class RegistryBinding {
     private final List<Meter> all = new ArrayList<>();
 
     ServiceMeters(ServiceStatus status) {
-      String service = status.name();
+      Tags tags = serviceTags(status.name());
       for (IterationOutcome outcome : IterationOutcome.values()) {
         String tag = LoopMetrics.tagValue(outcome);
         iterations.put(
@@ -130,14 +132,16 @@ final class RegistryBinding {
             add(
                 Counter.builder(ITERATIONS)
                     .description("Iterations of a loop service that ended, by outcome")
-                    .tags(TAG_SERVICE, service, TAG_OUTCOME, tag)
+                    .tags(tags)
+                    .tag(TAG_OUTCOME, tag)
                     .register(registry)));
         durations.put(
             outcome,
             add(
                 Timer.builder(ITERATION_DURATION)
                     .description("How long iterations of a loop service took, by outcome")
-                    .tags(TAG_SERVICE, service, TAG_OUTCOME, tag)
+                    .tags(tags)
+                    .tag(TAG_OUTCOME, tag)
                     .publishPercentiles(percentiles)
                     .publishPercentileHistogram(percentileHistogram)
                     .maximumExpectedValue(LoopMetrics.HISTOGRAM_MAXIMUM)
@@ -148,7 +152,7 @@ final class RegistryBinding {
               Counter.builder(OVERRUNS)
                   .description(
                       "Iterations of a loop service that took longer than its loop interval")
-                  .tag(TAG_SERVICE, service)
+                  .tags(tags)
                   .register(registry));
       add(
           TimeGauge.builder(
@@ -159,13 +163,13 @@ final class RegistryBinding {
               .description(
                   "Time since the last successful iteration of a loop service ended (or since it was first "
                       + "started, before its first success)")
-              .tag(TAG_SERVICE, service)
+              .tags(tags)
               .register(registry));
       add(
           Gauge.builder(CONSECUTIVE_FAILURES, status, ServiceStatus::consecutiveFailures)
               .description(
                   "Failed or timed-out iterations of a loop service in a row; 0 after a success or a restart")
-              .tag(TAG_SERVICE, service)
+              .tags(tags)
               .register(registry));
       for (LoopState state : LoopState.values()) {
         add(stateGauge(status, state).register(registry));
@@ -174,7 +178,8 @@ final class RegistryBinding {
         add(
             Gauge.builder(SERVICE_STATE, status, ServiceStatus::standbyValue)
                 .description("1 for the state a loop service is in, 0 for the others")
-                .tags(TAG_SERVICE, service, TAG_STATE, STATE_STANDBY)
+                .tags(tags)
+                .tag(TAG_STATE, STATE_STANDBY)
                 .register(registry));
       }
       if (leasesHeld) {
@@ -182,7 +187,7 @@ final class RegistryBinding {
             Gauge.builder(LEASES_HELD, status, ServiceStatus::leasesHeld)
                 .description(
                     "Leases this process holds for a loop service, as reported by the coordinator")
-                .tag(TAG_SERVICE, service)
+                .tags(tags)
                 .register(registry));
       }
     }
@@ -209,6 +214,12 @@ final class RegistryBinding {
   private static Gauge.Builder<ServiceStatus> stateGauge(ServiceStatus status, LoopState state) {
     return Gauge.builder(SERVICE_STATE, status, s -> s.stateValue(state))
         .description("1 for the state a loop service is in, 0 for the others")
-        .tags(TAG_SERVICE, status.name(), TAG_STATE, LoopMetrics.tagValue(state));
+        .tags(serviceTags(status.name()))
+        .tag(TAG_STATE, LoopMetrics.tagValue(state));
+  }
+
+  /** The tags every meter of the service named {@code service} has. */
+  private static Tags serviceTags(String service) {
+    return Tags.of(TAG_SERVICE, service, TAG_INTERNAL, LoopMetrics.internalTagValue(service));
   }
 }

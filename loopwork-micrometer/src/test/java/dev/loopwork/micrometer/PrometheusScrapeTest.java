@@ -3,6 +3,7 @@ package dev.loopwork.micrometer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.withinPercentage;
 
+import dev.loopwork.LoopEngine;
 import dev.loopwork.test.LoopTesting;
 import dev.loopwork.test.ManualClock;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -42,24 +43,25 @@ class PrometheusScrapeTest {
 
     assertThat(scrape)
         .contains(
-            "loopwork_iterations_total{outcome=\"succeeded\",service=\"purge-events\"} 1.0",
-            "loopwork_iterations_total{outcome=\"failed\",service=\"purge-events\"} 2.0",
-            "loopwork_iterations_total{outcome=\"timed_out\",service=\"purge-events\"} 1.0",
-            "loopwork_iteration_duration_seconds_count{outcome=\"succeeded\",service=\"purge-events\"} 1",
-            "loopwork_iteration_duration_seconds_sum{outcome=\"succeeded\",service=\"purge-events\"} 2.0",
-            "loopwork_iteration_duration_seconds_sum{outcome=\"timed_out\",service=\"purge-events\"} 6.0",
-            "loopwork_iteration_duration_seconds_max{outcome=\"timed_out\",service=\"purge-events\"} 6.0",
-            "loopwork_iteration_overruns_total{service=\"purge-events\"} 0.0",
-            "loopwork_consecutive_failures{service=\"purge-events\"} 3.0",
-            "loopwork_time_since_last_success_seconds{service=\"purge-events\"} 34.0",
-            "loopwork_service_state{service=\"purge-events\",state=\"running\"} 1.0",
-            "loopwork_service_state{service=\"purge-events\",state=\"stopped\"} 0.0",
-            "loopwork_leases_held{service=\"purge-events\"} 1.0",
+            "loopwork_iterations_total{internal=\"false\",outcome=\"succeeded\",service=\"purge-events\"} 1.0",
+            "loopwork_iterations_total{internal=\"false\",outcome=\"failed\",service=\"purge-events\"} 2.0",
+            "loopwork_iterations_total{internal=\"false\",outcome=\"timed_out\",service=\"purge-events\"} 1.0",
+            "loopwork_iteration_duration_seconds_count{internal=\"false\",outcome=\"succeeded\",service=\"purge-events\"} 1",
+            "loopwork_iteration_duration_seconds_sum{internal=\"false\",outcome=\"succeeded\",service=\"purge-events\"} 2.0",
+            "loopwork_iteration_duration_seconds_sum{internal=\"false\",outcome=\"timed_out\",service=\"purge-events\"} 6.0",
+            "loopwork_iteration_duration_seconds_max{internal=\"false\",outcome=\"timed_out\",service=\"purge-events\"} 6.0",
+            "loopwork_iteration_overruns_total{internal=\"false\",service=\"purge-events\"} 0.0",
+            "loopwork_consecutive_failures{internal=\"false\",service=\"purge-events\"} 3.0",
+            "loopwork_time_since_last_success_seconds{internal=\"false\",service=\"purge-events\"} 34.0",
+            "loopwork_service_state{internal=\"false\",service=\"purge-events\",state=\"running\"} 1.0",
+            "loopwork_service_state{internal=\"false\",service=\"purge-events\",state=\"stopped\"} 0.0",
+            "loopwork_leases_held{internal=\"false\",service=\"purge-events\"} 1.0",
             "# HELP loopwork_iterations_total Iterations of a loop service that ended, by outcome");
     for (String quantile : new String[] {"0.5", "0.95", "0.99"}) {
       Matcher m =
           Pattern.compile(
-                  "loopwork_iteration_duration_seconds\\{outcome=\"succeeded\",service=\"purge-events\","
+                  "loopwork_iteration_duration_seconds\\{internal=\"false\",outcome=\"succeeded\","
+                      + "service=\"purge-events\","
                       + "quantile=\""
                       + quantile
                       + "\"} ([0-9.]+)\n")
@@ -70,6 +72,24 @@ class PrometheusScrapeTest {
           .isCloseTo(2.0, withinPercentage(5));
     }
     assertThat(scrape).doesNotContain("_bucket");
+  }
+
+  /**
+   * Issue 17: Loopwork's own services (the journal pruner) are labelled internal, with the same tag
+   * keys as the application's, so that an alert can leave them out.
+   */
+  @Test
+  void loopworksOwnServicesAreLabelledInternal() {
+    LoopMetrics metrics = LoopMetrics.builder().clock(clock).build();
+    metrics.bindTo(registry);
+    LoopEngine engine = LoopTesting.engine(clock, metrics);
+    engine.start(new ScriptedService("loopwork-journal-pruner", clock));
+    engine.start(new ScriptedService("purge-events", clock));
+
+    assertThat(registry.scrape())
+        .contains(
+            "loopwork_consecutive_failures{internal=\"true\",service=\"loopwork-journal-pruner\"}",
+            "loopwork_consecutive_failures{internal=\"false\",service=\"purge-events\"}");
   }
 
   @Test
@@ -101,7 +121,7 @@ class PrometheusScrapeTest {
   private static Map<Double, Long> bucketsOf(String scrape, String outcome, String service) {
     Pattern line =
         Pattern.compile(
-            "loopwork_iteration_duration_seconds_bucket\\{outcome=\""
+            "loopwork_iteration_duration_seconds_bucket\\{internal=\"false\",outcome=\""
                 + outcome
                 + "\",service=\""
                 + service
