@@ -345,6 +345,9 @@ class AdminIT {
         .contains("class=\"run failure\"")
         .contains("class=\"failure-mark\"")
         .contains("class=\"outcome-FAILED\"")
+        .containsPattern(
+            "(?i)<span class=\"error-line\" title=\"[^\"]*no_such_table[^\"]*\">[^<]*no_such_table")
+        .containsPattern("<td title=\"\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z\">")
         .contains("<div id=\"error\" role=\"alert\"></div>");
   }
 
