@@ -22,6 +22,8 @@ import java.util.List;
  * @param nextRun when the next iteration is due; null while paused
  * @param failuresInRow failures in a row on the replica that ran it last
  * @param iterations iterations since the replicas started, summed over them
+ * @param fencingToken the token its owner holds its lease under (exclusive), or null
+ * @param leaseExpires until when its lease lasts without a renewal (exclusive), or null
  */
 record ServiceRow(
     String name,
@@ -38,4 +40,6 @@ record ServiceRow(
     Double lastDurationMs,
     String nextRun,
     int failuresInRow,
-    long iterations) {}
+    long iterations,
+    Long fencingToken,
+    String leaseExpires) {}

@@ -89,7 +89,7 @@ final class StatusTable {
   /** The services whose lease this replica holds now (expired leases are nobody's). */
   List<String> leasesOf(String replica) {
     return readLeases().entrySet().stream()
-        .filter(e -> replica.equals(e.getValue()))
+        .filter(e -> replica.equals(e.getValue().replica()))
         .map(Map.Entry::getKey)
         .toList();
   }
@@ -97,7 +97,8 @@ final class StatusTable {
   /** One row per service that a live replica runs, in name order. */
   List<ServiceRow> fleet() {
     Map<String, Control> controls = ServiceControls.of(database, "reader").readAll();
-    Map<String, String> leases = readLeases();
+    Map<String, LeaseOwners.Holder> leases = readLeases();
+    Instant now = Instant.now();
     Map<String, List<Row>> byService = new TreeMap<>();
     for (Row row : readLiveRows()) {
       byService.computeIfAbsent(row.service, s -> new ArrayList<>()).add(row);
@@ -110,12 +111,14 @@ final class StatusTable {
                     service,
                     rows,
                     leases.get(service),
+                    now,
                     controls.getOrDefault(service, Control.NONE).paused())));
     return fleet;
   }
 
   private static ServiceRow merge(
-      String service, List<Row> rows, String leaseOwner, boolean paused) {
+      String service, List<Row> rows, LeaseOwners.Holder lease, Instant now, boolean paused) {
+    String leaseOwner = lease == null ? null : lease.replica();
     List<String> replicas =
         rows.stream().filter(r -> r.enabled).map(r -> r.replica).sorted().toList();
     Row any = rows.get(0);
@@ -159,7 +162,9 @@ final class StatusTable {
         last == null || last.lastDurationUs == null ? null : last.lastDurationUs / 1000.0,
         next == null ? null : instant(next),
         last == null ? 0 : last.failuresInRow,
-        rows.stream().mapToLong(r -> r.iterations).sum());
+        rows.stream().mapToLong(r -> r.iterations).sum(),
+        exclusive && owner != null ? lease.fencingToken() : null,
+        exclusive && owner != null ? now.plusMillis(lease.remainingMillis()).toString() : null);
   }
 
   private static String instant(long millis) {
@@ -217,12 +222,12 @@ final class StatusTable {
     return rows;
   }
 
-  /** The live owner of each lease, by service; a free or expired lease has none. */
-  private Map<String, String> readLeases() {
-    Map<String, String> owners = new HashMap<>();
-    LeaseOwners.read(database)
-        .forEach((service, owner) -> owner.ifPresent(o -> owners.put(service, o)));
-    return owners;
+  /** The holder of each held lease, by service; a free or expired lease has none. */
+  private Map<String, LeaseOwners.Holder> readLeases() {
+    Map<String, LeaseOwners.Holder> holders = new HashMap<>();
+    LeaseOwners.holders(database)
+        .forEach((service, holder) -> holder.ifPresent(h -> holders.put(service, h)));
+    return holders;
   }
 
   private static void bind(PreparedStatement s, StatusBoard.Status status, String replica, long now)

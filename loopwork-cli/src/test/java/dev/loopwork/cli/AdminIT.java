@@ -116,6 +116,9 @@ class AdminIT {
               assertThat(Instant.parse(rows.get("tidy-up").get("nextRun").asText()))
                   .isAfter(Instant.parse(rows.get("tidy-up").get("lastStart").asText()));
               assertThat(rows.get("tidy-up").get("owner").asText()).isNotBlank();
+              assertThat(rows.get("tidy-up").get("fencingToken").asLong()).isPositive();
+              assertThat(Instant.parse(rows.get("tidy-up").get("leaseExpires").asText()))
+                  .isAfter(Instant.now());
             });
     await()
         .atMost(WAIT)
@@ -339,6 +342,8 @@ class AdminIT {
     assertThat(dom)
         .contains("Loopwork services")
         .contains("<td class=\"name\">tidy-up</td>")
+        .contains("<th>Token</th><th>Lease until</th>")
+        .containsPattern("<td class=\"token\">\\d+</td>")
         .contains("<td class=\"name\">always-fails</td>")
         .contains("<td class=\"name\">" + Host.PRUNER + "</td>")
         .contains("<svg class=\"chart\"")
