@@ -153,10 +153,16 @@ public final class LoopEngine {
     }
   }
 
-  /** How many of {@code runs} have not ended. */
+  /**
+   * How many of {@code runs} have not ended, Loopwork's own services not counted (a signal's log
+   * line counts the application's).
+   */
   private static int running(List<LoopRun> runs) {
     synchronized (runs) {
-      return (int) runs.stream().filter(run -> !run.isDone()).count();
+      return (int)
+          runs.stream()
+              .filter(run -> !run.isDone() && !LoopService.isInternal(run.service().name()))
+              .count();
     }
   }
 

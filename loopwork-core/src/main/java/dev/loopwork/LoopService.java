@@ -47,6 +47,12 @@ public abstract class LoopService {
    */
   public static final Duration DEFAULT_LOOP_INTERVAL = Duration.ofSeconds(60);
 
+  /**
+   * The name prefix of Loopwork's own services (the run journal's pruner, the host's presence),
+   * reserved for them: metrics label them internal and a signal's log line does not count them.
+   */
+  public static final String INTERNAL_NAME_PREFIX = "loopwork-";
+
   private final LoopOptions options;
   // Copied on change: most services never have listeners of their own, and 100,000 of them should
   // cost nothing.
@@ -150,6 +156,14 @@ public abstract class LoopService {
     return simple.isEmpty()
         ? type.getName().substring(type.getName().lastIndexOf('.') + 1)
         : simple;
+  }
+
+  /**
+   * Whether the service named {@code name} is one of Loopwork's own: its name starts with {@value
+   * #INTERNAL_NAME_PREFIX}.
+   */
+  public static boolean isInternal(String name) {
+    return name.startsWith(INTERNAL_NAME_PREFIX);
   }
 
   /** The options this service was built with. */

@@ -27,7 +27,8 @@ public final class SignalProbe {
         LoopServices.runAll(
             List.of(
                 printing("first", Duration.ofSeconds(1000), false),
-                printing("second", Duration.ofSeconds(1000), true)));
+                printing("second", Duration.ofSeconds(1000), true),
+                printing("loopwork-own", Duration.ofSeconds(1000), false)));
         System.out.println("runAll returned");
       }
       case "stuck-on-stop" -> {

@@ -218,7 +218,10 @@ public final class Database implements AutoCloseable {
           connection,
           () -> {
             T result = work.apply(connection);
-            checkLease(connection);
+            Optional<IterationFence> fence = IterationFence.on(this);
+            if (fence.isPresent()) {
+              fence.get().checkWithCommit(connection);
+            }
             return result;
           });
     } catch (SQLException e) {

@@ -93,6 +93,29 @@ final class IterationFence {
    *     caller rolls back
    */
   void check(Connection connection) throws SQLException {
+    requireTransaction(connection);
+    if (!store.lockForCommit(connection, service, replicaId, fencingToken)) {
+      throw lost(connection);
+    }
+  }
+
+  /**
+   * As {@link #check}, just before the caller commits: where the database can, the check and the
+   * commit go in one round trip ({@link LeaseStore#lockAndCommit}), and the caller's commit then
+   * has nothing left to do.
+   *
+   * @throws LeaseLostException if the lease is no longer this replica's under that token; nothing
+   *     was committed, and the transaction has been rolled back
+   */
+  void checkWithCommit(Connection connection) throws SQLException {
+    requireTransaction(connection);
+    if (!store.lockAndCommit(connection, service, replicaId, fencingToken)) {
+      connection.rollback(); // a refused commit fails the transaction: read the holder in a new one
+      throw lost(connection);
+    }
+  }
+
+  private void requireTransaction(Connection connection) throws SQLException {
     if (connection.getAutoCommit()) {
       throw new IllegalStateException(
           "A fenced check of "
@@ -100,13 +123,13 @@ final class IterationFence {
               + " needs an open transaction: the connection "
               + "is in auto-commit mode, so the lease's row lock would end at once");
     }
-    if (store.lockForCommit(connection, service, replicaId, fencingToken)) {
-      return;
-    }
+  }
+
+  /** Tells the listener that the lease was lost and makes the exception for the caller. */
+  private LeaseLostException lost(Connection connection) throws SQLException {
     String holder = store.describeHolder(connection, service);
-    String reason = "a fenced transaction found it " + holder;
-    onLost.leaseLost(reason);
-    throw new LeaseLostException(
+    onLost.leaseLost("a fenced transaction found it " + holder);
+    return new LeaseLostException(
         "lease lost before commit: replica "
             + replicaId
             + " ran "

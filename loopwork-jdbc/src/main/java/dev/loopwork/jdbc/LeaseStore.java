@@ -39,6 +39,10 @@ final class LeaseStore {
   private final int queryTimeoutSeconds;
   // The columns of a Lease, in its order.
   private final String leaseColumns;
+  // The fenced commit's check (the lease's row locked if this replica holds it under a token), and
+  // the same with the COMMIT in one round trip, null where the dialect cannot.
+  private final String lockForCommitSql;
+  private final String commitIfHeldSql;
 
   LeaseStore(Database database, int queryTimeoutSeconds) {
     this.database = database;
@@ -51,6 +55,13 @@ final class LeaseStore {
             + " - last_started_ms FROM "
             + LEASE_TABLE;
     this.queryTimeoutSeconds = queryTimeoutSeconds;
+    this.lockForCommitSql =
+        "SELECT 1 FROM "
+            + LEASE_TABLE
+            + " WHERE service = ? AND owner = ? AND fencing_token = ? AND expires_ms > "
+            + now
+            + " FOR UPDATE";
+    this.commitIfHeldSql = database.dialect().commitIfOneRow(lockForCommitSql);
   }
 
   /** A lease as read: times relative to the database's now, in milliseconds. */
@@ -448,22 +459,43 @@ final class LeaseStore {
    */
   boolean lockForCommit(Connection c, String service, String replicaId, long fencingToken)
       throws SQLException {
-    try (PreparedStatement s =
-        prepare(
-            c,
-            "SELECT 1 FROM "
-                + LEASE_TABLE
-                + " WHERE service = ? AND owner = ? "
-                + "AND fencing_token = ? AND expires_ms > "
-                + now
-                + " FOR UPDATE")) {
-      s.setString(1, service);
-      s.setString(2, replicaId);
-      s.setLong(3, fencingToken);
+    try (PreparedStatement s = prepare(c, lockForCommitSql)) {
+      setLeaseHeld(s, service, replicaId, fencingToken);
       try (ResultSet rs = s.executeQuery()) {
         return rs.next();
       }
     }
+  }
+
+  /**
+   * As {@link #lockForCommit}, and commits the transaction in the same round trip where the
+   * database can ({@link dev.loopwork.jdbc.internal.Dialect#commitIfOneRow}); elsewhere only locks,
+   * and the caller commits. Returns false, committing nothing, if the lease is not this replica's
+   * under that token or has expired: the transaction must be rolled back.
+   */
+  boolean lockAndCommit(Connection c, String service, String replicaId, long fencingToken)
+      throws SQLException {
+    if (commitIfHeldSql == null) {
+      return lockForCommit(c, service, replicaId, fencingToken);
+    }
+    try (PreparedStatement s = prepare(c, commitIfHeldSql)) {
+      setLeaseHeld(s, service, replicaId, fencingToken);
+      s.execute();
+      return true;
+    } catch (SQLException e) {
+      if (database.dialect().isRefusedCommit(e)) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  private static void setLeaseHeld(
+      PreparedStatement s, String service, String replicaId, long fencingToken)
+      throws SQLException {
+    s.setString(1, service);
+    s.setString(2, replicaId);
+    s.setLong(3, fencingToken);
   }
 
   /**

@@ -92,11 +92,7 @@ class SessionLivenessIT extends ReplicaClusterTestBase {
     List<Long> afterSlot = new ArrayList<>();
     for (int round = 0; round < 5; round++) {
       awaitSessionLock(live);
-      // Every replica watches its successor by now: a join makes every watch re-target (a
-      // reconnection), and a
-      // watch left over from before may still be waiting when a condition on pg_locks is met, so no
-      // such condition.
-      Thread.sleep(PeerWatch.WAIT_MILLIS + 500);
+      awaitEveryReplicaWatched(live);
       ReplicaProcess owner = awaitNextStart(live);
       long slotMicros = owner.lastStartMicros("svc-00") + INTERVAL.toNanos() / 1_000;
       long killAtMicros = slotMicros - KILL_BEFORE_SLOT.toNanos() / 1_000;
@@ -151,8 +147,9 @@ class SessionLivenessIT extends ReplicaClusterTestBase {
     awaitReady(a, b);
     await().atMost(Duration.ofSeconds(30)).until(() -> cluster.journalCount() >= 1);
     awaitSessionLock(List.of(a, b));
-    ReplicaProcess owner = cluster.holderOf("svc-00").equals("a") ? a : b;
-    Thread.sleep(500); // inside its next 2 s iteration, which started when the previous one ended
+    // The replica that starts the next 2 s iteration (the lease may still move once for the
+    // balance, as the journal's pruner is the second service), inside that iteration.
+    ReplicaProcess owner = awaitNextStart(List.of(a, b));
 
     int terminated = terminate(String.format(sessionsOfOwner, owner.replicaId));
     assertThat(terminated).isPositive();
@@ -235,6 +232,26 @@ class SessionLivenessIT extends ReplicaClusterTestBase {
                               + "'")
                       .isEmpty());
     }
+  }
+
+  /**
+   * Waits until each of {@code live} is watched by exactly one other replica (its predecessor's
+   * watch waits on its session lock) and no watch waits on anything else: after a join every watch
+   * re-targets, and a wait left over from before on a replica's lock would not count.
+   */
+  private void awaitEveryReplicaWatched(List<ReplicaProcess> live) {
+    List<String> ids = live.stream().map(r -> r.replicaId).sorted().toList();
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () ->
+                cluster
+                    .query(
+                        "SELECT coalesce(r.replica_id, 'none') FROM pg_locks k "
+                            + "LEFT JOIN loopwork_replica r ON k.objid::text = r.session_lock "
+                            + "WHERE k.locktype = 'advisory' AND k.objsubid = 2 AND NOT k.granted "
+                            + "ORDER BY 1")
+                    .equals(ids));
   }
 
   private int terminate(String sessions) throws SQLException {

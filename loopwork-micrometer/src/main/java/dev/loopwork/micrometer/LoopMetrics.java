@@ -114,13 +114,10 @@ public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseab
 
   /**
    * Tag key on every meter: {@code true} for Loopwork's own services (the run journal's pruner, the
-   * host's presence), whose names start with {@value #INTERNAL_PREFIX}; {@code false} for the
-   * application's. Alerts select {@code internal="false"}.
+   * host's presence), whose names start with {@value LoopService#INTERNAL_NAME_PREFIX}; {@code
+   * false} for the application's. Alerts select {@code internal="false"}.
    */
   public static final String TAG_INTERNAL = "internal";
-
-  /** The name prefix of Loopwork's own services, which the host reserves. */
-  public static final String INTERNAL_PREFIX = "loopwork-";
 
   /**
    * The largest bucket of the {@linkplain Builder#percentileHistogram duration histogram}: one
@@ -230,7 +227,7 @@ public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseab
 
   /** The {@value #TAG_INTERNAL} tag's value for the service named {@code service}. */
   static String internalTagValue(String service) {
-    return Boolean.toString(service.startsWith(INTERNAL_PREFIX));
+    return Boolean.toString(LoopService.isInternal(service));
   }
 
   static String tagValue(Enum<?> value) {

@@ -224,6 +224,25 @@ public abstract class Dialect {
     return List.of();
   }
 
+  /**
+   * One statement text that, in the open transaction, runs {@code lockingQuery} (a {@code SELECT
+   * ... FOR UPDATE} with its parameters) and commits the transaction only if it returned exactly
+   * one row, in one round trip; if it returned none the statement fails, the transaction is left to
+   * roll back and {@link #isRefusedCommit} tells that failure from others. Null where the database
+   * or its driver cannot send both at once: the caller then runs the query and commits in two.
+   */
+  public String commitIfOneRow(String lockingQuery) {
+    return null;
+  }
+
+  /**
+   * Whether {@code e} is the refusal of a {@link #commitIfOneRow} statement whose query found no
+   * row.
+   */
+  public boolean isRefusedCommit(SQLException e) {
+    return false;
+  }
+
   /** Whether {@code e} says that a row with the same key already exists. */
   public boolean isDuplicateKey(SQLException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
