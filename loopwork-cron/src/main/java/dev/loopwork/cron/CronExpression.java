@@ -53,7 +53,9 @@ public final class CronExpression {
    */
   private static final int SEARCH_YEARS = 28;
 
-  /** The calendar repeats every 28 years between 1901 and 2099: {@link #period()} scans one cycle. */
+  /**
+   * The calendar repeats every 28 years between 1901 and 2099: {@link #period()} scans one cycle.
+   */
   private static final LocalDate PERIOD_SCAN_START = LocalDate.of(2001, 1, 1);
 
   private static final LocalDate PERIOD_SCAN_END = PERIOD_SCAN_START.plusYears(SEARCH_YEARS + 9);
@@ -78,7 +80,8 @@ public final class CronExpression {
     this.months = CronField.MONTH.parse(fields[first + 3], text);
     this.daysOfWeek = CronField.DAY_OF_WEEK.parse(fields[first + 4], text);
     this.eitherDayMatches =
-        !CronField.isUnrestricted(fields[first + 2]) && !CronField.isUnrestricted(fields[first + 4]);
+        !CronField.isUnrestricted(fields[first + 2])
+            && !CronField.isUnrestricted(fields[first + 4]);
     requireSomeDate(fields[first + 2], fields[first + 3]);
     this.period = computePeriod();
   }
@@ -89,7 +92,7 @@ public final class CronExpression {
    *
    * <pre>{@code
    * CronExpression.parse("0 3 * * *");        // every day at 03:00
-   * CronExpression.parse("*}{@code /2 * * * * *");  // every two seconds
+   * CronExpression.parse("0/2 * * * * *");    // every two seconds
    * CronExpression.parse("0 0 1 * MON-FRI");  // the 1st and every weekday, at midnight
    * }</pre>
    *
@@ -159,8 +162,7 @@ public final class CronExpression {
   /** Consistent with {@link #equals(Object)}. */
   @Override
   public int hashCode() {
-    return Objects.hash(
-        seconds, minutes, hours, daysOfMonth, months, daysOfWeek, eitherDayMatches);
+    return Objects.hash(seconds, minutes, hours, daysOfMonth, months, daysOfWeek, eitherDayMatches);
   }
 
   /** Whether the expression fires at this wall-clock time (its nanoseconds are ignored). */
@@ -287,8 +289,7 @@ public final class CronExpression {
       }
       if (matchesDay(date)) {
         if (previous != null) {
-          shortest =
-              Math.min(shortest, 86_400 * ChronoUnit.DAYS.between(previous, date) - daySpan);
+          shortest = Math.min(shortest, 86_400 * ChronoUnit.DAYS.between(previous, date) - daySpan);
         }
         previous = date;
       }

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * One field of a cron expression: its name, its range and its names; parses the field's text into
- * a bit set (bit {@code n} set when value {@code n} matches).
+ * One field of a cron expression: its name, its range and its names; parses the field's text into a
+ * bit set (bit {@code n} set when value {@code n} matches).
  */
 enum CronField {
   SECOND("second", 0, 59, List.of()),
@@ -108,16 +108,18 @@ enum CronField {
     if (index >= 0) {
       return index + min;
     }
-    int value = number(token, names.isEmpty() ? "a number" : "a number or a name", text, expression);
+    int value =
+        number(token, names.isEmpty() ? "a number" : "a number or a name", text, expression);
     if (value < min || value > max) {
-      throw error(
-          text, expression, "value " + value + " is out of range " + min + "-" + max);
+      throw error(text, expression, "value " + value + " is out of range " + min + "-" + max);
     }
     return value;
   }
 
   private int number(String token, String expected, String text, String expression) {
-    if (token.isEmpty() || token.length() > 9 || !token.chars().allMatch(c -> c >= '0' && c <= '9')) {
+    if (token.isEmpty()
+        || token.length() > 9
+        || !token.chars().allMatch(c -> c >= '0' && c <= '9')) {
       throw error(text, expression, "'" + token + "' is not " + expected);
     }
     return Integer.parseInt(token);
@@ -125,6 +127,8 @@ enum CronField {
 
   InvalidCronExpressionException error(String text, String expression, String problem) {
     return new InvalidCronExpressionException(
-        expression, label, label + " field '" + text + "': " + problem + " in '" + expression + "'");
+        expression,
+        label,
+        label + " field '" + text + "': " + problem + " in '" + expression + "'");
   }
 }

@@ -20,14 +20,14 @@ import java.util.Objects;
  *   <li>a time that occurs once fires then;
  *   <li>a time skipped by a spring-forward change (in a gap) fires at the first instant after the
  *       gap: {@code 30 2 * * *} in Europe/Berlin on 2026-03-29 fires at 03:00+02:00. Several times
- *       in one gap fire once, at that instant, together with a time that names it ({@code 0 * * *
- *       *} fires once at 03:00+02:00 for both 02:00 and 03:00);
- *   <li>a time that a fall-back change repeats (in an overlap) fires once, at its first
- *       occurrence, the one with the earlier (summer) offset: on 2026-10-25 in Europe/Berlin {@code
- *       30 2 * * *} fires at 02:30+02:00 only, and {@code 0 * * * *} at 02:00+02:00 and next at
- *       03:00+01:00, two hours later, not at 02:00+01:00. This holds for every expression, however
- *       often it fires: a cron time is a wall-clock time, and the repeated wall-clock times have
- *       fired already.
+ *       in a gap fire once at that instant, with a time that names it: {@code 0 * * * *} fires once
+ *       at 03:00+02:00, for both 02:00 and 03:00;
+ *   <li>a time that a fall-back change repeats (in an overlap) fires once, at its first occurrence,
+ *       the one with the earlier (summer) offset: on 2026-10-25 in Europe/Berlin {@code 30 2 * * *}
+ *       fires at 02:30+02:00 only, and {@code 0 * * * *} at 02:00+02:00 and next at 03:00+01:00,
+ *       two hours later, not at 02:00+01:00. This holds for every expression, however often it
+ *       fires: a cron time is a wall-clock time, and the repeated wall-clock times have fired
+ *       already.
  * </ul>
  *
  * <p>Instances are immutable and thread-safe; the zone's rules are java.time's (the JDK's tzdb).

@@ -3,9 +3,9 @@ package dev.loopwork.cron;
 import java.util.Optional;
 
 /**
- * A cron expression that cannot be parsed, or that parses but can never fire. The message names
- * the field at fault, its text and the whole expression, for example {@code "day-of-month field
- * '32': value 32 is out of range 1-31 in '0 0 32 * *'"}.
+ * A cron expression that cannot be parsed, or that parses but can never fire. The message names the
+ * field at fault, its text and the whole expression, for example {@code "day-of-month field '32':
+ * value 32 is out of range 1-31 in '0 0 32 * *'"}.
  *
  * <p>It is an {@link IllegalArgumentException}: a bad expression is a bad argument, like the other
  * argument checks of Loopwork's API.

@@ -17,7 +17,7 @@ class CronExpressionTest {
       delimiter = '|',
       quoteCharacter = '"',
       textBlock =
-          """
+"""
 # expression          | field at fault | message
 ""                    |                | expected 5 fields (minute hour day-of-month month day-of-week) or 6 (second first) but found 0 in ''
 * * * *               |                | expected 5 fields (minute hour day-of-month month day-of-week) or 6 (second first) but found 4 in '* * * *'
@@ -44,8 +44,7 @@ class CronExpressionTest {
 0 0 31 4,6,9,11 *     | day-of-month   | day-of-month field '31' and month field '4,6,9,11' match no date: the expression never fires in '0 0 31 4,6,9,11 *'
 0 0 0 31 FEB ?        | day-of-month   | day-of-month field '31' and month field 'FEB' match no date: the expression never fires in '0 0 0 31 FEB ?'
 """)
-  void refusesABadExpressionNamingTheFieldAtFault(
-      String expression, String field, String message) {
+  void refusesABadExpressionNamingTheFieldAtFault(String expression, String field, String message) {
     InvalidCronExpressionException refused =
         catchThrowableOfType(
             InvalidCronExpressionException.class, () -> CronExpression.parse(expression));
@@ -66,7 +65,7 @@ class CronExpressionTest {
   @CsvSource(
       delimiter = '|',
       textBlock =
-          """
+"""
 # the 29th of February can fire, every four years (or eight across 2100)
 0 0 29 2 *
 # the 31st of any month, with a month that has one
@@ -82,7 +81,7 @@ class CronExpressionTest {
   @CsvSource(
       delimiter = '|',
       textBlock =
-          """
+"""
 * * * * * *           | PT1S
 */2 * * * * *         | PT2S
 0,59 0,59 0,23 * * *  | PT1S

@@ -11,9 +11,9 @@ import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Fire times against a table of expectations worked out from the zones' rules (java.time's tzdb):
@@ -28,7 +28,7 @@ class CronScheduleTest {
       delimiter = '|',
       quoteCharacter = '"',
       textBlock =
-          """
+"""
 # case                                                          | zone                | expression       | after                     | the next fires
 # Europe/Berlin 2026-03-29: 02:00 CET jumps to 03:00 CEST (01:00Z); 02:00-02:59 do not exist.
 spring gap: 02:30 fires at 03:00 CEST, once                     | Europe/Berlin       | 30 2 * * *       | 2026-03-28T00:00+01:00    | 2026-03-28T02:30+01:00, 2026-03-29T03:00+02:00, 2026-03-30T02:30+02:00

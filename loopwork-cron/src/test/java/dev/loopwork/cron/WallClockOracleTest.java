@@ -51,7 +51,8 @@ class WallClockOracleTest {
     Instant scanEnd = windowEnd.plusDays(1).toInstant(ZoneOffset.UTC);
     for (String expression : EXPRESSIONS) {
       CronSchedule schedule = CronSchedule.parse(expression, zone);
-      List<Instant> expected = firesByDefinition(schedule, windowStart, windowEnd, scanStart, scanEnd);
+      List<Instant> expected =
+          firesByDefinition(schedule, windowStart, windowEnd, scanStart, scanEnd);
       Instant first = expected.get(0);
       Instant last = expected.get(expected.size() - 1);
 
