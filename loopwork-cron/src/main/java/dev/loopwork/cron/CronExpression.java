@@ -16,7 +16,7 @@ import java.util.Objects;
  *
  * <p>Syntax: five fields {@code minute hour day-of-month month day-of-week}, or six with {@code
  * second} first (as Spring and Quartz write them). A field is {@code *}, a value, a range {@code
- * 1-5}, a step {@code *}{@code /15}, {@code 1-10/2} or {@code 5/15} (from 5 to the maximum), or a
+ * 1-5}, a step {@code *}{@code /15}, {@code 1-10/2} or {@code 5/15} (from 5 to the last value, Saturday for days of the week), or a
  * comma-separated list of those. Months and days of the week take names ({@code JAN}-{@code DEC},
  * {@code SUN}-{@code SAT}, any case); day-of-week 0 and 7 are both Sunday; {@code ?} means "any"
  * in the two day fields. Macros: {@code @yearly} ({@code @annually}), {@code @monthly}, {@code

@@ -48,7 +48,7 @@ enum CronField {
       if (this != DAY_OF_MONTH && this != DAY_OF_WEEK) {
         throw error(text, expression, "'?' is allowed only in day-of-month and day-of-week");
       }
-      return bits(min, this == DAY_OF_WEEK ? 6 : max, 1);
+      return bits(min, last(), 1);
     }
     long bits = 0;
     for (String item : text.split(",", -1)) {
@@ -78,7 +78,7 @@ enum CronField {
     int dash = range.indexOf('-');
     if (range.equals("*")) {
       low = min;
-      high = this == DAY_OF_WEEK ? 6 : max;
+      high = last();
     } else if (dash >= 0) {
       low = value(range.substring(0, dash), text, expression);
       high = value(range.substring(dash + 1), text, expression);
@@ -90,9 +90,16 @@ enum CronField {
       }
     } else {
       low = value(range, text, expression);
-      high = slash >= 0 ? max : low; // "5/15": from 5 to the maximum, every 15
+      high = slash >= 0 ? last() : low; // "5/15": from 5 to the last value, every 15
     }
     return bits(low, high, step);
+  }
+
+  /**
+   * The last value that {@code *} covers: Saturday (6) for the day of the week, else the maximum.
+   */
+  private int last() {
+    return this == DAY_OF_WEEK ? 6 : max;
   }
 
   private static long bits(int low, int high, int step) {

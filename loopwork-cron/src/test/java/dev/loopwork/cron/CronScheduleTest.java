@@ -3,8 +3,10 @@ package dev.loopwork.cron;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -69,6 +71,7 @@ every two seconds across a minute                               | UTC           
 a fire is strictly after the instant asked                      | UTC                 | 0 3 * * *        | 2026-05-05T03:00:00Z      | 2026-05-06T03:00:00Z
 a range with a step                                             | UTC                 | 0 1-10/3 * * *   | 2026-06-01T00:00Z         | 2026-06-01T01:00Z, 2026-06-01T04:00Z, 2026-06-01T07:00Z, 2026-06-01T10:00Z, 2026-06-02T01:00Z
 a start with a step runs to the maximum                         | UTC                 | 5/20 * * * *     | 2026-06-01T00:00Z         | 2026-06-01T00:05Z, 2026-06-01T00:25Z, 2026-06-01T00:45Z, 2026-06-01T01:05Z
+a day-of-week start with a step ends on Saturday                | UTC                 | 0 0 * * MON/2    | 2026-06-01T00:00Z         | 2026-06-03T00:00Z, 2026-06-05T00:00Z, 2026-06-08T00:00Z
 names in any case                                               | UTC                 | 0 9 * jan,Jul mon-FRI | 2026-06-30T12:00Z    | 2026-07-01T09:00Z, 2026-07-02T09:00Z, 2026-07-03T09:00Z, 2026-07-06T09:00Z
 day-of-week 7 is Sunday                                         | UTC                 | 0 0 * * 5-7      | 2026-06-01T00:00Z         | 2026-06-05T00:00Z, 2026-06-06T00:00Z, 2026-06-07T00:00Z, 2026-06-12T00:00Z
 FRI-SUN wraps to Sunday                                         | UTC                 | 0 0 * * FRI-SUN  | 2026-06-01T00:00Z         | 2026-06-05T00:00Z, 2026-06-06T00:00Z, 2026-06-07T00:00Z, 2026-06-12T00:00Z
@@ -135,6 +138,17 @@ day-of-week with day-of-month ?: Mondays only                   | UTC           
         .hasSameHashCodeAs(CronSchedule.parse("0 0 3 * * ?", ZoneId.of("Europe/Berlin")))
         .isNotEqualTo(CronSchedule.parse("0 3 * * *", ZoneId.of("Europe/Paris")));
     assertThat(schedule.period()).isEqualTo(Duration.ofDays(1));
+  }
+
+  @Test
+  void aFireBeyondJavaTimesRangeIsAnExceptionNotALoop() {
+    CronSchedule newYear = CronSchedule.parse("@yearly", ZoneOffset.UTC);
+
+    assertThatThrownBy(
+            () -> newYear.nextFireAfter(LocalDateTime.MAX.minusDays(1).toInstant(ZoneOffset.UTC)))
+        .isInstanceOf(DateTimeException.class);
+    assertThatThrownBy(() -> newYear.nextFireAfter(Instant.MAX))
+        .isInstanceOf(DateTimeException.class);
   }
 
   @Test
