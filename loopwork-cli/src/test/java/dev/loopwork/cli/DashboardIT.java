@@ -33,8 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * one PostgreSQL database, the page in headless Chromium driven over the DevTools protocol. The
  * replicas view lists both replicas; a failing service's error is in its detail view, with the
  * duration chart; a wrong token gets a message; a pause from the page stops the iterations on both
- * replicas and a resume starts them again. Each view is saved as a screenshot under {@code
- * target/}.
+ * replicas and a resume starts them again; the overview updates itself; a run-once from the detail
+ * view runs a paused service once. Each view is saved as a screenshot under {@code
+ * target/dashboard/}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -202,7 +203,7 @@ class DashboardIT {
     browser.evaluate("sessionStorage.clear()");
     await("both replicas run beat")
         .atMost(WAIT)
-        .until(() -> beats("replica-1") > 0 && beats("replica-2") > 0);
+        .until(() -> runs("beat", "replica-1") > 0 && runs("beat", "replica-2") > 0);
     awaitButton("pause", "beat");
 
     pauseBeatGiving(TOKEN);
@@ -211,7 +212,7 @@ class DashboardIT {
         .atMost(WAIT)
         .untilAsserted(() -> assertThat(browser.text("#message")).startsWith("beat: paused"));
     await().atMost(WAIT).until(() -> services().get("beat").get("paused").asBoolean());
-    long[] still = awaitStill();
+    long[] still = awaitStill("beat");
     await("beat shown paused with a resume button")
         .atMost(WAIT)
         .untilAsserted(
@@ -229,7 +230,7 @@ class DashboardIT {
         .untilAsserted(() -> assertThat(browser.text("#message")).startsWith("beat: resumed"));
     await("both replicas run beat again")
         .atMost(WAIT)
-        .until(() -> beats("replica-1") > still[0] && beats("replica-2") > still[1]);
+        .until(() -> runs("beat", "replica-1") > still[0] && runs("beat", "replica-2") > still[1]);
     assertThat(browser.evaluate("localStorage.length").asInt()).isZero();
     assertThat(browser.evaluate("location.href").asText()).doesNotContain(TOKEN);
   }
@@ -264,6 +265,41 @@ class DashboardIT {
     browser.screenshot(SCREENSHOTS.resolve("overview.png"));
   }
 
+  /**
+   * The detail view's buttons: a paused service runs once when asked from the page, and once only;
+   * the token given before is used without asking again.
+   */
+  @Test
+  @Order(6)
+  void aRunOnceFromTheDetailViewRunsAPausedServiceOnce() throws Exception {
+    browser.open(base + "#/service/always-fails");
+    String actions = "#service-actions button[data-service='always-fails']";
+    await().atMost(WAIT).until(() -> browser.count(actions + "[data-action='pause']") == 1);
+    browser.click(actions + "[data-action='pause']");
+    await().atMost(WAIT).until(() -> services().get("always-fails").get("paused").asBoolean());
+    long[] still = awaitStill("always-fails");
+    await().atMost(WAIT).until(() -> browser.count(actions + "[data-action='run-once']") == 1);
+
+    browser.click(actions + "[data-action='run-once']");
+
+    await("the run-once confirmed on the page")
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(browser.text("#message")).startsWith("always-fails: asked to run once"));
+    await("one more run in the journal")
+        .atMost(WAIT)
+        .until(
+            () -> runs("always-fails", "replica-1") + runs("always-fails", "replica-2"),
+            n -> n == still[0] + still[1] + 1);
+    assertThat(awaitStill("always-fails"))
+        .containsExactly(runs("always-fails", "replica-1"), runs("always-fails", "replica-2"));
+    assertThat(browser.evaluate("document.getElementById('token-form').hidden").asBoolean())
+        .isTrue();
+    browser.click(actions + "[data-action='resume']");
+    await().atMost(WAIT).until(() -> !services().get("always-fails").get("paused").asBoolean());
+  }
+
   /** Clicks beat's pause button and, as the page asks for it, enters {@code token}. */
   private void pauseBeatGiving(String token) {
     browser.click("button[data-action='pause'][data-service='beat']");
@@ -287,29 +323,31 @@ class DashboardIT {
   }
 
   /**
-   * Waits until neither replica journals an iteration of beat for three seconds (six intervals) and
-   * returns their counts.
+   * Waits until neither replica journals an iteration of {@code service} for three seconds (three
+   * to six intervals) and returns their counts.
    */
-  private long[] awaitStill() {
+  private long[] awaitStill(String service) {
     AtomicReference<long[]> last = new AtomicReference<>(new long[] {-1, -1});
-    await("no iteration of beat on either replica for 3 s")
+    await("no iteration of " + service + " on either replica for 3 s")
         .atMost(WAIT)
         .during(Duration.ofSeconds(3))
         .pollInterval(Duration.ofMillis(250))
         .until(
             () -> {
-              long[] now = {beats("replica-1"), beats("replica-2")};
+              long[] now = {runs(service, "replica-1"), runs(service, "replica-2")};
               long[] before = last.getAndSet(now);
               return before[0] == now[0] && before[1] == now[1];
             });
     return last.get();
   }
 
-  /** Iterations of beat that {@code replica} journaled. */
-  private long beats(String replica) throws SQLException {
+  /** Iterations of {@code service} that {@code replica} journaled. */
+  private long runs(String service, String replica) throws SQLException {
     return count(
         url,
-        "SELECT count(*) FROM loopwork_run WHERE service = 'beat' AND replica_id = '"
+        "SELECT count(*) FROM loopwork_run WHERE service = '"
+            + service
+            + "' AND replica_id = '"
             + replica
             + "'");
   }
