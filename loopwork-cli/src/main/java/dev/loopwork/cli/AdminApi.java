@@ -21,8 +21,10 @@ final class AdminApi {
   private final RunHistory history;
   private final PrometheusMeterRegistry registry;
 
-  /** How many iterations a chart of the dashboard shows at most. */
-  static final int CHART_RUNS = 40;
+  /**
+   * How many iterations of a service the dashboard shows at most: its chart and its detail view.
+   */
+  static final int RECENT_RUNS = 50;
 
   AdminApi(
       Database database,
@@ -65,26 +67,41 @@ final class AdminApi {
   }
 
   /**
-   * One iteration on the dashboard's chart.
+   * One iteration in the journal, as the dashboard shows it.
    *
    * @param startedAt when it started, ISO-8601
    * @param durationMs how long it took
    * @param outcome SUCCEEDED, FAILED, TIMED_OUT or LEASE_LOST
-   * @param error a summary of the error, or null
+   * @param replica the replica that ran it
+   * @param fencingToken the fencing token of the lease it ran under, or null (every-replica)
+   * @param error its error as the journal keeps it, or null
    */
-  record ChartRun(String startedAt, double durationMs, String outcome, String error) {}
+  record RecentRun(
+      String startedAt,
+      double durationMs,
+      String outcome,
+      String replica,
+      Long fencingToken,
+      String error) {}
 
-  /** The last {@value #CHART_RUNS} iterations of {@code service} in the journal, oldest first. */
-  List<ChartRun> runs(String service) {
-    return history.recent(service, CHART_RUNS).stream()
+  /** The last {@value #RECENT_RUNS} iterations of {@code service} in the journal, oldest first. */
+  List<RecentRun> runs(String service) {
+    return history.recent(service, RECENT_RUNS).stream()
         .map(
             run ->
-                new ChartRun(
+                new RecentRun(
                     run.startedAt().toString(),
                     run.duration().toNanos() / 1e6,
                     run.outcome().name(),
+                    run.replicaId(),
+                    run.fencingToken(),
                     run.error()))
         .toList();
+  }
+
+  /** The live replicas of the fleet, with the leases each holds. */
+  List<ReplicaRow> replicas() {
+    return status.replicas();
   }
 
   /**

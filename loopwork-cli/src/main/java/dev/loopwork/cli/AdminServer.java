@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /health/live}, {@code GET /health/ready} (503 until the database answers and the
  *       services run);
  *   <li>{@code GET /metrics}: Prometheus text format;
- *   <li>{@code GET /api/services}, {@code GET /api/services/{name}/runs}: JSON;
+ *   <li>{@code GET /api/services}, {@code GET /api/services/{name}/runs} (its last {@value
+ *       AdminApi#RECENT_RUNS} iterations in the journal, oldest first), {@code GET /api/replicas}
+ *       (the live replicas and the leases they hold): JSON;
  *   <li>{@code POST /api/services/{name}/pause|resume|run-once} with {@code Authorization: Bearer
  *       <token>}; a missing or wrong token gets 401 and changes nothing;
  *   <li>{@code GET /}: the dashboard.
@@ -252,6 +254,7 @@ final class AdminServer {
               "text/plain; version=0.0.4; charset=utf-8",
               api.metrics().getBytes(StandardCharsets.UTF_8));
       case "/api/services" -> sendJson(response, callback, 200, api.services());
+      case "/api/replicas" -> sendJson(response, callback, 200, api.replicas());
       default ->
           sendJson(response, callback, 404, Map.of("error", "not found: " + printable(path)));
     }

@@ -11,6 +11,7 @@ import java.util.List;
  * @param enabled whether it is enabled on at least one live replica
  * @param paused whether it is paused fleet-wide
  * @param interval its interval, e.g. {@code 30s}
+ * @param intervalMs its interval in milliseconds, for charts
  * @param coordination {@code exclusive} or {@code every-replica}
  * @param state its lifecycle state on the replica that ran it last (or on any replica)
  * @param owner the replica that holds its lease (exclusive), the replicas that run it
@@ -31,6 +32,7 @@ record ServiceRow(
     boolean enabled,
     boolean paused,
     String interval,
+    long intervalMs,
     String coordination,
     String state,
     String owner,

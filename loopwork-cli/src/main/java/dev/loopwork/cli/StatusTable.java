@@ -5,6 +5,7 @@ import static dev.loopwork.cli.HostSchema.STATUS_TABLE;
 import dev.loopwork.jdbc.Database;
 import dev.loopwork.jdbc.DatabaseException;
 import dev.loopwork.jdbc.LeaseOwners;
+import dev.loopwork.jdbc.LiveReplicas;
 import dev.loopwork.jdbc.ServiceControls;
 import dev.loopwork.jdbc.ServiceControls.Control;
 import java.sql.Connection;
@@ -94,6 +95,30 @@ final class StatusTable {
         .toList();
   }
 
+  /**
+   * Every live replica, in id order, with the services whose lease it holds now, as loopwork-jdbc's
+   * {@link LiveReplicas} and {@link LeaseOwners} read them.
+   */
+  List<ReplicaRow> replicas() {
+    Map<String, List<String>> held = new TreeMap<>();
+    readLeases()
+        .forEach(
+            (service, holder) ->
+                held.computeIfAbsent(holder.replica(), r -> new ArrayList<>()).add(service));
+    return LiveReplicas.read(database).stream()
+        .map(
+            r ->
+                new ReplicaRow(
+                    r.replicaId(),
+                    r.host(),
+                    r.pid(),
+                    r.startedAt().toString(),
+                    r.lastHeartbeat() == null ? null : r.lastHeartbeat().toString(),
+                    r.expiresAt().toString(),
+                    held.getOrDefault(r.replicaId(), List.of()).stream().sorted().toList()))
+        .toList();
+  }
+
   /** One row per service that a live replica runs, in name order. */
   List<ServiceRow> fleet() {
     Map<String, Control> controls = ServiceControls.of(database, "reader").readAll();
@@ -153,6 +178,7 @@ final class StatusTable {
         !replicas.isEmpty(),
         paused,
         DurationText.format(Duration.ofMillis(any.intervalMs)),
+        any.intervalMs,
         any.coordination,
         shown.state,
         owner,

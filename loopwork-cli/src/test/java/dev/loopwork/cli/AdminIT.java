@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -341,11 +340,16 @@ class AdminIT {
 
     assertThat(dom)
         .contains("Loopwork services")
-        .contains("<td class=\"name\">tidy-up</td>")
+        .contains("<td class=\"name\"><a href=\"#/service/tidy-up\">tidy-up</a></td>")
         .contains("<th>Token</th><th>Lease until</th>")
         .containsPattern("<td class=\"token\">\\d+</td>")
-        .contains("<td class=\"name\">always-fails</td>")
-        .contains("<td class=\"name\">" + Host.PRUNER + "</td>")
+        .contains("<td class=\"name\"><a href=\"#/service/always-fails\">always-fails</a></td>")
+        .contains(
+            "<td class=\"name\"><a href=\"#/service/"
+                + Host.PRUNER
+                + "\">"
+                + Host.PRUNER
+                + "</a></td>")
         .contains("<svg class=\"chart\"")
         .contains("class=\"run failure\"")
         .contains("class=\"failure-mark\"")
@@ -393,21 +397,8 @@ class AdminIT {
 
     static String dumpDom(String url, Path profile) throws IOException, InterruptedException {
       Files.createDirectories(profile);
-      List<String> command =
-          new ArrayList<>(
-              List.of(
-                  "chromium",
-                  "--headless",
-                  "--no-sandbox",
-                  "--disable-gpu",
-                  "--disable-background-networking",
-                  "--disable-component-update",
-                  "--disable-sync",
-                  "--no-first-run",
-                  "--user-data-dir=" + profile.toAbsolutePath(),
-                  "--virtual-time-budget=5000",
-                  "--dump-dom",
-                  url));
+      List<String> command = DevToolsBrowser.headlessChromium(profile);
+      command.addAll(List.of("--virtual-time-budget=5000", "--dump-dom", url));
       Path out = profile.resolve("dom.html");
       Path err = profile.resolve("chromium.err");
       Process chromium;

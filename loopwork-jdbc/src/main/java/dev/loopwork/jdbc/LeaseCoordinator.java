@@ -499,7 +499,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     fullSyncRequested = false;
     boolean sessionHeldAtStart = sessionHeld;
     long restoresAtStart = sessionRestores;
-    store.heartbeat(replicaId, host, leaseMillis, sessionLock);
+    store.heartbeat(replicaId, host, ProcessHandle.current().pid(), leaseMillis, sessionLock);
     registered = true;
     Map<String, Long> starts = new HashMap<>();
     Map<Seat, Long> reported = new HashMap<>();

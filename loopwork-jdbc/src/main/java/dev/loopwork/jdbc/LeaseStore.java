@@ -73,10 +73,11 @@ final class LeaseStore {
       Long sinceLastStartMillis) {}
 
   /**
-   * Keeps this replica's row alive for {@code ttlMillis}, creating it if needed, and records its
-   * session lock ({@code null}: none, only the TTL tells whether it lives).
+   * Keeps this replica's row alive for {@code ttlMillis}, creating it if needed, records the time
+   * of this heartbeat, the process id and its session lock ({@code null}: none, only the TTL tells
+   * whether it lives).
    */
-  void heartbeat(String replicaId, String host, long ttlMillis, String sessionLock)
+  void heartbeat(String replicaId, String host, long pid, long ttlMillis, String sessionLock)
       throws SQLException {
     try (Connection c = database.connection()) {
       int updated =
@@ -86,9 +87,11 @@ final class LeaseStore {
                   + REPLICA_TABLE
                   + " SET expires_ms = "
                   + now
-                  + " + ?, session_lock = ? "
-                  + "WHERE replica_id = ?",
+                  + " + ?, heartbeat_ms = "
+                  + now
+                  + ", pid = ?, session_lock = ? WHERE replica_id = ?",
               ttlMillis,
+              pid,
               varchar(sessionLock),
               replicaId);
       if (updated == 0) {
@@ -96,18 +99,58 @@ final class LeaseStore {
             c,
             "INSERT INTO "
                 + REPLICA_TABLE
-                + " (replica_id, host, started_ms, expires_ms, session_lock) "
-                + "VALUES (?, ?, "
+                + " (replica_id, host, pid, started_ms, heartbeat_ms, expires_ms, session_lock) "
+                + "VALUES (?, ?, ?, "
+                + now
+                + ", "
                 + now
                 + ", "
                 + now
                 + " + ?, ?)",
             replicaId,
             host,
+            pid,
             ttlMillis,
             varchar(sessionLock));
       }
     }
+  }
+
+  /**
+   * A replica's row as read; times in milliseconds since the epoch by the database's clock.
+   *
+   * @param pid its process id, or null if an older Loopwork wrote the row
+   * @param heartbeatMs its last heartbeat, or null if an older Loopwork wrote the row
+   */
+  record Replica(
+      String replicaId, String host, Long pid, long startedMs, Long heartbeatMs, long expiresMs) {}
+
+  /** The replicas whose heartbeat has not expired, in id order. */
+  List<Replica> readLiveReplicas() throws SQLException {
+    List<Replica> replicas = new ArrayList<>();
+    try (Connection c = database.connection();
+        PreparedStatement s =
+            prepare(
+                c,
+                "SELECT replica_id, host, pid, started_ms, heartbeat_ms, expires_ms FROM "
+                    + REPLICA_TABLE
+                    + " WHERE expires_ms > "
+                    + now);
+        ResultSet rs = s.executeQuery()) {
+      while (rs.next()) {
+        replicas.add(
+            new Replica(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getObject(3, Long.class),
+                rs.getLong(4),
+                rs.getObject(5, Long.class),
+                rs.getLong(6)));
+      }
+    }
+    // Ordered here, not by the database's collation, so that every database lists them alike.
+    replicas.sort(Comparator.comparing(Replica::replicaId));
+    return replicas;
   }
 
   private static Object varchar(String value) {

@@ -132,7 +132,18 @@ public final class LoopworkSchema {
                   List.of(
                       "ALTER TABLE "
                           + REPLICA_TABLE
-                          + " ADD COLUMN IF NOT EXISTS session_lock VARCHAR(100)")));
+                          + " ADD COLUMN IF NOT EXISTS session_lock VARCHAR(100)")),
+          // What an operator's replicas view shows: the process id and the time of the last
+          // heartbeat (NULL for a replica of an older Loopwork until its next heartbeat).
+          new Migration(
+              4,
+              "replica process ids and heartbeats",
+              dialect ->
+                  List.of(
+                      "ALTER TABLE " + REPLICA_TABLE + " ADD COLUMN IF NOT EXISTS pid BIGINT",
+                      "ALTER TABLE "
+                          + REPLICA_TABLE
+                          + " ADD COLUMN IF NOT EXISTS heartbeat_ms BIGINT")));
 
   /** The schema version this Loopwork creates and expects. */
   public static final int LATEST_VERSION = MIGRATIONS.get(MIGRATIONS.size() - 1).version;

@@ -44,6 +44,8 @@ public final class RunHistory {
    * @param duration how long it took
    * @param outcome how it ended
    * @param error a summary of its error, or null
+   * @param fencingToken the fencing token of the lease it ran under, or null for a service that
+   *     runs on every replica
    */
   public record Run(
       String service,
@@ -51,7 +53,8 @@ public final class RunHistory {
       Instant startedAt,
       Duration duration,
       IterationOutcome outcome,
-      String error) {}
+      String error,
+      Long fencingToken) {}
 
   /**
    * The last {@code limit} iterations of {@code service}, oldest first.
@@ -125,7 +128,7 @@ public final class RunHistory {
     List<Run> runs = new ArrayList<>();
     try (PreparedStatement select =
         c.prepareStatement(
-            "SELECT replica_id, started_at, duration_us, outcome, error "
+            "SELECT replica_id, started_at, duration_us, outcome, error, fencing_token "
                 + "FROM "
                 + RUN_TABLE
                 + " WHERE service = ? ORDER BY started_at DESC, id DESC FETCH FIRST "
@@ -141,7 +144,8 @@ public final class RunHistory {
                   database.dialect().timestampValue(rs, 2),
                   Duration.ofNanos(rs.getLong(3) * 1_000),
                   IterationOutcome.valueOf(rs.getString(4)),
-                  rs.getString(5)));
+                  rs.getString(5),
+                  rs.getObject(6, Long.class)));
         }
       }
     }

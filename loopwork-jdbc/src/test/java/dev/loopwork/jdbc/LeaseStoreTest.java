@@ -90,8 +90,8 @@ class LeaseStoreTest {
 
   @Test
   void theLastReleaseAndLeavingTheReplicasTableAreOneStep() throws SQLException {
-    store.heartbeat("a", "host", 60_000, null);
-    store.heartbeat("b", "host", 60_000, null);
+    store.heartbeat("a", "host", 11, 60_000, null);
+    store.heartbeat("b", "host", 12, 60_000, null);
     store.ensureLease("s");
     store.acquire("s", "a", 60_000, true).orElseThrow();
 

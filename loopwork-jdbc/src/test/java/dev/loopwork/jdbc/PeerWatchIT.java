@@ -157,7 +157,7 @@ class PeerWatchIT {
     Connection session = database.dedicatedConnection();
     String lock = database.dialect().takeSessionLock(session, null);
     assertThat(lock).isNotNull();
-    store.heartbeat(replicaId, "test-host", 60_000, lock);
+    store.heartbeat(replicaId, "test-host", 1, 60_000, lock);
     return session;
   }
 

@@ -24,7 +24,13 @@ abstract class RunHistoryContract extends FreshDatabaseContract {
 
   private final Run first =
       new Run(
-          "expire", "replica-a", T0, Duration.ofNanos(1_500_000), IterationOutcome.SUCCEEDED, null);
+          "expire",
+          "replica-a",
+          T0,
+          Duration.ofNanos(1_500_000),
+          IterationOutcome.SUCCEEDED,
+          null,
+          7L);
   private final Run second =
       new Run(
           "expire",
@@ -32,7 +38,8 @@ abstract class RunHistoryContract extends FreshDatabaseContract {
           T0.plusSeconds(30),
           Duration.ofMillis(40),
           IterationOutcome.FAILED,
-          "java.io.IOException: disk full");
+          "java.io.IOException: disk full",
+          8L);
   private final Run third =
       new Run(
           "expire",
@@ -40,7 +47,8 @@ abstract class RunHistoryContract extends FreshDatabaseContract {
           T0.plusSeconds(60),
           Duration.ofMillis(2),
           IterationOutcome.TIMED_OUT,
-          null);
+          null,
+          9L);
   private final Run other =
       new Run(
           "rebuild",
@@ -48,6 +56,7 @@ abstract class RunHistoryContract extends FreshDatabaseContract {
           T0.plusSeconds(5),
           Duration.ofSeconds(3),
           IterationOutcome.SUCCEEDED,
+          null,
           null);
 
   @BeforeEach
@@ -78,7 +87,7 @@ abstract class RunHistoryContract extends FreshDatabaseContract {
   }
 
   @Test
-  void recentListsTheLatestRunsOldestFirstWithMicrosecondTimes() {
+  void recentListsTheLatestRunsOldestFirstWithMicrosecondTimesAndFencingTokens() {
     RunHistory history = RunHistory.of(database);
 
     assertThat(history.recent("expire", 2)).containsExactly(second, third);
@@ -94,14 +103,15 @@ abstract class RunHistoryContract extends FreshDatabaseContract {
         PreparedStatement insert =
             c.prepareStatement(
                 "INSERT INTO "
-                    + "loopwork_run (service, replica_id, iteration, started_at, duration_us, outcome, error) "
-                    + "VALUES (?, ?, 1, ?, ?, ?, ?)")) {
+                    + "loopwork_run (service, replica_id, iteration, started_at, duration_us, outcome, error, "
+                    + "fencing_token) VALUES (?, ?, 1, ?, ?, ?, ?, ?)")) {
       insert.setString(1, run.service());
       insert.setString(2, run.replicaId());
       insert.setObject(3, database.dialect().timestampParameter(run.startedAt()));
       insert.setLong(4, run.duration().toNanos() / 1_000);
       insert.setString(5, run.outcome().name());
       insert.setString(6, run.error());
+      insert.setObject(7, run.fencingToken(), java.sql.Types.BIGINT);
       insert.executeUpdate();
     }
   }
