@@ -35,7 +35,37 @@ final class PostgresDialect extends Dialect {
   /** The notification channel of lease releases. */
   static final String RELEASE_CHANNEL = "loopwork_lease_released";
 
+  /** The text of the failed cast by which a {@link #commitIfOneRow} statement refuses to commit. */
+  private static final String REFUSED_COMMIT = "loopwork: no row to commit under, found ";
+
+  /** The SQLSTATE of a text that is not a number. */
+  private static final String INVALID_TEXT_REPRESENTATION = "22P02";
+
   private PostgresDialect() {}
+
+  /**
+   * The query's rows counted and cast to a number, which fails unless there was exactly one (the
+   * text depends on the count, so that it is never folded into a constant at planning), then {@code
+   * COMMIT}: the driver sends both in one round trip with one sync, and the server runs no message
+   * after a failed one until that sync, so the {@code COMMIT} runs only after a row was found and
+   * locked. The driver reads the transaction's end from the server, and its own {@code commit()}
+   * then does nothing.
+   */
+  @Override
+  public String commitIfOneRow(String lockingQuery) {
+    return "SELECT CAST(CASE WHEN COUNT(*) = 1 THEN '1' ELSE '"
+        + REFUSED_COMMIT
+        + "' || COUNT(*) END AS INTEGER) FROM ("
+        + lockingQuery
+        + ") checked; COMMIT";
+  }
+
+  @Override
+  public boolean isRefusedCommit(SQLException e) {
+    return INVALID_TEXT_REPRESENTATION.equals(e.getSQLState())
+        && e.getMessage() != null
+        && e.getMessage().contains(REFUSED_COMMIT);
+  }
 
   @Override
   public String name() {
