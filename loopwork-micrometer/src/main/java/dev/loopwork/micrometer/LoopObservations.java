@@ -20,12 +20,13 @@ import java.util.Objects;
  * }</pre>
  *
  * <p><b>Key values.</b> Low cardinality: {@value #KEY_SERVICE} (the service's name), {@value
- * #KEY_OUTCOME} ({@code SUCCESS}, {@code FAILURE}, {@code TIMEOUT} or {@code LEASE_LOST}) and
- * {@value #KEY_EXCEPTION} (the simple class name of what the iteration threw, or {@code none}).
- * High cardinality: {@value #KEY_ITERATION} (its number in the run), {@value #KEY_FENCING_TOKEN}
- * (when it ran under a lease) and {@value #KEY_REPLICA} (when given). A failed iteration's
- * exception is the observation's error. The meters of {@link LoopMetrics} are separate and keep
- * their names.
+ * #KEY_OUTCOME} ({@code SUCCESS}, {@code FAILURE}, {@code TIMEOUT} or {@code LEASE_LOST}; a due
+ * slot that does not run, paused or run by another replica, is no iteration and makes no
+ * observation) and {@value #KEY_EXCEPTION} (the simple class name of what the iteration threw, or
+ * {@code none}). High cardinality: {@value #KEY_ITERATION} (its number in the run), {@value
+ * #KEY_FENCING_TOKEN} (when it ran under a lease) and {@value #KEY_REPLICA} (when given). A failed
+ * iteration's exception is the observation's error. The meters of {@link LoopMetrics} are separate
+ * and keep their names.
  *
  * <p>Thread-safe; costs nothing on a no-op registry.
  */
