@@ -29,8 +29,8 @@ final class CalendarCursor {
   private static final int MAX_NAMED = 10;
 
   /**
-   * How many missed fires are counted one by one before the count jumps to the last period, where
-   * at most one fire can lie: a year-long step of an every-second schedule takes no minutes.
+   * How many missed fires are counted one by one before the count jumps to the last two periods,
+   * where at most two fires can lie: a year-long step of an every-second schedule takes no minutes.
    */
   private static final int MAX_COUNTED = 10_000;
 
@@ -197,8 +197,9 @@ final class CalendarCursor {
       passed.add(latest);
       latest = next;
       if (passed.count == MAX_COUNTED && !passed.uncounted) {
-        // At most one fire lies in the last period before now: look from there.
-        Instant from = now.minus(schedule.period());
+        // At most two fires lie in the last two periods before now: look from there, so that the
+        // last skipped fire is found too.
+        Instant from = now.minus(schedule.period().multipliedBy(2));
         if (from.isAfter(latest)) {
           Instant jump = schedule.nextFireAfter(from);
           if (jump != null && !jump.isAfter(now)) {

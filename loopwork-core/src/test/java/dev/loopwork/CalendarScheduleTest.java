@@ -187,6 +187,30 @@ class CalendarScheduleTest {
   }
 
   @Test
+  void aYearLongStepOfAnEverySecondScheduleIsCountedQuicklyAndSummedUpInOneWarn() {
+    Nightly service =
+        new Nightly(
+            LoopOptions.builder().schedule(new EverySeconds(1)).misfireGrace(Duration.ZERO));
+    try (LogCapture log = LogCapture.services()) {
+      engine.start(service);
+      clock.advance(Duration.ofMillis(500));
+      clock.stepWallClock(Duration.ofDays(365)); // T0+365d+0.5s
+      clock.advance(Duration.ofMillis(600)); // the wait for T0+1s ends at T0+365d+1s
+      // The latest fire, T0+365d+1s, is on time: it runs, whatever the grace.
+      assertThat(service.starts).containsExactly(at(365 * 86400 + 1));
+      assertThat(log.messages(Level.WARN))
+          .singleElement()
+          .asString()
+          .matches(
+              "Loop service Nightly skipped more than 1000\\d fire times \\(2026-01-01T00:00:01Z,"
+                  + " 2026-01-01T00:00:02Z, .*")
+          .endsWith(
+              ", ..., 2027-01-01T00:00:00Z) of its schedule every 1 s. It runs once now, for"
+                  + " 2027-01-01T00:00:01Z.");
+    }
+  }
+
+  @Test
   void aSingleWaitLastsAtMostAMinuteSoAForwardStepIsNoticedWithoutWaitingHours() {
     Nightly service = new Nightly(new EverySeconds(3600));
     engine.start(service);
