@@ -336,33 +336,18 @@ class CalendarScheduleTest {
   @Test
   void aDeniedFireIsSkippedAndTheScheduleGoesOn() {
     List<String> asked = new ArrayList<>();
-    LoopCoordinator denyFirst =
-        service ->
-            new LoopCoordinator.Membership() {
-              @Override
-              public IterationPermit permit() {
-                asked.add(clock.instant().toString());
-                return asked.size() == 1
-                    ? IterationPermit.denied()
-                    : IterationPermit.grantedWithoutToken();
-              }
-
-              @Override
-              public void iterationEnded(IterationPermit permit) {}
-
-              @Override
-              public void leave() {}
-            };
-    Nightly service = new Nightly(new EverySeconds(10));
-    LoopEngine.builder()
-        .clock(clock)
-        .executor(Runnable::run)
-        .coordinator(denyFirst)
-        .build()
-        .start(service);
+    Nightly service = startCoordinated(IterationPermit.denied(), asked);
     clock.advance(Duration.ofSeconds(25));
     assertThat(asked).containsExactly(at(10).toString(), at(20).toString());
     assertThat(service.starts).containsExactly(at(20));
+  }
+
+  @Test
+  void aDeferredFireIsAskedAgainAfterTheDeferralAndTheNextFireKeepsItsTime() {
+    Nightly service =
+        startCoordinated(IterationPermit.deferred(Duration.ofSeconds(2)), new ArrayList<>());
+    clock.advance(Duration.ofSeconds(25));
+    assertThat(service.starts).containsExactly(at(12), at(20));
   }
 
   @Test
@@ -443,6 +428,36 @@ class CalendarScheduleTest {
     assertThatThrownBy(() -> LoopService.of("neither", LoopOptions.builder().build(), () -> {}))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("options.loopInterval or options.schedule");
+  }
+
+  /**
+   * Starts a calendar service firing every 10 s whose coordinator answers {@code first} once, then
+   * grants every permit; {@code asked} gets the wall-clock time of each question.
+   */
+  private Nightly startCoordinated(IterationPermit first, List<String> asked) {
+    LoopCoordinator coordinator =
+        service ->
+            new LoopCoordinator.Membership() {
+              @Override
+              public IterationPermit permit() {
+                asked.add(clock.instant().toString());
+                return asked.size() == 1 ? first : IterationPermit.grantedWithoutToken();
+              }
+
+              @Override
+              public void iterationEnded(IterationPermit permit) {}
+
+              @Override
+              public void leave() {}
+            };
+    Nightly service = new Nightly(new EverySeconds(10));
+    LoopEngine.builder()
+        .clock(clock)
+        .executor(Runnable::run)
+        .coordinator(coordinator)
+        .build()
+        .start(service);
+    return service;
   }
 
   private static Instant at(long seconds) {
