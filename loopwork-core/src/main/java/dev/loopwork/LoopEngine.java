@@ -325,7 +325,8 @@ public final class LoopEngine {
      * }</pre>
      *
      * An interval left empty in the returned options means the service's own {@link
-     * LoopService#loopInterval()}.
+     * LoopService#loopInterval()}, unless they set a {@linkplain LoopOptions#schedule() calendar
+     * schedule}.
      */
     public Builder options(Function<? super LoopService, LoopOptions> options) {
       this.options = Objects.requireNonNull(options, "options");

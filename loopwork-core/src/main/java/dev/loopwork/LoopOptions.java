@@ -16,6 +16,14 @@ import java.util.Optional;
  *     .backoff(Duration.ofSeconds(30), Duration.ofMinutes(10))
  *     .build();
  * }</pre>
+ *
+ * <p>A calendar service has a {@linkplain Builder#schedule schedule} instead of an interval:
+ *
+ * <pre>{@code
+ * LoopOptions nightly = LoopOptions.builder()
+ *     .schedule(CronSchedule.parse("0 3 * * *", ZoneId.of("Europe/Berlin")))
+ *     .build();
+ * }</pre>
  */
 public final class LoopOptions {
   private static final LoopOptions DEFAULTS = builder().build();
@@ -27,6 +35,8 @@ public final class LoopOptions {
   private final Duration backoffInitial;
   private final Duration backoffMax;
   private final Duration initialDelay;
+  private final CalendarSchedule schedule;
+  private final Duration misfireGrace;
   // The same in nanoseconds (0 when absent), read by every iteration of every service that runs
   // with these options.
   final long jitterNanos;
@@ -43,6 +53,8 @@ public final class LoopOptions {
     this.backoffInitial = b.backoffInitial;
     this.backoffMax = b.backoffMax;
     this.initialDelay = b.initialDelay;
+    this.schedule = b.schedule;
+    this.misfireGrace = b.misfireGrace;
     this.jitterNanos = nanos(jitter);
     this.timeoutNanos = nanos(iterationTimeout);
     this.backoffInitialNanos = nanos(backoffInitial);
@@ -77,6 +89,8 @@ public final class LoopOptions {
     b.backoffInitial = backoffInitial;
     b.backoffMax = backoffMax;
     b.initialDelay = initialDelay;
+    b.schedule = schedule;
+    b.misfireGrace = misfireGrace;
     return b;
   }
 
@@ -93,6 +107,27 @@ public final class LoopOptions {
    */
   Duration loopIntervalOrNull() {
     return loopInterval;
+  }
+
+  /**
+   * The calendar schedule whose fires the service runs at, instead of an interval; empty for an
+   * interval service.
+   */
+  public Optional<CalendarSchedule> schedule() {
+    return Optional.ofNullable(schedule);
+  }
+
+  /** The schedule, or null for an interval service; read once per start, without an Optional. */
+  CalendarSchedule scheduleOrNull() {
+    return schedule;
+  }
+
+  /**
+   * How late a missed fire of the {@linkplain #schedule() schedule} may still run, as set; empty
+   * for the default, one {@linkplain CalendarSchedule#period() period} of the schedule.
+   */
+  public Optional<Duration> misfireGrace() {
+    return Optional.ofNullable(misfireGrace);
   }
 
   /** Whether SIGINT and SIGTERM stop the service gracefully. */
@@ -150,6 +185,9 @@ public final class LoopOptions {
         + backoffMax
         + ", initialDelay="
         + initialDelay
+        + (schedule == null
+            ? ""
+            : ", schedule=" + schedule.description() + ", misfireGrace=" + misfireGrace)
         + "}";
   }
 
@@ -162,6 +200,8 @@ public final class LoopOptions {
     private Duration backoffInitial;
     private Duration backoffMax;
     private Duration initialDelay = Duration.ZERO;
+    private CalendarSchedule schedule;
+    private Duration misfireGrace;
 
     private Builder() {}
 
@@ -244,8 +284,93 @@ public final class LoopOptions {
       return this;
     }
 
-    /** The options. */
+    /**
+     * Makes the service a calendar service: it runs an iteration at each fire of {@code schedule}
+     * instead of every interval; {@code null} makes it an interval service again (the default).
+     * Exclusive with {@link #loopInterval}, an {@link #initialDelay} and a {@link #backoff}: {@link
+     * #build()} refuses them together.
+     *
+     * <p>What the engine promises:
+     *
+     * <ul>
+     *   <li>The first fire is the first strictly after the start. Each fire runs once, at its
+     *       wall-clock instant ({@link LoopClock#instant()}): the engine waits on the monotonic
+     *       clock for the time left until it, at most a minute at a time, and on waking reads the
+     *       wall clock again. If the wall clock went back meanwhile, it waits again: no fire runs
+     *       early, and none runs twice. The next fire is the one after the fire that ran.
+     *   <li>If the wall clock jumped forward past one or more fires (an NTP step, a suspended
+     *       machine), one iteration runs at once when the latest of them is no older than the
+     *       {@linkplain #misfireGrace misfire grace}; otherwise they are all skipped. Either way
+     *       one WARN names the fire times that did not run, and the schedule goes on with the first
+     *       fire after now. A fire started less than one second (plus the {@linkplain #jitter
+     *       jitter}) after its time is on time whatever the grace.
+     *   <li>An iteration that runs past the next fire is followed by one iteration at once (however
+     *       many fires it ran past), never a burst, with an overrun WARN as for intervals; the
+     *       schedule then goes on from the fire that iteration stands for.
+     *   <li>A schedule that has no fire left ends the run normally, with an INFO line: {@code
+     *       onStop} runs and the service is STOPPED.
+     *   <li>Stop, {@code runNow} (an extra iteration that leaves the schedule as it was), a
+     *       coordinator's permits, the iteration timeout, the {@linkplain #jitter jitter} (each
+     *       fire is delayed by up to it) and listeners work as for an interval service. A
+     *       coordinator is given the schedule's {@linkplain CalendarSchedule#period() period} as
+     *       the interval, and {@code stop(true)} waits at most one period.
+     * </ul>
+     */
+    public Builder schedule(CalendarSchedule schedule) {
+      this.schedule = schedule;
+      return this;
+    }
+
+    /**
+     * How late the latest missed fire of a {@linkplain #schedule schedule} may be for its one
+     * catch-up iteration to run (see {@link #schedule}); {@link Duration#ZERO} skips missed fires;
+     * {@code null} (the default) means one {@linkplain CalendarSchedule#period() period} of the
+     * schedule. Only with a schedule: {@link #build()} refuses it without one.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder misfireGrace(Duration misfireGrace) {
+      this.misfireGrace =
+          misfireGrace == null ? null : requireNotNegative("misfireGrace", misfireGrace);
+      return this;
+    }
+
+    /**
+     * The options.
+     *
+     * @throws IllegalStateException if a schedule is set together with a loop interval, an initial
+     *     delay or a back-off, or a misfire grace is set without a schedule
+     */
     public LoopOptions build() {
+      if (schedule != null) {
+        if (loopInterval != null) {
+          throw new IllegalStateException(
+              "loopInterval and schedule are mutually exclusive, set one of them: loopInterval="
+                  + loopInterval
+                  + ", schedule="
+                  + schedule.description());
+        }
+        if (!initialDelay.isZero()) {
+          throw new IllegalStateException(
+              "initialDelay applies to a loopInterval, not to a schedule: initialDelay="
+                  + initialDelay
+                  + ", schedule="
+                  + schedule.description());
+        }
+        if (backoffInitial != null) {
+          throw new IllegalStateException(
+              "backoff applies to a loopInterval, not to a schedule (its next attempt is its next"
+                  + " fire): backoff="
+                  + backoffInitial
+                  + ".."
+                  + backoffMax
+                  + ", schedule="
+                  + schedule.description());
+        }
+      } else if (misfireGrace != null) {
+        throw new IllegalStateException(
+            "misfireGrace applies to a schedule, and none is set: misfireGrace=" + misfireGrace);
+      }
       return new LoopOptions(this);
     }
   }

@@ -51,6 +51,9 @@ final class LoopRun implements LoopHandle {
   // run carries only what is its own.
   private final LoopOptions options;
   private final long loopLimit;
+  // A calendar service's place in its schedule; null for an interval service, whose loop pays only
+  // the null checks.
+  private final CalendarCursor calendar;
 
   // The run's end, published once by finish(): what failed it (written before ended), and what to
   // call then.
@@ -108,12 +111,38 @@ final class LoopRun implements LoopHandle {
     this.listeners = Listeners.of(engine.listeners(), service.listeners());
     this.name = service.name();
     this.options = engine.optionsOf(service);
-    Duration configured = options.loopIntervalOrNull();
-    this.intervalNanos = (configured != null ? configured : service.loopInterval()).toNanos();
+    CalendarSchedule schedule = options.scheduleOrNull();
+    if (schedule == null) {
+      Duration configured = options.loopIntervalOrNull();
+      this.intervalNanos = (configured != null ? configured : service.loopInterval()).toNanos();
+      this.calendar = null;
+    } else {
+      // The period stands for the interval where one is needed: the coordinator, stop(true), the
+      // timer's leeway.
+      this.intervalNanos = requirePositivePeriod(schedule).toNanos();
+      this.calendar =
+          new CalendarCursor(
+              service, schedule, options.misfireGrace().orElse(null), options.jitterNanos);
+    }
     this.loopLimit = loopLimit;
     // Made here, not at the first wake-up: linking a lambda in a fresh JVM takes milliseconds.
     this.wakeTimer =
         engine.clock().newTimer(this::wake, Math.min(intervalNanos / 1000, MAX_WAKE_LEEWAY_NANOS));
+  }
+
+  private Duration requirePositivePeriod(CalendarSchedule schedule) {
+    Duration period =
+        Objects.requireNonNull(schedule.period(), () -> "period() of " + schedule.description());
+    if (period.isNegative() || period.isZero()) {
+      throw new IllegalArgumentException(
+          "the period of the schedule of "
+              + name
+              + " must be positive: "
+              + period
+              + " for "
+              + schedule.description());
+    }
+    return period;
   }
 
   /** The wake-up timer's action: the next iteration is due. */
@@ -416,6 +445,9 @@ final class LoopRun implements LoopHandle {
         membership = coordinator.join(service, interval(), this::askCoordinatorAgain);
       }
       service.onStart();
+      if (calendar != null) {
+        calendar.start(engine.clock().instant());
+      }
     } catch (Throwable t) {
       log().error("Loop service {} failed to start; running onStop and giving up", name, t);
       startFailure = t;
@@ -516,6 +548,9 @@ final class LoopRun implements LoopHandle {
    * after it.
    */
   private long askAndRun(boolean extra) {
+    if (calendar != null && !extra && !dueIsRetry && !isFireDue()) {
+      return engine.clock().nanoTime();
+    }
     IterationPermit permit = membership == null ? null : askPermit();
     if (permit == null || permit.isGranted()) {
       return iterate(permit, extra);
@@ -525,6 +560,51 @@ final class LoopRun implements LoopHandle {
       dueIsRetry = !permit.deferral().isZero();
     }
     return engine.clock().nanoTime();
+  }
+
+  /**
+   * Whether the calendar's fire has come; if not, sets when to look again, or ends the run when the
+   * schedule has no fire left (or failed).
+   */
+  private boolean isFireDue() {
+    long now = engine.clock().nanoTime();
+    long wait;
+    try {
+      wait = calendar.check(engine.clock().instant());
+    } catch (RuntimeException e) {
+      scheduleFailed(e);
+      return false;
+    }
+    if (wait == CalendarCursor.RUN) {
+      return true;
+    }
+    if (wait == CalendarCursor.END) {
+      log().info("Loop service {} has no fire time left in its schedule; stopping", name);
+      stopRequested = true;
+    } else {
+      due = now + wait;
+    }
+    return false;
+  }
+
+  /** A schedule that throws ends the run as failed: its fires can no longer be known. */
+  private void scheduleFailed(RuntimeException e) {
+    log().error("The schedule of loop service {} failed; stopping", name, e);
+    fatal = e;
+  }
+
+  /** After an iteration of a calendar service: the overrun check and when to look again. */
+  private boolean calendarIterationEnded(long end, long took) {
+    Instant endInstant = engine.clock().instant();
+    boolean overrun = false;
+    try {
+      overrun = calendar.iterationEnded(endInstant, Duration.ofNanos(took));
+      due = end + calendar.waitNanos(endInstant);
+    } catch (RuntimeException e) {
+      scheduleFailed(e);
+    }
+    dueIsRetry = false;
+    return overrun;
   }
 
   private IterationPermit askPermit() {
@@ -548,6 +628,9 @@ final class LoopRun implements LoopHandle {
     long now = engine.clock().nanoTime();
     if (!permit.deferral().isZero()) {
       return now + permit.deferral().toNanos();
+    }
+    if (calendar != null) {
+      return now + calendar.waitNanos(engine.clock().instant()); // the fire counts as run
     }
     if (intervalNanos == 0) {
       return now + ZERO_INTERVAL_DENIAL_RETRY.toNanos();
@@ -639,26 +722,31 @@ final class LoopRun implements LoopHandle {
             ? revokedOutcome(number, error)
             : classify(
                 number, error, timedOut, interrupted || error instanceof InterruptedException);
-    boolean overrun = intervalNanos > 0 && took > intervalNanos;
-    if (overrun) {
-      log()
-          .warn(
-              "{} took {} to run, which is longer than its loop interval of {}.",
-              name,
-              DurationFormat.seconds(Duration.ofNanos(took)),
-              DurationFormat.seconds(interval()));
-    }
-    if (!extra || dueIsRetry) {
-      // After a due iteration, or an extra one run while the loop only waited to ask its
-      // coordinator again, the
-      // schedule goes on from this start.
-      if (extra) {
-        due = start;
+    boolean overrun;
+    if (calendar == null) {
+      overrun = intervalNanos > 0 && took > intervalNanos;
+      if (overrun) {
+        log()
+            .warn(
+                "{} took {} to run, which is longer than its loop interval of {}.",
+                name,
+                DurationFormat.seconds(Duration.ofNanos(took)),
+                DurationFormat.seconds(interval()));
       }
-      due = nextDue(start, end, outcome);
-      dueIsRetry = false;
-    } else if (end - due > 0) {
-      due = end; // the extra iteration ran past the next due time: that one starts at once
+      if (!extra || dueIsRetry) {
+        // After a due iteration, or an extra one run while the loop only waited to ask its
+        // coordinator again, the
+        // schedule goes on from this start.
+        if (extra) {
+          due = start;
+        }
+        due = nextDue(start, end, outcome);
+        dueIsRetry = false;
+      } else if (end - due > 0) {
+        due = end; // the extra iteration ran past the next due time: that one starts at once
+      }
+    } else {
+      overrun = calendarIterationEnded(end, took);
     }
     if (loopLimit > 0 && number >= loopLimit) {
       log().debug("{} exiting after {} loop(s).", name, loopLimit);

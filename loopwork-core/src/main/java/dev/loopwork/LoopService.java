@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Schedule.</b> Each iteration is due one interval after the previous one was due, so wake-up
  * delays never add up. An iteration that runs past the next due time is followed at once by the
  * next one, and the schedule re-anchors there: there is never a burst of catch-up runs. Such an
- * overrun is logged at WARN.
+ * overrun is logged at WARN. A calendar service runs at the fires of a {@link CalendarSchedule}
+ * instead (a cron expression in a time zone): see {@link LoopOptions.Builder#schedule}.
  *
  * <p><b>Errors.</b> An exception from {@code runOnce} is logged at ERROR with its stack trace and
  * the loop goes on. A {@link java.lang.Error} ends the loop: {@code onStop} runs and {@link
@@ -115,7 +116,19 @@ public abstract class LoopService {
     return of(name, LoopOptions.builder().loopInterval(loopInterval).build(), body);
   }
 
-  /** A service whose iteration is a lambda, with full options. */
+  /**
+   * A service whose iteration is a lambda, with full options, which set either a loop interval or a
+   * {@linkplain LoopOptions.Builder#schedule schedule}.
+   *
+   * <pre>{@code
+   * LoopService.of("rebuild-statistics",
+   *     LoopOptions.builder().schedule(CronSchedule.parse("0 3 * * *", ZoneId.of("Europe/Berlin"))).build(),
+   *     statistics::rebuild).start();
+   * }</pre>
+   *
+   * @throws IllegalArgumentException if the name is blank
+   * @throws NullPointerException if the options set neither an interval nor a schedule
+   */
   public static LoopService of(String name, LoopOptions options, LoopBody body) {
     return new LambdaLoopService(name, options, body);
   }
@@ -130,7 +143,8 @@ public abstract class LoopService {
 
   /**
    * The interval between iteration starts: the constructor's value, else {@link
-   * #defaultLoopInterval()}.
+   * #defaultLoopInterval()}. A calendar service (one whose options set a {@linkplain
+   * LoopOptions#schedule() schedule}) does not use it.
    *
    * @throws IllegalArgumentException if {@code defaultLoopInterval()} returns null or a negative
    *     value
@@ -381,7 +395,9 @@ public abstract class LoopService {
       }
       this.name = name;
       this.body = Objects.requireNonNull(body, "body");
-      Objects.requireNonNull(options.loopInterval().orElse(null), "options.loopInterval");
+      if (options.loopInterval().isEmpty() && options.schedule().isEmpty()) {
+        throw new NullPointerException("options.loopInterval or options.schedule");
+      }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.loopwork.cron;
 
+import dev.loopwork.CalendarSchedule;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -36,8 +37,14 @@ import java.util.Objects;
  * CronSchedule nightly = CronSchedule.parse("0 3 * * *", ZoneId.of("Europe/Berlin"));
  * Instant next = nightly.nextFireAfter(Instant.now());
  * }</pre>
+ *
+ * <p>It is a {@link CalendarSchedule}: a loop service runs at its fires when its options say so.
+ *
+ * <pre>{@code
+ * LoopOptions options = LoopOptions.builder().schedule(nightly).build();
+ * }</pre>
  */
-public final class CronSchedule {
+public final class CronSchedule implements CalendarSchedule {
   /** Bounds the retry loop of {@link #nextFireAfter}; one attempt suffices with sane zone rules. */
   private static final int MAX_ATTEMPTS = 1000;
 
@@ -82,11 +89,13 @@ public final class CronSchedule {
   /**
    * Returns the first fire instant strictly after {@code after}, following the daylight-saving
    * rules of the class comment. Fires are whole seconds. Computed field by field, in microseconds.
+   * Never null: an expression that can never fire is refused when it is parsed.
    *
    * @throws java.time.DateTimeException if the next fire lies beyond the range of {@link
    *     LocalDateTime}
    * @throws NullPointerException if {@code after} is null
    */
+  @Override
   public Instant nextFireAfter(Instant after) {
     ZoneRules rules = zone.getRules();
     LocalDateTime local = LocalDateTime.ofInstant(after, zone);
@@ -136,6 +145,7 @@ public final class CronSchedule {
    * gap between two consecutive fires. A real gap can differ by a daylight-saving change (a daily
    * fire is 23 or 25 hours from the previous one on change days).
    */
+  @Override
   public Duration period() {
     return expression.period();
   }
@@ -150,6 +160,12 @@ public final class CronSchedule {
       return transition.getInstant();
     }
     return time.toInstant(transition.getOffsetBefore());
+  }
+
+  /** Returns the expression and the zone, as {@link #toString()}. */
+  @Override
+  public String description() {
+    return toString();
   }
 
   /** Two schedules are equal when their expressions and zones are. */

@@ -19,6 +19,10 @@ import java.util.PriorityQueue;
  * clock.advance(Duration.ofSeconds(30));           // every iteration due in the next 30 s runs
  * }</pre>
  *
+ * <p>Its wall-clock reading ({@link #instant()}) moves with its monotonic one ({@link #nanoTime()})
+ * as {@link #advance} moves them, and alone with {@link #stepWallClock}, as an NTP step moves a
+ * real machine's clock.
+ *
  * <p>Thread-safe: tests may advance it from one thread while services read it on others.
  */
 public final class ManualClock implements LoopClock {
@@ -28,6 +32,8 @@ public final class ManualClock implements LoopClock {
   private final Instant start;
   private final PriorityQueue<PendingTimer> timers = new PriorityQueue<>();
   private long nanos;
+  // The sum of the wall-clock steps: instant() is start + nanos + this.
+  private Duration wallStep = Duration.ZERO;
   private long sequence;
 
   /** A clock at {@link #DEFAULT_START}. */
@@ -45,12 +51,32 @@ public final class ManualClock implements LoopClock {
     return nanos;
   }
 
+  /**
+   * The wall-clock time: the start, plus the time {@link #advance} moved the clock, plus the steps
+   * of {@link #stepWallClock}.
+   */
   @Override
   public synchronized Instant instant() {
-    return start.plusNanos(nanos);
+    return start.plus(wallStep).plusNanos(nanos);
   }
 
-  /** How much time has passed since the clock was made. */
+  /**
+   * Steps the wall clock by {@code step}, forward (positive) or back (negative), as an NTP
+   * correction does, without moving the monotonic time: {@link #nanoTime()}, {@link #elapsed()} and
+   * the timers stay as they were, and no timer runs. Only what reads {@link #instant()} sees the
+   * step.
+   *
+   * <pre>{@code
+   * clock.stepWallClock(Duration.ofMinutes(-5));   // the wall clock goes back five minutes
+   * }</pre>
+   */
+  public synchronized void stepWallClock(Duration step) {
+    wallStep = wallStep.plus(Objects.requireNonNull(step, "step"));
+  }
+
+  /**
+   * How much monotonic time has passed since the clock was made (wall-clock steps do not count).
+   */
   public synchronized Duration elapsed() {
     return Duration.ofNanos(nanos);
   }

@@ -88,4 +88,26 @@ class ManualClockTest {
             "tick RUNNING->STOPPING",
             "tick STOPPING->STOPPED");
   }
+
+  @Test
+  void aWallClockStepMovesInstantForwardOrBackButNotTheMonotonicTimeNorTheTimers() {
+    List<String> fired = new ArrayList<>();
+    clock.schedule(Duration.ofSeconds(10).toNanos(), () -> fired.add("10s"));
+    clock.advance(Duration.ofSeconds(2));
+
+    clock.stepWallClock(Duration.ofHours(1));
+    assertThat(clock.instant()).isEqualTo(ManualClock.DEFAULT_START.plusSeconds(3602));
+    assertThat(clock.nanoTime()).isEqualTo(Duration.ofSeconds(2).toNanos());
+    assertThat(clock.elapsed()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(fired).isEmpty();
+    assertThat(clock.untilNextTimer()).contains(Duration.ofSeconds(8));
+
+    clock.stepWallClock(Duration.ofHours(-2));
+    assertThat(clock.instant()).isEqualTo(ManualClock.DEFAULT_START.minusSeconds(3598));
+
+    clock.advance(Duration.ofSeconds(8)); // both readings move together again
+    assertThat(fired).containsExactly("10s");
+    assertThat(clock.instant()).isEqualTo(ManualClock.DEFAULT_START.minusSeconds(3590));
+    assertThat(clock.elapsed()).isEqualTo(Duration.ofSeconds(10));
+  }
 }
