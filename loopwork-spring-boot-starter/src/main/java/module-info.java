@@ -7,6 +7,7 @@
 module dev.loopwork.spring.boot {
   requires transitive dev.loopwork.core;
   requires transitive dev.loopwork.jdbc;
+  requires dev.loopwork.cron;
   requires dev.loopwork.micrometer;
   requires micrometer.core;
   requires org.slf4j;

@@ -13,7 +13,11 @@ import dev.loopwork.LoopState;
  * @param paused whether an operator paused it: on every instance with a DataSource, here without
  * @param state its lifecycle state here
  * @param coordination exclusive or every-replica
- * @param interval the interval between iteration starts
+ * @param interval the interval between iteration starts; {@code null} for a service that runs on a
+ *     calendar schedule
+ * @param cron the cron expression the service runs at (for another calendar schedule, its
+ *     description); {@code null} for an interval service
+ * @param zone the time zone of the cron expression, {@code null} for an interval service
  * @param timeout the iteration timeout, {@code null} for none
  * @param owner the replica that holds its lease now; this replica's id for a service that runs here
  *     on every replica
@@ -22,6 +26,8 @@ import dev.loopwork.LoopState;
  * @param lastOutcome how that iteration ended
  * @param lastDuration how long it took
  * @param nextRun when its next iteration here is due, if it runs here
+ * @param nextFire the next fire of its calendar schedule after now, wherever it runs; {@code null}
+ *     for an interval service
  * @param consecutiveFailures failed iterations in a row here
  * @param lastError the last iteration's error, if it failed
  */
@@ -32,6 +38,8 @@ public record LoopServiceStatus(
     LoopState state,
     Coordination coordination,
     String interval,
+    String cron,
+    String zone,
     String timeout,
     String owner,
     boolean ownedHere,
@@ -39,5 +47,6 @@ public record LoopServiceStatus(
     String lastOutcome,
     String lastDuration,
     String nextRun,
+    String nextFire,
     int consecutiveFailures,
     String lastError) {}

@@ -4,6 +4,7 @@ import dev.loopwork.LoopOptions;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -76,12 +77,10 @@ final class LoopTaskMethods
       throw where.error("the method must not be static");
     }
     String name = resolve(task.name());
-    LoopOptions.Builder options =
-        LoopOptions.builder()
-            .handleSignals(false)
-            .loopInterval(duration(where, "interval", task.interval(), true));
-    Duration initialDelay = duration(where, "initialDelay", task.initialDelay(), false);
-    Duration timeout = duration(where, "timeout", task.timeout(), false);
+    LoopOptions.Builder options = LoopOptions.builder().handleSignals(false);
+    schedule(where, task, options);
+    Duration initialDelay = duration(where, "initialDelay", task.initialDelay());
+    Duration timeout = duration(where, "timeout", task.timeout());
     try {
       if (initialDelay != null) {
         options.initialDelay(initialDelay);
@@ -106,12 +105,63 @@ final class LoopTaskMethods
     return resolved == null ? "" : resolved.trim();
   }
 
-  private Duration duration(Where where, String attribute, String value, boolean required) {
+  /**
+   * Sets the interval or the cron schedule of {@code task} on {@code options}: exactly one of them,
+   * the zone only with a cron, no initial delay with a cron.
+   */
+  private void schedule(Where where, LoopTask task, LoopOptions.Builder options) {
+    String interval = resolve(task.interval());
+    String cron = resolve(task.cron());
+    String zone = resolve(task.zone());
+    if (interval.isEmpty() == cron.isEmpty()) {
+      throw where.error(
+          interval.isEmpty()
+              ? "give one of interval and cron; neither is given"
+                  + shownAs("interval", task.interval())
+                  + shownAs("cron", task.cron())
+              : "give one of interval and cron, not both: interval \""
+                  + interval
+                  + "\", cron \""
+                  + cron
+                  + "\"");
+    }
+    if (cron.isEmpty()) {
+      if (!zone.isEmpty()) {
+        throw where.error(
+            "zone \""
+                + zone
+                + "\""
+                + shownAs(task.zone())
+                + " applies to a cron, and none is given");
+      }
+      options.loopInterval(duration(where, "interval", task.interval()));
+      return;
+    }
+    if (!resolve(task.initialDelay()).isEmpty()) {
+      throw where.error(
+          "initialDelay applies to an interval, not to a cron (the first iteration is the first"
+              + " fire): initialDelay \""
+              + resolve(task.initialDelay())
+              + "\", cron \""
+              + cron
+              + "\"");
+    }
+    try {
+      ZoneId zoneId =
+          zone.isEmpty()
+              ? ZoneId.systemDefault()
+              : CronSettings.zone(zone, "zone \"" + zone + "\"" + shownAs(task.zone()));
+      options.schedule(
+          CronSettings.schedule(cron, zoneId, "cron \"" + cron + "\"" + shownAs(task.cron())));
+    } catch (IllegalArgumentException e) {
+      throw where.error(e.getMessage());
+    }
+  }
+
+  /** The duration written {@code value}, or {@code null} if it is empty once resolved. */
+  private Duration duration(Where where, String attribute, String value) {
     String resolved = resolve(value);
     if (resolved.isEmpty()) {
-      if (required) {
-        throw where.error(attribute + " is required" + shownAs(value));
-      }
       return null;
     }
     Duration duration;
@@ -134,6 +184,10 @@ final class LoopTaskMethods
 
   private static String shownAs(String written) {
     return written.contains("${") ? " (written \"" + written + "\")" : "";
+  }
+
+  private static String shownAs(String attribute, String written) {
+    return written.contains("${") ? " (" + attribute + " written \"" + written + "\")" : "";
   }
 
   private Coordination coordination(Where where, String value) {

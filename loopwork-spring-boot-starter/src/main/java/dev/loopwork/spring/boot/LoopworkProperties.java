@@ -18,6 +18,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * loopwork.shutdown.timeout=20s
  * loopwork.services.expire-sessions.interval=30s
  * loopwork.services.expire-sessions.timeout=10s
+ * loopwork.services.rebuild-statistics.cron=0 3 * * *
+ * loopwork.services.rebuild-statistics.zone=Europe/Berlin
  * loopwork.services.refresh-cache.coordination=every-replica
  * }</pre>
  */
@@ -228,8 +230,25 @@ public class LoopworkProperties {
     /** Whether the service runs in this application. */
     private boolean enabled = true;
 
-    /** The interval between iteration starts; overrides the one the service was built with. */
+    /**
+     * The interval between iteration starts; overrides the service's own interval or cron
+     * expression. Not together with cron.
+     */
     private Duration interval;
+
+    /**
+     * A cron expression (5 fields, 6 with the seconds first, or a macro such as @daily) whose fires
+     * the iterations start at; overrides the service's own interval or cron expression, and drops
+     * its initial delay and back-off, which belong to an interval. Not together with interval.
+     */
+    private String cron;
+
+    /**
+     * The time zone (an IANA id such as Europe/Berlin) in which the service's cron expression is
+     * read; default: the zone of the service's own cron expression, else the JVM's default zone.
+     * Only for a service that runs on a cron expression.
+     */
+    private String zone;
 
     /**
      * How long one iteration may run before it is interrupted; overrides the one the service was
@@ -265,6 +284,26 @@ public class LoopworkProperties {
         throw new IllegalArgumentException("interval must not be negative: " + interval);
       }
       this.interval = interval;
+    }
+
+    /** The cron expression override, or {@code null} for the service's own schedule. */
+    public String getCron() {
+      return cron;
+    }
+
+    /** Sets the cron expression override; checked when the services are registered. */
+    public void setCron(String cron) {
+      this.cron = cron;
+    }
+
+    /** The time zone override of the cron expression, or {@code null}. */
+    public String getZone() {
+      return zone;
+    }
+
+    /** Sets the time zone of the cron expression; checked when the services are registered. */
+    public void setZone(String zone) {
+      this.zone = zone;
     }
 
     /** The iteration timeout override, or {@code null} for the service's own. */

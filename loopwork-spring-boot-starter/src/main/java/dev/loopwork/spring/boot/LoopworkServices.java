@@ -80,7 +80,9 @@ public class LoopworkServices implements SmartLifecycle {
    * The given services, run on {@code runtime} with {@code properties}.
    *
    * @throws LoopworkConfigurationException if two services have names that differ only in case or
-   *     punctuation, or a service is exclusive while the runtime has no database
+   *     punctuation, a service is exclusive while the runtime has no database, or the {@code
+   *     loopwork.services.<name>} properties of a service set a schedule that cannot be read (see
+   *     {@link LoopworkProperties.Service#setCron})
    */
   public LoopworkServices(
       LoopworkRuntime runtime,
@@ -115,6 +117,8 @@ public class LoopworkServices implements SmartLifecycle {
                 + "\" have the same name once case and punctuation are ignored, as loopwork.services.<name> keys are;"
                 + " give one of them another name() or @LoopTask(name)");
       }
+      // A bad loopwork.services.<name> schedule fails the application's start, not the service's.
+      new ServiceOptionsOverride(properties).optionsOf(service);
       this.services.put(service.name(), ManagedService.configured(service, properties, runtime));
       service.addListener(history);
     }

@@ -1,11 +1,14 @@
 package dev.loopwork.spring.boot;
 
+import dev.loopwork.CalendarSchedule;
 import dev.loopwork.LoopOptions;
 import dev.loopwork.LoopService;
+import dev.loopwork.cron.CronSchedule;
 import dev.loopwork.jdbc.RunHistory;
 import dev.loopwork.jdbc.ServiceControls;
 import dev.loopwork.jdbc.ServiceControls.Control;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -93,6 +96,16 @@ final class StatusAssembler {
     return new Shared(leases, flags, lastRuns);
   }
 
+  /** The next fire of {@code schedule} after now; {@code null} if none or it cannot be computed. */
+  private static Instant nextFire(LoopService service, CalendarSchedule schedule) {
+    try {
+      return schedule.nextFireAfter(Instant.now());
+    } catch (RuntimeException e) {
+      LOG.debug("Cannot compute the next fire of {} for its status", service.name(), e);
+      return null;
+    }
+  }
+
   private LoopServiceStatus status(ManagedService managed, Shared shared) {
     LoopService service = managed.service;
     boolean active = service.isRunning();
@@ -108,8 +121,14 @@ final class StatusAssembler {
     IterationHistory.Last last =
         IterationHistory.latest(here, shared.lastRuns().get(service.name()));
     LoopOptions options = new ServiceOptionsOverride(properties).optionsOf(service);
-    Duration interval = options.loopInterval().orElseGet(service::loopInterval);
-    String nextRun = ownedHere && here != null ? here.startedAt().plus(interval).toString() : null;
+    CalendarSchedule schedule = options.schedule().orElse(null);
+    Duration interval =
+        schedule == null ? options.loopInterval().orElseGet(service::loopInterval) : null;
+    Instant nextFire = schedule == null ? null : nextFire(service, schedule);
+    Instant nextRun = null;
+    if (ownedHere) {
+      nextRun = schedule != null ? nextFire : here == null ? null : here.startedAt().plus(interval);
+    }
     Control flag = shared.flags().get(service.name());
     boolean paused = flag == null ? runtime.gate().isPaused(service.name()) : flag.paused();
     return new LoopServiceStatus(
@@ -118,14 +137,21 @@ final class StatusAssembler {
         paused,
         service.state(),
         managed.coordination,
-        interval.toString(),
+        interval == null ? null : interval.toString(),
+        schedule == null
+            ? null
+            : schedule instanceof CronSchedule cron
+                ? cron.expression().toString()
+                : schedule.description(),
+        schedule instanceof CronSchedule cron ? cron.zone().getId() : null,
         options.iterationTimeout().map(Duration::toString).orElse(null),
         owner,
         ownedHere,
         last == null ? null : last.startedAt().toString(),
         last == null ? null : last.outcome().name().toLowerCase(Locale.ROOT),
         last == null ? null : last.duration().toString(),
-        nextRun,
+        nextRun == null ? null : nextRun.toString(),
+        nextFire == null ? null : nextFire.toString(),
         last == null ? 0 : last.consecutiveFailures(),
         last == null ? null : last.error());
   }

@@ -7,12 +7,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -28,13 +25,7 @@ class FleetMetricsTest {
   private static final AtomicBoolean FAILING = new AtomicBoolean();
 
   private final ApplicationContextRunner instance =
-      new ApplicationContextRunner()
-          .withConfiguration(
-              AutoConfigurations.of(
-                  DataSourceAutoConfiguration.class, LoopworkAutoConfiguration.class))
-          .withPropertyValues(
-              "spring.datasource.url=jdbc:h2:mem:fleet-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",
-              "loopwork.coordination.lease-ttl=3s")
+      StarterContexts.sharingOneH2("fleet")
           .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
           .withBean(
               "fleetJob",
