@@ -548,7 +548,7 @@ final class LoopRun implements LoopHandle {
    * after it.
    */
   private long askAndRun(boolean extra) {
-    if (calendar != null && !extra && !dueIsRetry && !isFireDue()) {
+    if (calendar != null && !extra && !calendarFireRuns()) {
       return engine.clock().nanoTime();
     }
     IterationPermit permit = membership == null ? null : askPermit();
@@ -560,6 +560,19 @@ final class LoopRun implements LoopHandle {
       dueIsRetry = !permit.deferral().isZero();
     }
     return engine.clock().nanoTime();
+  }
+
+  /**
+   * Whether a calendar service's due iteration runs now: its fire has come, or, when the loop asks
+   * again after a deferral, the deferred fire runs, unless the next fire has come meanwhile, which
+   * the iteration then stands for (never both: a new owner whose first fire was deferred runs
+   * once).
+   */
+  private boolean calendarFireRuns() {
+    if (dueIsRetry && calendar.waitNanos(engine.clock().instant()) > 0) {
+      return true;
+    }
+    return isFireDue();
   }
 
   /**
