@@ -44,6 +44,10 @@ public final class LoopOptions {
   final long backoffInitialNanos;
   final long backoffMaxNanos;
   final long initialDelayNanos;
+  // The interval arithmetic last made from these options: the services that share the options
+  // mostly share the interval too, so one object serves them all. Racy on purpose: the value is
+  // immutable, and a lost write only makes one more.
+  private FixedInterval lastInterval;
 
   private LoopOptions(Builder b) {
     this.loopInterval = b.loopInterval;
@@ -60,6 +64,16 @@ public final class LoopOptions {
     this.backoffInitialNanos = nanos(backoffInitial);
     this.backoffMaxNanos = nanos(backoffMax);
     this.initialDelayNanos = nanos(initialDelay);
+  }
+
+  /** The interval arithmetic of {@code intervalNanos} with these options' jitter and back-off. */
+  FixedInterval fixedInterval(long intervalNanos) {
+    FixedInterval last = lastInterval;
+    if (last == null || last.intervalNanos != intervalNanos) {
+      last = new FixedInterval(intervalNanos, this);
+      lastInterval = last;
+    }
+    return last;
   }
 
   private static long nanos(Duration duration) {

@@ -25,30 +25,16 @@ final class LoopRun implements LoopHandle {
    */
   private static final Duration ZERO_INTERVAL_STOP_GRACE = Duration.ofSeconds(1);
 
-  /**
-   * How soon a zero-interval service asks its coordinator again after a denial, instead of asking
-   * in a spin.
-   */
-  static final Duration ZERO_INTERVAL_DENIAL_RETRY = Duration.ofMillis(100);
-
-  /**
-   * How late, at most, a wake-up may come so that services due close together share one (see {@link
-   * LoopClock#newTimer(Runnable, long)}): a thousandth of the interval, never more than this. A 1 s
-   * service may start up to 1 ms late; its schedule stays on its grid, since the next start counts
-   * from the due time.
-   */
-  static final long MAX_WAKE_LEEWAY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-
   private final LoopService service;
   // The engine's clock, executor and coordinator are read through it: one reference per run instead
   // of three.
   private final LoopEngine engine;
   private final Listeners listeners;
   private final String name;
-  private final long intervalNanos;
-  // Jitter, timeout and back-off, in nanoseconds: shared by the services that run with the same
-  // options, so that a
-  // run carries only what is its own.
+  // The interval's arithmetic (a calendar service's period stands for the interval), and the
+  // timeout and initial delay: both shared by the services that run with the same options, so that
+  // a run carries only what is its own.
+  private final FixedInterval interval;
   private final LoopOptions options;
   private final long loopLimit;
   // A calendar service's place in its schedule; null for an interval service, whose loop pays only
@@ -114,20 +100,21 @@ final class LoopRun implements LoopHandle {
     CalendarSchedule schedule = options.scheduleOrNull();
     if (schedule == null) {
       Duration configured = options.loopIntervalOrNull();
-      this.intervalNanos = (configured != null ? configured : service.loopInterval()).toNanos();
+      this.interval =
+          options.fixedInterval(
+              (configured != null ? configured : service.loopInterval()).toNanos());
       this.calendar = null;
     } else {
       // The period stands for the interval where one is needed: the coordinator, stop(true), the
-      // timer's leeway.
-      this.intervalNanos = requirePositivePeriod(schedule).toNanos();
+      // timer's leeway, the jitter.
+      this.interval = options.fixedInterval(requirePositivePeriod(schedule).toNanos());
       this.calendar =
           new CalendarCursor(
               service, schedule, options.misfireGrace().orElse(null), options.jitterNanos);
     }
     this.loopLimit = loopLimit;
     // Made here, not at the first wake-up: linking a lambda in a fresh JVM takes milliseconds.
-    this.wakeTimer =
-        engine.clock().newTimer(this::wake, Math.min(intervalNanos / 1000, MAX_WAKE_LEEWAY_NANOS));
+    this.wakeTimer = engine.clock().newTimer(this::wake, interval.wakeLeewayNanos());
   }
 
   private Duration requirePositivePeriod(CalendarSchedule schedule) {
@@ -367,7 +354,7 @@ final class LoopRun implements LoopHandle {
               name);
       return;
     }
-    Duration limit = intervalNanos == 0 ? ZERO_INTERVAL_STOP_GRACE : interval();
+    Duration limit = interval.intervalNanos == 0 ? ZERO_INTERVAL_STOP_GRACE : interval();
     try {
       if (!awaitEnd(limit.toNanos())) {
         log()
@@ -385,7 +372,7 @@ final class LoopRun implements LoopHandle {
 
   /** The run's loop interval (made when needed: the run keeps only its nanoseconds). */
   private Duration interval() {
-    return Duration.ofNanos(intervalNanos);
+    return Duration.ofNanos(interval.intervalNanos);
   }
 
   /**
@@ -518,8 +505,7 @@ final class LoopRun implements LoopHandle {
         if (isEnding()) {
           break;
         }
-        long jitter = options.jitterNanos;
-        long wakeAt = jitter == 0 ? due : due + ThreadLocalRandom.current().nextLong(jitter + 1);
+        long wakeAt = interval.wakeAt(due, ThreadLocalRandom.current());
         extra = false;
         if (wakeAt - now > 0) {
           Wake wake = arm(wakeAt);
@@ -645,11 +631,7 @@ final class LoopRun implements LoopHandle {
     if (calendar != null) {
       return now + calendar.waitNanos(engine.clock().instant()); // the fire counts as run
     }
-    if (intervalNanos == 0) {
-      return now + ZERO_INTERVAL_DENIAL_RETRY.toNanos();
-    }
-    long next = due + intervalNanos;
-    return now - next >= 0 ? now + intervalNanos : next;
+    return interval.afterDenial(due, now);
   }
 
   private boolean isEnding() {
@@ -737,7 +719,7 @@ final class LoopRun implements LoopHandle {
                 number, error, timedOut, interrupted || error instanceof InterruptedException);
     boolean overrun;
     if (calendar == null) {
-      overrun = intervalNanos > 0 && took > intervalNanos;
+      overrun = interval.isOverrun(took);
       if (overrun) {
         log()
             .warn(
@@ -753,7 +735,7 @@ final class LoopRun implements LoopHandle {
         if (extra) {
           due = start;
         }
-        due = nextDue(start, end, outcome);
+        due = interval.nextDue(due, start, end, outcome.isFailure(), consecutiveFailures);
         dueIsRetry = false;
       } else if (end - due > 0) {
         due = end; // the extra iteration ran past the next due time: that one starts at once
@@ -865,34 +847,6 @@ final class LoopRun implements LoopHandle {
     }
     consecutiveFailures = 0;
     return IterationOutcome.SUCCEEDED;
-  }
-
-  /**
-   * The next due time: one interval after this one was due; after a wake-up so late that it passed
-   * that time, the first slot of the same grid after the start (missed slots are skipped, the phase
-   * is kept); after an overrun, at once (the schedule re-anchors at the end); after failures with
-   * back-off, no sooner than the back-off delay after the start.
-   */
-  private long nextDue(long start, long end, IterationOutcome outcome) {
-    long next = due + intervalNanos;
-    if (intervalNanos > 0 && start - next >= 0) {
-      next = due + ((start - due) / intervalNanos + 1) * intervalNanos;
-    }
-    if (outcome.isFailure() && options.backoffInitialNanos > 0) {
-      long backoff = backoffNanos(consecutiveFailures);
-      if (start + backoff - next > 0) {
-        next = start + backoff;
-      }
-    }
-    return end - next > 0 ? end : next;
-  }
-
-  private long backoffNanos(int failures) {
-    long delay = options.backoffInitialNanos;
-    for (int i = 1; i < failures && delay < options.backoffMaxNanos; i++) {
-      delay = delay > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : delay * 2;
-    }
-    return Math.min(delay, options.backoffMaxNanos);
   }
 
   private void finish() {

@@ -199,7 +199,7 @@ class CoordinatedLoopTest {
     engine.start(service, 1);
 
     assertThat(coordinator.askedAtMillis).containsExactly(0L);
-    clock.advance(LoopRun.ZERO_INTERVAL_DENIAL_RETRY.multipliedBy(2));
+    clock.advance(FixedInterval.ZERO_INTERVAL_DENIAL_RETRY.multipliedBy(2));
     assertThat(coordinator.askedAtMillis).containsExactly(0L, 100L, 200L);
     assertThat(log).contains("run 1 at 200 token=1");
   }
