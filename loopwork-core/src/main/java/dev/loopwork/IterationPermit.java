@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * A {@link LoopCoordinator}'s answer for one due iteration: run it with a fencing token, skip it,
- * or wait a while and ask again.
+ * A {@link LoopCoordinator}'s answer for one due iteration: run it with a fencing token, leave it
+ * to another process, skip it on purpose, or wait a while and ask again.
  *
  * <ul>
  *   <li>{@link #granted(long)}: the iteration runs; {@code runOnce} can read the fencing token
@@ -13,6 +13,10 @@ import java.util.Objects;
  *       stale owner's writes can be told apart and refused.
  *   <li>{@link #denied()}: another process runs this service; the iteration is skipped, is not
  *       counted as a run, and the service keeps its schedule (it asks again one interval later).
+ *       Nothing is reported: the process that runs it reports it.
+ *   <li>{@link #skipped(String)}: the iteration would run here, but is held back on purpose (the
+ *       service is paused, say). It is skipped as after a denial, and reported to the listeners
+ *       ({@link LoopListener#onIterationSkipped}) with the reason.
  *   <li>{@link #deferred(Duration)}: the service may run here, but not yet, typically because its
  *       previous owner started an iteration less than one interval ago; the engine asks again after
  *       the delay, which makes the schedule survive a change of owner.
@@ -25,7 +29,7 @@ import java.util.Objects;
  */
 public final class IterationPermit {
   private static final IterationPermit DENIED =
-      new IterationPermit(false, false, 0, Duration.ZERO, null);
+      new IterationPermit(false, false, 0, Duration.ZERO, null, null);
 
   private final boolean granted;
   private final boolean tokened;
@@ -34,15 +38,23 @@ public final class IterationPermit {
   // The thread that asked for a grant (the engine asks on the thread that then runs the iteration);
   // null otherwise.
   private final Thread thread;
+  // Why a skip on purpose is one; null for any other permit.
+  private final String skipReason;
   private volatile boolean revoked;
 
   private IterationPermit(
-      boolean granted, boolean tokened, long fencingToken, Duration deferral, Thread thread) {
+      boolean granted,
+      boolean tokened,
+      long fencingToken,
+      Duration deferral,
+      Thread thread,
+      String skipReason) {
     this.granted = granted;
     this.tokened = tokened;
     this.fencingToken = fencingToken;
     this.deferral = deferral;
     this.thread = thread;
+    this.skipReason = skipReason;
   }
 
   /**
@@ -51,7 +63,8 @@ public final class IterationPermit {
    * LoopCoordinator.Membership#permit()}: that is the thread {@link #revoke()} interrupts.
    */
   public static IterationPermit granted(long fencingToken) {
-    return new IterationPermit(true, true, fencingToken, Duration.ZERO, Thread.currentThread());
+    return new IterationPermit(
+        true, true, fencingToken, Duration.ZERO, Thread.currentThread(), null);
   }
 
   /**
@@ -60,12 +73,36 @@ public final class IterationPermit {
    * thread that will run the iteration, as for {@link #granted(long)}.
    */
   public static IterationPermit grantedWithoutToken() {
-    return new IterationPermit(true, false, 0, Duration.ZERO, Thread.currentThread());
+    return new IterationPermit(true, false, 0, Duration.ZERO, Thread.currentThread(), null);
   }
 
-  /** The iteration is skipped here; the schedule goes on. */
+  /**
+   * The iteration is skipped here, because it runs in another process (or nowhere, for now); the
+   * schedule goes on, and nothing is reported.
+   */
   public static IterationPermit denied() {
     return DENIED;
+  }
+
+  /**
+   * The iteration would run here but is skipped on purpose, for {@code reason} (such as {@code
+   * "paused"}): the schedule goes on as after a {@linkplain #denied() denial}, and the engine
+   * reports the skip to its listeners ({@link LoopListener#onIterationSkipped}). Answer it only
+   * where the iteration would otherwise run (the lease holder, or a process on its own), so that a
+   * fleet reports each skipped iteration once; a standby answers {@link #denied()} or a deferral.
+   * The coordinator's {@code askAgain} (see {@link LoopCoordinator#join(LoopService, Duration,
+   * Runnable)}) ends the wait that follows a skip, as it ends a deferral's: so a resumed service
+   * runs the iteration it skipped at once, and its schedule goes on from there. A zero-interval
+   * service is asked again 100 ms after a skip, as after a denial.
+   *
+   * @throws IllegalArgumentException if {@code reason} is blank
+   */
+  public static IterationPermit skipped(String reason) {
+    Objects.requireNonNull(reason, "reason");
+    if (reason.isBlank()) {
+      throw new IllegalArgumentException("reason must not be blank: \"" + reason + "\"");
+    }
+    return new IterationPermit(false, false, 0, Duration.ZERO, null, reason);
   }
 
   /**
@@ -78,12 +115,31 @@ public final class IterationPermit {
     if (delay.isNegative() || delay.isZero()) {
       throw new IllegalArgumentException("delay must be positive: " + delay);
     }
-    return new IterationPermit(false, false, 0, delay, null);
+    return new IterationPermit(false, false, 0, delay, null, null);
   }
 
   /** Whether the iteration may run now. */
   public boolean isGranted() {
     return granted;
+  }
+
+  /**
+   * Whether this is a {@linkplain #skipped(String) skip on purpose}, with a {@link #skipReason()}.
+   */
+  public boolean isSkipped() {
+    return skipReason != null;
+  }
+
+  /**
+   * Why the iteration is skipped on purpose.
+   *
+   * @throws IllegalStateException if the permit is not a {@linkplain #skipped(String) skip}
+   */
+  public String skipReason() {
+    if (skipReason == null) {
+      throw new IllegalStateException("A permit that is not a skip has no reason: " + this);
+    }
+    return skipReason;
   }
 
   /** Whether this is a grant under a lease, with a {@link #fencingToken()}. */
@@ -134,6 +190,9 @@ public final class IterationPermit {
       return tokened
           ? "IterationPermit[granted, fencingToken=" + fencingToken + "]"
           : "IterationPermit[granted without a fencing token]";
+    }
+    if (skipReason != null) {
+      return "IterationPermit[skipped: " + skipReason + "]";
     }
     return deferral.isZero()
         ? "IterationPermit[denied]"

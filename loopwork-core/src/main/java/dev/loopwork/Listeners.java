@@ -48,6 +48,10 @@ final class Listeners {
     notifyAll("onIterationEnd", service, l -> l.onIterationEnd(service, result));
   }
 
+  void iterationSkipped(LoopService service, String reason) {
+    notifyAll("onIterationSkipped", service, l -> l.onIterationSkipped(service, reason));
+  }
+
   private void notifyAll(String callback, LoopService service, Consumer<LoopListener> call) {
     for (LoopListener listener : all) {
       try {

@@ -35,8 +35,9 @@ public interface LoopCoordinator {
    * and {@code askAgain}. Override it when the membership depends on them.
    *
    * <p>{@code askAgain} may be called from any thread when an answer may have changed (a lease came
-   * here): it ends a wait that a {@linkplain IterationPermit#deferred deferral} set, and the engine
-   * calls {@link Membership#permit()} at once. A wait for an iteration of the schedule, or an
+   * here, a pause ended): it ends a wait that a {@linkplain IterationPermit#deferred deferral} or a
+   * {@linkplain IterationPermit#skipped skip} set, and the engine calls {@link Membership#permit()}
+   * at once. A wait for an iteration of the schedule after one that ran or was denied, or an
    * iteration under way, stays as it is: no iteration is added.
    *
    * @throws RuntimeException if the service cannot take part; the run then fails to start
@@ -54,6 +55,20 @@ public interface LoopCoordinator {
      * iteration.
      */
     IterationPermit permit();
+
+    /**
+     * Whether this process is where the service's iterations run now, whatever the next {@link
+     * #permit()} answers: for a lease, whether this process holds it; for a service that runs in
+     * every process, {@code true}. A coordinator in front of others that holds iterations back on
+     * purpose (a pause) answers {@link IterationPermit#skipped(String)} only where this is true and
+     * a denial elsewhere, so that one skipped iteration is reported once, not by every standby. A
+     * membership in front of another should return the other's answer. Must return quickly, like
+     * {@code permit}. The default, {@code false}, says nothing is known: such a process reports no
+     * skip.
+     */
+    default boolean isHolder() {
+      return false;
+    }
 
     /** The iteration that {@code permit} allowed has ended (successfully or not). */
     void iterationEnded(IterationPermit permit);

@@ -85,6 +85,9 @@ final class LoopRun implements LoopHandle {
   // Whether due is only when to ask the coordinator again after a deferral, not an iteration of the
   // schedule.
   private boolean dueIsRetry;
+  // Whether the loop waits after a due iteration its coordinator skipped on purpose: askAgain (a
+  // resume) then asks at once, so the skipped iteration runs without waiting for the next one.
+  private boolean dueAfterSkip;
   private long iterations;
   private int consecutiveFailures;
   private Throwable startFailure;
@@ -465,11 +468,12 @@ final class LoopRun implements LoopHandle {
   }
 
   /**
-   * Asks the coordinator now if the loop waited to ask it again; a wait for a due iteration is
-   * armed again.
+   * Asks the coordinator now if the loop waited to ask it again (after a deferral or a skip); a
+   * wait for a due iteration is armed again.
    */
   private void askAgainNow() {
-    if (dueIsRetry) {
+    if (dueIsRetry || dueAfterSkip) {
+      dueIsRetry = true; // a calendar service then runs the fire it skipped, as a deferred one
       due = engine.clock().nanoTime();
       runIterations(Step.DUE);
     } else {
@@ -538,8 +542,14 @@ final class LoopRun implements LoopHandle {
       return engine.clock().nanoTime();
     }
     IterationPermit permit = membership == null ? null : askPermit();
+    if (!extra) {
+      dueAfterSkip = permit != null && permit.isSkipped();
+    }
     if (permit == null || permit.isGranted()) {
       return iterate(permit, extra);
+    }
+    if (permit.isSkipped()) {
+      listeners.iterationSkipped(service, permit.skipReason());
     }
     if (!extra || !permit.deferral().isZero()) {
       due = skippedDue(permit); // a deferral sets the next ask, even for an extra iteration

@@ -28,6 +28,11 @@ public final class RecordingListener implements LoopListener {
     events.add(service.name() + " end " + result.iteration() + " " + result.outcome());
   }
 
+  @Override
+  public synchronized void onIterationSkipped(LoopService service, String reason) {
+    events.add(service.name() + " skipped " + reason);
+  }
+
   /** Every iteration result seen so far, in order. */
   public synchronized List<IterationResult> iterations() {
     return List.copyOf(iterations);
@@ -35,7 +40,7 @@ public final class RecordingListener implements LoopListener {
 
   /**
    * Every event seen so far as text, e.g. {@code "Svc NEW->STARTING"}, {@code "Svc start 1"},
-   * {@code "Svc end 1 SUCCEEDED"}.
+   * {@code "Svc end 1 SUCCEEDED"}, {@code "Svc skipped paused"}.
    */
   public synchronized List<String> events() {
     return List.copyOf(events);
