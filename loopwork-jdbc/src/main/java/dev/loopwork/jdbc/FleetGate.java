@@ -26,7 +26,11 @@ import java.util.function.BooleanSupplier;
  *       answers from memory.
  *   <li><b>Pause</b> holds a service's iterations back on this replica (on every replica when it
  *       comes from the shared controls); the service stays started and keeps its lease, so that
- *       <b>resume</b> lets it run at once, at its next slot.
+ *       <b>resume</b> lets it run at once if a slot passed while it was paused, else at its next
+ *       slot. Each due iteration held back is {@linkplain IterationPermit#skipped(String) skipped}
+ *       with the reason {@value #PAUSED}, reported to the listeners (observations, metrics) on the
+ *       replica that holds the lease (every replica, for an every-replica service) and nowhere
+ *       else: a standby stays silent.
  *   <li><b>Run-once</b> ({@link #runNow}) asks the running service for one extra iteration, paused
  *       or not, under its lease and fencing token as usual; the schedule is unchanged. The request
  *       is claimed only when that iteration has its permit: while the permit waits (the lease is on
@@ -37,14 +41,25 @@ import java.util.function.BooleanSupplier;
  * <p>Thread-safe.
  */
 public final class FleetGate implements LoopCoordinator {
-  /** How soon a service that is paused, or whose lease another replica holds, asks again. */
+  /** How soon a service whose lease another replica holds (paused or not) asks again. */
   public static final Duration RETRY = Duration.ofSeconds(1);
+
+  /**
+   * The reason of the {@linkplain IterationPermit#skipped(String) skip} that a paused service's due
+   * iteration gets where it would run.
+   */
+  public static final String PAUSED = "paused";
 
   private static final Membership EVERYWHERE =
       new Membership() {
         @Override
         public IterationPermit permit() {
           return IterationPermit.grantedWithoutToken();
+        }
+
+        @Override
+        public boolean isHolder() {
+          return true;
         }
 
         @Override
@@ -196,7 +211,9 @@ public final class FleetGate implements LoopCoordinator {
     public IterationPermit permit() {
       BooleanSupplier pass = passes.get(name);
       if (pass == null && paused.contains(name)) {
-        return IterationPermit.deferred(RETRY); // resume asks again at once
+        // Reported where it would run; a standby asks again soon, in case the lease comes here.
+        // Resume asks again at once either way.
+        return inner.isHolder() ? IterationPermit.skipped(PAUSED) : IterationPermit.deferred(RETRY);
       }
       IterationPermit permit = inner.permit();
       if (!permit.isGranted()) {
@@ -222,6 +239,11 @@ public final class FleetGate implements LoopCoordinator {
           inner.iterationEnded(permit);
         }
       }
+    }
+
+    @Override
+    public boolean isHolder() {
+      return inner.isHolder();
     }
 
     @Override

@@ -892,6 +892,12 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
           && intervalNanos - phase > ON_SCHEDULE_NANOS + jitterNanos;
     }
 
+    /** Whether this replica holds the service's lease now. */
+    @Override
+    public boolean isHolder() {
+      return isHeld();
+    }
+
     @Override
     public synchronized void iterationEnded(IterationPermit permit) {
       IterationFence.exit();

@@ -7,6 +7,7 @@ import dev.loopwork.LoopCoordinator;
 import dev.loopwork.LoopEngine;
 import dev.loopwork.LoopService;
 import dev.loopwork.test.ManualClock;
+import dev.loopwork.test.RecordingListener;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,13 +72,20 @@ class FleetGateTest {
   }
 
   @Test
-  void pausedServicesWaitWithoutAskingTheLeases() {
+  void pausedServicesAreSkippedWhereTheyWouldRunWithoutAskingTheLeases() {
     LoopCoordinator.Membership purge = coordinator.join(service("purge"));
     LoopCoordinator.Membership beat = coordinator.join(service("beat"));
     coordinator.setPaused(Set.of("purge", "beat"));
 
-    assertThat(purge.permit().deferral()).isEqualTo(FleetGate.RETRY);
-    assertThat(beat.permit().deferral()).isEqualTo(FleetGate.RETRY);
+    assertThat(purge.permit()).hasToString("IterationPermit[skipped: paused]");
+    assertThat(beat.permit().skipReason()).isEqualTo(FleetGate.PAUSED);
+    leases.holder = false;
+    assertThat(purge.permit().deferral())
+        .as("a standby: no skip to report, asked again soon in case the lease comes")
+        .isEqualTo(FleetGate.RETRY);
+    assertThat(beat.permit().isSkipped()).as("an every-replica service runs here").isTrue();
+    assertThat(purge.isHolder()).isFalse();
+    assertThat(beat.isHolder()).isTrue();
     assertThat(leases.asked).isZero();
 
     assertThat(coordinator.setPaused(Set.of("beat"))).containsExactly("purge");
@@ -100,6 +108,31 @@ class FleetGateTest {
     assertThat(tokens).hasSize(2);
     clock.advance(Duration.ofMinutes(1));
     assertThat(tokens).as("one interval after the resumed iteration").hasSize(3);
+  }
+
+  /**
+   * Issue 18: each due iteration of a paused service is reported as skipped on the lease holder,
+   * and on no standby.
+   */
+  @Test
+  void aPausedServiceReportsEachSkippedIterationOnTheLeaseHolderOnly() {
+    RecordingListener recorder = new RecordingListener();
+    hourlyPurge.addListener(recorder);
+    engine().start(hourlyPurge);
+    coordinator.pause("purge");
+    clock.advance(Duration.ofHours(2));
+    assertThat(skips(recorder)).as("one per hourly slot").hasSize(2);
+
+    leases.holder = false;
+    clock.advance(Duration.ofHours(2));
+    assertThat(skips(recorder)).as("nothing while another replica holds the lease").hasSize(2);
+    assertThat(tokens).hasSize(1);
+  }
+
+  private static List<String> skips(RecordingListener recorder) {
+    return recorder.events().stream()
+        .filter(event -> event.equals("purge skipped paused"))
+        .toList();
   }
 
   @Test
@@ -223,6 +256,7 @@ class FleetGateTest {
   private static final class ScriptedLeases implements LoopCoordinator {
     final List<String> joined = new ArrayList<>();
     IterationPermit answer = IterationPermit.granted(7);
+    boolean holder = true;
     int asked;
     int ended;
 
@@ -234,6 +268,11 @@ class FleetGateTest {
         public IterationPermit permit() {
           asked++;
           return answer;
+        }
+
+        @Override
+        public boolean isHolder() {
+          return holder;
         }
 
         @Override
