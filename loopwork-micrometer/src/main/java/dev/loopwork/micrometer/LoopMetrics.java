@@ -34,8 +34,9 @@ import java.util.function.ToIntFunction;
  * tag {@value #TAG_INTERNAL} ({@code true} for Loopwork's own services); the names are the
  * constants of this class. A service's meters are registered when the listener first sees it (its
  * first start), all at once, so counters read 0 before anything happened. Tag values are lower
- * case: outcomes {@code succeeded}, {@code failed}, {@code timed_out}; states {@code new}, {@code
- * starting}, {@code running}, {@code stopping}, {@code stopped}, {@code failed}.
+ * case: outcomes {@code succeeded}, {@code failed}, {@code timed_out}, {@code lease_lost} and, on
+ * the counter only, {@code skipped}; states {@code new}, {@code starting}, {@code running}, {@code
+ * stopping}, {@code stopped}, {@code failed}.
  *
  * <p><b>Lifecycle.</b> Meters are keyed by service name, not by service instance: a service that
  * stops and starts again, or a new instance with the same name, goes on with the same series. The
@@ -55,7 +56,11 @@ import java.util.function.ToIntFunction;
  */
 public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseable {
 
-  /** Counter of ended iterations, tagged {@value #TAG_SERVICE} and {@value #TAG_OUTCOME}. */
+  /**
+   * Counter of ended iterations, tagged {@value #TAG_SERVICE} and {@value #TAG_OUTCOME}, and of
+   * iterations skipped on purpose where they would have run (a paused service on the replica that
+   * holds its lease), with the outcome {@value #OUTCOME_SKIPPED}.
+   */
   public static final String ITERATIONS = "loopwork.iterations";
 
   /**
@@ -108,6 +113,12 @@ public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseab
 
   /** Tag key holding the iteration's {@link IterationOutcome} in lower case. */
   public static final String TAG_OUTCOME = "outcome";
+
+  /**
+   * The {@value #TAG_OUTCOME} tag value of the {@value #ITERATIONS} counter for iterations skipped
+   * on purpose ({@link LoopListener#onIterationSkipped}); they have no duration, so no timer.
+   */
+  public static final String OUTCOME_SKIPPED = "skipped";
 
   /** Tag key holding a {@link LoopState} in lower case. */
   public static final String TAG_STATE = "state";
@@ -218,6 +229,13 @@ public final class LoopMetrics implements LoopListener, MeterBinder, AutoCloseab
     ServiceStatus status = statusOf(service);
     status.iterationEnded(result);
     bindings.forEach(b -> b.recordIteration(status, result));
+  }
+
+  /** Counts the skipped iteration under the outcome {@value #OUTCOME_SKIPPED}. */
+  @Override
+  public void onIterationSkipped(LoopService service, String reason) {
+    ServiceStatus status = statusOf(service);
+    bindings.forEach(b -> b.recordSkip(status));
   }
 
   private ServiceStatus statusOf(LoopService service) {

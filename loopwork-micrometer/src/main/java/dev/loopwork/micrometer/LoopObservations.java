@@ -20,13 +20,18 @@ import java.util.Objects;
  * }</pre>
  *
  * <p><b>Key values.</b> Low cardinality: {@value #KEY_SERVICE} (the service's name), {@value
- * #KEY_OUTCOME} ({@code SUCCESS}, {@code FAILURE}, {@code TIMEOUT} or {@code LEASE_LOST}; a due
- * slot that does not run, paused or run by another replica, is no iteration and makes no
- * observation) and {@value #KEY_EXCEPTION} (the simple class name of what the iteration threw, or
+ * #KEY_OUTCOME} ({@code SUCCESS}, {@code FAILURE}, {@code TIMEOUT}, {@code LEASE_LOST} or {@value
+ * #SKIPPED}) and {@value #KEY_EXCEPTION} (the simple class name of what the iteration threw, or
  * {@code none}). High cardinality: {@value #KEY_ITERATION} (its number in the run), {@value
- * #KEY_FENCING_TOKEN} (when it ran under a lease) and {@value #KEY_REPLICA} (when given). A failed
- * iteration's exception is the observation's error. The meters of {@link LoopMetrics} are separate
- * and keep their names.
+ * #KEY_FENCING_TOKEN} (when it ran under a lease), {@value #KEY_REPLICA} (when given) and {@value
+ * #KEY_REASON} (why it was skipped). A failed iteration's exception is the observation's error. The
+ * meters of {@link LoopMetrics} are separate and keep their names.
+ *
+ * <p><b>Skipped iterations.</b> A due iteration held back on purpose where it would have run (the
+ * service is paused: {@link LoopListener#onIterationSkipped}) is an observation of no duration with
+ * the outcome {@value #SKIPPED}, the exception {@code none}, the replica and the reason, and no
+ * iteration number or fencing token, since nothing ran. A slot that another replica runs makes no
+ * observation here: the replica that holds the lease reports it, whether it runs or skips it.
  *
  * <p>Thread-safe; costs nothing on a no-op registry.
  */
@@ -51,6 +56,14 @@ public final class LoopObservations implements LoopListener {
 
   /** High-cardinality key: the replica the iteration ran on. */
   public static final String KEY_REPLICA = "replica";
+
+  /** High-cardinality key: why the iteration was skipped, on a {@value #SKIPPED} one only. */
+  public static final String KEY_REASON = "reason";
+
+  /** The {@value #KEY_OUTCOME} of an iteration skipped on purpose. */
+  public static final String SKIPPED = "SKIPPED";
+
+  private static final String NO_EXCEPTION = "none";
 
   private final ObservationRegistry registry;
   private final String replica;
@@ -81,14 +94,37 @@ public final class LoopObservations implements LoopListener {
       return;
     }
     Observation observation =
+        observationOf(service).highCardinalityKeyValue(KEY_ITERATION, Long.toString(iteration));
+    current.set(observation.start().openScope());
+  }
+
+  /**
+   * Records the skipped iteration as an observation of its own, started and stopped at once, with
+   * the outcome {@value #SKIPPED}.
+   */
+  @Override
+  public void onIterationSkipped(LoopService service, String reason) {
+    if (registry.isNoop()) {
+      return;
+    }
+    observationOf(service)
+        .lowCardinalityKeyValue(KEY_OUTCOME, SKIPPED)
+        .lowCardinalityKeyValue(KEY_EXCEPTION, NO_EXCEPTION)
+        .highCardinalityKeyValue(KEY_REASON, reason)
+        .start()
+        .stop();
+  }
+
+  /** A new observation of one of {@code service}'s iterations, with the keys every one has. */
+  private Observation observationOf(LoopService service) {
+    Observation observation =
         Observation.createNotStarted(NAME, registry)
             .contextualName(service.name())
-            .lowCardinalityKeyValue(KEY_SERVICE, service.name())
-            .highCardinalityKeyValue(KEY_ITERATION, Long.toString(iteration));
+            .lowCardinalityKeyValue(KEY_SERVICE, service.name());
     if (replica != null) {
       observation.highCardinalityKeyValue(KEY_REPLICA, replica);
     }
-    current.set(observation.start().openScope());
+    return observation;
   }
 
   /** Records how the iteration ended, ends the scope and stops the observation. */
@@ -103,7 +139,7 @@ public final class LoopObservations implements LoopListener {
     observation.lowCardinalityKeyValue(KEY_OUTCOME, outcome(result.outcome()));
     observation.lowCardinalityKeyValue(
         KEY_EXCEPTION,
-        result.failure().map(error -> error.getClass().getSimpleName()).orElse("none"));
+        result.failure().map(error -> error.getClass().getSimpleName()).orElse(NO_EXCEPTION));
     result
         .fencingToken()
         .ifPresent(

@@ -4,6 +4,7 @@ import static dev.loopwork.micrometer.LoopMetrics.CONSECUTIVE_FAILURES;
 import static dev.loopwork.micrometer.LoopMetrics.ITERATIONS;
 import static dev.loopwork.micrometer.LoopMetrics.ITERATION_DURATION;
 import static dev.loopwork.micrometer.LoopMetrics.LEASES_HELD;
+import static dev.loopwork.micrometer.LoopMetrics.OUTCOME_SKIPPED;
 import static dev.loopwork.micrometer.LoopMetrics.OVERRUNS;
 import static dev.loopwork.micrometer.LoopMetrics.SERVICE_STATE;
 import static dev.loopwork.micrometer.LoopMetrics.STATE_STANDBY;
@@ -77,6 +78,11 @@ final class RegistryBinding {
     guarded("record an iteration", status.name(), () -> metersOf(status).record(result));
   }
 
+  void recordSkip(ServiceStatus status) {
+    guarded(
+        "record a skipped iteration", status.name(), () -> metersOf(status).skipped.increment());
+  }
+
   /** Removes one service's meters from the registry. */
   void remove(String serviceName) {
     ServiceMeters meters = services.remove(serviceName);
@@ -120,6 +126,7 @@ final class RegistryBinding {
   private final class ServiceMeters {
     private final Map<IterationOutcome, Counter> iterations = new EnumMap<>(IterationOutcome.class);
     private final Map<IterationOutcome, Timer> durations = new EnumMap<>(IterationOutcome.class);
+    private final Counter skipped;
     private final Counter overruns;
     private final List<Meter> all = new ArrayList<>();
 
@@ -127,14 +134,7 @@ final class RegistryBinding {
       Tags tags = serviceTags(status.name());
       for (IterationOutcome outcome : IterationOutcome.values()) {
         String tag = LoopMetrics.tagValue(outcome);
-        iterations.put(
-            outcome,
-            add(
-                Counter.builder(ITERATIONS)
-                    .description("Iterations of a loop service that ended, by outcome")
-                    .tags(tags)
-                    .tag(TAG_OUTCOME, tag)
-                    .register(registry)));
+        iterations.put(outcome, add(iterationCounter(tags, tag)));
         durations.put(
             outcome,
             add(
@@ -147,6 +147,7 @@ final class RegistryBinding {
                     .maximumExpectedValue(LoopMetrics.HISTOGRAM_MAXIMUM)
                     .register(registry)));
       }
+      skipped = add(iterationCounter(tags, OUTCOME_SKIPPED));
       overruns =
           add(
               Counter.builder(OVERRUNS)
@@ -190,6 +191,15 @@ final class RegistryBinding {
                 .tags(tags)
                 .register(registry));
       }
+    }
+
+    private Counter iterationCounter(Tags tags, String outcome) {
+      return Counter.builder(ITERATIONS)
+          .description(
+              "Iterations of a loop service that ended, or were skipped on purpose, by outcome")
+          .tags(tags)
+          .tag(TAG_OUTCOME, outcome)
+          .register(registry);
     }
 
     private <M extends Meter> M add(M meter) {

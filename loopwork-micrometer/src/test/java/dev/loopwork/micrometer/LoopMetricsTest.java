@@ -69,6 +69,19 @@ class LoopMetricsTest {
     assertThat(overruns()).isZero();
   }
 
+  /** Issue 18: an iteration skipped on purpose is counted under its outcome, with no duration. */
+  @Test
+  void countsIterationsSkippedOnPurposeWithoutATimer() {
+    engine.start(service);
+    metrics.onIterationSkipped(service, "paused");
+    metrics.onIterationSkipped(service, "paused");
+
+    assertThat(iterations(LoopMetrics.OUTCOME_SKIPPED)).isEqualTo(2);
+    assertThat(iterations("succeeded")).isEqualTo(1);
+    assertThat(registry.find(ITERATION_DURATION).tag(TAG_OUTCOME, "skipped").timers()).isEmpty();
+    assertThat(gauge(CONSECUTIVE_FAILURES)).isZero();
+  }
+
   @Test
   void countsOnlyIterationsLongerThanTheIntervalAsOverruns() {
     ScriptedService service = new ScriptedService(NAME, clock, null);
@@ -201,7 +214,7 @@ class LoopMetricsTest {
 
     engine.start(never);
 
-    assertThat(registry.find(ITERATIONS).tag(TAG_SERVICE, "never-iterates").meters()).hasSize(4);
+    assertThat(registry.find(ITERATIONS).tag(TAG_SERVICE, "never-iterates").meters()).hasSize(5);
     assertThat(registry.get(ITERATIONS).tag(TAG_SERVICE, "never-iterates").counters())
         .allSatisfy(c -> assertThat(c.count()).isZero());
     assertThat(registry.get(ITERATION_DURATION).tag(TAG_SERVICE, "never-iterates").timers())
@@ -352,7 +365,7 @@ class LoopMetricsTest {
 
     assertThat(registry.find(ITERATIONS).tag(TAG_SERVICE, NAME).meters()).isEmpty();
     assertThat(registry.find(SERVICE_STATE).tag(TAG_SERVICE, NAME).meters()).isEmpty();
-    assertThat(registry.find(ITERATIONS).tag(TAG_SERVICE, "purge-events").meters()).hasSize(4);
+    assertThat(registry.find(ITERATIONS).tag(TAG_SERVICE, "purge-events").meters()).hasSize(5);
   }
 
   @Test

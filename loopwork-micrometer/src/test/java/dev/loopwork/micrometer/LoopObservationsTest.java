@@ -30,8 +30,8 @@ class LoopObservationsTest {
   private final SimpleTracer tracer = new SimpleTracer();
   private final ObservationRegistry registry = ObservationRegistry.create();
   private final ManualClock clock = new ManualClock();
-  private final LoopEngine engine =
-      LoopTesting.engine(clock, LoopObservations.of(registry, "replica-1"));
+  private final LoopObservations observations = LoopObservations.of(registry, "replica-1");
+  private final LoopEngine engine = LoopTesting.engine(clock, observations);
   private final DataSource database;
   private volatile boolean failing;
 
@@ -108,6 +108,27 @@ class LoopObservationsTest {
         .extracting(span -> span.getTags().get("iteration"))
         .containsExactly("1", "2", "3");
     assertThat(iterationSpans()).extracting(SimpleSpan::getTraceId).doesNotHaveDuplicates();
+  }
+
+  /**
+   * Issue 18: an iteration skipped on purpose is a span of its own with the outcome SKIPPED and the
+   * reason, and without an iteration number, since nothing ran.
+   */
+  @Test
+  void aSkippedIterationIsASpanWithItsReason() {
+    engine.start(service);
+    observations.onIterationSkipped(service, "paused");
+
+    SimpleSpan skip = iterationSpans().get(1);
+    assertThat(skip.getName()).isEqualTo("write-rows");
+    assertThat(skip.getTags())
+        .containsEntry("outcome", "SKIPPED")
+        .containsEntry("reason", "paused")
+        .containsEntry("exception", "none")
+        .containsEntry("replica", "replica-1")
+        .doesNotContainKeys("iteration", "fencing.token");
+    assertThat(skip.getError()).isNull();
+    assertThat(skip.getParentId()).as("not beneath the iteration before it").isEmpty();
   }
 
   private List<SimpleSpan> iterationSpans() {

@@ -56,7 +56,8 @@ class PrometheusScrapeTest {
             "loopwork_service_state{internal=\"false\",service=\"purge-events\",state=\"running\"} 1.0",
             "loopwork_service_state{internal=\"false\",service=\"purge-events\",state=\"stopped\"} 0.0",
             "loopwork_leases_held{internal=\"false\",service=\"purge-events\"} 1.0",
-            "# HELP loopwork_iterations_total Iterations of a loop service that ended, by outcome");
+            "loopwork_iterations_total{internal=\"false\",outcome=\"skipped\",service=\"purge-events\"} 0.0",
+            "# HELP loopwork_iterations_total Iterations of a loop service that ended, or were skipped on purpose, by outcome");
     for (String quantile : new String[] {"0.5", "0.95", "0.99"}) {
       Matcher m =
           Pattern.compile(
