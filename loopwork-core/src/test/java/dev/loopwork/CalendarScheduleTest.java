@@ -464,22 +464,7 @@ class CalendarScheduleTest {
   void aCalendarServiceWaitsForItsFiresWithNoLeewayWhileAnIntervalServiceSharesWakeUps() {
     List<Long> leeways = new ArrayList<>();
     LoopClock recording =
-        new LoopClock() {
-          @Override
-          public long nanoTime() {
-            return clock.nanoTime();
-          }
-
-          @Override
-          public Instant instant() {
-            return clock.instant();
-          }
-
-          @Override
-          public Timer newTimer(Runnable action) {
-            return clock.newTimer(action);
-          }
-
+        new DelegatingClock(clock) {
           @Override
           public Timer newTimer(Runnable action, long leewayNanos) {
             leeways.add(leewayNanos);
