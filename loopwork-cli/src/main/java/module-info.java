@@ -7,6 +7,7 @@
  */
 module dev.loopwork.cli {
   requires dev.loopwork.core;
+  requires dev.loopwork.cron;
   requires dev.loopwork.jdbc;
   requires dev.loopwork.micrometer;
   requires micrometer.registry.prometheus;

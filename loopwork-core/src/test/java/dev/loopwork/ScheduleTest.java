@@ -189,23 +189,12 @@ class ScheduleTest {
   }
 
   /** A clock whose timers fire a fixed time after their deadline, like a busy machine's. */
-  private static final class LaggingClock implements LoopClock {
-    private final ManualClock delegate;
+  private static final class LaggingClock extends DelegatingClock {
     private final long lagNanos;
 
     LaggingClock(ManualClock delegate, Duration lag) {
-      this.delegate = delegate;
+      super(delegate);
       this.lagNanos = lag.toNanos();
-    }
-
-    @Override
-    public long nanoTime() {
-      return delegate.nanoTime();
-    }
-
-    @Override
-    public Instant instant() {
-      return delegate.instant();
     }
 
     @Override

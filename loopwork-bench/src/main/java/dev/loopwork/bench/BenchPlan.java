@@ -10,8 +10,9 @@ import java.util.Set;
  * What the suite measures, in order: the single-service metrics and the JMH overhead benchmark for
  * every peer on JDK 17, the scale points on JDK 17 and, for Loopwork (default pool and virtual
  * threads) and the shared executor (the reference of every ratio), on JDK 25, then the replica
- * peers on PostgreSQL (JDK 17); each in a fresh JVM. Issue 5 asks for JDK 25 at scale only; the
- * other peers use no virtual threads and do not change with the JDK.
+ * peers on PostgreSQL (JDK 17), then the cron peers (JDK 17, at the same time); each in a fresh
+ * JVM. Issue 5 asks for JDK 25 at scale only; the other peers use no virtual threads and do not
+ * change with the JDK.
  *
  * <p>Every run logs through Logback at WARN ({@link #JVM}; the root level is set by this module's
  * {@value LoggingBackend#CONFIG}), as users run (issue 11). Beside them, Loopwork and the shared
@@ -29,7 +30,14 @@ final class BenchPlan {
           "overhead",
           "scale",
           ReplicaScenario.NAME,
-          FreezeScenario.NAME);
+          FreezeScenario.NAME,
+          CronScenario.NAME);
+
+  /**
+   * The scenarios whose peers run at the same time, each in its own JVM: the cron peers wait for
+   * the wall clock's seconds (200 of them) and are all but idle in between.
+   */
+  static final Set<String> RUN_TOGETHER = Set.of(CronScenario.NAME);
 
   /** Scale points, services per process. */
   static final List<Integer> SCALE_POINTS = List.of(1_000, 10_000, 100_000);
@@ -82,6 +90,9 @@ final class BenchPlan {
   /** A freeze run: twenty freezes of up to 13 s each, then (Loopwork) the commit timings. */
   private static final Duration FREEZE_TIMEOUT = Duration.ofMinutes(9);
 
+  /** A cron run: 202 fires a second apart. */
+  private static final Duration CRON_TIMEOUT = Duration.ofMinutes(5);
+
   private BenchPlan() {}
 
   /**
@@ -89,6 +100,15 @@ final class BenchPlan {
    * {@code only} scenarios when that is not empty.
    */
   static List<BenchRun> create(Path java17, Path java25, Set<String> only) {
+    return create(java17, java25, only, List.of());
+  }
+
+  /**
+   * As {@link #create(Path, Path, Set)}, with {@code cronParams} ({@code key=value}, e.g. {@code
+   * fires=20}) for the cron runs.
+   */
+  static List<BenchRun> create(
+      Path java17, Path java25, Set<String> only, List<String> cronParams) {
     List<BenchRun> runs = new ArrayList<>();
     for (String scenario : SCENARIOS) {
       if (!only.isEmpty() && !only.contains(scenario)) {
@@ -122,6 +142,12 @@ final class BenchPlan {
                     "17", java17, scenario, peer, peer, List.of(), replicaJvm(), FREEZE_TIMEOUT));
           }
           break;
+        case CronScenario.NAME:
+          for (String peer : CronScenario.PEERS) {
+            runs.add(
+                new BenchRun("17", java17, scenario, peer, peer, cronParams, JVM, CRON_TIMEOUT));
+          }
+          break;
         default:
           for (String peer : Peers.ALL) {
             runs.add(new BenchRun("17", java17, scenario, peer, peer, List.of(), JVM, TIMEOUT));
@@ -129,6 +155,26 @@ final class BenchPlan {
       }
     }
     return runs;
+  }
+
+  /**
+   * {@code runs} in the groups that run at the same time, in order: the consecutive runs of one
+   * {@link #RUN_TOGETHER} scenario form one group, every other run is a group of its own.
+   */
+  static List<List<BenchRun>> groups(List<BenchRun> runs) {
+    List<List<BenchRun>> groups = new ArrayList<>();
+    List<BenchRun> last = null;
+    for (BenchRun run : runs) {
+      if (last != null
+          && RUN_TOGETHER.contains(run.scenario())
+          && last.get(0).scenario().equals(run.scenario())) {
+        last.add(run);
+      } else {
+        last = new ArrayList<>(List.of(run));
+        groups.add(last);
+      }
+    }
+    return groups;
   }
 
   /**

@@ -81,6 +81,7 @@ final class BenchReport {
     md.blank();
     stopLatency();
     jitter();
+    cron();
     overhead();
     scale();
     idle();
@@ -116,15 +117,39 @@ final class BenchReport {
         "Peer", "JDK", "p50", "p99", "max", "drift per 10,000 iterations (extrapolated)", "load");
     md.separator(7);
     for (JsonNode r : results.scenario("jitter")) {
+      percentilesRow(r, ms(r.path("result"), "driftMsPer10000Iterations"));
+    }
+    md.blank();
+  }
+
+  private void cron() {
+    md.heading(
+        "Cron: `"
+            + CronScenario.EXPRESSION
+            + "` (every second), start against the scheduled wall-clock second; both peers at the"
+            + " same time, each in its own JVM (ms)");
+    md.row(
+        "Peer",
+        "JDK",
+        "p50",
+        "p99",
+        "max",
+        "min",
+        "fires",
+        "early / seconds run twice / skipped",
+        "load");
+    md.separator(9);
+    for (JsonNode r : results.scenario(CronScenario.NAME)) {
       JsonNode f = r.path("result");
-      runRow(
+      percentilesRow(
           r,
-          peer(r),
-          r.path("jdk").asText(),
-          ms(f, "p50Ms"),
-          ms(f, "p99Ms"),
-          ms(f, "maxMs"),
-          ms(f, "driftMsPer10000Iterations"));
+          ms(f, "minMs"),
+          text(f, "fires"),
+          text(f, "earlyFires")
+              + " / "
+              + text(f, "secondsRunTwice")
+              + " / "
+              + text(f, "secondsSkipped"));
     }
     md.blank();
   }
@@ -377,6 +402,20 @@ final class BenchReport {
     List<String> cells = new ArrayList<>(List.of(metric));
     runs.forEach(r -> cells.add(r.has("result") ? cell.apply(r.path("result")) : MISSING));
     md.row(cells.toArray(String[]::new));
+  }
+
+  /**
+   * The row of one run whose first figures are its p50, p99 and max (ms): peer, JDK, those, the
+   * cells {@code more}, then the load.
+   */
+  private void percentilesRow(JsonNode r, String... more) {
+    JsonNode f = r.path("result");
+    List<String> cells =
+        new ArrayList<>(
+            List.of(
+                peer(r), r.path("jdk").asText(), ms(f, "p50Ms"), ms(f, "p99Ms"), ms(f, "maxMs")));
+    cells.addAll(List.of(more));
+    runRow(r, cells.toArray(String[]::new));
   }
 
   /** The row of one run: its cells, then the machine's 1-minute load average when the run began. */

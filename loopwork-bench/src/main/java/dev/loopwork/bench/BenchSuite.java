@@ -28,8 +28,12 @@ import java.util.Set;
  *
  * <pre>{@code
  * java -cp ... dev.loopwork.bench.BenchSuite --results bench/results/benchmarks.json --doc docs/benchmarks.md \
- *     --jdk25 /path/to/jdk-25 [--only jitter,scale] [--command "bench/run"]
+ *     --jdk25 /path/to/jdk-25 [--only jitter,scale] [--command "bench/run"] [--cron-fires 20]
  * }</pre>
+ *
+ * <p>{@code --cron-fires N} shortens the cron runs to {@code N} fires for a quick check: the
+ * figures are printed and written to {@code <results>-partial.json} only, never merged into the
+ * results or the document.
  *
  * <p>It must run on JDK 17 (the reference of every ratio); an empty {@code --jdk25} skips the JDK
  * 25 runs.
@@ -58,7 +62,11 @@ public final class BenchSuite {
     Path java25 = jdk25Home.isEmpty() ? null : Path.of(jdk25Home, "bin", "java");
     Set<String> only = new HashSet<>(Arrays.asList(options.getOrDefault("--only", "").split(",")));
     only.remove("");
-    if (!only.isEmpty()) {
+    // A shortened cron run is a check: its figures are printed, never recorded.
+    boolean check = options.containsKey("--cron-fires");
+    List<String> cronParams =
+        check ? List.of("fires=" + Integer.parseInt(options.get("--cron-fires"))) : List.of();
+    if (!only.isEmpty() || check) {
       results =
           results.resolveSibling(
               results.getFileName().toString().replace(".json", "-partial.json"));
@@ -68,7 +76,8 @@ public final class BenchSuite {
     Files.deleteIfExists(log);
 
     List<BenchRun> plan =
-        BenchPlan.create(Path.of(System.getProperty("java.home"), "bin", "java"), java25, only);
+        BenchPlan.create(
+            Path.of(System.getProperty("java.home"), "bin", "java"), java25, only, cronParams);
     ChildLauncher launcher = new ChildLauncher(System.getProperty("java.class.path"), log);
     ObjectMapper json = new ObjectMapper();
     ObjectNode root = json.createObjectNode();
@@ -83,25 +92,30 @@ public final class BenchSuite {
     run.put("loadBefore", loadAverage());
     Map<String, String> jdkVersions = new HashMap<>();
     int done = 0;
-    for (BenchRun step : plan) {
+    for (List<BenchRun> group : BenchPlan.groups(plan)) {
       long t0 = System.nanoTime();
       String load = loadAverage();
-      for (ObjectNode result : launcher.run(step)) {
-        all.add(result.put("loadBefore", load));
-        if (result.has("java")) {
-          jdkVersions.putIfAbsent(step.jdk(), result.path("java").asText());
+      List<List<ObjectNode>> outcomes = launcher.runTogether(group);
+      for (int i = 0; i < group.size(); i++) {
+        BenchRun step = group.get(i);
+        for (ObjectNode result : outcomes.get(i)) {
+          all.add(result.put("loadBefore", load));
+          if (result.has("java")) {
+            jdkVersions.putIfAbsent(step.jdk(), result.path("java").asText());
+          }
         }
+        System.out.printf(
+            Locale.ROOT,
+            "[%d/%d] JDK %s %s %s %s%s: %.1f s%n",
+            ++done,
+            plan.size(),
+            step.jdk(),
+            step.scenario(),
+            step.label(),
+            String.join(" ", step.params()),
+            group.size() > 1 ? " (with the other " + step.scenario() + " peers)" : "",
+            (System.nanoTime() - t0) / 1e9);
       }
-      System.out.printf(
-          Locale.ROOT,
-          "[%d/%d] JDK %s %s %s %s: %.1f s%n",
-          ++done,
-          plan.size(),
-          step.jdk(),
-          step.scenario(),
-          step.label(),
-          String.join(" ", step.params()),
-          (System.nanoTime() - t0) / 1e9);
     }
     run.put("loadAfter", loadAverage());
     run.put("durationS", ChronoUnit.SECONDS.between(began, Instant.now()));
@@ -110,7 +124,11 @@ public final class BenchSuite {
       run.put("jdk25", jdkVersions.get("25"));
     }
     json.writerWithDefaultPrettyPrinter().writeValue(results.toFile(), root);
-    if (only.isEmpty()) {
+    if (check) {
+      System.out.println(BenchReport.render(root));
+      System.out.println(
+          "Wrote " + results + " only: a run with --cron-fires is a check, not recorded");
+    } else if (only.isEmpty()) {
       writeDoc(doc, BenchReport.render(root));
       System.out.println(
           "Wrote " + results + " and " + doc + " in " + run.path("durationS").asLong() + " s");

@@ -15,6 +15,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -90,6 +94,34 @@ final class ChildLauncher {
       if (jmhResults != null) {
         Files.deleteIfExists(jmhResults);
       }
+    }
+  }
+
+  /**
+   * Runs {@code runs} at the same time, each in its own JVM as {@link #run} does, and returns their
+   * result nodes in the order of {@code runs}.
+   */
+  List<List<ObjectNode>> runTogether(List<BenchRun> runs) throws IOException, InterruptedException {
+    if (runs.size() == 1) {
+      return List.of(run(runs.get(0)));
+    }
+    ExecutorService threads = Executors.newFixedThreadPool(runs.size());
+    try {
+      List<Future<List<ObjectNode>>> started = new ArrayList<>();
+      for (BenchRun run : runs) {
+        started.add(threads.submit(() -> run(run)));
+      }
+      List<List<ObjectNode>> nodes = new ArrayList<>();
+      for (Future<List<ObjectNode>> future : started) {
+        try {
+          nodes.add(future.get());
+        } catch (ExecutionException e) {
+          throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        }
+      }
+      return nodes;
+    } finally {
+      threads.shutdownNow();
     }
   }
 

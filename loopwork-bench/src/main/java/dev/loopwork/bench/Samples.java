@@ -30,6 +30,10 @@ final class Samples {
     return percentile(50);
   }
 
+  double min() {
+    return sorted[0];
+  }
+
   double max() {
     return sorted[sorted.length - 1];
   }

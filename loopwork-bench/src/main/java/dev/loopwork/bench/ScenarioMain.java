@@ -2,6 +2,7 @@ package dev.loopwork.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -9,13 +10,15 @@ import java.util.function.Supplier;
  * Runs one scenario against one peer in this process and prints one line {@code RESULT <json>} to
  * standard output, with the logging backend the process found ({@link LoggingBackend}). {@link
  * BenchSuite} starts one such process per measurement, so that every peer starts from a fresh JVM.
- * The {@value ReplicaScenario#NAME} and {@value FreezeScenario#NAME} scenarios take a {@link
- * ReplicaPeers} identifier and start replica processes of their own.
+ * The {@value ReplicaScenario#NAME}, {@value FreezeScenario#NAME} and {@value CronScenario#NAME}
+ * scenarios take a peer identifier of their own ({@link #OWN_PEERS}); the first two start replica
+ * processes of their own.
  *
  * <pre>{@code
  * java -cp ... dev.loopwork.bench.ScenarioMain scale loopwork services=100000
  * java -cp ... dev.loopwork.bench.ScenarioMain replicas shedlock tries=10
  * java -cp ... dev.loopwork.bench.ScenarioMain freeze loopwork tries=20
+ * java -cp ... dev.loopwork.bench.ScenarioMain cron spring fires=20
  * }</pre>
  */
 public final class ScenarioMain {
@@ -28,8 +31,33 @@ public final class ScenarioMain {
           "idle", IdleCostScenario::new,
           "scale", ScaleScenario::new);
 
+  /** The scenarios that take a peer identifier of their own, not a {@link Peers} one, by name. */
+  static final Map<String, OwnPeers> OWN_PEERS =
+      Map.of(
+          ReplicaScenario.NAME,
+          new OwnPeers(ReplicaPeers.ALL, (peer, params) -> new ReplicaScenario().run(peer, params)),
+          FreezeScenario.NAME,
+          new OwnPeers(
+              FreezeScenario.PEERS, (peer, params) -> new FreezeScenario().run(peer, params)),
+          CronScenario.NAME,
+          new OwnPeers(CronScenario.PEERS, (peer, params) -> new CronScenario().run(peer, params)));
+
   /** The prefix of the line that carries the result. */
   static final String RESULT_PREFIX = "RESULT ";
+
+  /**
+   * A scenario that creates its peer from an identifier itself.
+   *
+   * @param peers the identifiers it takes
+   * @param scenario measures one of them with the parameters given and returns the figures
+   */
+  record OwnPeers(List<String> peers, PeerScenario scenario) {}
+
+  /** Measures the peer with an identifier and returns the figures by name. */
+  @FunctionalInterface
+  interface PeerScenario {
+    Map<String, Object> run(String peerId, Params params) throws Exception;
+  }
 
   private ScenarioMain() {}
 
@@ -38,25 +66,19 @@ public final class ScenarioMain {
    * printing the result, 1 after printing a result that holds an {@code error}, 2 on bad arguments.
    */
   public static void main(String[] args) throws Exception {
-    boolean replicas = args.length > 0 && args[0].equals(ReplicaScenario.NAME);
-    boolean freeze = args.length > 0 && args[0].equals(FreezeScenario.NAME);
-    if (args.length < 2 || !SCENARIOS.containsKey(args[0]) && !replicas && !freeze) {
-      System.err.println(
-          "usage: ScenarioMain "
-              + SCENARIOS.keySet()
-              + " "
-              + Peers.ALL
-              + " [key=value ...]\n"
-              + "       ScenarioMain "
-              + ReplicaScenario.NAME
-              + " "
-              + ReplicaPeers.ALL
-              + " [key=value ...]\n"
-              + "       ScenarioMain "
-              + FreezeScenario.NAME
-              + " "
-              + FreezeScenario.PEERS
-              + " [key=value ...]");
+    OwnPeers own = args.length > 0 ? OWN_PEERS.get(args[0]) : null;
+    if (args.length < 2 || !SCENARIOS.containsKey(args[0]) && own == null) {
+      StringBuilder usage = new StringBuilder("usage: ScenarioMain ");
+      usage.append(SCENARIOS.keySet()).append(' ').append(Peers.ALL).append(" [key=value ...]");
+      OWN_PEERS.forEach(
+          (name, scenario) ->
+              usage
+                  .append("\n       ScenarioMain ")
+                  .append(name)
+                  .append(' ')
+                  .append(scenario.peers())
+                  .append(" [key=value ...]"));
+      System.err.println(usage);
       System.exit(2);
     }
     Params params = Params.parse(args, 2);
@@ -74,11 +96,9 @@ public final class ScenarioMain {
     try {
       out.put(
           "result",
-          replicas
-              ? new ReplicaScenario().run(args[1], params)
-              : freeze
-                  ? new FreezeScenario().run(args[1], params)
-                  : runInProcess(args[0], args[1], params));
+          own != null
+              ? own.scenario().run(args[1], params)
+              : runInProcess(args[0], args[1], params));
     } catch (Exception | OutOfMemoryError e) {
       e.printStackTrace();
       out.put("error", e.toString());

@@ -117,6 +117,50 @@ class BenchSuiteTest {
   }
 
   @Test
+  void theCronPeersRunTogetherAndEveryOtherRunAlone() {
+    List<BenchRun> runs =
+        BenchPlan.create(
+            Path.of("java17"), null, Set.of("jitter", CronScenario.NAME), List.of("fires=20"));
+
+    List<List<String>> groups =
+        BenchPlan.groups(runs).stream()
+            .map(g -> g.stream().map(r -> r.scenario() + " " + r.label()).toList())
+            .toList();
+
+    assertThat(groups)
+        .containsExactly(
+            List.of("jitter loopwork"),
+            List.of("jitter executor"),
+            List.of("jitter spring"),
+            List.of("jitter guava-rate"),
+            List.of("jitter guava-delay"),
+            List.of("cron loopwork", "cron spring"));
+    assertThat(runs.get(runs.size() - 1).params()).containsExactly("fires=20");
+    assertThat(runs.get(runs.size() - 1).jvmArgs()).isEqualTo(BenchPlan.JVM);
+    assertThat(runs.get(0).params()).isEmpty();
+  }
+
+  @Test
+  void theCronTableShowsTheStartErrorsOfEachPeer() {
+    ArrayNode results = JSON.createArrayNode();
+    results.add(
+        node(
+            CronScenario.NAME,
+            "loopwork",
+            BenchPlan.JVM,
+            CronScenario.figures(
+                new long[] {1_000_000_000L + 1_500_000, 2_000_000_000L + 250_000})));
+    results.add(failedScale("spring", 0, "killed after 300 s").put("scenario", CronScenario.NAME));
+
+    String report = BenchReport.render(root(results));
+
+    assertThat(report)
+        .contains(
+            "| loopwork | 17 | 0.250 | 1.50 | 1.50 | 0.250 | 2 | 0 / 0 / 0 |",
+            "| spring (failed: killed after 300 s) | 17 | – | – | – | – | – | – / – / – |");
+  }
+
+  @Test
   void theScenarioJvmsLogThroughLogbackWithTheRootAtWarn() {
     // Surefire selects Logback and names the configuration as the JVMs of the plan do
     // (loopwork-core's

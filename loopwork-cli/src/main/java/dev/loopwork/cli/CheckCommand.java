@@ -1,5 +1,6 @@
 package dev.loopwork.cli;
 
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description =
         "Validates the configuration (every problem at once, with its path) and prints what 'run' would "
-            + "do: database, replica, admin endpoint and services. Connects to nothing and runs nothing.")
+            + "do: database, replica, admin endpoint and services, with the next fires of cron services in "
+            + "their zone and in UTC. Connects to nothing and runs nothing.")
 final class CheckCommand implements Callable<Integer> {
   @Mixin ConfigOptions options;
 
@@ -27,7 +29,7 @@ final class CheckCommand implements Callable<Integer> {
     try (ServiceFactory factory = new ServiceFactory(config)) {
       factory.create(config.enabledServices(), false);
     }
-    spec.commandLine().getOut().print(Plan.of(config));
+    spec.commandLine().getOut().print(Plan.of(config, Instant.now()));
     return 0;
   }
 }

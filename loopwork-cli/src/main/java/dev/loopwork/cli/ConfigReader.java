@@ -14,6 +14,8 @@ import dev.loopwork.cli.HostConfig.Coordination;
 import dev.loopwork.cli.HostConfig.DatabaseSettings;
 import dev.loopwork.cli.HostConfig.Kind;
 import dev.loopwork.cli.HostConfig.ServiceSpec;
+import dev.loopwork.cron.CronSchedule;
+import dev.loopwork.cron.InvalidCronExpressionException;
 import dev.loopwork.jdbc.Database;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -30,7 +32,9 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -41,6 +45,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -48,8 +53,9 @@ import java.util.regex.Pattern;
  * Reads and validates the YAML configuration. Every problem is collected with its path ({@code
  * services.expire-sessions.interval: "5x" is not a duration}) and all of them are reported at once
  * in a {@link ConfigException}; unknown keys are problems too. {@code ${env:NAME}} in any string is
- * replaced by the environment variable, and {@code LOOPWORK_SERVICES_<NAME>_ENABLED} / {@code
- * _INTERVAL} override a service's settings.
+ * replaced by the environment variable, and {@code LOOPWORK_SERVICES_<NAME>_ENABLED}, {@code
+ * _INTERVAL}, {@code _CRON}, {@code _ZONE} and {@code _MISFIRE_GRACE} override a service's
+ * settings.
  */
 final class ConfigReader {
   private static final Pattern ENV_REFERENCE =
@@ -87,9 +93,20 @@ final class ConfigReader {
   private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password");
   private static final Set<String> ADMIN_KEYS =
       Set.of("enabled", "bind", "port", "token", "read-token-required");
+
+  /** The settings of a service that an environment variable overrides. */
+  private static final List<String> OVERRIDDEN_KEYS =
+      List.of("enabled", "interval", "cron", "zone", "misfire-grace");
+
+  /** The settings of a service that apply to a cron expression only. */
+  private static final List<String> CRON_KEYS = List.of("zone", "misfire-grace");
+
   private static final Set<String> SERVICE_KEYS =
       Set.of(
           "interval",
+          "cron",
+          "zone",
+          "misfire-grace",
           "enabled",
           "timeout",
           "coordination",
@@ -338,10 +355,7 @@ final class ConfigReader {
     String envPrefix =
         OVERRIDE_PREFIX + name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_";
     Section overrides = s.withOverrides(envPrefix, overridden);
-    Optional<Duration> interval = overrides.duration("interval", LONGEST_SCHEDULE);
-    if (!overrides.has("interval")) {
-      s.problem("interval", "is required (e.g. interval: 30s)");
-    }
+    ScheduleSpec schedule = readSchedule(overrides);
     Optional<Duration> timeout = s.duration("timeout", LONGEST_SCHEDULE);
     Coordination coordination =
         s.text("coordination").map(c -> parseCoordination(s, c)).orElse(Coordination.EXCLUSIVE);
@@ -372,7 +386,7 @@ final class ConfigReader {
         name,
         isSql ? Kind.SQL : Kind.CLASS,
         overrides.bool("enabled").orElse(true),
-        interval.orElse(Duration.ofSeconds(60)),
+        schedule,
         timeout,
         coordination,
         sql,
@@ -383,6 +397,44 @@ final class ConfigReader {
         s.text("class"),
         settings,
         isSql ? envValuesIn(s.node.path("sql")) : secretValuesIn(settings, false));
+  }
+
+  /**
+   * A service's schedule: exactly one of {@code interval} and {@code cron}; {@code zone} (default:
+   * the JVM's default zone) and {@code misfire-grace} (default: one period of the expression; 0
+   * skips missed fires) with {@code cron} only.
+   */
+  private ScheduleSpec readSchedule(Section s) {
+    boolean isInterval = s.has("interval");
+    boolean isCron = s.has("cron");
+    if (isInterval && isCron) {
+      s.problems.add(
+          s.pathOf("interval")
+              + " and "
+              + s.pathOf("cron")
+              + " are both set: give exactly one of them (interval: from one start to the next;"
+              + " cron: at calendar times)");
+    } else if (!isInterval && !isCron) {
+      s.problem(
+          "interval",
+          "is required (e.g. interval: 30s), or a cron expression instead (e.g. cron: \"0 3 * * *\")");
+    }
+    Optional<Duration> interval = s.duration("interval", LONGEST_SCHEDULE);
+    if (!isCron) {
+      for (String cronOnly : CRON_KEYS) {
+        if (s.has(cronOnly)) {
+          s.problems.add(
+              s.pathOf(cronOnly)
+                  + ": applies to a cron expression (cron: \"0 3 * * *\"), not to an interval");
+        }
+      }
+      return new ScheduleSpec.Interval(interval.orElse(Duration.ofSeconds(60)));
+    }
+    Optional<ZoneId> zone = s.zone("zone");
+    Optional<Duration> grace = s.duration("misfire-grace", Duration.ZERO, LONGEST_SCHEDULE);
+    Optional<CronSchedule> cron = s.cron("cron", zone.orElseGet(ZoneId::systemDefault));
+    return cron.<ScheduleSpec>map(c -> new ScheduleSpec.Cron(c, s.has("zone"), grace))
+        .orElseGet(() -> new ScheduleSpec.Interval(Duration.ofSeconds(60)));
   }
 
   /**
@@ -460,12 +512,21 @@ final class ConfigReader {
 
   private List<String> envOverrideVariables() {
     List<String> variables = new ArrayList<>();
-    for (String suffix : List.of("_ENABLED", "_INTERVAL")) {
+    for (String key : OVERRIDDEN_KEYS) {
+      String suffix = "_" + variableName(key);
       environment.keySet().stream()
           .filter(n -> n.startsWith(OVERRIDE_PREFIX) && n.endsWith(suffix))
           .forEach(variables::add);
     }
     return variables;
+  }
+
+  /**
+   * How a setting is named in an environment variable: {@code misfire-grace} as {@code
+   * MISFIRE_GRACE}.
+   */
+  private static String variableName(String key) {
+    return key.toUpperCase(Locale.ROOT).replace('-', '_');
   }
 
   /** One mapping of the file, with the path that leads to it and the shared list of problems. */
@@ -525,19 +586,30 @@ final class ConfigReader {
     }
 
     /**
-     * A section whose values for {@code enabled} and {@code interval} come from the environment
-     * when set.
+     * A section whose values for the {@link #OVERRIDDEN_KEYS} come from the environment when set.
+     * An interval from the environment replaces the file's cron expression (with its zone and
+     * misfire grace), and a cron expression from the environment replaces the file's interval.
      */
     Section withOverrides(String envPrefix, Set<String> used) {
-      Section copy = new Section(problems, prefix, node.deepCopy());
-      for (String key : List.of("enabled", "interval")) {
-        String variable = envPrefix + key.toUpperCase(Locale.ROOT);
+      ObjectNode values = node.isObject() ? node.deepCopy() : yaml.createObjectNode();
+      Section copy = new Section(problems, prefix, values);
+      for (String key : OVERRIDDEN_KEYS) {
+        String variable = envPrefix + variableName(key);
         String value = environment.get(variable);
         if (value != null) {
           used.add(variable);
-          ((ObjectNode) copy.node).set(key, TextNode.valueOf(value));
+          values.set(key, TextNode.valueOf(value));
           copy.overrides.put(key, new Override(variable));
         }
+      }
+      boolean intervalFromEnv = copy.overrides.containsKey("interval");
+      boolean cronFromEnv = copy.overrides.containsKey("cron");
+      if (intervalFromEnv && !cronFromEnv) {
+        List.of("cron", "zone", "misfire-grace").stream()
+            .filter(key -> !copy.overrides.containsKey(key))
+            .forEach(values::remove);
+      } else if (cronFromEnv && !intervalFromEnv) {
+        values.remove("interval");
       }
       return copy;
     }
@@ -629,6 +701,14 @@ final class ConfigReader {
 
     /** A duration from 1 ms to {@code longest}, which the message names if it is exceeded. */
     Optional<Duration> duration(String key, Duration longest) {
+      return duration(key, SHORTEST, longest);
+    }
+
+    /**
+     * A duration from {@code shortest} (zero or {@link #SHORTEST}) to {@code longest}, which the
+     * message names if it is exceeded.
+     */
+    Optional<Duration> duration(String key, Duration shortest, Duration longest) {
       if (!has(key)) {
         return Optional.empty();
       }
@@ -642,7 +722,7 @@ final class ConfigReader {
         problem = "is not a duration" + DURATION_HINT;
       } else if (parsed.get().isNegative()) {
         problem = "must not be negative";
-      } else if (parsed.get().compareTo(SHORTEST) < 0) {
+      } else if (parsed.get().compareTo(shortest) < 0) {
         problem = "must be at least 1ms (shorter is refused like zero)";
       } else if (parsed.get().compareTo(longest) > 0) {
         problem =
@@ -657,6 +737,45 @@ final class ConfigReader {
         return Optional.empty();
       }
       return parsed;
+    }
+
+    /** The time zone named by {@code key}: an IANA id such as {@code Europe/Berlin}. */
+    Optional<ZoneId> zone(String key) {
+      return parsed(
+          key,
+          text(key),
+          ZoneId::of,
+          "is not a time zone id (write an IANA id such as Europe/Berlin)");
+    }
+
+    /** The cron expression of {@code key}, read in {@code zone}. */
+    Optional<CronSchedule> cron(String key, ZoneId zone) {
+      Optional<String> text = text(key);
+      if (text.filter(t -> t.length() > HostSchema.CRON_LENGTH).isPresent()) {
+        problems.add(pathOf(key) + ": is longer than " + HostSchema.CRON_LENGTH + " characters");
+        return Optional.empty();
+      }
+      return parsed(
+          key,
+          text,
+          expression -> CronSchedule.parse(expression, zone),
+          "is not a valid cron expression");
+    }
+
+    /**
+     * The {@code text} of {@code key} as {@code parse} reads it. A text that it refuses (with a
+     * {@link DateTimeException} or an {@link IllegalArgumentException}, such as {@link
+     * InvalidCronExpressionException}) is a problem: the text, {@code refusal} and the parser's
+     * reason.
+     */
+    private <T> Optional<T> parsed(
+        String key, Optional<String> text, Function<String, T> parse, String refusal) {
+      try {
+        return text.map(parse);
+      } catch (DateTimeException | IllegalArgumentException e) {
+        problems.add(pathOf(key) + ": \"" + text.get() + "\" " + refusal + ": " + e.getMessage());
+        return Optional.empty();
+      }
     }
 
     List<String> statements(String key) {

@@ -16,6 +16,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -73,7 +74,7 @@ final class Host {
             .map(ServiceSpec::name)
             .collect(Collectors.toSet());
     everyReplica.add(HostPresence.NAME);
-    StatusBoard board = new StatusBoard();
+    StatusBoard board = new StatusBoard(Clock.systemUTC());
     config
         .services()
         .forEach(
@@ -84,14 +85,14 @@ final class Host {
                         s.kind().name().toLowerCase(Locale.ROOT),
                         s.coordination().text(),
                         s.enabled(),
-                        s.interval())));
+                        s.schedule())));
     board.list(
         new StatusBoard.Listing(
             PRUNER,
             "built-in",
             Coordination.EXCLUSIVE.text(),
             true,
-            JdbcLoopRuntime.DEFAULT_PRUNE_INTERVAL));
+            new ScheduleSpec.Interval(JdbcLoopRuntime.DEFAULT_PRUNE_INTERVAL)));
     StatusTable status = new StatusTable(database);
     StatusPublisher publisher = new StatusPublisher(replica, board, status);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -173,7 +173,7 @@ record HostConfig(
    * @param name its key under {@code services}
    * @param kind sql or class
    * @param enabled whether it runs
-   * @param interval the time between iteration starts
+   * @param schedule when its iterations start: an interval, or a cron expression in a zone
    * @param timeout the limit for one iteration, or empty
    * @param coordination exclusive or every-replica
    * @param sql the statements of a {@code sql} service, run in one transaction
@@ -189,7 +189,7 @@ record HostConfig(
       String name,
       Kind kind,
       boolean enabled,
-      Duration interval,
+      ScheduleSpec schedule,
       Optional<Duration> timeout,
       Coordination coordination,
       List<String> sql,

@@ -19,27 +19,53 @@ final class HostSchema {
   /** The state of each service on each replica, kept up to date every second by the replicas. */
   static final String STATUS_TABLE = LoopworkSchema.PREFIX + "service_status";
 
-  private static final List<String> STATEMENTS =
+  /** The longest cron expression that the status table holds. */
+  static final int CRON_LENGTH = 500;
+
+  /**
+   * Each statement with a query that succeeds when what it makes is there: when two replicas make
+   * it at once, PostgreSQL lets one of them fail, and that one goes on if the query succeeds.
+   */
+  private static final List<Ddl> STATEMENTS =
       List.of(
-          "CREATE TABLE IF NOT EXISTS "
-              + STATUS_TABLE
-              + " (\n"
-              + "  service VARCHAR(200) NOT NULL,\n"
-              + "  replica_id VARCHAR(100) NOT NULL,\n"
-              + "  kind VARCHAR(16) NOT NULL,\n"
-              + "  coordination VARCHAR(16) NOT NULL,\n"
-              + "  enabled BOOLEAN NOT NULL,\n"
-              + "  interval_ms BIGINT NOT NULL,\n"
-              + "  state VARCHAR(16) NOT NULL,\n"
-              + "  iterations BIGINT NOT NULL,\n"
-              + "  last_started_ms BIGINT,\n"
-              + "  last_outcome VARCHAR(16),\n"
-              + "  last_duration_us BIGINT,\n"
-              + "  failures_in_row INTEGER NOT NULL,\n"
-              + "  next_run_ms BIGINT,\n"
-              + "  updated_ms BIGINT NOT NULL,\n"
-              + "  PRIMARY KEY (service, replica_id)\n"
-              + ")");
+          new Ddl(
+              "CREATE TABLE IF NOT EXISTS "
+                  + STATUS_TABLE
+                  + " (\n"
+                  + "  service VARCHAR(200) NOT NULL,\n"
+                  + "  replica_id VARCHAR(100) NOT NULL,\n"
+                  + "  kind VARCHAR(16) NOT NULL,\n"
+                  + "  coordination VARCHAR(16) NOT NULL,\n"
+                  + "  enabled BOOLEAN NOT NULL,\n"
+                  + "  interval_ms BIGINT NOT NULL,\n"
+                  + "  state VARCHAR(16) NOT NULL,\n"
+                  + "  iterations BIGINT NOT NULL,\n"
+                  + "  last_started_ms BIGINT,\n"
+                  + "  last_outcome VARCHAR(16),\n"
+                  + "  last_duration_us BIGINT,\n"
+                  + "  failures_in_row INTEGER NOT NULL,\n"
+                  + "  next_run_ms BIGINT,\n"
+                  + "  updated_ms BIGINT NOT NULL,\n"
+                  + "  PRIMARY KEY (service, replica_id)\n"
+                  + ")",
+              "SELECT 1 FROM " + STATUS_TABLE + " WHERE 1 = 0"),
+          // A cron service's expression and zone (NULL for an interval service, whose interval_ms
+          // is
+          // its interval; a cron service's is one period of its expression). Added to the tables
+          // of earlier hosts.
+          new Ddl(
+              "ALTER TABLE "
+                  + STATUS_TABLE
+                  + " ADD COLUMN IF NOT EXISTS cron VARCHAR("
+                  + CRON_LENGTH
+                  + ")",
+              "SELECT cron FROM " + STATUS_TABLE + " WHERE 1 = 0"),
+          new Ddl(
+              "ALTER TABLE " + STATUS_TABLE + " ADD COLUMN IF NOT EXISTS zone VARCHAR(100)",
+              "SELECT zone FROM " + STATUS_TABLE + " WHERE 1 = 0"));
+
+  /** A statement of the host's schema, and a query that succeeds once it has been applied. */
+  private record Ddl(String sql, String probe) {}
 
   private HostSchema() {}
 
@@ -47,7 +73,7 @@ final class HostSchema {
   static String sql(String product) {
     StringBuilder script = new StringBuilder(LoopworkSchema.sql(product));
     script.append("-- The loopwork host: the state of services per replica\n\n");
-    STATEMENTS.forEach(s -> script.append(s).append(";\n\n"));
+    STATEMENTS.forEach(s -> script.append(s.sql()).append(";\n\n"));
     return script.toString();
   }
 
@@ -60,13 +86,11 @@ final class HostSchema {
     LoopworkSchema.create(database);
     try (Connection c = database.connection();
         Statement s = c.createStatement()) {
-      for (String statement : STATEMENTS) {
+      for (Ddl statement : STATEMENTS) {
         try {
-          s.execute(statement);
+          s.execute(statement.sql());
         } catch (SQLException e) {
-          // Two replicas creating the table at once: PostgreSQL lets one of them fail; the table is
-          // there.
-          if (!tableExists(c, statement)) {
+          if (!succeeds(c, statement.probe())) {
             throw e;
           }
         }
@@ -77,10 +101,9 @@ final class HostSchema {
     }
   }
 
-  private static boolean tableExists(Connection c, String createStatement) throws SQLException {
-    String table = createStatement.split("\\s+")[5];
+  private static boolean succeeds(Connection c, String query) throws SQLException {
     try (Statement s = c.createStatement()) {
-      s.executeQuery("SELECT 1 FROM " + table + " WHERE 1 = 0").close();
+      s.executeQuery(query).close();
       return true;
     } catch (SQLException e) {
       return false;

@@ -3,6 +3,10 @@ package dev.loopwork.cli;
 import dev.loopwork.cli.HostConfig.Kind;
 import dev.loopwork.cli.HostConfig.ServiceSpec;
 import dev.loopwork.jdbc.JdbcLoopRuntime;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 
 /**
  * The plan that {@code loopwork check} prints: what {@code run} would do with a configuration.
@@ -11,10 +15,22 @@ import dev.loopwork.jdbc.JdbcLoopRuntime;
 final class Plan {
   private static final int SQL_SHOWN = 70;
 
+  /** How many of a cron service's next fires the plan shows. */
+  static final int FIRES_SHOWN = 3;
+
+  private static final String SERVICE_LINE = "  %-24s %-8s %-12s %-13s %s%n";
+  private static final DateTimeFormatter IN_ZONE =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss xxx");
+  private static final DateTimeFormatter IN_UTC =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
+
   private Plan() {}
 
-  /** The plan of {@code config}, several lines. */
-  static String of(HostConfig config) {
+  /**
+   * The plan of {@code config}, several lines; a cron service's next fires are those after {@code
+   * now}.
+   */
+  static String of(HostConfig config, Instant now) {
     StringBuilder out = new StringBuilder();
     out.append("Configuration ").append(config.source()).append(" is valid.\n");
     out.append("Database: ").append(config.database().describe()).append('\n');
@@ -53,23 +69,54 @@ final class Plan {
     for (ServiceSpec s : config.services()) {
       out.append(
           String.format(
-              "  %-24s %-8s every %-6s %-13s %s%n",
+              SERVICE_LINE,
               s.name(),
               s.enabled() ? "enabled" : "disabled",
-              DurationText.format(s.interval()),
+              s.schedule().text(),
               s.coordination().text(),
               what(s)));
+      if (s.schedule() instanceof ScheduleSpec.Cron cron) {
+        fires(cron, now, out);
+      }
     }
     out.append(
         String.format(
-            "  %-24s %-8s every %-6s %-13s %s%n",
+            SERVICE_LINE,
             Host.PRUNER,
             "built-in",
-            DurationText.format(JdbcLoopRuntime.DEFAULT_PRUNE_INTERVAL),
+            new ScheduleSpec.Interval(JdbcLoopRuntime.DEFAULT_PRUNE_INTERVAL).text(),
             "exclusive",
             "deletes run journal entries older than "
                 + DurationText.format(JdbcLoopRuntime.DEFAULT_JOURNAL_RETENTION)));
     return out.toString();
+  }
+
+  /**
+   * The zone (and whether it is the JVM's default), the misfire grace and the next {@value
+   * #FIRES_SHOWN} fires of {@code cron} after {@code now}, in its zone and in UTC.
+   */
+  private static void fires(ScheduleSpec.Cron cron, Instant now, StringBuilder out) {
+    out.append("      zone ")
+        .append(cron.zone())
+        .append(cron.zoneGiven() ? "" : " (not set: the JVM's default zone)")
+        .append(", misfire grace ")
+        .append(
+            cron.misfireGrace()
+                .map(
+                    g -> DurationText.format(g) + (g.isZero() ? " (missed fires are skipped)" : ""))
+                .orElseGet(
+                    () -> DurationText.format(cron.period()) + " (one period of the expression)"))
+        .append('\n');
+    ZoneId zone = cron.schedule().zone();
+    for (Instant fire : cron.schedule().nextFires(now, FIRES_SHOWN)) {
+      out.append("      next fire ")
+          .append(IN_ZONE.format(fire.atZone(zone)))
+          .append(" ")
+          .append(zone.getId())
+          .append(" = ")
+          .append(IN_UTC.format(fire))
+          .append('\n');
+    }
   }
 
   private static String what(ServiceSpec s) {

@@ -77,11 +77,9 @@ final class ServiceFactory implements AutoCloseable {
 
   /** The options that the configuration gives a service. */
   static LoopOptions options(ServiceSpec spec) {
-    return LoopOptions.builder()
-        .loopInterval(spec.interval())
-        .iterationTimeout(spec.timeout().orElse(null))
-        .handleSignals(false)
-        .build();
+    LoopOptions.Builder options = LoopOptions.builder();
+    spec.schedule().applyTo(options);
+    return options.iterationTimeout(spec.timeout().orElse(null)).handleSignals(false).build();
   }
 
   private Constructor<? extends LoopService> constructor(String className) {

@@ -46,8 +46,8 @@ public final class ServiceSection {
   }
 
   /**
-   * The interval and timeout of the configuration; signals are handled by the host, not by the
-   * service.
+   * The schedule (an interval, or a cron expression in its zone with its misfire grace) and the
+   * timeout of the configuration; signals are handled by the host, not by the service.
    */
   public LoopOptions options() {
     return options;

@@ -40,8 +40,9 @@ final class ServicesCommand implements Runnable {
       name = "ls",
       mixinStandardHelpOptions = true,
       description =
-          "A table of every service on the live replicas: enabled, paused, interval, owner replica, last "
-              + "start, last outcome and duration, next run, failures in a row.")
+          "A table of every service on the live replicas: enabled, paused, schedule (interval, or cron "
+              + "expression and zone), owner replica, last start, last outcome and duration, next run (a cron "
+              + "service's next fire), failures in a row.")
   static final class Ls implements Callable<Integer> {
     @Mixin ConfigOptions options;
 

@@ -4,6 +4,7 @@ import dev.loopwork.IterationResult;
 import dev.loopwork.LoopListener;
 import dev.loopwork.LoopService;
 import dev.loopwork.LoopState;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,10 +19,16 @@ import java.util.concurrent.ConcurrentMap;
  */
 final class StatusBoard implements LoopListener {
   private final ConcurrentMap<String, Entry> entries = new ConcurrentHashMap<>();
+  private final Clock clock;
+
+  /** A board whose cron services' first fires are computed from {@code clock}'s time. */
+  StatusBoard(Clock clock) {
+    this.clock = clock;
+  }
 
   /** How a service is listed: its settings, which do not change while the host runs. */
   record Listing(
-      String name, String kind, String coordination, boolean enabled, Duration interval) {}
+      String name, String kind, String coordination, boolean enabled, ScheduleSpec schedule) {}
 
   /**
    * One service's status on this replica.
@@ -33,7 +40,8 @@ final class StatusBoard implements LoopListener {
    * @param lastOutcome how it ended, or null
    * @param lastDuration how long it took, or null
    * @param failuresInRow failures in a row
-   * @param nextRun when the next iteration is due, or null before the first
+   * @param nextRun when the next iteration is due: for a cron service its next fire; for an
+   *     interval service null before the first iteration
    */
   record Status(
       Listing listing,
@@ -76,7 +84,8 @@ final class StatusBoard implements LoopListener {
   /** The status of every listed service, in name order. */
   List<Status> snapshot() {
     List<Status> all = new ArrayList<>();
-    entries.values().forEach(e -> all.add(e.status()));
+    Instant now = clock.instant();
+    entries.values().forEach(e -> all.add(e.status(now)));
     all.sort(java.util.Comparator.comparing(s -> s.listing().name()));
     return all;
   }
@@ -84,7 +93,7 @@ final class StatusBoard implements LoopListener {
   /** The status of the service named {@code name}, or null if it is not listed. */
   Status status(String name) {
     Entry entry = entries.get(name);
-    return entry == null ? null : entry.status();
+    return entry == null ? null : entry.status(clock.instant());
   }
 
   static final class Entry {
@@ -102,13 +111,20 @@ final class StatusBoard implements LoopListener {
       last = result;
     }
 
-    synchronized Status status() {
+    /**
+     * The status at {@code now}. Before the first iteration a cron service is due at its first fire
+     * after now; after one, any service at its schedule's next time after that iteration's start,
+     * or at its end if it ran past that time.
+     */
+    synchronized Status status(Instant now) {
       String shownState = listing.enabled() ? state.name() : "DISABLED";
       if (last == null) {
-        return new Status(listing, shownState, 0, null, null, null, 0, null);
+        Instant first =
+            listing.schedule() instanceof ScheduleSpec.Cron cron ? cron.nextAfter(now) : null;
+        return new Status(listing, shownState, 0, null, null, null, 0, first);
       }
       Instant end = last.startedAt().plus(last.duration());
-      Instant due = last.startedAt().plus(listing.interval());
+      Instant due = listing.schedule().nextAfter(last.startedAt());
       return new Status(
           listing,
           shownState,

@@ -36,7 +36,7 @@ final class StatusTable {
   private static final String COLUMNS =
       "kind = ?, coordination = ?, enabled = ?, interval_ms = ?, state = ?, "
           + "iterations = ?, last_started_ms = ?, last_outcome = ?, last_duration_us = ?, failures_in_row = ?, "
-          + "next_run_ms = ?, updated_ms = ?";
+          + "next_run_ms = ?, cron = ?, zone = ?, updated_ms = ?";
 
   private final Database database;
 
@@ -60,8 +60,8 @@ final class StatusTable {
                     + STATUS_TABLE
                     + " (kind, coordination, "
                     + "enabled, interval_ms, state, iterations, last_started_ms, last_outcome, last_duration_us, "
-                    + "failures_in_row, next_run_ms, updated_ms, service, replica_id) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + "failures_in_row, next_run_ms, cron, zone, updated_ms, service, replica_id) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       long now = System.currentTimeMillis();
       for (StatusBoard.Status status : statuses) {
         bind(update, status, replica, now);
@@ -172,13 +172,20 @@ final class StatusTable {
                 .map(r -> r.nextRunMs)
                 .min(Long::compare)
                 .orElse(null);
+    String interval =
+        any.cron == null ? DurationText.format(Duration.ofMillis(any.intervalMs)) : null;
     return new ServiceRow(
         service,
         any.kind,
         !replicas.isEmpty(),
         paused,
-        DurationText.format(Duration.ofMillis(any.intervalMs)),
+        interval,
         any.intervalMs,
+        any.cron,
+        any.zone,
+        any.cron == null
+            ? new ScheduleSpec.Interval(Duration.ofMillis(any.intervalMs)).text()
+            : ScheduleSpec.Cron.text(any.cron, any.zone),
         any.coordination,
         shown.state,
         owner,
@@ -210,7 +217,9 @@ final class StatusTable {
       String lastOutcome,
       Long lastDurationUs,
       int failuresInRow,
-      Long nextRunMs) {}
+      Long nextRunMs,
+      String cron,
+      String zone) {}
 
   private List<Row> readLiveRows() {
     List<Row> rows = new ArrayList<>();
@@ -219,7 +228,7 @@ final class StatusTable {
             c.prepareStatement(
                 "SELECT service, replica_id, kind, coordination, enabled, "
                     + "interval_ms, state, iterations, last_started_ms, last_outcome, last_duration_us, failures_in_row, "
-                    + "next_run_ms FROM "
+                    + "next_run_ms, cron, zone FROM "
                     + STATUS_TABLE
                     + " WHERE updated_ms >= ?")) {
       select.setLong(1, System.currentTimeMillis() - STALE_AFTER.toMillis());
@@ -239,7 +248,9 @@ final class StatusTable {
                   rs.getString(10),
                   rs.getObject(11, Long.class),
                   rs.getInt(12),
-                  rs.getObject(13, Long.class)));
+                  rs.getObject(13, Long.class),
+                  rs.getString(14),
+                  rs.getString(15)));
         }
       }
     } catch (SQLException e) {
@@ -262,7 +273,7 @@ final class StatusTable {
     s.setString(1, listing.kind());
     s.setString(2, listing.coordination());
     s.setBoolean(3, listing.enabled());
-    s.setLong(4, listing.interval().toMillis());
+    s.setLong(4, listing.schedule().period().toMillis());
     s.setString(5, status.state());
     s.setLong(6, status.iterations());
     setMillis(s, 7, status.lastStart());
@@ -274,9 +285,11 @@ final class StatusTable {
     }
     s.setInt(10, status.failuresInRow());
     setMillis(s, 11, status.nextRun());
-    s.setLong(12, now);
-    s.setString(13, listing.name());
-    s.setString(14, replica);
+    s.setString(12, listing.schedule().cron());
+    s.setString(13, listing.schedule().zone());
+    s.setLong(14, now);
+    s.setString(15, listing.name());
+    s.setString(16, replica);
   }
 
   private static void setMillis(PreparedStatement s, int index, Instant instant)

@@ -92,7 +92,18 @@ class BadConfigIT {
         Arguments.of(
             db + "admin:\n  bind: not-an-ip..\n",
             Map.of(),
-            "admin.bind: \"not-an-ip..\" is not an IP address"));
+            "admin.bind: \"not-an-ip..\" is not an IP address"),
+        // Issue 16: a cron expression or zone that cannot be read, with the parser's reason.
+        Arguments.of(
+            db + "services:\n  nightly:\n    cron: \"0 0 32 * *\"\n    sql: SELECT 1\n",
+            Map.of(),
+            "services.nightly.cron: \"0 0 32 * *\" is not a valid cron expression: day-of-month field"
+                + " '32': value 32 is out of range 1-31"),
+        Arguments.of(
+            db + "services:\n  nightly:\n    cron: \"0 3 * * *\"\n    sql: SELECT 1\n",
+            Map.of("LOOPWORK_SERVICES_NIGHTLY_ZONE", "Europe/Berln"),
+            "LOOPWORK_SERVICES_NIGHTLY_ZONE (overrides services.nightly.zone): \"Europe/Berln\" is not a"
+                + " time zone id"));
   }
 
   /** Issue 14: {@code check} refuses all that {@code run} refuses, with the same words. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.loopwork.LoopOptions;
 import dev.loopwork.cli.HostConfig.ServiceSpec;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,9 +64,27 @@ class ConfigFuzzTest {
           "\"\\u0000\"",
           "${env:NOPE}",
           "${env:SET}");
+
+  /** Cron expressions (issue 16), readable or not. */
+  private static final List<String> CRONS =
+      List.of(
+          "\"0 3 * * *\"",
+          "\"*/2 * * * * *\"",
+          "'@daily'",
+          "\"0 0 30 2 *\"",
+          "\"99999999999 * * * *\"",
+          "\"* * * * * * *\"",
+          "\"${env:SET}\"",
+          "x");
+
+  private static final List<String> ZONES =
+      List.of("Europe/Berlin", "UTC", "+02:00", "Mars/Base", "''", "[UTC]");
   private static final List<String> KEYS =
       List.of(
           "interval",
+          "cron",
+          "zone",
+          "misfire-grace",
           "timeout",
           "statement-timeout",
           "enabled",
@@ -96,10 +115,19 @@ class ConfigFuzzTest {
       accepted++;
       for (ServiceSpec spec : config.services()) {
         LoopOptions options = ServiceFactory.options(spec);
-        assertThat(options.loopInterval())
-            .as(yaml)
-            .hasValueSatisfying(d -> assertThat(d).isPositive());
-        assertThat(spec.interval()).as(yaml).isLessThanOrEqualTo(Duration.ofDays(3650));
+        if (spec.schedule() instanceof ScheduleSpec.Interval interval) {
+          assertThat(options.loopInterval())
+              .as(yaml)
+              .hasValueSatisfying(d -> assertThat(d).isPositive());
+          assertThat(interval.interval()).as(yaml).isLessThanOrEqualTo(Duration.ofDays(3650));
+        } else {
+          assertThat(options.schedule()).as(yaml).isPresent();
+          assertThat(options.schedule().get().nextFireAfter(Instant.EPOCH)).as(yaml).isNotNull();
+          options
+              .misfireGrace()
+              .ifPresent(
+                  g -> assertThat(g).as(yaml).isBetween(Duration.ZERO, Duration.ofDays(3650)));
+        }
         spec.timeout()
             .ifPresent(
                 t -> assertThat(t).as(yaml).isBetween(Duration.ofMillis(1), Duration.ofDays(3650)));
@@ -123,12 +151,22 @@ class ConfigFuzzTest {
     int services = 1 + random.nextInt(3);
     for (int s = 0; s < services; s++) {
       yaml.append("  svc-").append(s).append(":\n");
-      yaml.append("    interval: ").append(pick(random, DURATIONS)).append('\n');
+      if (random.nextInt(4) == 0) {
+        yaml.append("    cron: ").append(pick(random, CRONS)).append('\n');
+      } else {
+        yaml.append("    interval: ").append(pick(random, DURATIONS)).append('\n');
+      }
       yaml.append(
           random.nextBoolean() ? "    sql: SELECT 1\n" : "    class: com.example.Service\n");
       for (int k = random.nextInt(3); k > 0; k--) {
         String key = pick(random, KEYS);
-        String value = key.contains("timeout") ? pick(random, DURATIONS) : pick(random, VALUES);
+        String value =
+            switch (key) {
+              case "timeout", "statement-timeout", "misfire-grace" -> pick(random, DURATIONS);
+              case "cron" -> pick(random, CRONS);
+              case "zone" -> pick(random, ZONES);
+              default -> pick(random, VALUES);
+            };
         yaml.append("    ").append(key).append(": ").append(value).append('\n');
       }
     }
@@ -143,6 +181,14 @@ class ConfigFuzzTest {
     }
     if (random.nextInt(4) == 0) {
       env.put("LOOPWORK_SERVICES_SVC_" + random.nextInt(4) + "_ENABLED", pick(random, VALUES));
+    }
+    if (random.nextInt(6) == 0) {
+      env.put(
+          "LOOPWORK_SERVICES_SVC_" + random.nextInt(4) + "_CRON",
+          pick(random, CRONS).replace("\"", ""));
+    }
+    if (random.nextInt(6) == 0) {
+      env.put("LOOPWORK_SERVICES_SVC_" + random.nextInt(4) + "_ZONE", pick(random, ZONES));
     }
     return env;
   }

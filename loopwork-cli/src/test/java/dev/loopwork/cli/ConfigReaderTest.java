@@ -3,17 +3,22 @@ package dev.loopwork.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.loopwork.LoopOptions;
 import dev.loopwork.cli.HostConfig.Coordination;
 import dev.loopwork.cli.HostConfig.Kind;
 import dev.loopwork.cli.HostConfig.ServiceSpec;
+import dev.loopwork.cron.CronSchedule;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -87,7 +92,7 @@ class ConfigReaderTest {
         .containsExactly("expire-sessions", "purge-events", "heartbeat");
     ServiceSpec purge = config.services().get(1);
     assertThat(purge.kind()).isEqualTo(Kind.SQL);
-    assertThat(purge.interval()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(purge.schedule()).isEqualTo(new ScheduleSpec.Interval(Duration.ofMinutes(5)));
     assertThat(purge.timeout()).contains(Duration.ofSeconds(60));
     assertThat(purge.statementTimeout()).isEqualTo(Duration.ofSeconds(60));
     assertThat(purge.repeatWhileRows()).contains(1000);
@@ -115,7 +120,8 @@ class ConfigReaderTest {
     HostConfig config =
         parse("services:\n  x:\n    interval: " + text + "\n    sql: SELECT 1\n", Map.of());
 
-    assertThat(config.services().get(0).interval()).isEqualTo(Duration.parse(iso));
+    assertThat(config.services().get(0).schedule())
+        .isEqualTo(new ScheduleSpec.Interval(Duration.parse(iso)));
   }
 
   @Test
@@ -158,7 +164,7 @@ class ConfigReaderTest {
             "services.expire-sessions.coordination: \"sometimes\" is not one of exclusive, every-replica",
             "services.no-kind: needs exactly one of \"sql\" (statements) or \"class\" (a LoopService subclass)",
             "services.both-kinds: needs exactly one of \"sql\" (statements) or \"class\" (a LoopService subclass)",
-            "services.no-interval.interval: is required (e.g. interval: 30s)",
+            "services.no-interval.interval: is required (e.g. interval: 30s), or a cron expression instead (e.g. cron: \"0 3 * * *\")",
             "services.no-interval.repeat-while-rows: -5 is not a whole number from 1 to 2147483647",
             "services.Bad_Name: is not a valid service name (lower-case letters, digits, '-' and '_', at most 100)");
   }
@@ -251,7 +257,8 @@ class ConfigReaderTest {
                 "PT1M"));
 
     assertThat(config.services().get(0).enabled()).isFalse();
-    assertThat(config.services().get(1).interval()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(config.services().get(1).schedule())
+        .isEqualTo(new ScheduleSpec.Interval(Duration.ofMinutes(1)));
     assertThat(config.enabledServices())
         .extracting(ServiceSpec::name)
         .containsExactly("purge-events", "heartbeat");
@@ -291,7 +298,8 @@ class ConfigReaderTest {
         "interval: PT0.000000001S | services.a.interval: \"PT0.000000001S\" must be at least 1ms (shorter is refused "
             + "like zero)",
         "interval: 0s | services.a.interval: \"0s\" must be at least 1ms (shorter is refused like zero)",
-        "interval: ~ | services.a.interval: is required (e.g. interval: 30s)",
+        "interval: ~ | services.a.interval: is required (e.g. interval: 30s), or a cron expression instead "
+            + "(e.g. cron: \"0 3 * * *\")",
       })
   void refusesWhatRunCouldNotHold(String service, String problem) {
     assertThat(
@@ -406,7 +414,7 @@ class ConfigReaderTest {
 
   @Test
   void thePlanShowsWhereSecretsComeFromButNeverTheirValues() {
-    String plan = Plan.of(parse(FULL, SECRETS));
+    String plan = Plan.of(parse(FULL, SECRETS), Instant.now());
 
     assertThat(plan)
         .doesNotContain("pw-123")
@@ -427,7 +435,8 @@ class ConfigReaderTest {
         Plan.of(
             parse(
                 "tracing:\n  otlp:\n    endpoint: https://user:pw-789@collector:4318/v1/traces?key=k-1\n",
-                Map.of()));
+                Map.of()),
+            Instant.now());
 
     assertThat(plan)
         .contains("Tracing:  a span of every iteration to https://collector:4318/v1/traces")
@@ -441,7 +450,7 @@ class ConfigReaderTest {
                 .apply("POST https://user:pw-789@collector/v1/traces?key=k-1 failed"))
         .doesNotContain("pw-789")
         .doesNotContain("k-1");
-    assertThat(Plan.of(parse("replica: a\n", Map.of()))).contains("Tracing:  off");
+    assertThat(Plan.of(parse("replica: a\n", Map.of()), Instant.now())).contains("Tracing:  off");
   }
 
   @Test
@@ -449,5 +458,211 @@ class ConfigReaderTest {
     HostConfig config = parse(FULL, SECRETS);
 
     assertThat(config.toString()).doesNotContain("pw-123").doesNotContain("tok-456");
+  }
+
+  // Issue 16: calendar schedules.
+
+  private static ScheduleSpec.Cron cronOf(HostConfig config) {
+    return (ScheduleSpec.Cron) config.services().get(0).schedule();
+  }
+
+  @Test
+  void aCronServiceRunsAtItsExpressionsFiresInItsZone() {
+    HostConfig config =
+        parse(
+            "services:\n  nightly:\n    cron: \"0 3 * * *\"\n    zone: Europe/Berlin\n"
+                + "    misfire-grace: 2h\n    sql: SELECT 1\n",
+            Map.of());
+
+    ScheduleSpec.Cron cron = cronOf(config);
+    assertThat(cron.schedule())
+        .isEqualTo(CronSchedule.parse("0 3 * * *", ZoneId.of("Europe/Berlin")));
+    assertThat(cron.zoneGiven()).isTrue();
+    assertThat(cron.misfireGrace()).contains(Duration.ofHours(2));
+    LoopOptions options = ServiceFactory.options(config.services().get(0));
+    assertThat(options.schedule()).contains(cron.schedule());
+    assertThat(options.misfireGrace()).contains(Duration.ofHours(2));
+    assertThat(options.loopInterval()).isEmpty();
+    assertThat(cron.text()).isEqualTo("cron 0 3 * * * (Europe/Berlin)");
+  }
+
+  @Test
+  void withoutAZoneTheJvmsDefaultZoneReadsTheExpression() {
+    HostConfig config =
+        parse(
+            "services:\n  beat:\n    cron: \"*/2 * * * * *\"\n    misfire-grace: 0s\n"
+                + "    class: com.example.Beat\n  daily:\n    cron: '@daily'\n    sql: SELECT 1\n",
+            Map.of());
+
+    ScheduleSpec.Cron beat = cronOf(config);
+    assertThat(beat.schedule().zone()).isEqualTo(ZoneId.systemDefault());
+    assertThat(beat.zoneGiven()).isFalse();
+    assertThat(beat.misfireGrace()).contains(Duration.ZERO);
+    assertThat(beat.period()).isEqualTo(Duration.ofSeconds(2));
+    ScheduleSpec.Cron daily = (ScheduleSpec.Cron) config.services().get(1).schedule();
+    assertThat(daily.misfireGrace()).isEmpty();
+    assertThat(ServiceFactory.options(config.services().get(1)).misfireGrace()).isEmpty();
+    assertThat(daily.period()).isEqualTo(Duration.ofDays(1));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "interval: 1s\\n    cron: \"0 3 * * *\" | services.a.interval and services.a.cron are both set: give exactly"
+            + " one of them (interval: from one start to the next; cron: at calendar times)",
+        "timeout: 1s | services.a.interval: is required (e.g. interval: 30s), or a cron expression instead (e.g. "
+            + "cron: \"0 3 * * *\")",
+        "interval: 1s\\n    zone: Europe/Berlin | services.a.zone: applies to a cron expression (cron: \"0 3 * * *\"),"
+            + " not to an interval",
+        "interval: 1s\\n    misfire-grace: 1h | services.a.misfire-grace: applies to a cron expression (cron: "
+            + "\"0 3 * * *\"), not to an interval",
+        "cron: \"0 3 * * *\"\\n    misfire-grace: PT-1S | services.a.misfire-grace: \"PT-1S\" must not be negative",
+        "cron: \"0 3 * * *\"\\n    zone: Mars/Base | services.a.zone: \"Mars/Base\" is not a time zone id (write an "
+            + "IANA id such as Europe/Berlin): Unknown time-zone ID: Mars/Base",
+        "cron: \"0 0 32 * *\" | services.a.cron: \"0 0 32 * *\" is not a valid cron expression: day-of-month "
+            + "field",
+        "cron: \"0 3 * *\" | services.a.cron: \"0 3 * *\" is not a valid cron expression: expected 5 fields",
+        "cron: \"0 0 30 2 *\" | services.a.cron: \"0 0 30 2 *\" is not a valid cron expression:",
+        "cron: \"@sometimes\" | services.a.cron: \"@sometimes\" is not a valid cron expression: unknown macro",
+        "cron: [0, 3] | services.a.cron: must be a single value, not a list",
+      })
+  void aScheduleThatIsNotExactlyOneOfIntervalAndCronOrUnreadableIsRefused(
+      String service, String problem) {
+    assertThat(
+            problems(
+                "services:\n  a:\n    " + service.replace("\\n", "\n") + "\n    sql: SELECT 1\n",
+                Map.of()))
+        .singleElement()
+        .asString()
+        .startsWith(problem);
+  }
+
+  @Test
+  void aTooLongCronExpressionIsRefused() {
+    String minutes = "0" + ",0".repeat(HostSchema.CRON_LENGTH / 2);
+
+    assertThat(
+            problems(
+                "services:\n  a:\n    cron: '" + minutes + " * * * *'\n    sql: x\n", Map.of()))
+        .containsExactly(
+            "services.a.cron: is longer than " + HostSchema.CRON_LENGTH + " characters");
+  }
+
+  @Test
+  void theEnvironmentOverridesTheCronExpressionZoneAndMisfireGrace() {
+    String yaml =
+        "services:\n  nightly-stats:\n    cron: '0 3 * * *'\n    zone: Europe/Berlin\n    sql: x\n"
+            + "  ticker:\n    interval: 1s\n    sql: x\n";
+
+    HostConfig config =
+        parse(
+            yaml,
+            Map.of(
+                "LOOPWORK_SERVICES_NIGHTLY_STATS_ZONE", "America/Sao_Paulo",
+                "LOOPWORK_SERVICES_NIGHTLY_STATS_MISFIRE_GRACE", "0s",
+                "LOOPWORK_SERVICES_TICKER_CRON", "*/5 * * * * *"));
+
+    ScheduleSpec.Cron nightly = cronOf(config);
+    assertThat(nightly.schedule())
+        .isEqualTo(CronSchedule.parse("0 3 * * *", ZoneId.of("America/Sao_Paulo")));
+    assertThat(nightly.misfireGrace()).contains(Duration.ZERO);
+    assertThat(config.services().get(1).schedule())
+        .as("a cron expression from the environment replaces the file's interval")
+        .isEqualTo(
+            new ScheduleSpec.Cron(
+                CronSchedule.parse("*/5 * * * * *", ZoneId.systemDefault()),
+                false,
+                Optional.empty()));
+    assertThat(
+            parse(yaml, Map.of("LOOPWORK_SERVICES_NIGHTLY_STATS_INTERVAL", "1h"))
+                .services()
+                .get(0)
+                .schedule())
+        .as("an interval from the environment replaces the file's cron expression and zone")
+        .isEqualTo(new ScheduleSpec.Interval(Duration.ofHours(1)));
+  }
+
+  @Test
+  void badOrConflictingScheduleOverridesAreBlamedOnTheirVariables() {
+    String yaml = "services:\n  a:\n    interval: 1s\n    sql: x\n";
+
+    assertThat(
+            problems(
+                yaml,
+                Map.of(
+                    "LOOPWORK_SERVICES_A_CRON",
+                    "0 0 32 * *",
+                    "LOOPWORK_SERVICES_A_ZONE",
+                    "Nowhere")))
+        .containsExactlyInAnyOrder(
+            "LOOPWORK_SERVICES_A_ZONE (overrides services.a.zone): \"Nowhere\" is not a time zone id "
+                + "(write an IANA id such as Europe/Berlin): Unknown time-zone ID: Nowhere",
+            "LOOPWORK_SERVICES_A_CRON (overrides services.a.cron): \"0 0 32 * *\" is not a valid cron "
+                + "expression: day-of-month field '32': value 32 is out of range 1-31 in '0 0 32 * *'");
+    assertThat(
+            problems(
+                yaml,
+                Map.of("LOOPWORK_SERVICES_A_CRON", "@daily", "LOOPWORK_SERVICES_A_INTERVAL", "1m")))
+        .containsExactly(
+            "LOOPWORK_SERVICES_A_INTERVAL (overrides services.a.interval) and LOOPWORK_SERVICES_A_CRON "
+                + "(overrides services.a.cron) are both set: give exactly one of them (interval: from one "
+                + "start to the next; cron: at calendar times)");
+    assertThat(problems(yaml, Map.of("LOOPWORK_SERVICES_A_ZONE", "UTC")))
+        .containsExactly(
+            "LOOPWORK_SERVICES_A_ZONE (overrides services.a.zone): applies to a cron expression (cron: "
+                + "\"0 3 * * *\"), not to an interval");
+    assertThat(problems(yaml, Map.of("LOOPWORK_SERVICES_B_CRON", "@daily")))
+        .containsExactly(
+            "LOOPWORK_SERVICES_B_CRON: no service in the configuration has this name (services: [a])");
+  }
+
+  @Test
+  void aCronExpressionOrZoneFromAnUnsetVariableIsOneProblemEach() {
+    List<String> problems =
+        problems(
+            "services:\n  a:\n    cron: \"${env:NIGHTLY_CRON}\"\n    zone: ${env:TZ_ID}\n    sql: x\n",
+            Map.of());
+
+    assertThat(problems)
+        .filteredOn(p -> p.contains("environment variable"))
+        .containsExactlyInAnyOrder(
+            "services.a.zone: environment variable TZ_ID is not set",
+            "services.a.cron: environment variable NIGHTLY_CRON is not set");
+    assertThat(problems)
+        .filteredOn(p -> !p.contains("environment variable"))
+        .as("what the empty texts are, once each")
+        .satisfiesExactlyInAnyOrder(
+            p -> assertThat(p).startsWith("services.a.zone: \"\" is not a time zone id"),
+            p -> assertThat(p).startsWith("services.a.cron: \"\" is not a valid cron expression"));
+  }
+
+  /** Issue 16: {@code check} shows the next three fires in the service's zone and in UTC. */
+  @Test
+  void thePlanShowsACronServicesNextThreeFiresInItsZoneAndInUtc() {
+    HostConfig config =
+        parse(
+            "services:\n  nightly:\n    cron: '30 2 * * *'\n    zone: Europe/Berlin\n    sql: x\n"
+                + "  beat:\n    cron: '*/2 * * * * *'\n    misfire-grace: 0s\n    sql: x\n",
+            Map.of());
+
+    String plan = Plan.of(config, Instant.parse("2026-03-28T12:00:00Z"));
+
+    assertThat(plan)
+        .contains("nightly                  enabled  cron 30 2 * * * (Europe/Berlin) exclusive")
+        .contains(
+            "      zone Europe/Berlin, misfire grace 1d (one period of the expression)\n"
+                + "      next fire 2026-03-29 03:00:00 +02:00 Europe/Berlin = 2026-03-29 01:00:00 UTC\n"
+                + "      next fire 2026-03-30 02:30:00 +02:00 Europe/Berlin = 2026-03-30 00:30:00 UTC\n"
+                + "      next fire 2026-03-31 02:30:00 +02:00 Europe/Berlin = 2026-03-31 00:30:00 UTC\n")
+        .contains(
+            "      zone "
+                + ZoneId.systemDefault().getId()
+                + " (not set: the JVM's default zone), misfire grace 0s (missed fires are skipped)\n")
+        .containsPattern(
+            "      next fire 2026-03-28 \\d\\d:\\d\\d:02 [+-]\\d\\d:\\d\\d .* = 2026-03-28 12:00:02 UTC\n"
+                + "      next fire .* = 2026-03-28 12:00:04 UTC\n"
+                + "      next fire .* = 2026-03-28 12:00:06 UTC\n")
+        .contains(Host.PRUNER + "  built-in every 1h");
   }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loopwork.cron.CronSchedule;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -34,8 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * replicas view lists both replicas; a failing service's error is in its detail view, with the
  * duration chart; a wrong token gets a message; a pause from the page stops the iterations on both
  * replicas and a resume starts them again; the overview updates itself; a run-once from the detail
- * view runs a paused service once. Each view is saved as a screenshot under {@code
- * target/dashboard/}.
+ * view runs a paused service once. Issue 16: a cron service shows its expression, zone and next
+ * fire. Each view is saved as a screenshot under {@code target/dashboard/}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -86,7 +88,8 @@ class DashboardIT {
             + "services:\n"
             + "  beat:\n    interval: 500ms\n    coordination: every-replica\n"
             + "    sql: INSERT INTO beats DEFAULT VALUES\n"
-            + "  always-fails:\n    interval: 1s\n    sql: DELETE FROM no_such_table\n");
+            + "  always-fails:\n    interval: 1s\n    sql: DELETE FROM no_such_table\n"
+            + "  nightly:\n    cron: \"0 3 * * *\"\n    zone: Europe/Berlin\n    sql: SELECT 1\n");
     return HostProcess.start(
         home, Map.of("LOOPWORK_ADMIN_TOKEN", TOKEN), "run", "-c", "loopwork.yaml");
   }
@@ -261,7 +264,7 @@ class DashboardIT {
               assertThat(browser.text("#services tbody tr[data-service='beat'] td.next-run"))
                   .isNotEqualTo("paused");
             });
-    assertThat(browser.text("#updated")).startsWith("3 services on 2 replicas");
+    assertThat(browser.text("#updated")).startsWith("4 services on 2 replicas");
     browser.screenshot(SCREENSHOTS.resolve("overview.png"));
   }
 
@@ -298,6 +301,50 @@ class DashboardIT {
         .isTrue();
     browser.click(actions + "[data-action='resume']");
     await().atMost(WAIT).until(() -> !services().get("always-fails").get("paused").asBoolean());
+  }
+
+  /**
+   * Issue 16: a cron service shows its expression and zone as its schedule, and its next fire as
+   * its next run, in the overview, in its detail view and in the API.
+   */
+  @Test
+  @Order(7)
+  void aCronServiceShowsItsExpressionZoneAndNextFire() throws Exception {
+    Instant nextFire =
+        CronSchedule.parse("0 3 * * *", ZoneId.of("Europe/Berlin")).nextFireAfter(Instant.now());
+    JsonNode row = services().get("nightly");
+    assertThat(row.get("schedule").asText()).isEqualTo("cron 0 3 * * * (Europe/Berlin)");
+    assertThat(row.get("cron").asText()).isEqualTo("0 3 * * *");
+    assertThat(row.get("zone").asText()).isEqualTo("Europe/Berlin");
+    assertThat(row.get("interval").isNull()).isTrue();
+    assertThat(row.get("intervalMs").asLong()).isEqualTo(Duration.ofDays(1).toMillis());
+    assertThat(Instant.parse(row.get("nextRun").asText())).isEqualTo(nextFire);
+    assertThat(services().get("beat").get("schedule").asText()).isEqualTo("every 500ms");
+    browser.open(base + "#/");
+    String nightly = "#services tbody tr[data-service='nightly'] ";
+    await("the nightly row with its schedule and next fire")
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(browser.text(nightly + "td.schedule"))
+                  .isEqualTo("cron 0 3 * * * (Europe/Berlin), exclusive");
+              assertThat(Instant.parse(browser.title(nightly + "td.next-run"))).isEqualTo(nextFire);
+            });
+
+    browser.open(base + "#/service/nightly");
+
+    await("the detail view's schedule and next run")
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(browser.text("#service-schedule"))
+                  .isEqualTo("cron 0 3 * * * (Europe/Berlin), exclusive");
+              assertThat(Instant.parse(browser.title("#service-next-run"))).isEqualTo(nextFire);
+            });
+    assertThat(browser.count("#duration-chart .interval-line"))
+        .as("a cron service has no interval")
+        .isZero();
+    browser.screenshot(SCREENSHOTS.resolve("cron-service.png"));
   }
 
   /** Clicks beat's pause button and, as the page asks for it, enters {@code token}. */

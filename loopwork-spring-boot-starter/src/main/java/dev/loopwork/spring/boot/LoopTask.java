@@ -73,6 +73,13 @@ public @interface LoopTask {
   String zone() default "";
 
   /**
+   * How late a missed fire of the {@link #cron()} may still run (once, however many were missed),
+   * e.g. {@code 30m}; {@code 0} skips missed fires. Default: one period of the expression (see
+   * {@code LoopOptions.Builder.misfireGrace}). Only with a cron.
+   */
+  String misfireGrace() default "";
+
+  /**
    * How long after the application's start the first iteration is due; default: at once. The next
    * ones follow at the interval from it. Only with an {@link #interval()}: a cron task's first
    * iteration is its first fire.

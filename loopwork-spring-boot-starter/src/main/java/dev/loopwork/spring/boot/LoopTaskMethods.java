@@ -107,12 +107,13 @@ final class LoopTaskMethods
 
   /**
    * Sets the interval or the cron schedule of {@code task} on {@code options}: exactly one of them,
-   * the zone only with a cron, no initial delay with a cron.
+   * the zone and the misfire grace only with a cron, no initial delay with a cron.
    */
   private void schedule(Where where, LoopTask task, LoopOptions.Builder options) {
     String interval = resolve(task.interval());
     String cron = resolve(task.cron());
     String zone = resolve(task.zone());
+    String misfireGrace = resolve(task.misfireGrace());
     if (interval.isEmpty() == cron.isEmpty()) {
       throw where.error(
           interval.isEmpty()
@@ -126,14 +127,8 @@ final class LoopTaskMethods
                   + "\"");
     }
     if (cron.isEmpty()) {
-      if (!zone.isEmpty()) {
-        throw where.error(
-            "zone \""
-                + zone
-                + "\""
-                + shownAs(task.zone())
-                + " applies to a cron, and none is given");
-      }
+      requireCron(where, "zone", zone, task.zone());
+      requireCron(where, "misfireGrace", misfireGrace, task.misfireGrace());
       options.loopInterval(duration(where, "interval", task.interval()));
       return;
     }
@@ -155,6 +150,23 @@ final class LoopTaskMethods
           CronSettings.schedule(cron, zoneId, "cron \"" + cron + "\"" + shownAs(task.cron())));
     } catch (IllegalArgumentException e) {
       throw where.error(e.getMessage());
+    }
+    options.misfireGrace(duration(where, "misfireGrace", task.misfireGrace()));
+  }
+
+  /**
+   * Refuses {@code attribute}, resolved to {@code resolved} from {@code written}, on a task without
+   * a cron.
+   */
+  private static void requireCron(Where where, String attribute, String resolved, String written) {
+    if (!resolved.isEmpty()) {
+      throw where.error(
+          attribute
+              + " \""
+              + resolved
+              + "\""
+              + shownAs(written)
+              + " applies to a cron, and none is given");
     }
   }
 

@@ -20,6 +20,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * loopwork.services.expire-sessions.timeout=10s
  * loopwork.services.rebuild-statistics.cron=0 3 * * *
  * loopwork.services.rebuild-statistics.zone=Europe/Berlin
+ * loopwork.services.rebuild-statistics.misfire-grace=2h
  * loopwork.services.refresh-cache.coordination=every-replica
  * }</pre>
  */
@@ -251,6 +252,13 @@ public class LoopworkProperties {
     private String zone;
 
     /**
+     * How late a missed fire of the service's cron expression may still run (once, however many
+     * were missed); 0 skips missed fires. Overrides the service's own; default: one period of the
+     * expression. Only for a service that runs on a cron expression.
+     */
+    private Duration misfireGrace;
+
+    /**
      * How long one iteration may run before it is interrupted; overrides the one the service was
      * built with.
      */
@@ -304,6 +312,24 @@ public class LoopworkProperties {
     /** Sets the time zone of the cron expression; checked when the services are registered. */
     public void setZone(String zone) {
       this.zone = zone;
+    }
+
+    /** The misfire grace override, or {@code null} for the service's own. */
+    public Duration getMisfireGrace() {
+      return misfireGrace;
+    }
+
+    /**
+     * Sets the misfire grace override; whether the service runs on a cron expression is checked
+     * when the services are registered.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public void setMisfireGrace(Duration misfireGrace) {
+      if (misfireGrace != null && misfireGrace.isNegative()) {
+        throw new IllegalArgumentException("misfire-grace must not be negative: " + misfireGrace);
+      }
+      this.misfireGrace = misfireGrace;
     }
 
     /** The iteration timeout override, or {@code null} for the service's own. */

@@ -16,7 +16,8 @@ import java.time.ZoneId;
  * <p>The schedule properties replace the service's own schedule: with {@code interval} the service
  * runs on that interval (a cron expression of its own is dropped), with {@code cron} at that
  * expression's fires (its own interval, initial delay and back-off, which belong to an interval,
- * are dropped); {@code zone} alone re-reads the service's own cron expression in that zone.
+ * are dropped); {@code zone} alone re-reads the service's own cron expression in that zone; {@code
+ * misfire-grace} replaces the grace of the service's cron schedule (its own or the property's).
  */
 final class ServiceOptionsOverride {
   private final LoopworkProperties properties;
@@ -29,8 +30,8 @@ final class ServiceOptionsOverride {
    * The options {@code service} runs with.
    *
    * @throws LoopworkConfigurationException if its {@code loopwork.services.<name>.*} properties set
-   *     both interval and cron, a zone without a cron expression, or a cron expression or zone that
-   *     cannot be read
+   *     both interval and cron, a zone or misfire grace without a cron expression, or a cron
+   *     expression or zone that cannot be read
    */
   LoopOptions optionsOf(LoopService service) {
     LoopOptions.Builder options = service.options().toBuilder().handleSignals(false);
@@ -72,14 +73,14 @@ final class ServiceOptionsOverride {
             ? schedule
             : null;
     if (zone != null && (interval != null || (cron == null && own == null))) {
-      throw new IllegalArgumentException(
-          prefix
-              + "zone \""
-              + zone
-              + "\" applies to a cron expression, "
-              + (interval != null
-                  ? "not to " + prefix + "interval"
-                  : "and the service has none; set " + prefix + "cron too"));
+      throw onlyWithCron(prefix, "zone \"" + zone + "\"", interval);
+    }
+    Duration misfireGrace = settings.getMisfireGrace();
+    if (misfireGrace != null) {
+      if (interval != null || (cron == null && service.options().schedule().isEmpty())) {
+        throw onlyWithCron(prefix, "misfire-grace " + misfireGrace, interval);
+      }
+      options.misfireGrace(misfireGrace);
     }
     if (interval != null) {
       options.schedule(null).misfireGrace(null).loopInterval(interval);
@@ -99,6 +100,21 @@ final class ServiceOptionsOverride {
     if (cron != null) {
       options.loopInterval(null).initialDelay(Duration.ZERO).noBackoff();
     }
+  }
+
+  /**
+   * The error for the property {@code setting} (name and value) of a service that runs on {@code
+   * interval} (a property) or, if that is null, on no cron expression at all.
+   */
+  private static IllegalArgumentException onlyWithCron(
+      String prefix, String setting, Duration interval) {
+    return new IllegalArgumentException(
+        prefix
+            + setting
+            + " applies to a cron expression, "
+            + (interval != null
+                ? "not to " + prefix + "interval"
+                : "and the service has none; set " + prefix + "cron too"));
   }
 
   private static String blankToNull(String value) {

@@ -3,6 +3,8 @@ package dev.loopwork.spring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.loopwork.LoopOptions;
+import dev.loopwork.LoopService;
 import dev.loopwork.cron.CronSchedule;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,11 +14,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationContext;
 
 /**
- * Issues 16 and 17: {@code @LoopTask(cron, zone)} and {@code loopwork.services.<name>.cron|zone}
- * run a bean method at the fires of a cron expression, shown by the status with its zone and next
- * fire; every bad combination stops the start with a message naming where it was written.
+ * Issues 16 and 17: {@code @LoopTask(cron, zone, misfireGrace)} and {@code
+ * loopwork.services.<name>.cron|zone|misfire-grace} run a bean method at the fires of a cron
+ * expression, shown by the status with its zone and next fire; every bad combination stops the
+ * start with a message naming where it was written.
  */
 class LoopTaskCronTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
@@ -143,6 +147,116 @@ class LoopTaskCronTest {
               assertThat(status.cron()).isEqualTo("* * * * * *");
               assertThat(status.zone()).isEqualTo("Europe/Berlin");
             });
+  }
+
+  /** A nightly task whose missed fire may run two hours late, or as a placeholder says. */
+  static class NightlyWithGrace {
+    @LoopTask(cron = "0 3 * * *", misfireGrace = "${nightly.grace:2h}")
+    void rebuild() {}
+  }
+
+  @Test
+  void theMisfireGraceOfTheAnnotationOrOfItsPropertyReachesTheOptions() {
+    assertMisfireGrace(runner.withBean(NightlyWithGrace.class), Duration.ofHours(2));
+    assertMisfireGrace(
+        runner.withBean(NightlyWithGrace.class).withPropertyValues("nightly.grace=0"),
+        Duration.ZERO);
+    assertMisfireGrace(
+        runner
+            .withBean(NightlyWithGrace.class)
+            .withPropertyValues("loopwork.services.rebuild.misfire-grace=15m"),
+        Duration.ofMinutes(15));
+    assertMisfireGrace(
+        runner
+            .withBean(Nightly.class)
+            .withPropertyValues("loopwork.services.rebuild.misfire-grace=0"),
+        Duration.ZERO);
+    // With a cron property on an interval task, as with the task's own cron.
+    runner
+        .withUserConfiguration(LoopTaskTest.SweeperConfiguration.class)
+        .withPropertyValues(
+            "sweeper.every=1h",
+            "loopwork.services.sweep.cron=0 3 * * *",
+            "loopwork.services.sweep.misfire-grace=10m")
+        .run(
+            context ->
+                assertThat(runningOptions(context, "sweep").misfireGrace())
+                    .contains(Duration.ofMinutes(10)));
+    // Neither: the default, one period of the expression.
+    runner
+        .withBean(Nightly.class)
+        .run(context -> assertThat(runningOptions(context, "rebuild").misfireGrace()).isEmpty());
+  }
+
+  /** Expects the service {@code rebuild} of {@code context} to run with {@code grace}. */
+  private static void assertMisfireGrace(ApplicationContextRunner context, Duration grace) {
+    context.run(
+        started ->
+            assertThat(runningOptions(started, "rebuild").misfireGrace())
+                .as("misfire grace")
+                .contains(grace));
+  }
+
+  /**
+   * The options the engine runs the service {@code name} with: its own, with its {@code
+   * loopwork.services.<name>.*} properties applied.
+   */
+  private static LoopOptions runningOptions(ApplicationContext context, String name) {
+    LoopService service = context.getBean(LoopworkServices.class).service(name).orElseThrow();
+    return new ServiceOptionsOverride(context.getBean(LoopworkProperties.class)).optionsOf(service);
+  }
+
+  static class GraceWithoutCron {
+    @LoopTask(interval = "1s", misfireGrace = "${sweep.grace:1m}")
+    void sweep() {}
+  }
+
+  static class GraceNotADuration {
+    @LoopTask(cron = "0 3 * * *", misfireGrace = "soon")
+    void sweep() {}
+  }
+
+  static class NegativeGrace {
+    @LoopTask(cron = "0 3 * * *", misfireGrace = "-1s")
+    void sweep() {}
+  }
+
+  @Test
+  void aBadMisfireGraceStopsTheStartNamingTheAttributeOrTheProperty() {
+    assertStartFails(
+        runner.withBean(GraceWithoutCron.class),
+        "@LoopTask on GraceWithoutCron.sweep() of bean",
+        "misfireGrace \"1m\" (written \"${sweep.grace:1m}\") applies to a cron, and none is given");
+    assertStartFails(
+        runner.withBean(GraceNotADuration.class),
+        "@LoopTask on GraceNotADuration.sweep() of bean",
+        "misfireGrace \"soon\" is not a duration");
+    assertStartFails(
+        runner.withBean(NegativeGrace.class),
+        "@LoopTask on NegativeGrace.sweep() of bean",
+        "misfireGrace must not be negative: -1s");
+    assertStartFails(
+        runner
+            .withUserConfiguration(LoopTaskTest.SweeperConfiguration.class)
+            .withPropertyValues("sweeper.every=1s", "loopwork.services.sweep.misfire-grace=1m"),
+        "loopwork.services.sweep.misfire-grace PT1M applies to a cron expression, and the"
+            + " service has none; set loopwork.services.sweep.cron too");
+    assertStartFails(
+        runner
+            .withBean(EverySecond.class)
+            .withPropertyValues(
+                "loopwork.services.tick.interval=5s", "loopwork.services.tick.misfire-grace=1m"),
+        "loopwork.services.tick.misfire-grace PT1M applies to a cron expression, not to"
+            + " loopwork.services.tick.interval");
+    runner
+        .withBean(EverySecond.class)
+        .withPropertyValues("loopwork.services.tick.misfire-grace=-1s")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageContaining("misfire-grace must not be negative: PT-1S"));
   }
 
   static class BothIntervalAndCron {
