@@ -102,6 +102,13 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   private static final long LATE_WAKE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   /**
+   * How soon a calendar service whose fire is being recorded asks again, should the record end
+   * before the service waits (its {@code askAgain} then finds no wait to end); usually the record's
+   * {@code askAgain} comes first.
+   */
+  private static final Duration RECORD_WAIT = Duration.ofMillis(10);
+
+  /**
    * How soon a calendar service that asked for a fire before taking the last recorded fire of a new
    * hold (it began between its two questions) asks again.
    */
@@ -930,7 +937,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         firesToRecord = true;
         wakeTicker();
       }
-      return IterationPermit.deferred(pollInterval);
+      return IterationPermit.deferred(RECORD_WAIT);
     }
 
     @Override
