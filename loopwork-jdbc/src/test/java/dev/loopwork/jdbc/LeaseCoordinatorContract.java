@@ -531,24 +531,25 @@ abstract class LeaseCoordinatorContract {
   }
 
   /**
-   * Issue 16: the fire recorded by a replica that died (its lease left to expire) is what the next
-   * owner goes on after.
+   * Issue 16: the fire recorded by a replica that died (it renews nothing more: its clock stands
+   * still, and its lease expires) is what the next owner goes on after.
    */
   @Test
   void theRecordedFireSurvivesACrashOfItsOwner() throws Exception {
-    execute(
-        "INSERT INTO loopwork_lease (service, owner, fencing_token, expires_ms, last_started_ms,"
-            + " last_fire_ms) VALUES ('s', 'dead', 7, 0, NULL, "
-            + FIRE.toEpochMilli()
-            + ")");
-    LeaseCoordinator leases = onManualClock("a", new ManualClock());
+    LeaseCoordinator a = onManualClock("a", new ManualClock());
+    LeaseCoordinator b = onManualClock("b", new ManualClock());
     try {
-      LoopCoordinator.Membership membership = joinAndAwaitTheHold(leases);
-      assertThat(membership.takeLastRecordedFire()).contains(FIRE);
-      assertDenied(membership.permit(FIRE));
-      assertThat(awaitFireGranted(membership, FIRE.plusSeconds(2)).fencingToken()).isEqualTo(8);
+      LoopCoordinator.Membership onA = joinAndAwaitTheHold(a);
+      onA.iterationEnded(awaitFireGranted(onA, FIRE));
+      execute("UPDATE loopwork_lease SET expires_ms = " + now() + " - 1");
+
+      LoopCoordinator.Membership onB = joinAndAwaitTheHold(b);
+      assertThat(onB.takeLastRecordedFire()).contains(FIRE);
+      assertDenied(onB.permit(FIRE));
+      assertThat(awaitFireGranted(onB, FIRE.plusSeconds(2)).fencingToken()).isEqualTo(2);
     } finally {
-      leases.close();
+      a.close();
+      b.close();
     }
   }
 
