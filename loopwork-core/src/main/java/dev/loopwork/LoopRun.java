@@ -114,8 +114,10 @@ final class LoopRun implements LoopHandle {
               service, schedule, options.misfireGrace().orElse(null), options.jitterNanos);
     }
     this.loopLimit = loopLimit;
-    // Made here, not at the first wake-up: linking a lambda in a fresh JVM takes milliseconds.
-    this.wakeTimer = engine.clock().newTimer(this::wake, interval.wakeLeewayNanos());
+    // Made here, not at the first wake-up: linking a lambda in a fresh JVM takes milliseconds. A
+    // calendar service's fires are instants of the wall clock, met exactly: no leeway.
+    this.wakeTimer =
+        engine.clock().newTimer(this::wake, calendar == null ? interval.wakeLeewayNanos() : 0);
   }
 
   private Duration requirePositivePeriod(CalendarSchedule schedule) {

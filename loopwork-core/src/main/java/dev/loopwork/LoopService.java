@@ -55,16 +55,17 @@ public abstract class LoopService {
   public static final String INTERNAL_NAME_PREFIX = "loopwork-";
 
   private final LoopOptions options;
-  // Copied on change: most services never have listeners of their own, and 100,000 of them should
-  // cost nothing.
-  private volatile List<LoopListener> listeners = List.of();
-  private volatile LoopState state = LoopState.NEW;
+  // The three fields below start null, standing for no listeners, NEW and no token: a volatile
+  // field set in its declaration costs a memory fence per service made, and 100,000 services
+  // should cost nothing. Listeners are copied on change: most services never have their own.
+  private volatile List<LoopListener> listeners;
+  private volatile LoopState state;
   // The current run, or the last one once it has ended: the stop flag belongs to the run, so that a
   // handle of an
   // earlier run never stops a later one.
   private volatile LoopRun run;
   private volatile Logger logger;
-  private volatile OptionalLong fencingToken = OptionalLong.empty();
+  private volatile OptionalLong fencingToken;
 
   /**
    * A service with the class's {@link #defaultLoopInterval()} that stops gracefully on SIGINT and
@@ -278,7 +279,7 @@ public abstract class LoopService {
    */
   public final boolean runNow() {
     LoopRun current = run;
-    if (current == null || !state.isActive()) {
+    if (current == null || !state().isActive()) {
       return false;
     }
     current.runNow();
@@ -289,7 +290,7 @@ public abstract class LoopService {
    * Whether a run is in progress: from the start of {@code onStart} to the end of {@code onStop}.
    */
   public final boolean isRunning() {
-    return state.isActive();
+    return state().isActive();
   }
 
   /**
@@ -303,21 +304,22 @@ public abstract class LoopService {
 
   /** The current lifecycle state; reading it never blocks. */
   public final LoopState state() {
-    return state;
+    LoopState current = state;
+    return current != null ? current : LoopState.NEW;
   }
 
   /**
    * Adds a listener for this service's state changes and iterations; effective from the next start.
    */
   public final synchronized void addListener(LoopListener listener) {
-    List<LoopListener> changed = new ArrayList<>(listeners);
+    List<LoopListener> changed = new ArrayList<>(listeners());
     changed.add(Objects.requireNonNull(listener, "listener"));
     listeners = List.copyOf(changed);
   }
 
   /** Removes a listener added with {@link #addListener}; effective from the next start. */
   public final synchronized void removeListener(LoopListener listener) {
-    List<LoopListener> changed = new ArrayList<>(listeners);
+    List<LoopListener> changed = new ArrayList<>(listeners());
     changed.remove(listener);
     listeners = List.copyOf(changed);
   }
@@ -330,7 +332,8 @@ public abstract class LoopService {
    * coordinator.
    */
   protected final OptionalLong fencingToken() {
-    return fencingToken;
+    OptionalLong token = fencingToken;
+    return token != null ? token : OptionalLong.empty();
   }
 
   /** The logger of this service: {@code loopwork.services.<name in lower case>}. */
@@ -345,13 +348,14 @@ public abstract class LoopService {
 
   @Override
   public String toString() {
-    return name() + "[" + state + "]";
+    return name() + "[" + state() + "]";
   }
 
   // --- called by LoopRun and LoopEngine, never by users ---
 
   List<LoopListener> listeners() {
-    return listeners;
+    List<LoopListener> current = listeners;
+    return current != null ? current : List.of();
   }
 
   /**
@@ -359,7 +363,7 @@ public abstract class LoopService {
    * the old state.
    */
   synchronized LoopState attach(LoopRun newRun) {
-    LoopState previous = state;
+    LoopState previous = state();
     if (previous.isActive()) {
       throw new IllegalStateException(
           "Loop service " + name() + " is already running. Current state: " + previous);
@@ -395,7 +399,7 @@ public abstract class LoopService {
       }
       this.name = name;
       this.body = Objects.requireNonNull(body, "body");
-      if (options.loopInterval().isEmpty() && options.schedule().isEmpty()) {
+      if (options.loopIntervalOrNull() == null && options.scheduleOrNull() == null) {
         throw new NullPointerException("options.loopInterval or options.schedule");
       }
     }

@@ -460,6 +460,39 @@ class CalendarScheduleTest {
     return service;
   }
 
+  @Test
+  void aCalendarServiceWaitsForItsFiresWithNoLeewayWhileAnIntervalServiceSharesWakeUps() {
+    List<Long> leeways = new ArrayList<>();
+    LoopClock recording =
+        new LoopClock() {
+          @Override
+          public long nanoTime() {
+            return clock.nanoTime();
+          }
+
+          @Override
+          public Instant instant() {
+            return clock.instant();
+          }
+
+          @Override
+          public Timer newTimer(Runnable action) {
+            return clock.newTimer(action);
+          }
+
+          @Override
+          public Timer newTimer(Runnable action, long leewayNanos) {
+            leeways.add(leewayNanos);
+            return clock.newTimer(action, leewayNanos);
+          }
+        };
+    LoopEngine recorded = LoopEngine.builder().clock(recording).executor(Runnable::run).build();
+    recorded.start(new Nightly(new EverySeconds(1)));
+    recorded.start(LoopService.of("every-second", Duration.ofSeconds(1), () -> {}));
+    // A fire is an instant of the wall clock, and a cron user compares the start with it.
+    assertThat(leeways).containsExactly(0L, FixedInterval.MAX_WAKE_LEEWAY_NANOS);
+  }
+
   private static Instant at(long seconds) {
     return T0.plusSeconds(seconds);
   }
