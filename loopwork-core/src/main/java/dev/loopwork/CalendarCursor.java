@@ -42,6 +42,8 @@ final class CalendarCursor {
   private Instant fire;
   // Whether an iteration ran past that fire: it runs at once, whatever the grace.
   private boolean overdue;
+  // The latest fire that check found come: the one its RUN stands for; null before the first.
+  private Instant current;
 
   CalendarCursor(
       LoopService service, CalendarSchedule schedule, Duration misfireGrace, long jitterNanos) {
@@ -55,6 +57,25 @@ final class CalendarCursor {
   void start(Instant now) {
     fire = schedule.nextFireAfter(now);
     overdue = false;
+  }
+
+  /**
+   * Goes on after {@code lastFire}, a fire that ran elsewhere (a new owner learns it from its
+   * coordinator): the next fire is the first strictly after it. Fires from there to now are missed
+   * fires for the next {@link #check}: the latest runs if it is within the grace, the others are
+   * skipped with a WARN. A {@code lastFire} later than now makes the fires up to it wait.
+   */
+  void continueAfter(Instant lastFire) {
+    fire = schedule.nextFireAfter(lastFire);
+    overdue = false;
+  }
+
+  /**
+   * The latest fire that {@link #check} found come, the one its {@link #RUN} stands for; null
+   * before the first.
+   */
+  Instant current() {
+    return current;
   }
 
   /** The next fire to run, or null when none is left. */
@@ -100,6 +121,7 @@ final class CalendarCursor {
     boolean wasOverdue = overdue;
     overdue = false;
     fire = passed.next;
+    current = passed.latest;
     Duration late = Duration.between(passed.latest, now);
     if (wasOverdue || late.compareTo(onTime) <= 0) {
       if (passed.count > 0) {

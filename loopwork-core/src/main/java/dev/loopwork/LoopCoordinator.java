@@ -1,6 +1,8 @@
 package dev.loopwork;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 
 /**
  * Decides which of several processes runs a service's iterations, so that replicas of one
@@ -55,6 +57,33 @@ public interface LoopCoordinator {
      * iteration.
      */
     IterationPermit permit();
+
+    /**
+     * As {@link #permit()}, for the due iteration of a calendar service that stands for the fire
+     * {@code fire} (the engine asks this instead of {@link #permit()}; an extra iteration asks
+     * {@link #permit()}). A coordinator that hands calendar services from one process to another
+     * records {@code fire} as started before it grants it (deferring the iteration meanwhile), and
+     * denies a fire at or before the latest one recorded: it ran already, and a denied fire counts
+     * as run. The default answers {@link #permit()}.
+     */
+    default IterationPermit permit(Instant fire) {
+      return permit();
+    }
+
+    /**
+     * Where a calendar service's schedule goes on now that this process runs it: once after each
+     * start of its right to run the service here (a hold of its lease), the latest fire that any
+     * process recorded as started ({@link #permit(Instant)}); empty otherwise (nothing recorded,
+     * told already, or not this process's to run). The engine asks before each fire of a calendar
+     * service and when {@code askAgain} is called, and goes on with the first fire after the one
+     * returned: the fires between it and now are missed fires, of which the latest runs at once if
+     * it is within the misfire grace ({@link LoopOptions.Builder#schedule}). So a new owner neither
+     * runs a fire again that its previous owner started, nor drops one that no process ran. The
+     * default returns empty.
+     */
+    default Optional<Instant> takeLastRecordedFire() {
+      return Optional.empty();
+    }
 
     /**
      * Whether this process is where the service's iterations run now, whatever the next {@link

@@ -323,6 +323,12 @@ public final class LoopOptions {
      *       schedule then goes on from the fire that iteration stands for.
      *   <li>A schedule that has no fire left ends the run normally, with an INFO line: {@code
      *       onStop} runs and the service is STOPPED.
+     *   <li>Across processes, a coordinator that records fires ({@link
+     *       LoopCoordinator.Membership#permit(java.time.Instant)}) runs each fire once recorded,
+     *       and a process that begins to run the service goes on after the last recorded fire
+     *       ({@link LoopCoordinator.Membership#takeLastRecordedFire()}): a fire another process
+     *       started never runs again, and those that passed while no process ran them are missed
+     *       fires, as above.
      *   <li>Stop, {@code runNow} (an extra iteration that leaves the schedule as it was), a
      *       coordinator's permits, the iteration timeout, the {@linkplain #jitter jitter} (each
      *       fire is delayed by up to it) and listeners work as for an interval service. A

@@ -5,6 +5,7 @@ import dev.loopwork.internal.SignalRelay;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -471,11 +472,14 @@ final class LoopRun implements LoopHandle {
 
   /**
    * Asks the coordinator now if the loop waited to ask it again (after a deferral or a skip); a
-   * wait for a due iteration is armed again.
+   * wait for a due iteration is armed again (a calendar service first takes where its schedule goes
+   * on, see {@link #calendarFireRuns}).
    */
   private void askAgainNow() {
-    if (dueIsRetry || dueAfterSkip) {
-      dueIsRetry = true; // a calendar service then runs the fire it skipped, as a deferred one
+    if (dueIsRetry || dueAfterSkip || calendar != null) {
+      if (dueAfterSkip) {
+        dueIsRetry = true; // a calendar service then runs the fire it skipped, as a deferred one
+      }
       due = engine.clock().nanoTime();
       runIterations(Step.DUE);
     } else {
@@ -543,7 +547,7 @@ final class LoopRun implements LoopHandle {
     if (calendar != null && !extra && !calendarFireRuns()) {
       return engine.clock().nanoTime();
     }
-    IterationPermit permit = membership == null ? null : askPermit();
+    IterationPermit permit = membership == null ? null : askPermit(extra);
     if (!extra) {
       dueAfterSkip = permit != null && permit.isSkipped();
     }
@@ -564,9 +568,15 @@ final class LoopRun implements LoopHandle {
    * Whether a calendar service's due iteration runs now: its fire has come, or, when the loop asks
    * again after a deferral, the deferred fire runs, unless the next fire has come meanwhile, which
    * the iteration then stands for (never both: a new owner whose first fire was deferred runs
-   * once).
+   * once). First, a coordinator's last recorded fire moves the schedule after it.
    */
   private boolean calendarFireRuns() {
+    if (membership != null) {
+      continueAfterRecordedFire();
+      if (fatal != null) {
+        return false;
+      }
+    }
     if (dueIsRetry && calendar.waitNanos(engine.clock().instant()) > 0) {
       return true;
     }
@@ -618,9 +628,36 @@ final class LoopRun implements LoopHandle {
     return overrun;
   }
 
-  private IterationPermit askPermit() {
+  /**
+   * When this process has begun to run the service, its coordinator tells the latest fire any
+   * process recorded: the schedule goes on after it (see {@link
+   * LoopCoordinator.Membership#takeLastRecordedFire}).
+   */
+  private void continueAfterRecordedFire() {
+    Optional<Instant> recorded;
     try {
-      return Objects.requireNonNull(membership.permit(), "permit");
+      recorded = membership.takeLastRecordedFire();
+    } catch (RuntimeException e) {
+      log()
+          .warn(
+              "The coordinator of loop service {} failed to tell its last recorded fire", name, e);
+      return;
+    }
+    if (recorded.isPresent()) {
+      try {
+        calendar.continueAfter(recorded.get());
+      } catch (RuntimeException e) {
+        scheduleFailed(e);
+      }
+      dueIsRetry = false;
+    }
+  }
+
+  private IterationPermit askPermit(boolean extra) {
+    try {
+      return Objects.requireNonNull(
+          calendar != null && !extra ? membership.permit(calendar.current()) : membership.permit(),
+          "permit");
     } catch (RuntimeException e) {
       log()
           .warn(

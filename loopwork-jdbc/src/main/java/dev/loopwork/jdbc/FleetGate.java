@@ -4,6 +4,7 @@ import dev.loopwork.IterationPermit;
 import dev.loopwork.LoopCoordinator;
 import dev.loopwork.LoopService;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
@@ -11,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Loopwork's one fleet model, as a coordinator in front of the leases: what pause, resume, run-once
@@ -23,7 +25,8 @@ import java.util.function.BooleanSupplier;
  *       lease's refusal becomes a deferral of {@link #RETRY}, never a denial: a denial would make
  *       the engine wait a whole interval before asking again, so a service with a long interval
  *       would start late after it gains its lease. Asking costs nothing, as the lease coordinator
- *       answers from memory.
+ *       answers from memory. (The denial of a calendar fire that ran already stays a denial: that
+ *       fire counts as run.)
  *   <li><b>Pause</b> holds a service's iterations back on this replica (on every replica when it
  *       comes from the shared controls); the service stays started and keeps its lease, so that
  *       <b>resume</b> lets it run at once if a slot passed while it was paused, else at its next
@@ -209,15 +212,32 @@ public final class FleetGate implements LoopCoordinator {
 
     @Override
     public IterationPermit permit() {
+      return permit(inner::permit, false);
+    }
+
+    /** As {@link #permit()}; a denial of a calendar fire (it ran already) stays a denial. */
+    @Override
+    public IterationPermit permit(Instant fire) {
+      return permit(() -> inner.permit(fire), true);
+    }
+
+    @Override
+    public Optional<Instant> takeLastRecordedFire() {
+      return inner.takeLastRecordedFire();
+    }
+
+    private IterationPermit permit(Supplier<IterationPermit> ask, boolean keepDenial) {
       BooleanSupplier pass = passes.get(name);
       if (pass == null && paused.contains(name)) {
         // Reported where it would run; a standby asks again soon, in case the lease comes here.
         // Resume asks again at once either way.
         return inner.isHolder() ? IterationPermit.skipped(PAUSED) : IterationPermit.deferred(RETRY);
       }
-      IterationPermit permit = inner.permit();
+      IterationPermit permit = ask.get();
       if (!permit.isGranted()) {
-        return permit.deferral().isZero() ? IterationPermit.deferred(RETRY) : permit;
+        // A skip on purpose from behind (another gate) stays one, to be reported.
+        boolean denial = permit.deferral().isZero() && !permit.isSkipped();
+        return denial && !keepDenial ? IterationPermit.deferred(RETRY) : permit;
       }
       if (pass != null && passes.remove(name, pass) && !claim(pass, permit)) {
         // The request was taken elsewhere: this iteration was let through for it only.

@@ -11,6 +11,7 @@ import java.net.UnknownHostException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -47,6 +48,11 @@ import org.slf4j.LoggerFactory;
  *       A released or expired lease is taken by the first replica that sees it, whatever its share,
  *       and the new owner runs the service one interval after the recorded start, so the schedule
  *       goes on. A replica that dies loses its leases when they expire.
+ *   <li><b>Calendar services.</b> A fire is recorded in the lease row before it is granted ({@link
+ *       Membership#permit(java.time.Instant)}), and one at or before the recorded fire is denied; a
+ *       new owner is told the recorded fire once ({@link Membership#takeLastRecordedFire()}) and
+ *       the engine goes on after it, so a hand-over or fail-over neither runs a fire twice nor
+ *       drops one (a missed fire runs once within the service's misfire grace).
  *   <li><b>Balance.</b> With N live replicas and M services, a replica's share is ceil(M/N) leases.
  *       After a full renewal it gives up leases above its share (never during an iteration),
  *       reserved for two polls for replicas below their share, which take free leases first.
@@ -96,6 +102,19 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   private static final long LATE_WAKE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   /**
+   * How soon a calendar service whose fire is being recorded asks again, should the record end
+   * before the service waits (its {@code askAgain} then finds no wait to end); usually the record's
+   * {@code askAgain} comes first.
+   */
+  private static final Duration RECORD_WAIT = Duration.ofMillis(10);
+
+  /**
+   * How soon a calendar service that asked for a fire before taking the last recorded fire of a new
+   * hold (it began between its two questions) asks again.
+   */
+  private static final Duration TAKE_LAST_FIRE_FIRST = Duration.ofMillis(1);
+
+  /**
    * For how many polls a lease given up to restore the balance is kept for replicas below their
    * share.
    */
@@ -137,6 +156,8 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   // A service waits for its first start under a lease to be recorded before it makes it (see
   // recordStartsToMake).
   private volatile boolean startsToRecord;
+  // A calendar service waits for its fire to be recorded before it runs it (see recordFires).
+  private volatile boolean firesToRecord;
 
   // Confined to the ticker thread.
   private long nextFullSyncNanos;
@@ -468,6 +489,7 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         }
       } else {
         recordStartsToMake();
+        recordFires();
         long now = clock.nanoTime();
         if (fullSyncRequested || now - nextFullSyncNanos >= 0) {
           fullSync(now);
@@ -693,6 +715,25 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   }
 
   /**
+   * Records the fires that calendar services wait to run (see {@link Seat#permit(Instant)}), then
+   * lets each service ask again.
+   */
+  private void recordFires() throws SQLException {
+    if (!firesToRecord) {
+      return;
+    }
+    firesToRecord = false;
+    for (Seat seat : seats.values()) {
+      Optional<FireRecord> fire = seat.fireToRecord();
+      if (fire.isPresent()) {
+        FireRecord f = fire.get();
+        seat.fireRecorded(
+            f, store.recordFire(seat.service, replicaId, f.fencingToken(), f.fireMillis()));
+      }
+    }
+  }
+
+  /**
    * Gives up the leases marked for the balance whose iteration has ended, reserved for a few polls.
    */
   private void releasePending() throws SQLException {
@@ -732,6 +773,9 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
   }
 
   private record Release(long fencingToken, Long startedAgoMillis) {}
+
+  /** A calendar fire (epoch milliseconds) to record as started under a fencing token. */
+  private record FireRecord(long fencingToken, Long fireMillis) {}
 
   /** A lease seen held by a replica whose session had ended, and when it was first seen so. */
   private record Orphan(String owner, long fencingToken, long firstSeenNanos) {
@@ -781,6 +825,14 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     private boolean scheduleMoved;
     // A hold began since the service last asked, which may be waiting up to a poll to ask again.
     private boolean newlyHeld;
+    // A calendar service's fires, in epoch milliseconds: the latest recorded as started (the row's
+    // when the hold began, then this replica's own), whether the service has yet to be told it in
+    // this hold, the fire waiting to be recorded, and whether the latest is recorded here and not
+    // yet granted.
+    private Long lastFireMillis;
+    private boolean lastFireUntold;
+    private Long fireToRecord;
+    private boolean recordedFireUngranted;
 
     Seat(String service, long intervalNanos, long jitterNanos, Runnable askAgain) {
       this.service = service;
@@ -808,23 +860,10 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     @Override
     public synchronized IterationPermit permit() {
       long now = clock.nanoTime();
-      if (!synced) {
-        // Not yet compared with the database: ask again soon rather than skip a whole interval.
-        scheduleMoved |= held;
-        return IterationPermit.deferred(pollInterval);
+      IterationPermit refusal = refusal(now);
+      if (refusal != null) {
+        return refusal;
       }
-      if (!held
-          || releasing
-          || closed
-          || sessionLost
-          || !isInTouch(now)
-          || validUntilNanos - marginNanos - now <= 0) {
-        // Ask again within a poll: the lease may come here at any moment, and then its schedule
-        // goes on.
-        scheduleMoved |= held; // the service's schedule goes on from that later ask
-        return IterationPermit.deferred(pollInterval);
-      }
-      newlyHeld = false; // this answer already counts from the hold
       if (notBeforeNanos - now > 0) {
         return IterationPermit.deferred(Duration.ofNanos(notBeforeNanos - now));
       }
@@ -844,6 +883,106 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         gridNanos = now;
         reportedStartNanos = now; // the record stands for it
       }
+      return grant(now);
+    }
+
+    /**
+     * The deferral of a service that may not start now (the lease is not held here, or not surely
+     * enough: not yet compared with the database, out of touch, within its margin), else null.
+     */
+    private IterationPermit refusal(long now) {
+      if (!synced
+          || !held
+          || releasing
+          || closed
+          || sessionLost
+          || !isInTouch(now)
+          || validUntilNanos - marginNanos - now <= 0) {
+        // Ask again within a poll: the lease may come here at any moment, and then its schedule
+        // goes on.
+        scheduleMoved |= held; // the service's schedule goes on from that later ask
+        return IterationPermit.deferred(pollInterval);
+      }
+      newlyHeld = false; // this answer already counts from the hold
+      return null;
+    }
+
+    /**
+     * A calendar fire runs only once its record is in the row: a new owner then goes on after it,
+     * whatever happens to this replica. So the first ask for a fire after the last recorded one
+     * defers it while the background thread records it, and the ask that follows grants it; a fire
+     * at or before the last recorded one started already (here, or on an earlier owner) and is
+     * denied. A service that has not yet taken the last recorded fire of a new hold asks again at
+     * once, taking it first.
+     */
+    @Override
+    public synchronized IterationPermit permit(Instant fire) {
+      IterationPermit refusal = refusal(clock.nanoTime());
+      if (refusal != null) {
+        return refusal;
+      }
+      if (lastFireUntold) {
+        return IterationPermit.deferred(TAKE_LAST_FIRE_FIRST);
+      }
+      long fireMillis = fire.toEpochMilli();
+      if (lastFireMillis != null && fireMillis <= lastFireMillis) {
+        if (recordedFireUngranted && fireMillis == lastFireMillis) {
+          recordedFireUngranted = false;
+          return grant(clock.nanoTime());
+        }
+        return IterationPermit.denied();
+      }
+      fireToRecord = fireMillis;
+      if (!firesToRecord) {
+        firesToRecord = true;
+        wakeTicker();
+      }
+      return IterationPermit.deferred(RECORD_WAIT);
+    }
+
+    @Override
+    public synchronized Optional<Instant> takeLastRecordedFire() {
+      if (!held || !lastFireUntold) {
+        return Optional.empty();
+      }
+      lastFireUntold = false;
+      newlyHeld = false;
+      return Optional.of(Instant.ofEpochMilli(lastFireMillis));
+    }
+
+    /** The fire that waits to be recorded before it runs, if any. */
+    synchronized Optional<FireRecord> fireToRecord() {
+      return held && fireToRecord != null
+          ? Optional.of(new FireRecord(fencingToken, fireToRecord))
+          : Optional.empty();
+    }
+
+    /**
+     * The background thread tried to record {@code fire}: if the row took it, the service asks
+     * again and its fire is granted; if not, the lease is not this replica's as it thought, and the
+     * next full renewal says whose it is.
+     */
+    void fireRecorded(FireRecord fire, boolean recorded) {
+      synchronized (this) {
+        if (!fire.equals(new FireRecord(fencingToken, fireToRecord))) {
+          return; // asked for another fire, or held again, meanwhile
+        }
+        fireToRecord = null;
+        if (!recorded) {
+          lostUnder(
+              fire.fencingToken(),
+              "the database refused to record its fire " + Instant.ofEpochMilli(fire.fireMillis()));
+          fullSyncRequested = true;
+          return;
+        }
+        lastFireMillis = fire.fireMillis();
+        recordedFireUngranted = true;
+      }
+      askAgain.run();
+    }
+
+    /** Grants the iteration due now, under this hold's fencing token and an iteration fence. */
+    private IterationPermit grant(long now) {
       scheduleMoved = false;
       inIteration = true;
       started = true;
@@ -1022,6 +1161,10 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
             fencingToken);
         startRecordedInHold = false;
         startRecordPending = false;
+        lastFireMillis = lease.lastFireMillis();
+        lastFireUntold = lastFireMillis != null;
+        fireToRecord = null;
+        recordedFireUngranted = false;
       }
       validUntilNanos = sendNanos + lease.remainingMillis() * 1_000_000L;
       return true;

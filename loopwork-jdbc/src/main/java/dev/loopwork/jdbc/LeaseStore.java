@@ -52,7 +52,7 @@ final class LeaseStore {
             + now
             + ", "
             + now
-            + " - last_started_ms FROM "
+            + " - last_started_ms, last_fire_ms FROM "
             + LEASE_TABLE;
     this.queryTimeoutSeconds = queryTimeoutSeconds;
     this.lockForCommitSql =
@@ -64,13 +64,17 @@ final class LeaseStore {
     this.commitIfHeldSql = database.dialect().commitIfOneRow(lockForCommitSql);
   }
 
-  /** A lease as read: times relative to the database's now, in milliseconds. */
+  /**
+   * A lease as read: times relative to the database's now, in milliseconds; the last recorded fire
+   * of a calendar service in epoch milliseconds (null: none).
+   */
   record Lease(
       String service,
       String owner,
       long fencingToken,
       long remainingMillis,
-      Long sinceLastStartMillis) {}
+      Long sinceLastStartMillis,
+      Long lastFireMillis) {}
 
   /**
    * Keeps this replica's row alive for {@code ttlMillis}, creating it if needed, records the time
@@ -310,7 +314,7 @@ final class LeaseStore {
                     + now
                     + ", "
                     + now
-                    + " - last_started_ms, 0 FROM "
+                    + " - last_started_ms, last_fire_ms, 0 FROM "
                     + LEASE_TABLE
                     + " WHERE owner IS NULL OR expires_ms <= "
                     + now
@@ -318,7 +322,7 @@ final class LeaseStore {
                     + now
                     + ", "
                     + now
-                    + " - l.last_started_ms, 1 FROM "
+                    + " - l.last_started_ms, l.last_fire_ms, 1 FROM "
                     + LEASE_TABLE
                     + " l JOIN "
                     + REPLICA_TABLE
@@ -327,7 +331,7 @@ final class LeaseStore {
                     + now
                     + " AND "
                     + database.dialect().sessionGone("r")
-                    + " UNION ALL SELECT NULL, NULL, COUNT(*), 0, NULL, 2 FROM "
+                    + " UNION ALL SELECT NULL, NULL, COUNT(*), 0, NULL, NULL, 2 FROM "
                     + REPLICA_TABLE
                     + " WHERE expires_ms > "
                     + now);
@@ -336,7 +340,7 @@ final class LeaseStore {
       List<Lease> orphaned = new ArrayList<>();
       int live = 0;
       while (rs.next()) {
-        switch (rs.getInt(6)) {
+        switch (rs.getInt(7)) {
           case 0 -> leases.add(lease(rs));
           case 1 -> orphaned.add(lease(rs));
           default -> live = rs.getInt(3);
@@ -407,10 +411,18 @@ final class LeaseStore {
   }
 
   private static Lease lease(ResultSet rs) throws SQLException {
-    long since = rs.getLong(5);
-    Long sinceLastStart = rs.wasNull() ? null : since;
     return new Lease(
-        rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), sinceLastStart);
+        rs.getString(1),
+        rs.getString(2),
+        rs.getLong(3),
+        rs.getLong(4),
+        nullableLong(rs, 5),
+        nullableLong(rs, 6));
+  }
+
+  private static Long nullableLong(ResultSet rs, int column) throws SQLException {
+    long value = rs.getLong(column);
+    return rs.wasNull() ? null : value;
   }
 
   /**
@@ -559,6 +571,31 @@ final class LeaseStore {
         + l.owner()
         + " under fencing token "
         + l.fencingToken();
+  }
+
+  /**
+   * Records {@code fireMillis} as the last started fire of the calendar service {@code service}, if
+   * {@code replicaId} holds its lease under {@code fencingToken}, unexpired by the database's
+   * clock, and no later or equal fire is recorded; returns whether it did.
+   */
+  boolean recordFire(String service, String replicaId, long fencingToken, long fireMillis)
+      throws SQLException {
+    try (Connection c = database.connection()) {
+      return update(
+              c,
+              "UPDATE "
+                  + LEASE_TABLE
+                  + " SET last_fire_ms = ? WHERE service = ? AND owner = ? AND fencing_token = ?"
+                  + " AND expires_ms > "
+                  + now
+                  + " AND (last_fire_ms IS NULL OR last_fire_ms < ?)",
+              fireMillis,
+              service,
+              replicaId,
+              fencingToken,
+              fireMillis)
+          == 1;
+    }
   }
 
   /**

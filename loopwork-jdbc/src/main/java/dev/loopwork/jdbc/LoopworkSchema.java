@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
  * runs once, under a lock, so processes that start at the same time never apply it twice. Version 1
  * made the replicas, leases and run journal; version 2 adds {@value #CONTROL_TABLE}, adopting the
  * table of that name that the loopwork host (loopwork-cli) made for itself before (same columns),
- * so an upgraded database keeps its pause flags.
+ * so an upgraded database keeps its pause flags; versions 3 and 4 add columns to the replicas;
+ * version 5 adds the last recorded fire of a calendar service to its lease.
  */
 public final class LoopworkSchema {
   /** The prefix of every table and index of Loopwork. */
@@ -143,7 +144,18 @@ public final class LoopworkSchema {
                       "ALTER TABLE " + REPLICA_TABLE + " ADD COLUMN IF NOT EXISTS pid BIGINT",
                       "ALTER TABLE "
                           + REPLICA_TABLE
-                          + " ADD COLUMN IF NOT EXISTS heartbeat_ms BIGINT")));
+                          + " ADD COLUMN IF NOT EXISTS heartbeat_ms BIGINT")),
+          // The latest fire of a calendar service that a replica recorded as started (epoch
+          // milliseconds of the scheduled instant), recorded before the fire runs, so that the
+          // next owner goes on after it.
+          new Migration(
+              5,
+              "calendar fires of leases",
+              dialect ->
+                  List.of(
+                      "ALTER TABLE "
+                          + LEASE_TABLE
+                          + " ADD COLUMN IF NOT EXISTS last_fire_ms BIGINT")));
 
   /** The schema version this Loopwork creates and expects. */
   public static final int LATEST_VERSION = MIGRATIONS.get(MIGRATIONS.size() - 1).version;

@@ -9,8 +9,10 @@ import dev.loopwork.LoopService;
 import dev.loopwork.test.ManualClock;
 import dev.loopwork.test.RecordingListener;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -69,6 +71,24 @@ class FleetGateTest {
     assertThat(member.permit().deferral()).isEqualTo(FleetGate.RETRY);
     leases.answer = IterationPermit.deferred(Duration.ofMinutes(3));
     assertThat(member.permit().deferral()).isEqualTo(Duration.ofMinutes(3));
+    leases.answer = IterationPermit.skipped("maintenance");
+    assertThat(member.permit()).as("a skip from behind stays one").isSameAs(leases.answer);
+  }
+
+  /** Issue 16: the fires of a calendar service reach the leases; a fire's denial stays one. */
+  @Test
+  void aCalendarFireIsAskedOfTheLeasesAndItsDenialStaysADenial() {
+    Instant fire = Instant.parse("2026-01-01T03:00:00Z");
+    leases.lastFire = fire.minusSeconds(60);
+    LoopCoordinator.Membership member = coordinator.join(service("purge"));
+
+    assertThat(member.takeLastRecordedFire()).contains(fire.minusSeconds(60));
+    assertThat(member.permit(fire).fencingToken()).isEqualTo(7);
+    leases.answer = IterationPermit.denied();
+    IterationPermit denied = member.permit(fire);
+    assertThat(denied.isGranted()).isFalse();
+    assertThat(denied.deferral()).isZero();
+    assertThat(leases.fires).containsExactly(fire, fire);
   }
 
   @Test
@@ -257,6 +277,8 @@ class FleetGateTest {
     final List<String> joined = new ArrayList<>();
     IterationPermit answer = IterationPermit.granted(7);
     boolean holder = true;
+    final List<Instant> fires = new ArrayList<>();
+    Instant lastFire;
     int asked;
     int ended;
 
@@ -273,6 +295,17 @@ class FleetGateTest {
         @Override
         public boolean isHolder() {
           return holder;
+        }
+
+        @Override
+        public IterationPermit permit(Instant fire) {
+          fires.add(fire);
+          return answer;
+        }
+
+        @Override
+        public Optional<Instant> takeLastRecordedFire() {
+          return Optional.ofNullable(lastFire);
         }
 
         @Override

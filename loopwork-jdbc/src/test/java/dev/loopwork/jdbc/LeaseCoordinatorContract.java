@@ -20,6 +20,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -184,7 +185,10 @@ abstract class LeaseCoordinatorContract {
 
   @Test
   void newOwnerContinuesOneIntervalAfterTheLastRecordedStart() throws SQLException {
-    execute("INSERT INTO loopwork_lease VALUES ('s', 'gone', 7, 0, " + now() + " - 400)");
+    execute(
+        "INSERT INTO loopwork_lease (service, owner, fencing_token, expires_ms, last_started_ms) VALUES ('s', 'gone', 7, 0, "
+            + now()
+            + " - 400)");
     long startedAt = System.nanoTime();
     replica("a").start(service("s", Duration.ofMillis(1_000), "a"));
 
@@ -211,7 +215,10 @@ abstract class LeaseCoordinatorContract {
             .build();
     runtimes.add(slowPoll);
     long insertedAt = System.nanoTime();
-    execute("INSERT INTO loopwork_lease VALUES ('s', 'gone', 7, 0, " + now() + " - 400)");
+    execute(
+        "INSERT INTO loopwork_lease (service, owner, fencing_token, expires_ms, last_started_ms) VALUES ('s', 'gone', 7, 0, "
+            + now()
+            + " - 400)");
     slowPoll.start(service("s", Duration.ofMillis(1_000), "a"));
 
     await().atMost(Duration.ofSeconds(5)).until(() -> log.count() >= 1);
@@ -258,7 +265,10 @@ abstract class LeaseCoordinatorContract {
    */
   @Test
   void theFirstStartUnderATakenLeaseIsRecordedAtOnce() throws SQLException {
-    execute("INSERT INTO loopwork_lease VALUES ('s', 'gone', 7, 0, " + now() + " - 5000)");
+    execute(
+        "INSERT INTO loopwork_lease (service, owner, fencing_token, expires_ms, last_started_ms) VALUES ('s', 'gone', 7, 0, "
+            + now()
+            + " - 5000)");
     JdbcLoopRuntime a =
         JdbcLoopRuntime.builder(database)
             .replicaId("a")
@@ -291,7 +301,10 @@ abstract class LeaseCoordinatorContract {
    */
   @Test
   void aStartOffTheRecordedScheduleIsRecordedBeforeItIsMade() throws Exception {
-    execute("INSERT INTO loopwork_lease VALUES ('s', 'gone', 7, 0, " + now() + " - 5000)");
+    execute(
+        "INSERT INTO loopwork_lease (service, owner, fencing_token, expires_ms, last_started_ms) VALUES ('s', 'gone', 7, 0, "
+            + now()
+            + " - 5000)");
     LeaseCoordinator leases =
         LeaseCoordinator.builder(database).replicaId("a").leaseTtl(TTL).pollInterval(POLL).build();
     try {
@@ -374,7 +387,10 @@ abstract class LeaseCoordinatorContract {
    */
   @Test
   void aNewOwnersFirstStartIsTimedOnTheEnginesClock() throws Exception {
-    execute("INSERT INTO loopwork_lease VALUES ('s', 'gone', 7, 0, " + now() + " - 400)");
+    execute(
+        "INSERT INTO loopwork_lease (service, owner, fencing_token, expires_ms, last_started_ms) VALUES ('s', 'gone', 7, 0, "
+            + now()
+            + " - 400)");
     ManualClock clock = new ManualClock();
     LeaseCoordinator leases = onManualClock("a", clock);
     try {
@@ -404,7 +420,10 @@ abstract class LeaseCoordinatorContract {
    */
   @Test
   void aNewOwnersFirstStartALittleLateIsMadeAtOnce() throws Exception {
-    execute("INSERT INTO loopwork_lease VALUES ('s', 'gone', 7, 0, " + now() + " - 400)");
+    execute(
+        "INSERT INTO loopwork_lease (service, owner, fencing_token, expires_ms, last_started_ms) VALUES ('s', 'gone', 7, 0, "
+            + now()
+            + " - 400)");
     ManualClock clock = new ManualClock();
     LeaseCoordinator leases = onManualClock("a", clock);
     try {
@@ -450,6 +469,123 @@ abstract class LeaseCoordinatorContract {
     } finally {
       leases.close();
     }
+  }
+
+  private static final Instant FIRE = Instant.parse("2026-01-01T03:00:00Z");
+
+  /**
+   * Issue 16: a calendar fire is granted only once the row records it (a new owner then goes on
+   * after it), and never twice; a fire at or before the recorded one is denied.
+   */
+  @Test
+  void aCalendarFireIsGrantedOnlyOnceTheRowRecordsItAndNeverTwice() throws Exception {
+    LeaseCoordinator leases = onManualClock("a", new ManualClock());
+    try {
+      LoopCoordinator.Membership membership = joinAndAwaitTheHold(leases);
+      assertThat(membership.takeLastRecordedFire()).as("nothing recorded yet").isEmpty();
+
+      IterationPermit first = membership.permit(FIRE);
+      assertThat(first.isGranted()).as("deferred while the fire is recorded").isFalse();
+      assertThat(first.deferral()).isPositive();
+      IterationPermit granted = awaitFireGranted(membership, FIRE);
+      assertThat(lastFireMs()).isEqualTo(FIRE.toEpochMilli());
+      assertThat(granted.fencingToken()).isEqualTo(1);
+      membership.iterationEnded(granted);
+
+      assertDenied(membership.permit(FIRE));
+      assertDenied(membership.permit(FIRE.minusSeconds(2)));
+      assertThat(awaitFireGranted(membership, FIRE.plusSeconds(2)).isGranted()).isTrue();
+    } finally {
+      leases.close();
+    }
+  }
+
+  /**
+   * Issue 16: the recorded fire stays in the row when its owner releases the lease; the next owner
+   * is told it once, goes on after it, and never runs it again.
+   */
+  @Test
+  void theRecordedFireSurvivesAReleaseAndTheNextOwnerIsToldItOnce() throws Exception {
+    LeaseCoordinator a = onManualClock("a", new ManualClock());
+    LeaseCoordinator b = onManualClock("b", new ManualClock());
+    try {
+      LoopCoordinator.Membership onA = joinAndAwaitTheHold(a);
+      onA.iterationEnded(awaitFireGranted(onA, FIRE));
+      onA.leave();
+      assertThat(queryLong("SELECT COUNT(*) FROM loopwork_lease WHERE owner IS NULL")).isOne();
+      assertThat(lastFireMs()).isEqualTo(FIRE.toEpochMilli());
+
+      LoopCoordinator.Membership onB = joinAndAwaitTheHold(b);
+      assertThat(onB.permit(FIRE.plusSeconds(2)).isGranted())
+          .as("no fire before the service has taken where the schedule goes on")
+          .isFalse();
+      assertThat(onB.takeLastRecordedFire()).contains(FIRE);
+      assertThat(onB.takeLastRecordedFire()).isEmpty();
+      assertDenied(onB.permit(FIRE));
+      IterationPermit next = awaitFireGranted(onB, FIRE.plusSeconds(2));
+      assertThat(next.fencingToken()).isEqualTo(2);
+    } finally {
+      a.close();
+      b.close();
+    }
+  }
+
+  /**
+   * Issue 16: the fire recorded by a replica that died (it renews nothing more: its clock stands
+   * still, and its lease expires) is what the next owner goes on after.
+   */
+  @Test
+  void theRecordedFireSurvivesACrashOfItsOwner() throws Exception {
+    LeaseCoordinator a = onManualClock("a", new ManualClock());
+    LeaseCoordinator b = onManualClock("b", new ManualClock());
+    try {
+      LoopCoordinator.Membership onA = joinAndAwaitTheHold(a);
+      onA.iterationEnded(awaitFireGranted(onA, FIRE));
+      execute("UPDATE loopwork_lease SET expires_ms = " + now() + " - 1");
+
+      LoopCoordinator.Membership onB = joinAndAwaitTheHold(b);
+      assertThat(onB.takeLastRecordedFire()).contains(FIRE);
+      assertDenied(onB.permit(FIRE));
+      assertThat(awaitFireGranted(onB, FIRE.plusSeconds(2)).fencingToken()).isEqualTo(2);
+    } finally {
+      a.close();
+      b.close();
+    }
+  }
+
+  /** Issue 16: only the holder records a fire, under its token, unexpired, and only forward. */
+  @Test
+  void aFireIsRecordedOnlyByTheHolderUnderItsTokenAndOnlyForward() throws SQLException {
+    execute(
+        "INSERT INTO loopwork_lease (service, owner, fencing_token, expires_ms, last_started_ms)"
+            + " VALUES ('s', 'a', 7, "
+            + now()
+            + " + 600000, NULL)");
+    LeaseStore store = new LeaseStore(database, 5);
+    assertThat(store.recordFire("s", "b", 7, 1_000)).as("another replica").isFalse();
+    assertThat(store.recordFire("s", "a", 6, 1_000)).as("an older token").isFalse();
+    assertThat(store.recordFire("s", "a", 7, 1_000)).isTrue();
+    assertThat(store.recordFire("s", "a", 7, 1_000)).as("the same fire").isFalse();
+    assertThat(store.recordFire("s", "a", 7, 999)).as("an earlier fire").isFalse();
+    execute("UPDATE loopwork_lease SET expires_ms = " + now() + " - 1");
+    assertThat(store.recordFire("s", "a", 7, 2_000)).as("an expired lease").isFalse();
+    assertThat(lastFireMs()).isEqualTo(1_000);
+  }
+
+  private static IterationPermit awaitFireGranted(
+      LoopCoordinator.Membership membership, Instant fire) {
+    return await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> membership.permit(fire), IterationPermit::isGranted);
+  }
+
+  private static void assertDenied(IterationPermit permit) {
+    assertThat(permit.isGranted()).isFalse();
+    assertThat(permit.deferral()).as("denied, not deferred: %s", permit).isZero();
+  }
+
+  private Long lastFireMs() throws SQLException {
+    return queryLong("SELECT last_fire_ms FROM loopwork_lease WHERE service = 's'");
   }
 
   /**
@@ -535,7 +671,10 @@ abstract class LeaseCoordinatorContract {
 
   @Test
   void leaseOfADeadReplicaIsTakenOnlyAfterItExpires() throws SQLException {
-    execute("INSERT INTO loopwork_lease VALUES ('s', 'dead', 3, " + now() + " + 1200, NULL)");
+    execute(
+        "INSERT INTO loopwork_lease (service, owner, fencing_token, expires_ms, last_started_ms) VALUES ('s', 'dead', 3, "
+            + now()
+            + " + 1200, NULL)");
     long startedAt = System.nanoTime();
     replica("a").start(service("s", Duration.ofMillis(50), "a"));
 

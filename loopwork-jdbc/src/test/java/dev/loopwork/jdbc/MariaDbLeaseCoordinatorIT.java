@@ -38,7 +38,10 @@ class MariaDbLeaseCoordinatorIT extends ServerLeaseCoordinatorContract {
       execute("CREATE USER '" + user + "'@'" + host + "' IDENTIFIED BY 'pw'");
       execute("GRANT ALL PRIVILEGES ON " + schema + ".* TO '" + user + "'@'" + host + "'");
     }
-    execute("INSERT INTO loopwork_lease VALUES ('s', 'stalled', 5, " + now() + " - 1, NULL)");
+    execute(
+        "INSERT INTO loopwork_lease (service, owner, fencing_token, expires_ms, last_started_ms) VALUES ('s', 'stalled', 5, "
+            + now()
+            + " - 1, NULL)");
     Logger dialect = (Logger) LoggerFactory.getLogger("dev.loopwork");
     ListAppender<ILoggingEvent> warnings = new ListAppender<>();
     warnings.start();

@@ -63,12 +63,22 @@ abstract class ReplicaClusterTestBase {
       Duration ttl,
       String writes)
       throws IOException {
-    // Named after the replica, so that a test can find every server session of one replica.
-    String url =
-        databaseUrl + (databaseUrl.contains("?") ? "&" : "?") + "ApplicationName=replica-" + id;
-    ReplicaProcess replica = ReplicaProcess.start(url, id, services, interval, work, ttl, writes);
+    ReplicaProcess replica =
+        ReplicaProcess.start(named(databaseUrl, id), id, services, interval, work, ttl, writes);
     replicas.add(replica);
     return replica;
+  }
+
+  /** Starts a replica of the calendar service of {@link CronReplicaMain}. */
+  ReplicaProcess cronReplica(String id, Duration ttl) {
+    ReplicaProcess replica = ReplicaProcess.startCron(named(fresh.url, id), id, ttl);
+    replicas.add(replica);
+    return replica;
+  }
+
+  /** {@code databaseUrl} named after the replica, so that a test finds its server sessions. */
+  private static String named(String databaseUrl, String id) {
+    return databaseUrl + (databaseUrl.contains("?") ? "&" : "?") + "ApplicationName=replica-" + id;
   }
 
   /** Waits until each replica takes part, and fails with its output if it died instead. */

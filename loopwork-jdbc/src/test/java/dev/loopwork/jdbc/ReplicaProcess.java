@@ -2,6 +2,7 @@ package dev.loopwork.jdbc;
 
 import dev.loopwork.testsupport.ChildProcess;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /** A {@link ReplicaMain} running in its own JVM, with its output collected for assertions. */
@@ -22,20 +23,35 @@ final class ReplicaProcess extends ChildProcess {
       Duration work,
       Duration ttl,
       String writes) {
+    return launch(
+        ReplicaMain.class,
+        url,
+        replicaId,
+        Integer.toString(services),
+        Long.toString(interval.toMillis()),
+        Long.toString(work.toMillis()),
+        Long.toString(ttl.toMillis()),
+        writes);
+  }
+
+  /** Starts a replica of the calendar service of {@link CronReplicaMain}. */
+  static ReplicaProcess startCron(String url, String replicaId, Duration ttl) {
+    return launch(CronReplicaMain.class, url, replicaId, Long.toString(ttl.toMillis()));
+  }
+
+  /** Runs {@code main} in a JVM of its own; its second argument is the replica id. */
+  private static ReplicaProcess launch(
+      Class<?> main, String url, String replicaId, String... rest) {
+    List<String> arguments = new ArrayList<>(List.of(url, replicaId));
+    arguments.addAll(List.of(rest));
     List<String> command =
         javaCommand(
             List.of(
                 "-Xmx128m",
                 "-XX:TieredStopAtLevel=1",
                 "-Dlogback.configurationFile=logback-replica.xml"),
-            ReplicaMain.class,
-            url,
-            replicaId,
-            Integer.toString(services),
-            Long.toString(interval.toMillis()),
-            Long.toString(work.toMillis()),
-            Long.toString(ttl.toMillis()),
-            writes);
+            main,
+            arguments.toArray(String[]::new));
     return new ReplicaProcess(replicaId, new ProcessBuilder(command));
   }
 

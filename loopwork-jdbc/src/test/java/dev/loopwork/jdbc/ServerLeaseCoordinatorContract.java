@@ -95,7 +95,10 @@ abstract class ServerLeaseCoordinatorContract extends LeaseCoordinatorContract {
             + ", "
             + far
             + ", '12345')");
-    execute("INSERT INTO loopwork_lease VALUES ('s', 'dead', 7, " + far + ", NULL)");
+    execute(
+        "INSERT INTO loopwork_lease (service, owner, fencing_token, expires_ms, last_started_ms) VALUES ('s', 'dead', 7, "
+            + far
+            + ", NULL)");
   }
 
   private String sessionLockOf(String replica) throws SQLException {
@@ -171,7 +174,10 @@ abstract class ServerLeaseCoordinatorContract extends LeaseCoordinatorContract {
    */
   @Test
   void aTakeOverEndsTheSessionOfAFencedTransactionStalledBeforeItsCommit() throws SQLException {
-    execute("INSERT INTO loopwork_lease VALUES ('s', 'stalled', 5, " + now() + " - 1, NULL)");
+    execute(
+        "INSERT INTO loopwork_lease (service, owner, fencing_token, expires_ms, last_started_ms) VALUES ('s', 'stalled', 5, "
+            + now()
+            + " - 1, NULL)");
     try (Connection stalled = database.connection();
         Statement s = stalled.createStatement()) {
       stalled.setAutoCommit(false);
@@ -199,7 +205,10 @@ abstract class ServerLeaseCoordinatorContract extends LeaseCoordinatorContract {
    */
   @Test
   void aFencedTransactionStalledOnAnotherReplicasLeaseHoldsUpNoRenewal() throws SQLException {
-    execute("INSERT INTO loopwork_lease VALUES ('other', 'b', 3, " + now() + " + 600000, NULL)");
+    execute(
+        "INSERT INTO loopwork_lease (service, owner, fencing_token, expires_ms, last_started_ms) VALUES ('other', 'b', 3, "
+            + now()
+            + " + 600000, NULL)");
     try (Connection stalled = database.connection();
         Statement s = stalled.createStatement()) {
       stalled.setAutoCommit(false);
