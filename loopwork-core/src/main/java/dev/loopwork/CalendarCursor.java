@@ -200,6 +200,19 @@ final class CalendarCursor {
     return true;
   }
 
+  /**
+   * Logs that the fire {@code deferred}, whose iteration a coordinator kept deferring until a later
+   * fire came, is skipped: the iteration that runs now stands for the later one (never both).
+   */
+  void deferredFireSkipped(Instant deferred, Instant now) {
+    warn(
+        "Loop service {} skipped {} of its schedule {}: its coordinator deferred it until the next"
+            + " fire came (the wall clock reads {}). It runs once now, for {}.",
+        "1 fire time (" + deferred + ")",
+        now,
+        current);
+  }
+
   /** Logs a WARN about missed fires: its first two arguments are the service and the schedule. */
   private void warn(String message, Object... details) {
     Object[] arguments = new Object[details.length + 2];

@@ -577,10 +577,22 @@ final class LoopRun implements LoopHandle {
         return false;
       }
     }
-    if (dueIsRetry && calendar.waitNanos(engine.clock().instant()) > 0) {
+    if (!dueIsRetry) {
+      return isFireDue();
+    }
+    if (calendar.waitNanos(engine.clock().instant()) > 0) {
       return true;
     }
-    return isFireDue();
+    Instant deferred = calendar.current();
+    if (!isFireDue()) {
+      return false;
+    }
+    if (deferred != null && membership.isHolder()) {
+      // Deferred where it would run (say, its database was away): a fire that did not run. A
+      // standby's deferred fires are the holder's to run.
+      calendar.deferredFireSkipped(deferred, engine.clock().instant());
+    }
+    return true;
   }
 
   /**

@@ -30,6 +30,8 @@ class CalendarHandOverTest {
     final List<Replica> members = new ArrayList<>();
     Replica owner;
     Instant lastFire;
+    // The database is away: every permit is deferred, the owner's too, and its lease stays.
+    boolean away;
 
     @Override
     public Membership join(LoopService service) {
@@ -65,7 +67,7 @@ class CalendarHandOverTest {
 
       @Override
       public IterationPermit permit() {
-        return owner == this
+        return owner == this && !away
             ? IterationPermit.grantedWithoutToken()
             : IterationPermit.deferred(Duration.ofMillis(100));
       }
@@ -86,6 +88,11 @@ class CalendarHandOverTest {
         }
         toldLastFire = true;
         return Optional.ofNullable(lastFire);
+      }
+
+      @Override
+      public boolean isHolder() {
+        return owner == this;
       }
 
       @Override
@@ -221,6 +228,32 @@ class CalendarHandOverTest {
       assertThat(log.messages(Level.WARN)).singleElement().asString().contains("late");
       clock.advance(Duration.ofSeconds(3000));
       assertThat(tick.starts).containsExactly(at(600), at(3600));
+    }
+  }
+
+  @Test
+  void aFireDeferredOnTheHolderUntilTheNextCameIsSkippedWithAWarnAndTheNextRunsOnce() {
+    Tick tick = replica(everyTenSeconds());
+    Tick standby = replica(everyTenSeconds());
+    leases.handTo(0);
+    clock.advance(Duration.ofSeconds(9));
+    leases.away = true;
+    try (LogCapture log = LogCapture.services()) {
+      clock.advance(Duration.ofSeconds(12)); // the fire at 10 is deferred past the fire at 20
+      leases.away = false;
+      clock.advance(Duration.ofMillis(500));
+
+      assertThat(tick.starts).hasSize(1);
+      assertThat(tick.starts.get(0)).isBetween(at(21), T0.plusMillis(21_200));
+      assertThat(standby.starts).isEmpty();
+      assertThat(leases.lastFire).isEqualTo(at(20));
+      assertThat(log.messages(Level.WARN))
+          .as("one WARN, from the holder: the standby's deferrals are not missed fires")
+          .singleElement()
+          .asString()
+          .contains("skipped 1 fire time (2026-01-01T00:00:10Z)")
+          .contains("deferred it until the next fire came")
+          .contains("for 2026-01-01T00:00:20Z");
     }
   }
 
