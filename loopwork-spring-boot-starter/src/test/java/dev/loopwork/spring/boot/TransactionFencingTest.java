@@ -54,7 +54,7 @@ class TransactionFencingTest {
     application.run(
         context -> {
           awaitThreeIterations(context);
-          assertThat(context.getBean(Outcomes.class).outcomes.subList(0, 3))
+          assertThat(List.copyOf(context.getBean(Outcomes.class).outcomes).subList(0, 3))
               .containsExactly(
                   IterationOutcome.SUCCEEDED,
                   IterationOutcome.SUCCEEDED,
@@ -70,7 +70,7 @@ class TransactionFencingTest {
         .run(
             context -> {
               awaitThreeIterations(context);
-              assertThat(context.getBean(Outcomes.class).outcomes.subList(0, 3))
+              assertThat(List.copyOf(context.getBean(Outcomes.class).outcomes).subList(0, 3))
                   .containsOnly(IterationOutcome.SUCCEEDED);
               assertThat(rows(context)).containsExactly(1, 2, 3);
             });
