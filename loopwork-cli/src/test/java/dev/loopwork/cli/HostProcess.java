@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import dev.loopwork.testsupport.ChildProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The real {@code loopwork} jar, started as a process the way an operator starts it: {@code java
@@ -62,13 +64,22 @@ final class HostProcess extends ChildProcess {
   /** What a finished command did. */
   record Result(int exitCode, String stdout, String stderr) {}
 
-  /** A port that is free now, for the admin endpoint. */
+  /**
+   * A port that is free now, for the admin endpoint: below Linux's ephemeral range (32768 and up),
+   * so that no client socket of another process (a JDBC connection of a replica, say) takes it as
+   * its local port before the host binds it, as a port the system picked with {@code
+   * ServerSocket(0)} can be.
+   */
   static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(20_000, 32_000);
+      try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return socket.getLocalPort();
+      } catch (IOException e) {
+        // taken: try another
+      }
     }
+    throw new IllegalStateException("no free port between 20000 and 32000 after 100 attempts");
   }
 
   /** {@code -Dloopwork.cli.jar}, as the build sets it, else the shaded jar in {@code target/}. */
