@@ -112,7 +112,10 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
     this.clock = builder.clock;
     this.lastAnswerNanos = clock.nanoTime();
     this.store =
-        new LeaseStore(builder.database, (int) Math.max(1, builder.leaseTtl.toSeconds() / 3));
+        new LeaseStore(
+            builder.database,
+            (int) Math.max(1, builder.leaseTtl.toSeconds() / 3),
+            builder.clock::nanoTime);
     this.ticker = Executors.newSingleThreadExecutor(DaemonThreads.named("loopwork-leases"));
     this.nextRound = clock.newTimer(this::wakeTicker);
     this.session =
@@ -413,10 +416,9 @@ public final class LeaseCoordinator implements LoopCoordinator, AutoCloseable {
         try {
           if (seats.isEmpty()) {
             store.releaseAndLeave(
-                seat.service, replicaId, release.fencingToken(), release.startedAgoMillis());
+                seat.service, replicaId, release.fencingToken(), release.startNanos());
           } else {
-            store.release(
-                seat.service, replicaId, release.fencingToken(), release.startedAgoMillis(), 0);
+            store.release(seat.service, replicaId, release.fencingToken(), release.startNanos(), 0);
           }
           LOG.info(
               "Replica {} released the lease of {} (fencing token {})",

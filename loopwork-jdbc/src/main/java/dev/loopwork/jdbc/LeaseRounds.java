@@ -192,7 +192,7 @@ final class LeaseRounds {
       seat.unreportedStart()
           .ifPresent(
               start -> {
-                starts.put(seat.service, Math.max(0, (sendNanos - start) / 1_000_000L));
+                starts.put(seat.service, start);
                 reported.put(seat, start);
               });
     }
@@ -216,7 +216,7 @@ final class LeaseRounds {
         seat.lose("its row in " + LoopworkSchema.LEASE_TABLE + " is gone");
         fullSyncRequested = true;
       } else if (replicaId.equals(lease.owner()) && lease.remainingMillis() > 0) {
-        if (!seat.hold(lease, sendNanos, clock.nanoTime())) {
+        if (!seat.hold(lease)) {
           store.release(seat.service, replicaId, lease.fencingToken(), null, 0);
         }
       } else {
@@ -314,13 +314,12 @@ final class LeaseRounds {
   }
 
   private boolean takeOrphaned(LeaseSeat seat, Orphan orphan) throws SQLException {
-    long sendNanos = clock.nanoTime();
     Optional<LeaseStore.Lease> lease =
         store.takeOrphaned(seat.service, replicaId, leaseMillis, orphan.owner, orphan.fencingToken);
     if (lease.isEmpty()) {
       return false;
     }
-    if (!seat.holdAfterCrash(lease.get(), sendNanos, clock.nanoTime(), orphan.firstSeenNanos)) {
+    if (!seat.holdAfterCrash(lease.get(), orphan.firstSeenNanos)) {
       store.release(seat.service, replicaId, lease.get().fencingToken(), null, 0);
       return false;
     }
@@ -329,17 +328,17 @@ final class LeaseRounds {
         replicaId,
         seat.service,
         orphan.owner);
+    seat.askAgainIfNewlyHeld();
     return true;
   }
 
   private boolean acquire(LeaseSeat seat, boolean takeReserved) throws SQLException {
-    long sendNanos = clock.nanoTime();
     Optional<LeaseStore.Lease> lease =
         store.acquire(seat.service, replicaId, leaseMillis, takeReserved);
     if (lease.isEmpty()) {
       return false;
     }
-    if (!seat.hold(lease.get(), sendNanos, clock.nanoTime())) {
+    if (!seat.hold(lease.get())) {
       store.release(seat.service, replicaId, lease.get().fencingToken(), null, 0);
       return false;
     }
@@ -348,6 +347,7 @@ final class LeaseRounds {
         replicaId,
         seat.service,
         lease.get().fencingToken());
+    seat.askAgainIfNewlyHeld();
     return true;
   }
 
@@ -362,9 +362,10 @@ final class LeaseRounds {
     startsToRecord = false;
     Map<String, Long> starts = new HashMap<>();
     List<LeaseSeat> waiting = new ArrayList<>();
+    long now = clock.nanoTime();
     for (LeaseSeat seat : seats.values()) {
       if (seat.waitsForStartRecord()) {
-        starts.put(seat.service, 0L);
+        starts.put(seat.service, now);
         waiting.add(seat);
       }
     }
@@ -399,13 +400,13 @@ final class LeaseRounds {
   private void releasePending() throws SQLException {
     long reserveMillis = pollInterval.multipliedBy(BALANCE_RESERVATION_POLLS).toMillis();
     for (LeaseSeat seat : seats.values()) {
-      Optional<LeaseSeat.Release> release = seat.releaseIfIdle(clock.nanoTime());
+      Optional<LeaseSeat.Release> release = seat.releaseIfIdle();
       if (release.isPresent()) {
         store.release(
             seat.service,
             replicaId,
             release.get().fencingToken(),
-            release.get().startedAgoMillis(),
+            release.get().startNanos(),
             reserveMillis);
         LOG.info(
             "Replica {} handed over the lease of {} (fencing token {}) for the balance",

@@ -101,10 +101,10 @@ final class LeaseSeat implements LoopCoordinator.Membership {
   }
 
   /**
-   * A hold ended to give the lease up: its fencing token, and how long ago (ms) was the start that
-   * the next owner continues from (see {@link #startedAgo}).
+   * A hold ended to give the lease up: its fencing token, and when (nano time) was the start that
+   * the next owner continues from (see {@link #continuedStart}).
    */
-  record Release(long fencingToken, Long startedAgoMillis) {}
+  record Release(long fencingToken, Long startNanos) {}
 
   /** A calendar fire (epoch milliseconds) to record as started under a fencing token. */
   record FireRecord(long fencingToken, Long fireMillis) {}
@@ -182,13 +182,14 @@ final class LeaseSeat implements LoopCoordinator.Membership {
   /**
    * Has the service ask for a permit at once if its hold began in this round, so that it starts at
    * its next slot (the permit defers it until then) rather than at its next ask, up to a poll later
-   * and off its schedule.
+   * and off its schedule. Called the moment a lease is taken, not after the round's other
+   * statements (taking more leases, say), which may take longer than the time left to the slot.
    */
   void askAgainIfNewlyHeld() {
     boolean ask;
     synchronized (this) {
       ask = newlyHeld && synced;
-      newlyHeld = false;
+      newlyHeld &= !ask; // not yet synced: asked at the end of the full renewal that syncs it
     }
     if (ask) {
       askAgain.run();
@@ -308,6 +309,7 @@ final class LeaseSeat implements LoopCoordinator.Membership {
 
   /** Grants the iteration due now, under this hold's fencing token and an iteration fence. */
   private IterationPermit grant(long now) {
+    if (!startedInHold()) LOG.debug(service, (now - notBeforeNanos) / 1000);
     scheduleMoved = false;
     inIteration = true;
     started = true;
@@ -368,7 +370,7 @@ final class LeaseSeat implements LoopCoordinator.Membership {
     Release release;
     synchronized (this) {
       left = true;
-      release = held ? new Release(fencingToken, startedAgo(clock.nanoTime())) : null;
+      release = held ? new Release(fencingToken, continuedStart()) : null;
       held = false;
     }
     coordinator.left(this, release);
@@ -389,10 +391,12 @@ final class LeaseSeat implements LoopCoordinator.Membership {
   /**
    * Records that the database says this replica holds the lease; returns false if the service has
    * left, in which case the caller releases it. A new hold waits until one interval after the last
-   * recorded start.
+   * recorded start, counted from when the lease was read ({@link LeaseStore.Lease#readNanos()}),
+   * not from when the answer came: on a busy machine the statements may take tens of milliseconds,
+   * and the service's schedule would move by as much at each hand-over.
    */
-  synchronized boolean hold(LeaseStore.Lease lease, long sendNanos, long receivedNanos) {
-    return hold(lease, sendNanos, receivedNanos, null);
+  synchronized boolean hold(LeaseStore.Lease lease) {
+    return hold(lease, null);
   }
 
   /**
@@ -402,13 +406,12 @@ final class LeaseSeat implements LoopCoordinator.Membership {
    * waits for the first slot of that schedule after then, so that no slot runs twice; with no start
    * recorded, one interval after then.
    */
-  synchronized boolean holdAfterCrash(
-      LeaseStore.Lease lease, long sendNanos, long receivedNanos, long ownerGoneNanos) {
-    return hold(lease, sendNanos, receivedNanos, ownerGoneNanos);
+  synchronized boolean holdAfterCrash(LeaseStore.Lease lease, long ownerGoneNanos) {
+    return hold(lease, (Long) ownerGoneNanos);
   }
 
-  private boolean hold(
-      LeaseStore.Lease lease, long sendNanos, long receivedNanos, Long ownerGoneNanos) {
+  private boolean hold(LeaseStore.Lease lease, Long ownerGoneNanos) {
+    long readNanos = lease.readNanos();
     if (left || coordinator.isClosed()) {
       return false;
     }
@@ -417,9 +420,9 @@ final class LeaseSeat implements LoopCoordinator.Membership {
       long next;
       if (since == null) {
         // No start recorded: a dead owner may still have started one just before it was seen gone.
-        next = ownerGoneNanos == null ? receivedNanos : ownerGoneNanos + intervalNanos;
+        next = ownerGoneNanos == null ? readNanos : ownerGoneNanos + intervalNanos;
       } else {
-        next = receivedNanos + intervalNanos - since * 1_000_000L;
+        next = readNanos + intervalNanos - since * 1_000_000L;
         if (ownerGoneNanos != null && intervalNanos > 0 && ownerGoneNanos - next > 0) {
           next += ((ownerGoneNanos - next + intervalNanos - 1) / intervalNanos) * intervalNanos;
         }
@@ -430,8 +433,8 @@ final class LeaseSeat implements LoopCoordinator.Membership {
           replicaId,
           service,
           since,
-          ownerGoneNanos == null ? null : (receivedNanos - ownerGoneNanos) / 1_000_000,
-          (next - receivedNanos) / 1_000_000);
+          ownerGoneNanos == null ? null : (readNanos - ownerGoneNanos) / 1_000_000,
+          (next - readNanos) / 1_000_000);
       notBeforeNanos = next;
       gridNanos = next;
       recordedStartNext = false;
@@ -439,7 +442,7 @@ final class LeaseSeat implements LoopCoordinator.Membership {
       held = true;
       releasing = false;
       newlyHeld = true;
-      holdBeganNanos = receivedNanos;
+      holdBeganNanos = clock.nanoTime();
       LOG.info(
           "Replica {} holds the lease of {} under fencing token {}",
           replicaId,
@@ -452,7 +455,7 @@ final class LeaseSeat implements LoopCoordinator.Membership {
       fireToRecord = null;
       recordedFireUngranted = false;
     }
-    validUntilNanos = sendNanos + lease.remainingMillis() * 1_000_000L;
+    validUntilNanos = readNanos + lease.remainingMillis() * 1_000_000L;
     return true;
   }
 
@@ -484,13 +487,13 @@ final class LeaseSeat implements LoopCoordinator.Membership {
   }
 
   /** If a release is pending and no iteration runs, ends the hold and returns what to release. */
-  synchronized Optional<Release> releaseIfIdle(long now) {
+  synchronized Optional<Release> releaseIfIdle() {
     if (!releasing || inIteration || !held) {
       return Optional.empty();
     }
     held = false;
     releasing = false;
-    return Optional.of(new Release(fencingToken, startedAgo(now)));
+    return Optional.of(new Release(fencingToken, continuedStart()));
   }
 
   /** The start (nano time) of the latest iteration if the database has not recorded it yet. */
@@ -527,18 +530,18 @@ final class LeaseSeat implements LoopCoordinator.Membership {
   }
 
   /**
-   * How long ago (ms) was the start that the next owner continues from, recorded with a release:
-   * the latest start under the current hold; before any, one interval before the slot the hold
-   * began at, so that the next owner starts at that slot (after a crash, the first one the dead
-   * owner cannot have run) and not at once; null for a service without an interval, whose row's
-   * record then stands. A start of an earlier hold of this replica never counts: the replicas that
-   * held the lease in between started later.
+   * When (nano time) was the start that the next owner continues from, recorded with a release: the
+   * latest start under the current hold; before any, one interval before the slot the hold began
+   * at, so that the next owner starts at that slot (after a crash, the first one the dead owner
+   * cannot have run) and not at once; null for a service without an interval, whose row's record
+   * then stands. A start of an earlier hold of this replica never counts: the replicas that held
+   * the lease in between started later.
    */
-  private Long startedAgo(long now) {
+  private Long continuedStart() {
     if (startedInHold()) {
-      return Math.max(0, (now - lastStartNanos) / 1_000_000L);
+      return lastStartNanos;
     }
-    return intervalNanos > 0 ? Math.max(0, (now - gridNanos + intervalNanos) / 1_000_000L) : null;
+    return intervalNanos > 0 ? gridNanos - intervalNanos : null;
   }
 
   private boolean startedInHold() {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,7 @@ final class LeaseStore {
   private static final Logger LOG = LoggerFactory.getLogger(LeaseStore.class);
 
   private final Database database;
+  private final LongSupplier nanoTime;
   private final String now;
   private final int queryTimeoutSeconds;
   // The columns of a Lease, in its order.
@@ -44,8 +46,18 @@ final class LeaseStore {
   private final String lockForCommitSql;
   private final String commitIfHeldSql;
 
+  /** A store whose leases are read at the times of {@link System#nanoTime()}. */
   LeaseStore(Database database, int queryTimeoutSeconds) {
+    this(database, queryTimeoutSeconds, System::nanoTime);
+  }
+
+  /**
+   * A store that takes the moment each lease is read ({@link Lease#readNanos()}) from {@code
+   * nanoTime}, the clock of the leases' holder.
+   */
+  LeaseStore(Database database, int queryTimeoutSeconds, LongSupplier nanoTime) {
     this.database = database;
+    this.nanoTime = nanoTime;
     this.now = database.dialect().nowMillis();
     this.leaseColumns =
         "SELECT service, owner, fencing_token, expires_ms - "
@@ -66,7 +78,10 @@ final class LeaseStore {
 
   /**
    * A lease as read: times relative to the database's now, in milliseconds; the last recorded fire
-   * of a calendar service in epoch milliseconds (null: none).
+   * of a calendar service in epoch milliseconds (null: none); {@code readNanos}, the store's clock
+   * just before the statement (or the transaction) that read it was sent, a moment no later than
+   * the database's now of those times: the lease lasts at least {@code remainingMillis} after it,
+   * and the last start was no earlier than {@code sinceLastStartMillis} before it.
    */
   record Lease(
       String service,
@@ -74,7 +89,8 @@ final class LeaseStore {
       long fencingToken,
       long remainingMillis,
       Long sinceLastStartMillis,
-      Long lastFireMillis) {}
+      Long lastFireMillis,
+      long readNanos) {}
 
   /**
    * Keeps this replica's row alive for {@code ttlMillis}, creating it if needed, records the time
@@ -246,15 +262,15 @@ final class LeaseStore {
 
   /**
    * Extends every lease that {@code replicaId} holds by {@code ttlMillis} and records the start of
-   * the latest iteration of the services in {@code startedAgoMillis} (milliseconds before now). One
+   * the latest iteration of the services in {@code startNanos} (when, by the store's clock). One
    * statement renews all the leases and carries the first {@value #RENEWAL_CHUNK} starts; each
    * further {@value #RENEWAL_CHUNK} starts take one more statement that touches only their rows.
    */
-  void renew(String replicaId, long ttlMillis, Map<String, Long> startedAgoMillis)
-      throws SQLException {
-    List<Map.Entry<String, Long>> starts = new ArrayList<>(startedAgoMillis.entrySet());
+  void renew(String replicaId, long ttlMillis, Map<String, Long> startNanos) throws SQLException {
+    List<Map.Entry<String, Long>> starts = new ArrayList<>(startNanos.entrySet());
     try (Connection c = database.connection()) {
       for (int from = 0; from == 0 || from < starts.size(); from += RENEWAL_CHUNK) {
+        long sendNanos = nanoTime.getAsLong();
         List<Map.Entry<String, Long>> chunk =
             starts.subList(from, Math.min(starts.size(), from + RENEWAL_CHUNK));
         List<Object> parameters = new ArrayList<>();
@@ -271,7 +287,7 @@ final class LeaseStore {
           for (Map.Entry<String, Long> start : chunk) {
             sql.append(" WHEN ? THEN ").append(now).append(" - ?");
             parameters.add(start.getKey());
-            parameters.add(start.getValue());
+            parameters.add(millisBefore(sendNanos, start.getValue()));
           }
           sql.append(" ELSE last_started_ms END");
         }
@@ -334,19 +350,21 @@ final class LeaseStore {
                     + " UNION ALL SELECT NULL, NULL, COUNT(*), 0, NULL, NULL, 2 FROM "
                     + REPLICA_TABLE
                     + " WHERE expires_ms > "
-                    + now);
-        ResultSet rs = s.executeQuery()) {
-      List<Lease> leases = new ArrayList<>();
-      List<Lease> orphaned = new ArrayList<>();
-      int live = 0;
-      while (rs.next()) {
-        switch (rs.getInt(7)) {
-          case 0 -> leases.add(lease(rs));
-          case 1 -> orphaned.add(lease(rs));
-          default -> live = rs.getInt(3);
+                    + now)) {
+      long readNanos = nanoTime.getAsLong();
+      try (ResultSet rs = s.executeQuery()) {
+        List<Lease> leases = new ArrayList<>();
+        List<Lease> orphaned = new ArrayList<>();
+        int live = 0;
+        while (rs.next()) {
+          switch (rs.getInt(7)) {
+            case 0 -> leases.add(lease(rs, readNanos));
+            case 1 -> orphaned.add(lease(rs, readNanos));
+            default -> live = rs.getInt(3);
+          }
         }
+        return new FreeLeases(leases, orphaned, live);
       }
-      return new FreeLeases(leases, orphaned, live);
     }
   }
 
@@ -396,6 +414,15 @@ final class LeaseStore {
   }
 
   private List<Lease> read(Connection c, String where, String... parameters) throws SQLException {
+    return read(c, nanoTime.getAsLong(), where, parameters);
+  }
+
+  /**
+   * The leases {@code where} says, read on {@code c} as at {@code readNanos}: no later than the
+   * database's now of the statement (within a transaction, of its first statement).
+   */
+  private List<Lease> read(Connection c, long readNanos, String where, String... parameters)
+      throws SQLException {
     try (PreparedStatement s = prepare(c, leaseColumns + where)) {
       for (int i = 0; i < parameters.length; i++) {
         s.setString(i + 1, parameters[i]);
@@ -403,21 +430,22 @@ final class LeaseStore {
       try (ResultSet rs = s.executeQuery()) {
         List<Lease> leases = new ArrayList<>();
         while (rs.next()) {
-          leases.add(lease(rs));
+          leases.add(lease(rs, readNanos));
         }
         return leases;
       }
     }
   }
 
-  private static Lease lease(ResultSet rs) throws SQLException {
+  private static Lease lease(ResultSet rs, long readNanos) throws SQLException {
     return new Lease(
         rs.getString(1),
         rs.getString(2),
         rs.getLong(3),
         rs.getLong(4),
         nullableLong(rs, 5),
-        nullableLong(rs, 6));
+        nullableLong(rs, 6),
+        readNanos);
   }
 
   private static Long nullableLong(ResultSet rs, int column) throws SQLException {
@@ -438,6 +466,9 @@ final class LeaseStore {
     String free =
         takeReserved ? "(owner IS NULL OR expires_ms <= " + now + ")" : "expires_ms <= " + now;
     try (Connection c = database.connection()) {
+      // Before the transaction's first statement: the database's now in it (its start, where the
+      // database keeps one for the whole transaction) is no earlier.
+      long readNanos = nanoTime.getAsLong();
       Optional<Lease> taken =
           Transactions.call(
               c,
@@ -469,7 +500,8 @@ final class LeaseStore {
                     replicaId,
                     ttlMillis,
                     service);
-                return read(c, " WHERE service = ? AND owner = ?", service, replicaId).stream()
+                return read(c, readNanos, " WHERE service = ? AND owner = ?", service, replicaId)
+                    .stream()
                     .findFirst();
               });
       if (taken.isEmpty()) {
@@ -600,20 +632,16 @@ final class LeaseStore {
 
   /**
    * Gives up the lease of {@code service} if {@code replicaId} still holds it under {@code
-   * fencingToken}, recording the start of its last iteration ({@code startedAgoMillis} before now;
-   * {@code null} keeps the recorded one), and announces it. For {@code reserveMillis} after now
-   * only replicas below their share may take it (0: anyone, at once).
+   * fencingToken}, recording the start of its last iteration ({@code startNanos}, by the store's
+   * clock; {@code null} keeps the recorded one), and announces it. For {@code reserveMillis} after
+   * now only replicas below their share may take it (0: anyone, at once).
    */
   void release(
-      String service,
-      String replicaId,
-      long fencingToken,
-      Long startedAgoMillis,
-      long reserveMillis)
+      String service, String replicaId, long fencingToken, Long startNanos, long reserveMillis)
       throws SQLException {
     try (Connection c = database.connection()) {
       Transactions.run(
-          c, () -> releaseIn(c, service, replicaId, fencingToken, startedAgoMillis, reserveMillis));
+          c, () -> releaseIn(c, service, replicaId, fencingToken, startNanos, reserveMillis));
     }
   }
 
@@ -622,13 +650,13 @@ final class LeaseStore {
    * the replica's last lease and its place in the count of live replicas go at once, so the others
    * never count a replica that holds nothing.
    */
-  void releaseAndLeave(String service, String replicaId, long fencingToken, Long startedAgoMillis)
+  void releaseAndLeave(String service, String replicaId, long fencingToken, Long startNanos)
       throws SQLException {
     try (Connection c = database.connection()) {
       Transactions.run(
           c,
           () -> {
-            releaseIn(c, service, replicaId, fencingToken, startedAgoMillis, 0);
+            releaseIn(c, service, replicaId, fencingToken, startNanos, 0);
             update(c, "DELETE FROM " + REPLICA_TABLE + " WHERE replica_id = ?", replicaId);
           });
     }
@@ -639,9 +667,11 @@ final class LeaseStore {
       String service,
       String replicaId,
       long fencingToken,
-      Long startedAgoMillis,
+      Long startNanos,
       long reserveMillis)
       throws SQLException {
+    Long startedAgoMillis =
+        startNanos == null ? null : millisBefore(nanoTime.getAsLong(), startNanos);
     int released =
         update(
             c,
@@ -662,6 +692,16 @@ final class LeaseStore {
     if (released > 0) {
       database.dialect().announceRelease(c, service);
     }
+  }
+
+  /**
+   * How long before {@code sendNanos}, the moment a statement is sent, {@code startNanos} was, in
+   * whole milliseconds to the nearest (never below 0): the statement records it against the
+   * database's now, which is no earlier than that moment, so computed any sooner it would put the
+   * start later than it was by the time in between.
+   */
+  private static long millisBefore(long sendNanos, long startNanos) {
+    return Math.max(0, (sendNanos - startNanos + 500_000) / 1_000_000);
   }
 
   /** A NULL string parameter of {@link #update} (a plain null is a NULL number). */

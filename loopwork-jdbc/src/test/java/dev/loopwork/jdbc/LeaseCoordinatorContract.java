@@ -606,7 +606,7 @@ abstract class LeaseCoordinatorContract {
    * Joins a 1 s service {@code s} and returns once its lease is held here and compared with the
    * database (the coordinator then asks the service to ask for its permit).
    */
-  private static LoopCoordinator.Membership joinAndAwaitTheHold(LeaseCoordinator leases) {
+  static LoopCoordinator.Membership joinAndAwaitTheHold(LeaseCoordinator leases) {
     AtomicInteger asks = new AtomicInteger();
     LoopCoordinator.Membership membership =
         leases.join(
@@ -630,6 +630,11 @@ abstract class LeaseCoordinatorContract {
 
   /** A coordinator on the manual clock whose leases outlive any test in the database's clock. */
   private LeaseCoordinator onManualClock(String replica, ManualClock clock) {
+    return onManualClock(database, replica, clock);
+  }
+
+  /** As {@link #onManualClock(String, ManualClock)}, on {@code database}. */
+  static LeaseCoordinator onManualClock(Database database, String replica, ManualClock clock) {
     return LeaseCoordinator.builder(database)
         .replicaId(replica)
         .leaseTtl(Duration.ofMinutes(1))
