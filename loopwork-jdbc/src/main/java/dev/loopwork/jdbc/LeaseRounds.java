@@ -96,7 +96,10 @@ final class LeaseRounds {
     fullSyncRequested = true;
   }
 
-  /** Has a round record soon the starts that services wait to make (see recordStartsToMake). */
+  /**
+   * Has a round record soon the starts that services wait to make and the first starts of holds
+   * (see recordStartsToMake).
+   */
   void recordStartsSoon() {
     if (!startsToRecord) {
       startsToRecord = true;
@@ -353,7 +356,8 @@ final class LeaseRounds {
 
   /**
    * Records the starts that services wait to make off their recorded schedule (see {@link
-   * LeaseSeat#permit()}) as made now, then lets the services ask again.
+   * LeaseSeat#permit()}) as made now, then lets the services ask again; and the first starts made
+   * under holds whose start the database does not have yet, as made.
    */
   private void recordStartsToMake() throws SQLException {
     if (!startsToRecord) {
@@ -362,16 +366,25 @@ final class LeaseRounds {
     startsToRecord = false;
     Map<String, Long> starts = new HashMap<>();
     List<LeaseSeat> waiting = new ArrayList<>();
+    Map<LeaseSeat, Long> made = new HashMap<>();
     long now = clock.nanoTime();
     for (LeaseSeat seat : seats.values()) {
       if (seat.waitsForStartRecord()) {
         starts.put(seat.service, now);
         waiting.add(seat);
+      } else {
+        seat.unrecordedFirstStart()
+            .ifPresent(
+                start -> {
+                  starts.put(seat.service, start);
+                  made.put(seat, start);
+                });
       }
     }
     if (!starts.isEmpty()) {
       store.renew(replicaId, leaseMillis, starts);
       waiting.forEach(LeaseSeat::startRecorded);
+      made.forEach(LeaseSeat::startReported);
     }
   }
 

@@ -69,7 +69,8 @@ final class LeaseSeat implements LoopCoordinator.Membership {
     /**
      * Has the background thread record soon, as made now, the starts that seats wait to make
      * ({@link LeaseSeat#waitsForStartRecord()}), and tell each seat ({@link
-     * LeaseSeat#startRecorded()}).
+     * LeaseSeat#startRecorded()}); and, as made, the first starts of holds that the database has no
+     * start of ({@link LeaseSeat#unrecordedFirstStart()}, then {@link LeaseSeat#startReported}).
      */
     void recordStartsSoon();
 
@@ -309,13 +310,19 @@ final class LeaseSeat implements LoopCoordinator.Membership {
 
   /** Grants the iteration due now, under this hold's fencing token and an iteration fence. */
   private IterationPermit grant(long now) {
-    if (!startedInHold()) LOG.debug(service, (now - notBeforeNanos) / 1000);
+    boolean firstInHold = !startedInHold();
     scheduleMoved = false;
     inIteration = true;
     started = true;
     lastStartNanos = now;
     running = IterationPermit.granted(fencingToken);
     coordinator.fenceIteration(this, fencingToken);
+    if (firstInHold && !startRecordedInHold) {
+      // The database may have no start of this schedule at all (a lease never run, or whose
+      // starts were lost): recorded within a round rather than at the next renewal, so that a
+      // replica taking over after a crash of this one soon knows the slots and keeps them.
+      coordinator.recordStartsSoon();
+    }
     return running;
   }
 
@@ -391,9 +398,10 @@ final class LeaseSeat implements LoopCoordinator.Membership {
   /**
    * Records that the database says this replica holds the lease; returns false if the service has
    * left, in which case the caller releases it. A new hold waits until one interval after the last
-   * recorded start, counted from when the lease was read ({@link LeaseStore.Lease#readNanos()}),
-   * not from when the answer came: on a busy machine the statements may take tens of milliseconds,
-   * and the service's schedule would move by as much at each hand-over.
+   * recorded start, counted from when the statement that read the lease answered ({@link
+   * LeaseStore.Lease#answeredNanos()}), not from the end of its transaction: on a busy machine the
+   * round trips may take tens of milliseconds, and the service's schedule would move by as much at
+   * each hand-over.
    */
   synchronized boolean hold(LeaseStore.Lease lease) {
     return hold(lease, null);
@@ -411,7 +419,7 @@ final class LeaseSeat implements LoopCoordinator.Membership {
   }
 
   private boolean hold(LeaseStore.Lease lease, Long ownerGoneNanos) {
-    long readNanos = lease.readNanos();
+    long readNanos = lease.answeredNanos();
     if (left || coordinator.isClosed()) {
       return false;
     }
@@ -455,7 +463,7 @@ final class LeaseSeat implements LoopCoordinator.Membership {
       fireToRecord = null;
       recordedFireUngranted = false;
     }
-    validUntilNanos = readNanos + lease.remainingMillis() * 1_000_000L;
+    validUntilNanos = lease.sentNanos() + lease.remainingMillis() * 1_000_000L;
     return true;
   }
 
@@ -499,6 +507,13 @@ final class LeaseSeat implements LoopCoordinator.Membership {
   /** The start (nano time) of the latest iteration if the database has not recorded it yet. */
   synchronized Optional<Long> unreportedStart() {
     return held && startedInHold() && lastStartNanos != reportedStartNanos
+        ? Optional.of(lastStartNanos)
+        : Optional.empty();
+  }
+
+  /** The first start made under this hold, if the database has no start of this hold yet. */
+  synchronized Optional<Long> unrecordedFirstStart() {
+    return held && startedInHold() && !startRecordedInHold && lastStartNanos != reportedStartNanos
         ? Optional.of(lastStartNanos)
         : Optional.empty();
   }

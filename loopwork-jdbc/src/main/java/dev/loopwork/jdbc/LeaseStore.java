@@ -52,8 +52,8 @@ final class LeaseStore {
   }
 
   /**
-   * A store that takes the moment each lease is read ({@link Lease#readNanos()}) from {@code
-   * nanoTime}, the clock of the leases' holder.
+   * A store that takes the moments around each read of a lease ({@link Lease#sentNanos()}, {@link
+   * Lease#answeredNanos()}) from {@code nanoTime}, the clock of the leases' holder.
    */
   LeaseStore(Database database, int queryTimeoutSeconds, LongSupplier nanoTime) {
     this.database = database;
@@ -78,10 +78,12 @@ final class LeaseStore {
 
   /**
    * A lease as read: times relative to the database's now, in milliseconds; the last recorded fire
-   * of a calendar service in epoch milliseconds (null: none); {@code readNanos}, the store's clock
-   * just before the statement (or the transaction) that read it was sent, a moment no later than
-   * the database's now of those times: the lease lasts at least {@code remainingMillis} after it,
-   * and the last start was no earlier than {@code sinceLastStartMillis} before it.
+   * of a calendar service in epoch milliseconds (null: none). The database's now of those times
+   * lies between two moments of the store's clock: {@code sentNanos}, just before the statement (or
+   * its transaction) was sent, so the lease lasts at least {@code remainingMillis} after it; and
+   * {@code answeredNanos}, just after the statement answered (before a commit that may follow), so
+   * the last start was at most {@code sinceLastStartMillis} before it, and a schedule counted from
+   * it is never early and late by one answer's way back only.
    */
   record Lease(
       String service,
@@ -90,7 +92,8 @@ final class LeaseStore {
       long remainingMillis,
       Long sinceLastStartMillis,
       Long lastFireMillis,
-      long readNanos) {}
+      long sentNanos,
+      long answeredNanos) {}
 
   /**
    * Keeps this replica's row alive for {@code ttlMillis}, creating it if needed, records the time
@@ -351,15 +354,16 @@ final class LeaseStore {
                     + REPLICA_TABLE
                     + " WHERE expires_ms > "
                     + now)) {
-      long readNanos = nanoTime.getAsLong();
+      long sentNanos = nanoTime.getAsLong();
       try (ResultSet rs = s.executeQuery()) {
+        long answeredNanos = nanoTime.getAsLong();
         List<Lease> leases = new ArrayList<>();
         List<Lease> orphaned = new ArrayList<>();
         int live = 0;
         while (rs.next()) {
           switch (rs.getInt(7)) {
-            case 0 -> leases.add(lease(rs, readNanos));
-            case 1 -> orphaned.add(lease(rs, readNanos));
+            case 0 -> leases.add(lease(rs, sentNanos, answeredNanos));
+            case 1 -> orphaned.add(lease(rs, sentNanos, answeredNanos));
             default -> live = rs.getInt(3);
           }
         }
@@ -418,26 +422,27 @@ final class LeaseStore {
   }
 
   /**
-   * The leases {@code where} says, read on {@code c} as at {@code readNanos}: no later than the
-   * database's now of the statement (within a transaction, of its first statement).
+   * The leases {@code where} says, read on {@code c}; {@code sentNanos} is no later than the
+   * database's now of the statement (within a transaction, taken before its first statement).
    */
-  private List<Lease> read(Connection c, long readNanos, String where, String... parameters)
+  private List<Lease> read(Connection c, long sentNanos, String where, String... parameters)
       throws SQLException {
     try (PreparedStatement s = prepare(c, leaseColumns + where)) {
       for (int i = 0; i < parameters.length; i++) {
         s.setString(i + 1, parameters[i]);
       }
       try (ResultSet rs = s.executeQuery()) {
+        long answeredNanos = nanoTime.getAsLong();
         List<Lease> leases = new ArrayList<>();
         while (rs.next()) {
-          leases.add(lease(rs, readNanos));
+          leases.add(lease(rs, sentNanos, answeredNanos));
         }
         return leases;
       }
     }
   }
 
-  private static Lease lease(ResultSet rs, long readNanos) throws SQLException {
+  private static Lease lease(ResultSet rs, long sentNanos, long answeredNanos) throws SQLException {
     return new Lease(
         rs.getString(1),
         rs.getString(2),
@@ -445,7 +450,8 @@ final class LeaseStore {
         rs.getLong(4),
         nullableLong(rs, 5),
         nullableLong(rs, 6),
-        readNanos);
+        sentNanos,
+        answeredNanos);
   }
 
   private static Long nullableLong(ResultSet rs, int column) throws SQLException {
@@ -468,7 +474,7 @@ final class LeaseStore {
     try (Connection c = database.connection()) {
       // Before the transaction's first statement: the database's now in it (its start, where the
       // database keeps one for the whole transaction) is no earlier.
-      long readNanos = nanoTime.getAsLong();
+      long sentNanos = nanoTime.getAsLong();
       Optional<Lease> taken =
           Transactions.call(
               c,
@@ -500,7 +506,7 @@ final class LeaseStore {
                     replicaId,
                     ttlMillis,
                     service);
-                return read(c, readNanos, " WHERE service = ? AND owner = ?", service, replicaId)
+                return read(c, sentNanos, " WHERE service = ? AND owner = ?", service, replicaId)
                     .stream()
                     .findFirst();
               });

@@ -269,6 +269,25 @@ abstract class LeaseCoordinatorContract {
         "INSERT INTO loopwork_lease (service, owner, fencing_token, expires_ms, last_started_ms) VALUES ('s', 'gone', 7, 0, "
             + now()
             + " - 5000)");
+    startAndAwaitTheFirstStartRecorded();
+  }
+
+  /**
+   * Issue 12: a lease that no replica ever ran has no recorded start; its first start is recorded
+   * within a round, not at the next renewal (a third of the TTL later): a replica taking over after
+   * a crash of the owner before then would otherwise wait one interval after the owner was seen
+   * gone, skipping the slot the owner did not reach.
+   */
+  @Test
+  void theFirstStartOfALeaseNeverRunIsRecordedAtOnce() throws SQLException {
+    startAndAwaitTheFirstStartRecorded();
+  }
+
+  /**
+   * Starts a 1 s service {@code s} on a replica whose leases last 30 s (renewed every 10 s) and
+   * waits 2 s at most for its lease row to record its first start.
+   */
+  private void startAndAwaitTheFirstStartRecorded() {
     JdbcLoopRuntime a =
         JdbcLoopRuntime.builder(database)
             .replicaId("a")

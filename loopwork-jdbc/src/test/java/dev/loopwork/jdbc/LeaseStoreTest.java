@@ -124,11 +124,12 @@ class LeaseStoreTest {
 
     long readAt = clock.addAndGet(MILLI);
     LeaseStore.Lease taken = store.acquire("s", "b", 60_000, true).orElseThrow();
-    assertThat(taken.readNanos()).isEqualTo(readAt);
+    assertThat(taken.sentNanos()).isEqualTo(readAt);
+    assertThat(taken.answeredNanos()).isEqualTo(readAt);
     assertThat(taken.sinceLastStartMillis()).isBetween(60_100L, 65_000L);
     assertThat(store.readAll())
         .singleElement()
-        .extracting(LeaseStore.Lease::readNanos)
+        .extracting(LeaseStore.Lease::answeredNanos)
         .isEqualTo(readAt);
   }
 }
