@@ -58,10 +58,8 @@ class HostFreezeIT {
       hosts.values().forEach(HostProcess::awaitRunning);
       Map<String, Integer> lost = new HashMap<>();
       for (int trial = 1; trial <= 2; trial++) {
-        // One read: the transaction in flight may end between two.
-        String owner = await().atMost(WAIT).until(() -> inFlightOwner(url), Objects::nonNull);
+        String owner = freezeInFlight(url, hosts);
         HostProcess frozen = hosts.get(owner);
-        frozen.freeze();
         long frozenAt = System.nanoTime();
         long rowsBefore;
         try {
@@ -102,6 +100,38 @@ class HostFreezeIT {
     } finally {
       hosts.values().forEach(HostProcess::close);
     }
+  }
+
+  /**
+   * Freezes the owner of the writer's lease while its transaction is open and returns its name. The
+   * transaction may commit between the read that finds it and the signal (the signal takes a
+   * process of its own): then the owner is thawed at once and the next transaction is waited for.
+   */
+  private static String freezeInFlight(String url, Map<String, HostProcess> hosts)
+      throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      // One read: the transaction in flight may end between two.
+      String owner = await().atMost(WAIT).until(() -> inFlightOwner(url), Objects::nonNull);
+      HostProcess host = hosts.get(owner);
+      host.freeze();
+      if (transactionOpen(url, owner)) {
+        return owner;
+      }
+      host.thaw();
+    }
+    throw new AssertionError("no writer transaction was caught open within " + WAIT);
+  }
+
+  /** Whether the writer transaction of {@code replica} is open (it has written and not ended). */
+  private static boolean transactionOpen(String url, String replica) throws Exception {
+    return count(
+            url,
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = '"
+                + replica
+                + "' AND backend_xid IS NOT NULL AND (query LIKE 'SELECT pg_sleep%' OR query "
+                + "LIKE 'UPDATE fence_row%')")
+        > 0;
   }
 
   /** The owner of the writer's lease while its transaction sleeps, or null. */
