@@ -38,6 +38,8 @@ final class LeaseStore {
   private final Database database;
   private final LongSupplier nanoTime;
   private final String now;
+  // The database's now for how long ago a lease's last start was (see Lease).
+  private final String sinceNow;
   private final int queryTimeoutSeconds;
   // The columns of a Lease, in its order.
   private final String leaseColumns;
@@ -59,11 +61,12 @@ final class LeaseStore {
     this.database = database;
     this.nanoTime = nanoTime;
     this.now = database.dialect().nowMillis();
+    this.sinceNow = database.dialect().statementNowMillis();
     this.leaseColumns =
         "SELECT service, owner, fencing_token, expires_ms - "
             + now
             + ", "
-            + now
+            + sinceNow
             + " - last_started_ms, last_fire_ms FROM "
             + LEASE_TABLE;
     this.queryTimeoutSeconds = queryTimeoutSeconds;
@@ -81,9 +84,11 @@ final class LeaseStore {
    * of a calendar service in epoch milliseconds (null: none). The database's now of those times
    * lies between two moments of the store's clock: {@code sentNanos}, just before the statement (or
    * its transaction) was sent, so the lease lasts at least {@code remainingMillis} after it; and
-   * {@code answeredNanos}, just after the statement answered (before a commit that may follow), so
-   * the last start was at most {@code sinceLastStartMillis} before it, and a schedule counted from
-   * it is never early and late by one answer's way back only.
+   * {@code answeredNanos}, just after the statement answered (before a commit that may follow). The
+   * last start was at most {@code sinceLastStartMillis} before {@code answeredNanos}: that time is
+   * counted to when the reading statement ran, not to its transaction's start (on PostgreSQL, a
+   * take's earlier statements would count, each a round trip on a busy machine), so a schedule
+   * counted from it is never early and late by one answer's way back only.
    */
   record Lease(
       String service,
@@ -332,7 +337,7 @@ final class LeaseStore {
                 "SELECT service, owner, fencing_token, expires_ms - "
                     + now
                     + ", "
-                    + now
+                    + sinceNow
                     + " - last_started_ms, last_fire_ms, 0 FROM "
                     + LEASE_TABLE
                     + " WHERE owner IS NULL OR expires_ms <= "
@@ -340,7 +345,7 @@ final class LeaseStore {
                     + " UNION ALL SELECT l.service, l.owner, l.fencing_token, l.expires_ms - "
                     + now
                     + ", "
-                    + now
+                    + sinceNow
                     + " - l.last_started_ms, l.last_fire_ms, 1 FROM "
                     + LEASE_TABLE
                     + " l JOIN "

@@ -8,12 +8,16 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.loopwork.LoopCoordinator;
 import dev.loopwork.LoopService;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -229,6 +233,63 @@ abstract class ServerLeaseCoordinatorContract extends LeaseCoordinatorContract {
       assertThat(runs).extracting(RunLog.Run::fencingToken).containsOnly(token);
       assertThat(runs.get(runs.size() - 1).startNanos() - runs.get(0).startNanos())
           .isGreaterThan(TTL.multipliedBy(2).toNanos());
+    }
+  }
+
+  /**
+   * Issue 12: how long ago a lease's last start was is counted to when the statement that reads it
+   * ran, not to when its transaction began: a take whose earlier statements are slow (here 300 ms
+   * between its lock and its update, as on a busy machine) must not make the last start look as
+   * much more recent, which would put the new owner's first start as much after its slot.
+   */
+  @Test
+  void aSlowTakeDoesNotMakeTheLastStartLookMoreRecent() throws SQLException {
+    Duration pause = Duration.ofMillis(300);
+    LeaseStore store =
+        new LeaseStore(Database.of(pausingBeforeEachTake(database.dataSource(), pause)), 30);
+    store.ensureLease("s");
+    LeaseStore.Lease held = store.acquire("s", "a", 60_000, true).orElseThrow();
+    store.release("s", "a", held.fencingToken(), System.nanoTime() - 100_000_000L, 0);
+
+    LeaseStore.Lease taken = store.acquire("s", "b", 60_000, true).orElseThrow();
+
+    // The start was 100 ms before the release, and the take read it 300 ms after it began.
+    assertThat(taken.sinceLastStartMillis()).isBetween(100 + pause.toMillis() - 2, 30_000L);
+  }
+
+  /**
+   * {@code source}, whose connections pause for {@code pause} before they prepare a take's update
+   * of a lease (after its lock, in the same transaction).
+   */
+  private static DataSource pausingBeforeEachTake(DataSource source, Duration pause) {
+    return (DataSource)
+        Proxy.newProxyInstance(
+            ServerLeaseCoordinatorContract.class.getClassLoader(),
+            new Class<?>[] {DataSource.class},
+            (proxy, method, args) -> {
+              Object result = invoke(source, method, args);
+              if (!(result instanceof Connection connection)) {
+                return result;
+              }
+              return Proxy.newProxyInstance(
+                  ServerLeaseCoordinatorContract.class.getClassLoader(),
+                  new Class<?>[] {Connection.class},
+                  (p, m, a) -> {
+                    if (m.getName().equals("prepareStatement")
+                        && ((String) a[0]).contains("fencing_token = fencing_token + 1")) {
+                      Thread.sleep(pause.toMillis());
+                    }
+                    return invoke(connection, m, a);
+                  });
+            });
+  }
+
+  /** {@code method} on {@code target}, throwing what it throws. */
+  static Object invoke(Object target, Method method, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
     }
   }
 }

@@ -56,6 +56,16 @@ public abstract class Dialect {
     return "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000 AS BIGINT)";
   }
 
+  /**
+   * As {@link #nowMillis()}, read when the statement runs rather than when its transaction began
+   * (where the database keeps one time for the whole transaction): how long ago a recorded moment
+   * was, against a moment of this process's clock taken right after the statement answered, so that
+   * the statements before it in its transaction do not count.
+   */
+  public String statementNowMillis() {
+    return nowMillis();
+  }
+
   /** The column definition of a generated 64-bit primary key. */
   public String identityPrimaryKey() {
     return "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY";

@@ -52,6 +52,12 @@ final class PostgresDialect extends Dialect {
    * then does nothing.
    */
   @Override
+  public String statementNowMillis() {
+    // CURRENT_TIMESTAMP is the transaction's start; clock_timestamp() is read as the row is made.
+    return "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)";
+  }
+
+  @Override
   public String commitIfOneRow(String lockingQuery) {
     return "SELECT CAST(CASE WHEN COUNT(*) = 1 THEN '1' ELSE '"
         + REFUSED_COMMIT
