@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.loopwork.LoopService;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -87,30 +86,19 @@ class PostgresLeaseCoordinatorIT extends ServerLeaseCoordinatorContract {
    * prepared a statement on the table {@code one_trip}.
    */
   private static DataSource countingAtCommit(HikariDataSource pool, Probe beforeCommit) {
-    return (DataSource)
-        Proxy.newProxyInstance(
-            PostgresLeaseCoordinatorIT.class.getClassLoader(),
-            new Class<?>[] {DataSource.class},
-            (proxy, method, args) -> {
-              Object result = invoke(pool, method, args);
-              if (!(result instanceof Connection)) {
-                return result;
-              }
-              Connection connection = (Connection) result;
-              boolean[] wrote = new boolean[1];
-              return Proxy.newProxyInstance(
-                  PostgresLeaseCoordinatorIT.class.getClassLoader(),
-                  new Class<?>[] {Connection.class},
-                  (p, m, a) -> {
-                    if (m.getName().equals("prepareStatement")
-                        && ((String) a[0]).contains("one_trip")) {
-                      wrote[0] = true;
-                    } else if (m.getName().equals("commit") && wrote[0]) {
-                      wrote[0] = false;
-                      beforeCommit.run();
-                    }
-                    return invoke(connection, m, a);
-                  });
-            });
+    return beforeConnectionCalls(
+        pool,
+        () -> {
+          boolean[] wrote = new boolean[1];
+          return (method, args) -> {
+            if (method.getName().equals("prepareStatement")
+                && ((String) args[0]).contains("one_trip")) {
+              wrote[0] = true;
+            } else if (method.getName().equals("commit") && wrote[0]) {
+              wrote[0] = false;
+              beforeCommit.run();
+            }
+          };
+        });
   }
 }

@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -262,30 +263,49 @@ abstract class ServerLeaseCoordinatorContract extends LeaseCoordinatorContract {
    * of a lease (after its lock, in the same transaction).
    */
   private static DataSource pausingBeforeEachTake(DataSource source, Duration pause) {
+    return beforeConnectionCalls(
+        source,
+        () ->
+            (method, args) -> {
+              if (method.getName().equals("prepareStatement")
+                  && ((String) args[0]).contains("fencing_token = fencing_token + 1")) {
+                Thread.sleep(pause.toMillis());
+              }
+            });
+  }
+
+  /** What a test does before a call on a connection: the method and its arguments. */
+  interface ConnectionCallHook {
+    void before(Method method, Object[] args) throws Exception;
+  }
+
+  /**
+   * {@code source}, whose connections each run a hook of their own (made by {@code hooks}) before
+   * each call on them.
+   */
+  static DataSource beforeConnectionCalls(DataSource source, Supplier<ConnectionCallHook> hooks) {
+    ClassLoader loader = ServerLeaseCoordinatorContract.class.getClassLoader();
     return (DataSource)
         Proxy.newProxyInstance(
-            ServerLeaseCoordinatorContract.class.getClassLoader(),
+            loader,
             new Class<?>[] {DataSource.class},
             (proxy, method, args) -> {
               Object result = invoke(source, method, args);
               if (!(result instanceof Connection connection)) {
                 return result;
               }
+              ConnectionCallHook hook = hooks.get();
               return Proxy.newProxyInstance(
-                  ServerLeaseCoordinatorContract.class.getClassLoader(),
+                  loader,
                   new Class<?>[] {Connection.class},
                   (p, m, a) -> {
-                    if (m.getName().equals("prepareStatement")
-                        && ((String) a[0]).contains("fencing_token = fencing_token + 1")) {
-                      Thread.sleep(pause.toMillis());
-                    }
+                    hook.before(m, a);
                     return invoke(connection, m, a);
                   });
             });
   }
 
-  /** {@code method} on {@code target}, throwing what it throws. */
-  static Object invoke(Object target, Method method, Object[] args) throws Throwable {
+  private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
     try {
       return method.invoke(target, args);
     } catch (InvocationTargetException e) {
