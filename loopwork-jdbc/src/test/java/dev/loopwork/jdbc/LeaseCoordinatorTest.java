@@ -8,9 +8,6 @@ import dev.loopwork.LoopCoordinator;
 import dev.loopwork.LoopService;
 import dev.loopwork.jdbc.RunLog.RecordedService;
 import dev.loopwork.test.ManualClock;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -154,40 +151,18 @@ class LeaseCoordinatorTest extends LeaseCoordinatorContract {
   }
 
   /**
-   * {@code dataSource}, which tells {@code before} of each call to it and to its connections before
-   * making it: the SQL of a call that takes some, else the method's name.
+   * {@code dataSource}, whose connections tell {@code before} of each call on them before making
+   * it: the SQL of a call that takes some, else the method's name.
    */
   private static DataSource onEachCall(DataSource dataSource, Consumer<String> before) {
-    return (DataSource)
-        Proxy.newProxyInstance(
-            LeaseCoordinatorTest.class.getClassLoader(),
-            new Class<?>[] {DataSource.class},
-            (proxy, method, args) -> {
-              before.accept(method.getName());
-              Object result = invoke(dataSource, method, args);
-              if (!method.getName().equals("getConnection")) {
-                return result;
-              }
-              Connection connection = (Connection) result;
-              return Proxy.newProxyInstance(
-                  LeaseCoordinatorTest.class.getClassLoader(),
-                  new Class<?>[] {Connection.class},
-                  (c, m, a) -> {
-                    before.accept(
-                        a != null && a.length > 0 && a[0] instanceof String sql
-                            ? sql
-                            : m.getName());
-                    return invoke(connection, m, a);
-                  });
-            });
-  }
-
-  private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
-    try {
-      return method.invoke(target, args);
-    } catch (InvocationTargetException e) {
-      throw e.getCause();
-    }
+    return ConnectionCallHooks.beforeConnectionCalls(
+        dataSource,
+        () ->
+            (method, args) ->
+                before.accept(
+                    args != null && args.length > 0 && args[0] instanceof String sql
+                        ? sql
+                        : method.getName()));
   }
 
   private long executions(String prefix) throws SQLException {

@@ -86,7 +86,7 @@ class PostgresLeaseCoordinatorIT extends ServerLeaseCoordinatorContract {
    * prepared a statement on the table {@code one_trip}.
    */
   private static DataSource countingAtCommit(HikariDataSource pool, Probe beforeCommit) {
-    return beforeConnectionCalls(
+    return ConnectionCallHooks.beforeConnectionCalls(
         pool,
         () -> {
           boolean[] wrote = new boolean[1];

@@ -8,16 +8,12 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.loopwork.LoopCoordinator;
 import dev.loopwork.LoopService;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -263,7 +259,7 @@ abstract class ServerLeaseCoordinatorContract extends LeaseCoordinatorContract {
    * of a lease (after its lock, in the same transaction).
    */
   private static DataSource pausingBeforeEachTake(DataSource source, Duration pause) {
-    return beforeConnectionCalls(
+    return ConnectionCallHooks.beforeConnectionCalls(
         source,
         () ->
             (method, args) -> {
@@ -272,44 +268,5 @@ abstract class ServerLeaseCoordinatorContract extends LeaseCoordinatorContract {
                 Thread.sleep(pause.toMillis());
               }
             });
-  }
-
-  /** What a test does before a call on a connection: the method and its arguments. */
-  interface ConnectionCallHook {
-    void before(Method method, Object[] args) throws Exception;
-  }
-
-  /**
-   * {@code source}, whose connections each run a hook of their own (made by {@code hooks}) before
-   * each call on them.
-   */
-  static DataSource beforeConnectionCalls(DataSource source, Supplier<ConnectionCallHook> hooks) {
-    ClassLoader loader = ServerLeaseCoordinatorContract.class.getClassLoader();
-    return (DataSource)
-        Proxy.newProxyInstance(
-            loader,
-            new Class<?>[] {DataSource.class},
-            (proxy, method, args) -> {
-              Object result = invoke(source, method, args);
-              if (!(result instanceof Connection connection)) {
-                return result;
-              }
-              ConnectionCallHook hook = hooks.get();
-              return Proxy.newProxyInstance(
-                  loader,
-                  new Class<?>[] {Connection.class},
-                  (p, m, a) -> {
-                    hook.before(m, a);
-                    return invoke(connection, m, a);
-                  });
-            });
-  }
-
-  private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
-    try {
-      return method.invoke(target, args);
-    } catch (InvocationTargetException e) {
-      throw e.getCause();
-    }
   }
 }
