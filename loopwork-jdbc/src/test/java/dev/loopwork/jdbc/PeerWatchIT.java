@@ -8,6 +8,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -119,6 +122,58 @@ class PeerWatchIT {
     c.close();
     other.join(10_000);
     assertThat(seenGone.get()).as("times the end of c was seen").isEqualTo(1);
+  }
+
+  /**
+   * A wait whose lock timeout fires as the watched session ends can be granted the lock all the
+   * same: PostgreSQL keeps a lock that came with the timeout, and a session lock outlives the
+   * transaction the timeout ends. Kept, the ended replica would look alive for as long as the
+   * watch's connection lives (its leases waiting for their TTL). 200 waits of 50 ms, each with the
+   * watched session ended 45 to 55 ms after the wait began: none leaves the lock held.
+   */
+  @Test
+  void aWaitWhoseTimeoutMeetsTheSessionEndNeverKeepsTheLock() throws Exception {
+    ExecutorService waits = Executors.newSingleThreadExecutor();
+    try (Connection watcher = database.dedicatedConnection()) {
+      int watcherPid = backendPid(watcher);
+      int seen = 0;
+      for (int attempt = 0; attempt < 200; attempt++) {
+        Connection watched = database.dedicatedConnection();
+        String lock = database.dialect().takeSessionLock(watched, null);
+        Future<Boolean> wait =
+            waits.submit(() -> database.dialect().awaitSessionEnd(watcher, lock, 50));
+        Thread.sleep(45 + attempt % 11); // the fault: the session ends around the timeout
+        watched.close();
+        seen += wait.get(10, TimeUnit.SECONDS) ? 1 : 0;
+        assertThat(advisoryLocksHeldBy(watcherPid))
+            .as("session locks the watch holds after wait %d", attempt)
+            .isZero();
+      }
+      assertThat(seen).as("waits that saw the end").isPositive().isLessThan(200);
+    } finally {
+      waits.shutdownNow();
+    }
+  }
+
+  private static int backendPid(Connection c) throws SQLException {
+    try (var s = c.createStatement();
+        var rs = s.executeQuery("SELECT pg_backend_pid()")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  private int advisoryLocksHeldBy(int pid) throws SQLException {
+    try (Connection c = database.connection();
+        var s =
+            c.prepareStatement(
+                "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = ?")) {
+      s.setInt(1, pid);
+      try (var rs = s.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
   }
 
   /** Waits until a session waits for the session lock of {@code replicaId}: the watch is on it. */

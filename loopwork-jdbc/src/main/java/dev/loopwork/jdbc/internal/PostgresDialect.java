@@ -149,7 +149,10 @@ final class PostgresDialect extends Dialect {
 
   /**
    * A blocking {@code pg_advisory_lock} under a {@code lock_timeout}, in a transaction of its own
-   * (one per wait); the lock is session-level, so it is let go explicitly.
+   * (one per wait); the lock is session-level, so it is let go explicitly. A timeout that fires as
+   * the lock is granted leaves it granted (PostgreSQL keeps a lock that came with the timeout, and
+   * a session lock outlives the transaction the timeout ends): that too is the end waited for, and
+   * the lock goes, or the ended session would look alive for as long as this connection lives.
    */
   @Override
   public boolean awaitSessionEnd(Connection connection, String name, int timeoutMillis)
@@ -165,11 +168,13 @@ final class PostgresDialect extends Dialect {
       try {
         lock.execute();
       } catch (SQLException e) {
-        if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
-          connection.rollback();
+        if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+          throw e;
+        }
+        connection.rollback();
+        if (lockHolder(connection, name) != connection.unwrap(PGConnection.class).getBackendPID()) {
           return false;
         }
-        throw e;
       }
       unlock.setInt(1, SESSION_LOCK_CLASS);
       unlock.setInt(2, key);
