@@ -82,10 +82,10 @@ final class BenchPlan {
   private static final Duration SCALE_TIMEOUT = Duration.ofMinutes(2);
 
   /**
-   * A replicas run: ten fail-overs by the lease TTL (10 s each behind a pooler) and ten hand-overs,
-   * then the load.
+   * A replicas run: twenty fail-overs by the lease TTL (10 s each behind a pooler) and twenty
+   * hand-overs, then the load.
    */
-  private static final Duration REPLICAS_TIMEOUT = Duration.ofMinutes(4);
+  private static final Duration REPLICAS_TIMEOUT = Duration.ofMinutes(7);
 
   /** A freeze run: twenty freezes of up to 13 s each, then (Loopwork) the commit timings. */
   private static final Duration FREEZE_TIMEOUT = Duration.ofMinutes(9);

@@ -18,7 +18,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * <ol>
  *   <li><em>Fail-over and hand-over</em>: {@code replicas} (5) replicas run one service {@code
  *       svc-0} with a {@code intervalMs} (1000) interval and a {@code bodyMs} (100) body. {@code
- *       tries} (10) times each, alternately: once at least three replicas are up, the replica that
+ *       tries} (20) times each, alternately: once at least three replicas are up, the replica that
  *       begins the next iteration is killed ({@code kill -9}) or sent SIGTERM at a set phase after
  *       that start (the k-th signal of each kind (2k + 1) / 2 {@code tries} of an interval after
  *       it, the same for every peer); taken are the time from the signal to the start of the next
@@ -64,11 +64,12 @@ final class ReplicaScenario {
     ReplicaPeers.create(peerId).close(); // fails fast on an unknown peer
     this.peer = peerId;
     this.interval = params.millis("intervalMs", 1000);
-    int tries = params.integer("tries", 10);
+    int tries = params.integer("tries", 20);
     int services = params.integer("services", 1_000);
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("intervalMs", interval.toMillis());
     result.put("claimAfterCrashMs", ReplicaPeer.CLAIM_AFTER_CRASH.toMillis());
+    result.put("tries", tries);
     try {
       String database = "loopwork_bench_" + peerId.replace('-', '_');
       long begin = System.nanoTime();

@@ -16,7 +16,7 @@ import java.util.function.Supplier;
  *
  * <pre>{@code
  * java -cp ... dev.loopwork.bench.ScenarioMain scale loopwork services=100000
- * java -cp ... dev.loopwork.bench.ScenarioMain replicas shedlock tries=10
+ * java -cp ... dev.loopwork.bench.ScenarioMain replicas shedlock tries=20
  * java -cp ... dev.loopwork.bench.ScenarioMain freeze loopwork tries=20
  * java -cp ... dev.loopwork.bench.ScenarioMain cron spring fires=20
  * }</pre>
