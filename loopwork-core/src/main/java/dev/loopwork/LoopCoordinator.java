@@ -71,6 +71,16 @@ public interface LoopCoordinator {
     }
 
     /**
+     * As {@link #permit()}, for one iteration that was asked for now, off the schedule (an
+     * operator's run-once): a coordinator that makes a new holder wait for the service's next slot
+     * (so that no slot runs twice) lets this one through at once; every other condition of {@link
+     * #permit()} holds. The default answers {@link #permit()}.
+     */
+    default IterationPermit permitRequested() {
+      return permit();
+    }
+
+    /**
      * Where a calendar service's schedule goes on now that this process runs it: once after each
      * start of its right to run the service here (a hold of its lease), the latest fire that any
      * process recorded as started ({@link #permit(Instant)}); empty otherwise (nothing recorded,

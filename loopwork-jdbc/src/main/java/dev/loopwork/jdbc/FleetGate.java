@@ -212,7 +212,13 @@ public final class FleetGate implements LoopCoordinator {
 
     @Override
     public IterationPermit permit() {
-      return permit(inner::permit, false);
+      // A requested run is let through at once where the lease holder would otherwise wait.
+      return permit(passes.containsKey(name) ? inner::permitRequested : inner::permit, false);
+    }
+
+    @Override
+    public IterationPermit permitRequested() {
+      return permit(inner::permitRequested, false);
     }
 
     /** As {@link #permit()}; a denial of a calendar fire (it ran already) stays a denial. */

@@ -199,12 +199,25 @@ final class LeaseSeat implements LoopCoordinator.Membership {
 
   @Override
   public synchronized IterationPermit permit() {
+    return permit(false);
+  }
+
+  /**
+   * As {@link #permit()}, but a new hold does not wait for its first slot: the iteration was asked
+   * for now (a run-once), and the run-once request is claimed once across the replicas.
+   */
+  @Override
+  public synchronized IterationPermit permitRequested() {
+    return permit(true);
+  }
+
+  private IterationPermit permit(boolean requested) {
     long now = clock.nanoTime();
     IterationPermit refusal = refusal(now);
     if (refusal != null) {
       return refusal;
     }
-    if (notBeforeNanos - now > 0) {
+    if (!requested && notBeforeNanos - now > 0) {
       return IterationPermit.deferred(Duration.ofNanos(notBeforeNanos - now));
     }
     if (!recordedStartNext && leavesRecordedSchedule(now)) {

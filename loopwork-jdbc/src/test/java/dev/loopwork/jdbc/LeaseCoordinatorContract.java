@@ -185,10 +185,7 @@ abstract class LeaseCoordinatorContract {
 
   @Test
   void newOwnerContinuesOneIntervalAfterTheLastRecordedStart() throws SQLException {
-    execute(
-        "INSERT INTO loopwork_lease (service, owner, fencing_token, expires_ms, last_started_ms) VALUES ('s', 'gone', 7, 0, "
-            + now()
-            + " - 400)");
+    leaseOfAGoneOwner(400);
     long startedAt = System.nanoTime();
     replica("a").start(service("s", Duration.ofMillis(1_000), "a"));
 
@@ -215,10 +212,7 @@ abstract class LeaseCoordinatorContract {
             .build();
     runtimes.add(slowPoll);
     long insertedAt = System.nanoTime();
-    execute(
-        "INSERT INTO loopwork_lease (service, owner, fencing_token, expires_ms, last_started_ms) VALUES ('s', 'gone', 7, 0, "
-            + now()
-            + " - 400)");
+    leaseOfAGoneOwner(400);
     slowPoll.start(service("s", Duration.ofMillis(1_000), "a"));
 
     await().atMost(Duration.ofSeconds(5)).until(() -> log.count() >= 1);
@@ -265,10 +259,7 @@ abstract class LeaseCoordinatorContract {
    */
   @Test
   void theFirstStartUnderATakenLeaseIsRecordedAtOnce() throws SQLException {
-    execute(
-        "INSERT INTO loopwork_lease (service, owner, fencing_token, expires_ms, last_started_ms) VALUES ('s', 'gone', 7, 0, "
-            + now()
-            + " - 5000)");
+    leaseOfAGoneOwner(5000);
     startAndAwaitTheFirstStartRecorded();
   }
 
@@ -320,10 +311,7 @@ abstract class LeaseCoordinatorContract {
    */
   @Test
   void aStartOffTheRecordedScheduleIsRecordedBeforeItIsMade() throws Exception {
-    execute(
-        "INSERT INTO loopwork_lease (service, owner, fencing_token, expires_ms, last_started_ms) VALUES ('s', 'gone', 7, 0, "
-            + now()
-            + " - 5000)");
+    leaseOfAGoneOwner(5000);
     LeaseCoordinator leases =
         LeaseCoordinator.builder(database).replicaId("a").leaseTtl(TTL).pollInterval(POLL).build();
     try {
@@ -381,11 +369,7 @@ abstract class LeaseCoordinatorContract {
       assertThat(membership.permit().isGranted())
           .as("a start after the overrun waits for its record")
           .isFalse();
-      IterationPermit moved =
-          await()
-              .atMost(Duration.ofSeconds(2))
-              .pollInterval(Duration.ofMillis(5))
-              .until(membership::permit, IterationPermit::isGranted);
+      IterationPermit moved = awaitGranted(membership::permit);
       assertThat(lastStartedMs()).as("recorded before it was made").isNotNull();
       membership.iterationEnded(moved);
 
@@ -406,10 +390,7 @@ abstract class LeaseCoordinatorContract {
    */
   @Test
   void aNewOwnersFirstStartIsTimedOnTheEnginesClock() throws Exception {
-    execute(
-        "INSERT INTO loopwork_lease (service, owner, fencing_token, expires_ms, last_started_ms) VALUES ('s', 'gone', 7, 0, "
-            + now()
-            + " - 400)");
+    leaseOfAGoneOwner(400);
     ManualClock clock = new ManualClock();
     LeaseCoordinator leases = onManualClock("a", clock);
     try {
@@ -433,16 +414,41 @@ abstract class LeaseCoordinatorContract {
   }
 
   /**
+   * Issue 15: an iteration asked for now (an operator's run-once) on a new owner does not wait for
+   * the slot that its scheduled starts wait for, so that the request runs on the lease holder at
+   * once even when the lease came there moments ago (by a hand-over for the balance, say); like
+   * every start off the recorded schedule, it is recorded before it is made. The manual clock never
+   * moves.
+   */
+  @Test
+  void aRequestedIterationOfANewOwnerDoesNotWaitForTheSlot() throws Exception {
+    leaseOfAGoneOwner(400);
+    ManualClock clock = new ManualClock();
+    LeaseCoordinator leases = onManualClock("a", clock);
+    try {
+      LoopCoordinator.Membership membership = joinAndAwaitTheHold(leases);
+      assertThat(membership.permit().isGranted())
+          .as("a scheduled start, before the slot")
+          .isFalse();
+
+      IterationPermit requested = awaitGranted(membership::permitRequested);
+
+      assertThat(requested.fencingToken()).isEqualTo(8);
+      assertThat(lastStartedMs()).as("recorded before it was made").isGreaterThan(0L);
+      membership.iterationEnded(requested);
+    } finally {
+      leases.close();
+    }
+  }
+
+  /**
    * Issue 12: a new owner woken 30 ms after its slot (a busy machine) starts at once, as a late
    * wake-up on the recorded schedule, instead of first recording its start in a round trip of its
    * own.
    */
   @Test
   void aNewOwnersFirstStartALittleLateIsMadeAtOnce() throws Exception {
-    execute(
-        "INSERT INTO loopwork_lease (service, owner, fencing_token, expires_ms, last_started_ms) VALUES ('s', 'gone', 7, 0, "
-            + now()
-            + " - 400)");
+    leaseOfAGoneOwner(400);
     ManualClock clock = new ManualClock();
     LeaseCoordinator leases = onManualClock("a", clock);
     try {
@@ -642,9 +648,15 @@ abstract class LeaseCoordinatorContract {
   }
 
   private static IterationPermit awaitGranted(LoopCoordinator.Membership membership) {
+    return awaitGranted(membership::permit);
+  }
+
+  /** Asks {@code ask} every 5 ms until it grants, at most 5 s. */
+  private static IterationPermit awaitGranted(Callable<IterationPermit> ask) {
     return await()
         .atMost(Duration.ofSeconds(5))
-        .until(membership::permit, IterationPermit::isGranted);
+        .pollInterval(Duration.ofMillis(5))
+        .until(ask, IterationPermit::isGranted);
   }
 
   /** A coordinator on the manual clock whose leases outlive any test in the database's clock. */
@@ -660,6 +672,19 @@ abstract class LeaseCoordinatorContract {
         .pollInterval(POLL)
         .clock(clock)
         .build();
+  }
+
+  /**
+   * The lease of service {@code s}, expired, of replica {@code gone} under fencing token 7, whose
+   * last recorded start was {@code startedMillisAgo} ago by the database's clock.
+   */
+  private void leaseOfAGoneOwner(long startedMillisAgo) throws SQLException {
+    execute(
+        "INSERT INTO loopwork_lease (service, owner, fencing_token, expires_ms, last_started_ms) VALUES ('s', 'gone', 7, 0, "
+            + now()
+            + " - "
+            + startedMillisAgo
+            + ")");
   }
 
   private Long lastStartedMs() throws SQLException {
