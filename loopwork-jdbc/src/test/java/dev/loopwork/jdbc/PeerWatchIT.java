@@ -8,9 +8,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -133,7 +133,7 @@ class PeerWatchIT {
    */
   @Test
   void aWaitWhoseTimeoutMeetsTheSessionEndNeverKeepsTheLock() throws Exception {
-    ExecutorService waits = Executors.newSingleThreadExecutor();
+    ScheduledExecutorService waits = Executors.newScheduledThreadPool(2);
     try (Connection watcher = database.dedicatedConnection()) {
       int watcherPid = backendPid(watcher);
       int seen = 0;
@@ -142,8 +142,16 @@ class PeerWatchIT {
         String lock = database.dialect().takeSessionLock(watched, null);
         Future<Boolean> wait =
             waits.submit(() -> database.dialect().awaitSessionEnd(watcher, lock, 50));
-        Thread.sleep(45 + attempt % 11); // the fault: the session ends around the timeout
-        watched.close();
+        // The fault: the watched session ends around the wait's timeout.
+        waits
+            .schedule(
+                () -> {
+                  watched.close();
+                  return null;
+                },
+                45 + attempt % 11,
+                TimeUnit.MILLISECONDS)
+            .get(10, TimeUnit.SECONDS);
         seen += wait.get(10, TimeUnit.SECONDS) ? 1 : 0;
         assertThat(advisoryLocksHeldBy(watcherPid))
             .as("session locks the watch holds after wait %d", attempt)
